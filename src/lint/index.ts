@@ -1,0 +1,28 @@
+// Lint: every rule over the resolved lab, every issue at once, located in the file.
+import type { Issue } from '../model/issue.js';
+import type { Lab } from '../model/lab.js';
+import type { LoadedLab } from '../model/load.js';
+import { addonRules } from './addons.js';
+import { addressRules } from './addresses.js';
+import { bgpRules } from './bgp.js';
+import { nameRules } from './names.js';
+import { overlapRules } from './overlaps.js';
+import { requirementRules } from './requirements.js';
+import { roleRules } from './roles.js';
+import type { HostFacts, Rule } from './rule.js';
+
+export type { HostFacts } from './rule.js';
+
+const RULES: Rule[] = [nameRules, roleRules, addressRules, overlapRules, bgpRules, addonRules, requirementRules];
+
+/** Facts for linting without looking at the host (render, tests). */
+export const NO_HOST: HostFacts = { routes: [], otherLabs: [] };
+
+export function lintLab(lab: Lab, host: HostFacts = NO_HOST): Issue[] {
+  return RULES.flatMap((rule) => rule(lab, host));
+}
+
+/** Adds file, line and column to each issue. */
+export function locateIssues(issues: Issue[], loaded: LoadedLab): Issue[] {
+  return issues.map((i) => ({ ...i, file: loaded.file, ...(i.line ? {} : loaded.locate(i.path)) }));
+}

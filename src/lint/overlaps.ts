@@ -1,0 +1,93 @@
+// Prefixes that must be disjoint: node networks, pod/service/fabric subnets, LB and pod pools, management, host routes.
+import { overlapCidr } from 'cidr-tools';
+import type { Issue, Path } from '../model/issue.js';
+import type { Lab } from '../model/lab.js';
+import { issue, type HostFacts, type Rule } from './rule.js';
+
+interface Space {
+  prefix: string;
+  what: string;
+  kind: 'network' | 'pod' | 'service' | 'fabric' | 'lb-pool' | 'pod-pool' | 'management' | 'host';
+  /** A cluster's own spaces may nest (its Calico pools inside its pod subnet). */
+  cluster?: string;
+  path: Path;
+}
+
+export function addressSpaces(lab: Lab): Space[] {
+  const out: Space[] = lab.networks.map((n) => ({ prefix: n.prefix, what: `network ${n.name}`, kind: 'network' as const, path: [...n.path, 'prefix'] }));
+  for (const c of lab.clusters) {
+    const at = (k: string) => [...c.path, k];
+    if (c.podSubnet) out.push({ prefix: c.podSubnet, what: `pod subnet of ${c.name}`, kind: 'pod', cluster: c.name, path: at('pod_subnet') });
+    if (c.serviceSubnet) out.push({ prefix: c.serviceSubnet, what: `service subnet of ${c.name}`, kind: 'service', cluster: c.name, path: at('service_subnet') });
+    if (c.fabricSubnet) out.push({ prefix: c.fabricSubnet, what: `fabric subnet of ${c.name}`, kind: 'fabric', cluster: c.name, path: at('fabric_subnet') });
+    c.addons.metallb?.pools.forEach((p, i) =>
+      p.addresses.forEach((a, j) => out.push({ prefix: a, what: `MetalLB pool ${p.name} of ${c.name}`, kind: 'lb-pool', cluster: c.name, path: [...c.path, 'addons', 'metallb', 'pools', i, 'addresses', j] })),
+    );
+    c.addons.calico?.pools.forEach((p, i) =>
+      out.push({ prefix: p.cidr, what: `Calico pool ${p.name} of ${c.name}`, kind: 'pod-pool', cluster: c.name, path: [...c.path, 'addons', 'calico', 'pools', i, 'cidr'] }),
+    );
+  }
+  if (lab.managementPrefix) out.push({ prefix: lab.managementPrefix, what: 'the management network', kind: 'management', path: ['management', 'prefix'] });
+  return out;
+}
+
+const HINTS: Record<string, string> = {
+  'pod/pod': 'overlapping pod subnets: cross-cluster traffic works in one direction only and degrades over time; give each cluster its own',
+  'pod-pool/pod-pool': 'overlapping pod pools: two nodes announce the same block and pods of one side are unreachable from the other',
+  'network/network': 'a node cannot tell which interface reaches an address: routes go to the wrong network',
+  'lb-pool/network': 'a service address that is also a node network: clients reach a node, not the service',
+  management: 'the lab management network would shadow a route: SSH to the nodes (or the host) goes to the wrong place; pick another management prefix',
+};
+
+function hintFor(a: Space, b: Space): string {
+  const key = [a.kind, b.kind].sort().join('/');
+  if (a.kind === 'management' || b.kind === 'management') return HINTS.management;
+  if (HINTS[key]) return HINTS[key];
+  if ([a.kind, b.kind].some((k) => ['pod', 'service', 'fabric'].includes(k))) {
+    return 'overlapping cluster subnets: traffic to one is routed to the other, so the demo works in one direction only; make them disjoint';
+  }
+  return 'the same addresses mean two things: routing picks one and the other is unreachable; make them disjoint';
+}
+
+function nested(a: Space, b: Space): boolean {
+  // a cluster's Calico pool is carved out of its own pod subnet
+  return !!a.cluster && a.cluster === b.cluster && [a.kind, b.kind].sort().join('/') === 'pod/pod-pool';
+}
+
+export const overlapRules: Rule = (lab, host) => {
+  const spaces = addressSpaces(lab);
+  const out: Issue[] = [];
+  for (let i = 0; i < spaces.length; i++) {
+    for (let j = i + 1; j < spaces.length; j++) {
+      const [a, b] = [spaces[i], spaces[j]];
+      if (nested(a, b) || !safeOverlap(a.prefix, b.prefix)) continue;
+      out.push(issue('prefix-overlap', b.path, `${b.what} (${b.prefix}) overlaps ${a.what} (${a.prefix})`, hintFor(a, b)));
+    }
+  }
+  return [...out, ...hostOverlaps(spaces, host)];
+};
+
+function hostOverlaps(spaces: Space[], host: HostFacts): Issue[] {
+  const out: Issue[] = [];
+  const mgmt = spaces.find((s) => s.kind === 'management');
+  for (const route of host.routes) {
+    if (mgmt && safeOverlap(mgmt.prefix, route)) {
+      out.push(issue('mgmt-overlaps-host', mgmt.path, `the management network ${mgmt.prefix} overlaps the host route ${route}`, HINTS.management));
+    }
+  }
+  for (const other of host.otherLabs) {
+    if (mgmt && safeOverlap(mgmt.prefix, other.prefix)) {
+      out.push(issue('mgmt-overlaps-lab', mgmt.path, `the management network ${mgmt.prefix} is in use by the running lab ${other.instance}`, 'SSH would reach the other lab\'s nodes: pick another management prefix, or leave it out to get a free one'));
+    }
+  }
+  return out;
+}
+
+function safeOverlap(a: string, b: string): boolean {
+  try {
+    return overlapCidr(a, b);
+  } catch {
+    return false; // malformed prefixes are reported by their own rule
+  }
+}
+

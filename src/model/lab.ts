@@ -1,0 +1,140 @@
+// The resolved lab: the one typed model that lint, render, plan and run read.
+import type { Issue, Path } from './issue.js';
+import type { ParamValues } from './params.js';
+import type { Expectation, Filter, RawCluster, RawLab } from './schema.js';
+
+export interface Network {
+  name: string;
+  prefix: string;
+  length: number;
+  gateway?: string;
+  mtu: number;
+  path: Path;
+}
+
+export interface Interface {
+  name: string;
+  network: string;
+  address: string;
+  /** address/len, as `ip addr add` wants it */
+  cidr: string;
+  path: Path;
+}
+
+export interface Neighbor {
+  /** The peer node, when the address belongs to one. */
+  node?: string;
+  address: string;
+  as: number;
+  /** BIRD protocol name: letters, digits and underscores only. */
+  protocol: string;
+  path: Path;
+}
+
+export interface NodeBgp {
+  as: number;
+  routerId: string;
+  localAddress: string;
+  neighbors: Neighbor[];
+  neighborRange?: string;
+  import?: Filter;
+  export?: Filter;
+  /** Multipath limit for the kernel protocol; undefined when ECMP is off. */
+  ecmpLimit?: number;
+  routeReflector?: { clusterId: string };
+  /** Where this configuration came from: the lab's bgp section, or an add-on's resources. */
+  source: 'lab' | 'metallb' | 'calico';
+  path: Path;
+}
+
+export interface Node {
+  name: string;
+  /** The group a node belongs to (worker for worker3), and its number in it. */
+  group?: string;
+  member?: number;
+  roles: string[];
+  cluster?: string;
+  interfaces: Interface[];
+  routes: { to: string; via: string }[];
+  bgp?: NodeBgp;
+  vars: Record<string, unknown>;
+  path: Path;
+}
+
+export interface Cluster {
+  name: string;
+  kind: RawCluster['kind'];
+  id?: number;
+  as?: number;
+  members: string[];
+  controlPlane?: string;
+  podSubnet?: string;
+  serviceSubnet?: string;
+  fabricSubnet?: string;
+  kubernetesVersion?: string;
+  addons: RawCluster['addons'];
+  path: Path;
+}
+
+export interface Check {
+  name: string;
+  description?: string;
+  node: string;
+  run: string;
+  repeat?: { count: number; var: string; start: number };
+  expect: Expectation;
+  wait: string;
+  /** Seconds the named wait allows. */
+  timeout: number;
+  path: Path;
+}
+
+export interface Lab {
+  name: string;
+  description: string;
+  file: string;
+  dir: string;
+  provider: 'netns' | 'vagrant';
+  params: ParamValues;
+  managementPrefix?: string;
+  networks: Network[];
+  nodes: Node[];
+  clusters: Cluster[];
+  checks: Check[];
+  waits: Record<string, number>;
+  steps: RawLab['steps'];
+  requirements: RawLab['requirements'];
+  raw: RawLab;
+}
+
+export interface Resolved {
+  lab: Lab;
+  issues: Issue[];
+}
+
+export function nodeByName(lab: Lab, name: string): Node | undefined {
+  return lab.nodes.find((n) => n.name === name);
+}
+
+export function nodesWithRole(lab: Lab, role: string): Node[] {
+  return lab.nodes.filter((n) => n.roles.includes(role));
+}
+
+/** A node name, a group name (its members) or a cluster name (its members); empty when unknown. */
+export function selectNodes(lab: Lab, selector: string): Node[] {
+  const exact = lab.nodes.filter((n) => n.name === selector);
+  if (exact.length) return exact;
+  const group = lab.nodes.filter((n) => n.group === selector);
+  if (group.length) return group;
+  const cluster = lab.clusters.find((c) => c.name === selector);
+  return cluster ? lab.nodes.filter((n) => cluster.members.includes(n.name)) : [];
+}
+
+export function nodeByAddress(lab: Lab, address: string): Node | undefined {
+  return lab.nodes.find((n) => n.interfaces.some((i) => i.address === address));
+}
+
+/** BIRD identifiers allow letters, digits and underscores, and some words (router) are reserved: prefix them. */
+export function birdName(name: string): string {
+  return `bgp_${name.replace(/[^A-Za-z0-9_]/g, '_')}`;
+}

@@ -1,0 +1,275 @@
+// The one schema of a lab file. The JSON Schema for editors is generated from it.
+import { z } from 'zod';
+
+const paramRef = z
+  .string()
+  .regex(/^\$\{[a-z_][a-z0-9_]*\}$/, 'a parameter reference such as ${workers}')
+  .describe('a parameter reference, replaced by its value: ${name}');
+
+/** A number that may also be written as a parameter reference (`${workers}`). */
+const count = z.union([z.number().int(), paramRef]);
+const prefix = z.string().describe('an IPv4 prefix, a.b.c.d/len');
+const address = z.string().describe('an IPv4 address, a.b.c.d');
+const name = z.string().describe('a safe name: [a-z][a-z0-9-]*');
+const selector = z
+  .string()
+  .describe('a node name, a node group name (all its members), or a cluster name (all its members)');
+
+const param = z
+  .object({
+    default: z.union([z.number(), z.string(), z.boolean()]),
+    description: z.string().optional(),
+    min: z.number().optional(),
+    max: z.number().optional(),
+    choices: z.array(z.union([z.string(), z.number()])).optional(),
+  })
+  .strict();
+
+const network = z
+  .object({
+    prefix,
+    gateway: address.optional().describe('the router of this network, if any (a node address)'),
+    mtu: z.number().int().min(576).max(9000).default(1500),
+    description: z.string().optional(),
+  })
+  .strict();
+
+const iface = z
+  .object({
+    network: name,
+    address: address.optional().describe('explicit address; or give index'),
+    index: count.optional().describe('address = network address + index (+ member number in a group)'),
+    name: z.string().optional().describe('interface name inside the node (default eth0, eth1, ...)'),
+  })
+  .strict();
+
+const route = z.object({ to: z.string().describe('prefix or "default"'), via: address }).strict();
+
+const filter = z
+  .union([z.enum(['all', 'none']), z.array(prefix)])
+  .describe('all, none, or the list of prefixes let through');
+
+const bgp = z
+  .object({
+    as: count.optional().describe("this node's AS; defaults to its cluster's"),
+    router_id: address.optional(),
+    neighbors: z.array(selector).default([]).describe('peers, by node, group or cluster'),
+    neighbor_range: prefix.optional().describe('accept any peer from this prefix (dynamic neighbors)'),
+    import: filter.optional(),
+    export: filter.optional(),
+    ecmp: z
+      .union([z.boolean(), z.object({ limit: count }).strict()])
+      .optional()
+      .describe('install multipath routes; true sets the limit to at least the number of paths'),
+    route_reflector: z
+      .object({ cluster_id: address.optional().describe('defaults to the node address') })
+      .strict()
+      .optional()
+      .describe('this node reflects routes between its neighbors (all of them are clients)'),
+  })
+  .strict();
+
+const node = z
+  .object({
+    count: count.optional().describe('a group of nodes named <name>1..<name>N'),
+    roles: z.array(z.string()).default([]),
+    cluster: name.optional(),
+    interfaces: z.array(iface).default([]),
+    routes: z.array(route).default([]),
+    bgp: bgp.optional(),
+    vars: z.record(z.string(), z.unknown()).default({}).describe('role parameters'),
+    description: z.string().optional(),
+  })
+  .strict();
+
+const metallbPool = z
+  .object({
+    name,
+    addresses: z.array(prefix).min(1),
+    avoid_buggy_ips: z.boolean().default(false),
+    auto_assign: z.boolean().default(true),
+  })
+  .strict();
+
+const metallb = z
+  .object({
+    chart_version: z.string().describe('Helm chart version, e.g. 0.14.8'),
+    config: z
+      .enum(['crds', 'configInline'])
+      .default('crds')
+      .describe('configInline works only with charts 0.10.0 to 0.12.1'),
+    speaker: z.enum(['native', 'frr']).default('native'),
+    pools: z.array(metallbPool).min(1),
+    peers: z
+      .array(
+        z
+          .object({
+            name,
+            peer_address: address,
+            peer_asn: count,
+            my_asn: count,
+            hold_time: z.string().optional(),
+            keepalive_time: z.string().optional(),
+          })
+          .strict(),
+      )
+      .min(1),
+    advertisements: z
+      .array(z.object({ name, pools: z.array(name).default([]) }).strict())
+      .default([]),
+    reachable_from: z.array(selector).default([]).describe('client nodes that must have a route to every pool'),
+  })
+  .strict();
+
+const calico = z
+  .object({
+    version: z.string(),
+    as: count,
+    node_to_node_mesh: z.boolean().default(false),
+    peers: z.array(z.object({ name, peer_ip: address, as: count }).strict()).default([]),
+    pools: z
+      .array(
+        z
+          .object({
+            name,
+            cidr: prefix,
+            block_size: z.number().int().min(20).max(32).default(26),
+            ipip_mode: z.enum(['Never', 'Always', 'CrossSubnet']).default('Never'),
+            vxlan_mode: z.enum(['Never', 'Always', 'CrossSubnet']).default('Never'),
+            nat_outgoing: z.boolean().default(false),
+          })
+          .strict(),
+      )
+      .min(1),
+  })
+  .strict();
+
+const cilium = z
+  .object({
+    version: z.string(),
+    cluster_name: z.string().optional().describe('defaults to the cluster key; at most 32 lowercase characters'),
+    tunnel_protocol: z.enum(['vxlan', 'geneve']).default('vxlan'),
+    clustermesh_node_port: z.number().int().min(30000).max(32767),
+    max_connected_clusters: z.union([z.literal(255), z.literal(511)]).default(255),
+  })
+  .strict();
+
+const tungstenFabric = z
+  .object({
+    version: z.string(),
+    vrouter_gateway: address.describe("VROUTER_GATEWAY: the gateway of the nodes' underlay network"),
+    pod_subnets: prefix.optional().describe('KUBERNETES_POD_SUBNETS; defaults to the cluster pod subnet'),
+    service_subnets: prefix.optional().describe('KUBERNETES_SERVICE_SUBNETS; defaults to the cluster service subnet'),
+    fabric_subnets: prefix.optional().describe('KUBERNETES_IP_FABRIC_SUBNETS; defaults to the cluster fabric subnet'),
+  })
+  .strict();
+
+const cluster = z
+  .object({
+    kind: z.enum(['kubernetes', 'dcos']),
+    id: count.optional(),
+    as: count.optional(),
+    members: z.array(selector).min(1),
+    control_plane: selector.optional(),
+    pod_subnet: prefix.optional(),
+    service_subnet: prefix.optional(),
+    fabric_subnet: prefix.optional(),
+    kubernetes_version: z.string().optional(),
+    addons: z
+      .object({
+        metallb: metallb.optional(),
+        calico: calico.optional(),
+        cilium: cilium.optional(),
+        tungsten_fabric: tungstenFabric.optional(),
+      })
+      .strict()
+      .default({}),
+  })
+  .strict();
+
+const expectation = z
+  .union([
+    z.object({ match: z.string().describe('a regular expression the output must match') }).strict(),
+    z.object({ contains: z.string() }).strict(),
+    z
+      .object({
+        lines: z.object({ match: z.string(), count: count.optional(), min: count.optional() }).strict(),
+      })
+      .strict()
+      .describe('count the output lines matching a regular expression'),
+    z
+      .object({ bgp_established: z.object({ daemon: z.enum(['bird', 'gobgp']), peers: selector }).strict() })
+      .strict()
+      .describe('every peer of the selection is Established (birdc show protocols / gobgp neighbor)'),
+    z
+      .object({ nexthops: z.object({ via: selector, network: name.optional() }).strict() })
+      .strict()
+      .describe('ip route show: one next hop per node of the selection'),
+    z
+      .object({ distinct: z.object({ min: count }).strict() })
+      .strict()
+      .describe('over the repeats, at least min distinct answers'),
+  ])
+  .describe('how the output is judged');
+
+const check = z
+  .object({
+    name,
+    description: z.string().optional(),
+    node: name.describe('the node the command runs on'),
+    run: z.string().describe('the command, run by the node shell'),
+    repeat: z
+      .object({ count: count, var: z.string().regex(/^[a-z_]+$/), start: z.number().int().default(1) })
+      .strict()
+      .optional()
+      .describe('run the command count times, with ${var} = start, start+1, ...'),
+    expect: expectation,
+    wait: z.string().default('default').describe('the named wait (seconds in waits:)'),
+  })
+  .strict();
+
+const requirement = z
+  .object({
+    cpus: z.number().int().positive(),
+    memory_mb: z.number().int().positive(),
+    disk_mb: z.number().int().positive(),
+  })
+  .strict();
+
+const step = z
+  .object({
+    name,
+    node: selector,
+    script: z.string().describe("a zx script in the lab's folder, run with $ bound to the node"),
+    realization: z.enum(['emulated', 'full', 'both']).default('both'),
+  })
+  .strict();
+
+export const labSchema = z
+  .object({
+    $schema: z.string().optional(),
+    name,
+    description: z.string(),
+    provider: z.enum(['netns', 'vagrant']).default('netns'),
+    params: z.record(z.string(), param).default({}),
+    management: z.object({ prefix: prefix.optional() }).strict().default({}),
+    networks: z.record(z.string(), network),
+    nodes: z.record(z.string(), node),
+    clusters: z.record(z.string(), cluster).default({}),
+    checks: z.array(check).default([]),
+    waits: z.record(z.string(), z.number().positive()).default({}),
+    steps: z.array(step).default([]),
+    requirements: z.object({ netns: requirement.optional(), vagrant: requirement.optional() }).strict().default({}),
+  })
+  .strict();
+
+export type RawLab = z.infer<typeof labSchema>;
+export type RawNode = z.infer<typeof node>;
+export type RawCluster = z.infer<typeof cluster>;
+export type RawCheck = z.infer<typeof check>;
+export type Expectation = z.infer<typeof expectation>;
+export type MetallbAddon = z.infer<typeof metallb>;
+export type CalicoAddon = z.infer<typeof calico>;
+export type CiliumAddon = z.infer<typeof cilium>;
+export type TungstenFabricAddon = z.infer<typeof tungstenFabric>;
+export type Filter = z.infer<typeof filter>;

@@ -1,0 +1,34 @@
+// The registry of roles: an unknown role fails with the list of known ones.
+import { birdRouter } from './bird-router.js';
+import { calicoNode } from './calico-node.js';
+import { dcosMaster, k8sControlPlane } from './control-plane.js';
+import { gobgpRouteReflector } from './gobgp-route-reflector.js';
+import { httpBackend } from './http-backend.js';
+import { metallbSpeaker } from './metallb-speaker.js';
+import { netplanRoutes } from './netplan-routes.js';
+import type { Role } from './role.js';
+
+/** Roles whose work is all in the full realization (a Kubernetes worker joins its cluster). */
+const plain = (name: string, description: string): Role => ({ name, description });
+
+export const ROLES: Record<string, Role> = Object.fromEntries(
+  [
+    birdRouter,
+    metallbSpeaker,
+    httpBackend,
+    netplanRoutes,
+    k8sControlPlane,
+    dcosMaster,
+    calicoNode,
+    gobgpRouteReflector,
+    plain('k8s-worker', 'Kubernetes worker (full realization: kubeadm join)'),
+    plain('dcos-agent', 'DC/OS agent (full realization)'),
+    plain('tf-controller', 'Tungsten Fabric controller and control node'),
+    plain('tf-vrouter', 'Tungsten Fabric vRouter agent'),
+    plain('cilium-agent', 'Cilium agent in tunnel mode'),
+  ].map((r) => [r.name, r]),
+);
+
+export function roleOf(name: string): Role | undefined {
+  return ROLES[name];
+}
