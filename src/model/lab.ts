@@ -28,6 +28,8 @@ export interface Neighbor {
   as: number;
   /** BIRD protocol name: letters, digits and underscores only. */
   protocol: string;
+  /** The peer shares no network with us: the session crosses routers. */
+  multihop?: boolean;
   path: Path;
 }
 

@@ -151,16 +151,15 @@ function resolveLabBgp(lab: Lab, push: Push): void {
       const peers = selectNodes(lab, sel).filter((p) => p.name !== node.name);
       if (!peers.length) push({ code: 'unknown-reference', path, message: `no node, group or cluster named '${sel}'`, hint: 'name nodes, groups or clusters defined in this file' });
       for (const peer of peers) {
-        const address = peer.interfaces.find((pi) => node.interfaces.some((ni) => ni.network === pi.network))?.address;
-        if (!address) {
-          push({ code: 'bgp-unreachable', path, message: `${node.name} shares no network with its neighbor ${peer.name}`, hint: 'the session would never come up: put both on one network' });
-          continue;
-        }
+        // a peer on a shared network is reached directly; otherwise through routers (multihop)
+        const shared = peer.interfaces.find((pi) => node.interfaces.some((ni) => ni.network === pi.network));
+        const address = (shared ?? peer.interfaces[0])?.address;
+        if (!address) continue;
         if (!peer.bgp) {
           push({ code: 'bgp-not-reciprocal', path, message: `${node.name} lists ${peer.name} as a BGP neighbor, but ${peer.name} speaks no BGP`, hint: 'the session stays in Active/Connect forever: configure BGP on the peer, or drop it here' });
           continue;
         }
-        neighbors.push({ node: peer.name, address, as: peer.bgp.as, protocol: birdName(peer.name), path });
+        neighbors.push({ node: peer.name, address, as: peer.bgp.as, protocol: birdName(peer.name), multihop: !shared, path });
       }
     });
     node.bgp.neighbors = neighbors;

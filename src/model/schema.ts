@@ -188,29 +188,35 @@ const cluster = z
   .strict();
 
 const expectation = z
-  .union([
-    z.object({ match: z.string().describe('a regular expression the output must match') }).strict(),
-    z.object({ contains: z.string() }).strict(),
-    z
-      .object({
-        lines: z.object({ match: z.string(), count: count.optional(), min: count.optional() }).strict(),
-      })
+  .object({
+    match: z.string().optional().describe('a regular expression the output must match'),
+    contains: z.string().optional().describe('text the output must contain'),
+    lines: z
+      .object({ match: z.string(), count: count.optional(), min: count.optional() })
       .strict()
+      .optional()
       .describe('count the output lines matching a regular expression'),
-    z
-      .object({ bgp_established: z.object({ daemon: z.enum(['bird', 'gobgp']), peers: selector }).strict() })
+    bgp_established: z
+      .object({ daemon: z.enum(['bird', 'gobgp']), peers: z.union([selector, z.array(selector)]) })
       .strict()
+      .optional()
       .describe('every peer of the selection is Established (birdc show protocols / gobgp neighbor)'),
-    z
-      .object({ nexthops: z.object({ via: selector, network: name.optional() }).strict() })
+    nexthops: z
+      .object({ via: selector })
       .strict()
+      .optional()
       .describe('ip route show: one next hop per node of the selection'),
-    z
-      .object({ distinct: z.object({ min: count }).strict() })
+    distinct: z
+      .object({ min: count })
       .strict()
+      .optional()
       .describe('over the repeats, at least min distinct answers'),
-  ])
-  .describe('how the output is judged');
+  })
+  .strict()
+  .refine((e) => Object.values(e).filter((v) => v !== undefined).length === 1, {
+    message: 'give exactly one of match, contains, lines, bgp_established, nexthops, distinct',
+  })
+  .describe('how the output is judged: exactly one key');
 
 const check = z
   .object({

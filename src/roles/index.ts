@@ -4,6 +4,7 @@ import { calicoNode } from './calico-node.js';
 import { dcosMaster, k8sControlPlane } from './control-plane.js';
 import { gobgpRouteReflector } from './gobgp-route-reflector.js';
 import { httpBackend } from './http-backend.js';
+import { ipRouter } from './ip-router.js';
 import { metallbSpeaker } from './metallb-speaker.js';
 import { netplanRoutes } from './netplan-routes.js';
 import type { Role } from './role.js';
@@ -14,6 +15,7 @@ const plain = (name: string, description: string): Role => ({ name, description 
 export const ROLES: Record<string, Role> = Object.fromEntries(
   [
     birdRouter,
+    ipRouter,
     metallbSpeaker,
     httpBackend,
     netplanRoutes,

@@ -1,0 +1,29 @@
+// lab lint: every problem of a lab file at once, with the symptom it would cause; nothing is created.
+import { DefinitionError } from '../../errors.js';
+import { gatherHostFacts } from '../../host/facts.js';
+import { hasErrors } from '../../model/issue.js';
+import { LabDefinitionError } from '../../model/load.js';
+import { inspectLab } from '../../model/open.js';
+import { labFileOf } from '../../paths.js';
+import { issuesJson, printIssues, summary } from '../output.js';
+
+export async function lint(ref: string, opts: { json?: boolean; set: string[]; host?: boolean }): Promise<void> {
+  const file = labFileOf(ref);
+  let issues;
+  try {
+    issues = inspectLab(file, opts.set, opts.host === false ? undefined : await gatherHostFacts()).issues;
+  } catch (e) {
+    if (!(e instanceof LabDefinitionError) || !opts.json) throw e;
+    issues = e.issues;
+  }
+  if (opts.json) console.log(JSON.stringify(issuesJson(issues), null, 2));
+  else {
+    printIssues(issues);
+    console.log(`${file}: ${issues.length ? summary(issues) : 'ok'}`);
+  }
+  if (hasErrors(issues)) {
+    const error = new DefinitionError(`${file}: ${summary(issues)}`);
+    (error as { quiet?: boolean }).quiet = true; // already printed
+    throw error;
+  }
+}

@@ -1,0 +1,103 @@
+#!/usr/bin/env node
+// The lab command: flags only; each command's code is imported when it runs, so --help stays fast.
+import { Command, Option } from 'commander';
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+const setOption = () => new Option('--set <key=value>', 'override a lab parameter (repeatable)').argParser(collect).default([]);
+const instanceOption = () => new Option('-i, --instance <name>', 'run another copy of the lab beside the first').default('default');
+
+/** Runs a command; only here does the process exit, with the code the error carries. */
+async function run(action: () => Promise<void>): Promise<void> {
+  try {
+    await action();
+  } catch (error) {
+    const { exitCodeOf, LabError } = await import('../errors.js');
+    const e = error as Error & { quiet?: boolean; details?: string[] };
+    if (!e.quiet) {
+      console.error(`lab: ${e.message}`);
+      for (const line of e.details ?? []) console.error(line);
+      if (!(error instanceof LabError) && process.env.LAB_DEBUG) console.error(e.stack);
+    }
+    process.exitCode = exitCodeOf(error);
+  }
+}
+
+const program = new Command('lab')
+  .description('Bring published networking demos up on this machine, proven by checks')
+  .showHelpAfterError();
+
+program
+  .command('list')
+  .description('list the labs under labs/')
+  .option('--json', 'print JSON')
+  .action((opts) => run(async () => (await import('./commands/list.js')).list(opts)));
+
+program
+  .command('lint <lab>')
+  .description('check a lab definition (a name or a path to lab.yaml) and report every problem')
+  .option('--json', 'print { ok, issues } as JSON')
+  .option('--no-host', 'skip the checks against this host (routes, running labs, resources)')
+  .addOption(setOption())
+  .action((lab, opts) => run(async () => (await import('./commands/lint.js')).lint(lab, opts)));
+
+program
+  .command('render <lab>')
+  .description("write every node's rendered configuration, for reading")
+  .option('-o, --out <dir>', "output folder (default: the instance's state folder)")
+  .addOption(setOption())
+  .addOption(instanceOption())
+  .action((lab, opts) => run(async () => (await import('./commands/render.js')).render(lab, opts)));
+
+program
+  .command('up <lab>')
+  .description('create the nodes, start the daemons and wait until every check passes')
+  .addOption(setOption())
+  .addOption(instanceOption())
+  .option('--verbose', 'show every command')
+  .action((lab, opts) => run(async () => (await import('./commands/up.js')).up(lab, opts)));
+
+program
+  .command('down <lab>')
+  .description('stop and remove everything the instance created (idempotent)')
+  .addOption(instanceOption())
+  .action((lab, opts) => run(async () => (await import('./commands/down.js')).down(lab, opts)));
+
+program
+  .command('check <lab>')
+  .description('run the checks again on a running lab')
+  .addOption(instanceOption())
+  .option('--json', 'print the results as JSON')
+  .action((lab, opts) => run(async () => (await import('./commands/check.js')).check(lab, opts)));
+
+program
+  .command('status [lab]')
+  .description('running instances and their nodes')
+  .addOption(instanceOption())
+  .option('--json', 'print JSON')
+  .action((lab, opts) => run(async () => (await import('./commands/status.js')).status(lab, opts)));
+
+program
+  .command('exec <lab> <node> <command...>')
+  .description('run a command on a node (over its SSH connection): lab exec bgp-metallb router -- birdc show protocols')
+  .addOption(instanceOption())
+  .action((lab, node, command, opts) => run(async () => (await import('./commands/exec.js')).exec(lab, node, command, opts)));
+
+program
+  .command('ssh <lab> <node>')
+  .description('open a shell on a node with OpenSSH')
+  .addOption(instanceOption())
+  .action((lab, node, opts) => run(async () => (await import('./commands/ssh.js')).ssh(lab, node, opts)));
+
+program
+  .command('ssh-config <lab>')
+  .description('print an OpenSSH config naming every node: ssh -F FILE router')
+  .addOption(instanceOption())
+  .action((lab, opts) => run(async () => (await import('./commands/ssh.js')).sshConfig(lab, opts)));
+
+program
+  .command('gc')
+  .description('remove what crashed runs left behind (instances whose owner died, orphans by name prefix)')
+  .option('--dry-run', 'only list what would be removed')
+  .action((opts) => run(async () => (await import('./commands/gc.js')).gc(opts)));
+
+await program.parseAsync();

@@ -1,0 +1,28 @@
+// What the CLI prints: issues for people, JSON for machines.
+import { formatIssue, formatPath, type Issue } from '../model/issue.js';
+
+export function issuesJson(issues: Issue[]) {
+  return {
+    ok: !issues.some((i) => i.severity === 'error'),
+    issues: issues.map((i) => ({
+      code: i.code,
+      severity: i.severity,
+      path: formatPath(i.path),
+      message: i.message,
+      hint: i.hint,
+      file: i.file,
+      line: i.line,
+      column: i.column,
+    })),
+  };
+}
+
+export function printIssues(issues: Issue[]): void {
+  for (const i of issues) console.log(formatIssue(i));
+}
+
+export function summary(issues: Issue[]): string {
+  const errors = issues.filter((i) => i.severity === 'error').length;
+  const warnings = issues.length - errors;
+  return `${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}`;
+}

@@ -1,0 +1,51 @@
+// Instances on this host: one state folder each, found by scanning the state root.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { stateRoot } from '../paths.js';
+
+export interface InstanceRecord {
+  /** lab/instance, e.g. bgp-metallb/default */
+  id: string;
+  lab: string;
+  instance: string;
+  /** Short hash in every host-level name of this instance (namespaces, links). */
+  tag: string;
+  file: string;
+  sets: string[];
+  dir: string;
+  managementPrefix?: string;
+  /** The instance's one link in the root namespace. */
+  link?: string;
+  status: 'starting' | 'up' | 'failed' | 'stopping';
+  /** pid of the `lab up` that owns the instance while it starts */
+  ownerPid?: number;
+  createdAt: string;
+}
+
+export function instanceDir(lab: string, instance: string): string {
+  return join(stateRoot(), lab, instance);
+}
+
+export function readInstance(dir: string): InstanceRecord | undefined {
+  const file = join(dir, 'instance.json');
+  if (!existsSync(file)) return undefined;
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as InstanceRecord;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Every instance with a state folder: up, starting, or left by a crash. */
+export function runningInstances(): InstanceRecord[] {
+  const root = stateRoot();
+  if (!existsSync(root)) return [];
+  return readdirSync(root, { withFileTypes: true })
+    .filter((d) => d.isDirectory())
+    .flatMap((lab) =>
+      readdirSync(join(root, lab.name), { withFileTypes: true })
+        .filter((d) => d.isDirectory())
+        .map((d) => readInstance(join(root, lab.name, d.name)))
+        .filter((r): r is InstanceRecord => !!r),
+    );
+}

@@ -1,0 +1,30 @@
+// What lint needs to know of the host: its routes, other running labs, its resources.
+import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { execa } from 'execa';
+import type { HostFacts } from '../lint/index.js';
+import { runningInstances } from '../engine/instances.js';
+
+/** Prefixes routed in the root namespace, except the default route and the links in `ignoreLinks`. */
+export async function hostRoutes(ignoreLinks: string[] = []): Promise<string[]> {
+  const { stdout } = await execa('ip', ['-j', '-4', 'route', 'show', 'table', 'main']);
+  const routes = JSON.parse(stdout || '[]') as { dst: string; dev?: string }[];
+  return routes
+    .filter((r) => r.dst !== 'default' && !ignoreLinks.includes(r.dev ?? ''))
+    .map((r) => (r.dst.includes('/') ? r.dst : `${r.dst}/32`));
+}
+
+function memoryAvailableMb(): number | undefined {
+  const m = /MemAvailable:\s+(\d+) kB/.exec(readFileSync('/proc/meminfo', 'utf8'));
+  return m ? Math.floor(Number(m[1]) / 1024) : undefined;
+}
+
+export async function gatherHostFacts(self?: { id: string; link?: string }): Promise<HostFacts> {
+  const others = runningInstances().filter((i) => i.id !== self?.id && i.managementPrefix);
+  return {
+    routes: await hostRoutes([self?.link ?? '', ...others.map((o) => o.link ?? '')].filter(Boolean)),
+    otherLabs: others.map((o) => ({ instance: o.id, prefix: o.managementPrefix! })),
+    cpus: availableParallelism(),
+    memoryMb: memoryAvailableMb(),
+  };
+}

@@ -1,0 +1,26 @@
+// Load, resolve and lint in one call: what every command that reads a lab does first.
+import { type HostFacts, lintLab, locateIssues, NO_HOST } from '../lint/index.js';
+import { hasErrors, type Issue } from './issue.js';
+import type { Lab } from './lab.js';
+import { LabDefinitionError, loadLab } from './load.js';
+import { resolveLab } from './resolve.js';
+
+export interface Opened {
+  lab: Lab;
+  issues: Issue[];
+}
+
+/** Every issue of the lab file (load, resolve, lint), located; throws only on load errors. */
+export function inspectLab(file: string, sets: string[] = [], host: HostFacts = NO_HOST): Opened {
+  const loaded = loadLab(file, sets);
+  const { lab, issues } = resolveLab(loaded);
+  return { lab, issues: locateIssues([...issues, ...lintLab(lab, host)], loaded) };
+}
+
+/** The lab, or a definition error listing every problem: nothing is created from a broken lab. */
+export function openLab(file: string, sets: string[] = [], host: HostFacts = NO_HOST): Opened {
+  const opened = inspectLab(file, sets, host);
+  if (hasErrors(opened.issues)) throw new LabDefinitionError(file, opened.issues.filter((i) => i.severity === 'error'));
+  return opened;
+}
+

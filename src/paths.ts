@@ -1,0 +1,35 @@
+// Where things live: the labs shipped with the project, and the state of running instances.
+import { existsSync, statSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DefinitionError } from './errors.js';
+
+export const PROJECT_DIR = join(dirname(fileURLToPath(import.meta.url)), '..');
+export const LABS_DIR = join(PROJECT_DIR, 'labs');
+
+/** LAB_STATE_DIR, else $XDG_STATE_HOME/lab, else ~/.local/state/lab. */
+export function stateRoot(): string {
+  if (process.env.LAB_STATE_DIR) return resolve(process.env.LAB_STATE_DIR);
+  return join(process.env.XDG_STATE_HOME || join(homedir(), '.local', 'state'), 'lab');
+}
+
+const SAFE = /^[a-z][a-z0-9-]*$/;
+
+/** A lab argument: a name under labs/, a folder holding lab.yaml, or a path to a lab file. */
+export function labFileOf(ref: string): string {
+  if (SAFE.test(ref) && existsSync(join(LABS_DIR, ref, 'lab.yaml'))) return join(LABS_DIR, ref, 'lab.yaml');
+  if (existsSync(ref)) {
+    const file = statSync(ref).isDirectory() ? join(ref, 'lab.yaml') : ref;
+    if (existsSync(file)) return resolve(file);
+  }
+  throw new DefinitionError(`no lab '${ref}': give a lab name (see 'lab list') or the path to a lab.yaml`);
+}
+
+/** Instance names go into namespace and folder names. */
+export function verifyInstanceName(name: string): string {
+  if (!SAFE.test(name) || name.length > 16) {
+    throw new DefinitionError(`--instance '${name}': use 1 to 16 lowercase letters, digits and dashes, starting with a letter`);
+  }
+  return name;
+}

@@ -1,0 +1,8 @@
+// A plain router between lab networks: forwarding on, nothing else.
+import type { Role } from './role.js';
+
+export const ipRouter: Role = {
+  name: 'ip-router',
+  description: 'a router that forwards between its networks (no routing protocol)',
+  start: () => [{ name: 'forwarding', run: 'sysctl -qw net.ipv4.ip_forward=1' }],
+};

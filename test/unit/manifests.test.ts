@@ -1,0 +1,69 @@
+// Rendered MetalLB and Calico manifests validate against the upstream CRD schemas in ../shared/schemas.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Ajv } from 'ajv';
+import { describe, expect, it } from 'vitest';
+import { parseAllDocuments, parse as parseYaml } from 'yaml';
+import { openLab } from '../../src/model/open.js';
+import { PROJECT_DIR } from '../../src/paths.js';
+import { renderLab } from '../../src/render/render-lab.js';
+import { LAB_NAMES, labFile } from '../helpers/labs.js';
+
+const SCHEMAS = join(PROJECT_DIR, '..', 'shared', 'schemas');
+const present = existsSync(SCHEMAS);
+if (!present) console.warn(`manifest schema tests skipped: ${SCHEMAS} is absent (it ships beside the project in CI)`);
+
+interface Crd {
+  spec: { group: string; names: { kind: string }; versions: { name: string; schema: { openAPIV3Schema: object } }[] };
+}
+
+function loadValidators() {
+  // Calico's schemas use Go's (?i) flag syntax, which JavaScript writes as a flag
+  const regExp = Object.assign(
+    (pattern: string, flags: string) =>
+      pattern.includes('(?i)') ? new RegExp(pattern.replaceAll('(?i)', ''), `${flags}i`) : new RegExp(pattern, flags),
+    { code: 'new RegExp' },
+  );
+  const ajv = new Ajv({ strict: false, validateFormats: false, allErrors: true, code: { regExp } });
+  const byKind = new Map<string, ReturnType<Ajv['compile']>>();
+  for (const dir of ['metallb', 'calico']) {
+    for (const file of readdirSync(join(SCHEMAS, dir)).filter((f) => f.endsWith('.yaml'))) {
+      const crd = parseYaml(readFileSync(join(SCHEMAS, dir, file), 'utf8')) as Crd;
+      for (const v of crd.spec.versions) {
+        byKind.set(`${crd.spec.group}/${v.name}/${crd.spec.names.kind}`, ajv.compile(v.schema.openAPIV3Schema));
+      }
+    }
+  }
+  return byKind;
+}
+
+const manifests = LAB_NAMES.flatMap((name) =>
+  renderLab(openLab(labFile(name)).lab)
+    .filter((f) => f.manifest === 'metallb' || f.manifest === 'calico')
+    .map((f) => [`${name} ${f.node}:${f.path}`, f] as const),
+);
+
+describe.skipIf(!present)('manifests against upstream CRD schemas', () => {
+  const validators = present ? loadValidators() : new Map();
+
+  it('has manifests of both add-ons to check', () => {
+    expect(manifests.map(([, f]) => f.manifest)).toEqual(expect.arrayContaining(['metallb', 'calico']));
+  });
+
+  it.each(manifests)('%s', (_name, file) => {
+    const docs = parseAllDocuments(file.content).map((d) => d.toJS() as { apiVersion: string; kind: string });
+    expect(docs.length).toBeGreaterThan(0);
+    for (const doc of docs) {
+      const validate = validators.get(`${doc.apiVersion}/${doc.kind}`);
+      // the allow-all GlobalNetworkPolicy has no CRD in shared/schemas: it is checked by kind only
+      if (doc.kind === 'GlobalNetworkPolicy') continue;
+      expect(validate, `no upstream schema for ${doc.apiVersion} ${doc.kind}`).toBeDefined();
+      expect(validate!(doc), JSON.stringify(validate!.errors)).toBe(true);
+    }
+  });
+
+  it('a wrong manifest fails the schema (the check is not vacuous)', () => {
+    const validate = validators.get('metallb.io/v1beta2/BGPPeer')!;
+    expect(validate({ apiVersion: 'metallb.io/v1beta2', kind: 'BGPPeer', spec: { myASN: 'x', peerAddress: 1 } })).toBe(false);
+  });
+});

@@ -1,0 +1,33 @@
+// Each lab renders to the files kept under test/golden: a template change shows up as a reviewed diff.
+// After an intended change: UPDATE_GOLDEN=1 npx vitest run test/unit/render-golden.test.ts
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { openLab } from '../../src/model/open.js';
+import { PROJECT_DIR } from '../../src/paths.js';
+import { renderLab, writeRendered } from '../../src/render/render-lab.js';
+import { LAB_NAMES, labFile } from '../helpers/labs.js';
+
+const GOLDEN = join(PROJECT_DIR, 'test', 'golden');
+
+function filesUnder(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir).flatMap((name) => {
+    const p = join(dir, name);
+    return statSync(p).isDirectory() ? filesUnder(p) : [p];
+  });
+}
+
+describe('golden renders', () => {
+  it.each(LAB_NAMES)('%s renders exactly its golden files', (name) => {
+    const files = renderLab(openLab(labFile(name)).lab);
+    const dir = join(GOLDEN, name);
+    if (process.env.UPDATE_GOLDEN) {
+      rmSync(dir, { recursive: true, force: true });
+      writeRendered(files, dir);
+    }
+    const expected = filesUnder(dir).map((f) => relative(dir, f)).sort();
+    expect(files.map((f) => join(f.node, f.path)).sort()).toEqual(expected);
+    for (const f of files) expect(f.content, `${f.node}:${f.path}`).toBe(readFileSync(join(dir, f.node, f.path), 'utf8'));
+  });
+});
