@@ -14,7 +14,7 @@ export function interfacesWithRoutes(lab: Lab, node: Node) {
 
 export const netplanRoutes: Role = {
   name: 'netplan-routes',
-  description: 'addresses and static routes rendered as netplan',
+  description: 'addresses and static routes rendered as netplan (the netns provider applies every node\'s routes itself)',
   render: (lab, node) => [
     {
       node: node.name,
@@ -24,6 +24,4 @@ export const netplanRoutes: Role = {
       validator: 'netplan',
     },
   ],
-  // netplan apply needs systemd-networkd; the emulated node applies the same routes with ip
-  start: (_lab, node) => node.routes.map((r) => ({ name: `route ${r.to}`, run: `ip route replace ${r.to} via ${r.via}` })),
 };

@@ -1,0 +1,74 @@
+// Running checks: the show (a command on a node, or one per repeat) and the judgement, under a named wait.
+import type { Check, Lab } from '../model/lab.js';
+import type { CommandResult, NodeShell } from '../transport/shell.js';
+import { judge, type Verdict } from './judges.js';
+import { poll } from './wait.js';
+
+export interface CheckOutcome {
+  check: Check;
+  verdict: Verdict;
+  results: CommandResult[];
+  attempts: number;
+  waitedMs: number;
+}
+
+/** The commands of one round: the command itself, or one per repeat with its variable bound. */
+export function commandsOf(check: Check): string[] {
+  if (!check.repeat) return [check.run];
+  const { count, var: name, start } = check.repeat;
+  return Array.from({ length: count }, (_, i) => check.run.replaceAll(`\${${name}}`, String(start + i)));
+}
+
+/** Runs the commands at most `width` at a time over one connection. */
+async function runAll(shell: NodeShell, commands: string[], width = 8): Promise<CommandResult[]> {
+  const results: CommandResult[] = new Array(commands.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < commands.length) {
+      const i = next++;
+      results[i] = await shell.exec(commands[i], { timeoutMs: 10_000 });
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(width, commands.length) }, worker));
+  return results;
+}
+
+export async function runCheckOnce(lab: Lab, check: Check, shell: NodeShell): Promise<{ verdict: Verdict; results: CommandResult[] }> {
+  const results = await runAll(shell, commandsOf(check));
+  return { verdict: judge(lab, check, results), results };
+}
+
+/** Re-runs the check until it passes or its named wait runs out. */
+export async function waitForCheck(
+  lab: Lab,
+  check: Check,
+  shell: NodeShell,
+  opts: { signal?: AbortSignal; timeoutMs?: number } = {},
+): Promise<CheckOutcome> {
+  const r = await poll(
+    async () => {
+      try {
+        const once = await runCheckOnce(lab, check, shell);
+        return { ok: once.verdict.ok, value: once };
+      } catch (e) {
+        // the node's connection may be coming back: keep waiting, keep the reason
+        return { ok: false, value: { verdict: { ok: false, reason: (e as Error).message } as Verdict, results: [] } };
+      }
+    },
+    opts.timeoutMs ?? check.timeout * 1000,
+    opts.signal,
+  );
+  return { check, verdict: r.value.verdict, results: r.value.results, attempts: r.attempts, waitedMs: r.waitedMs };
+}
+
+/** One line per failed check: check, node, command, reason, time waited, and the last output. */
+export function describeFailure(o: CheckOutcome): string[] {
+  const reason = o.verdict.ok ? '' : o.verdict.reason;
+  const last = o.results[0];
+  const output = last ? (last.stdout + last.stderr).trim().split('\n').slice(0, 12) : [];
+  return [
+    `check ${o.check.name} on ${o.check.node} failed after ${(o.waitedMs / 1000).toFixed(1)} s (wait ${o.check.wait}: ${o.check.timeout} s, ${o.attempts} attempts): ${reason}`,
+    `  command: ${o.check.run}`,
+    ...(output.length ? ['  last output:', ...output.map((l) => `    ${l}`)] : []),
+  ];
+}

@@ -1,0 +1,23 @@
+// lab down: replay the journal in reverse, then remove the state folder. Running it twice is fine.
+import { existsSync, rmSync } from 'node:fs';
+import { providerOf } from '../providers/index.js';
+import { type InstanceRecord, instanceDir, readInstance } from './instances.js';
+import { journalOf, writeInstance } from './state.js';
+
+export async function labDown(lab: string, instance: string): Promise<{ removed: boolean; ms: number }> {
+  const started = Date.now();
+  const dir = instanceDir(lab, instance);
+  if (!existsSync(dir)) return { removed: false, ms: 0 };
+  await destroyInstance(dir, readInstance(dir));
+  return { removed: true, ms: Date.now() - started };
+}
+
+/** Removes an instance's resources and folder, whatever state a crash left it in. */
+export async function destroyInstance(dir: string, record: InstanceRecord | undefined): Promise<void> {
+  if (record) {
+    record.status = 'stopping';
+    writeInstance(record);
+  }
+  await providerOf('netns').destroy(dir, journalOf(dir));
+  rmSync(dir, { recursive: true, force: true });
+}

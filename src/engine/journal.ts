@@ -1,0 +1,44 @@
+// The state journal: every resource is recorded before it is created, so teardown finds it even after a crash.
+import { appendFileSync, existsSync, readFileSync } from 'node:fs';
+
+export type Resource =
+  | { kind: 'netns'; id: string; name: string }
+  /** A link in the root namespace. */
+  | { kind: 'link'; id: string; name: string }
+  | { kind: 'process'; id: string; node?: string; name: string; pid?: number; starttime?: string };
+
+type Update = { id: string; pid?: number; starttime?: string; removed?: boolean };
+
+export class Journal {
+  constructor(readonly file: string) {}
+
+  /** Writes the intent before the resource exists. */
+  record(resource: Resource): void {
+    appendFileSync(this.file, `${JSON.stringify(resource)}\n`);
+  }
+
+  /** Adds what is known only after creation (a pid), or marks a resource gone. */
+  update(update: Update): void {
+    appendFileSync(this.file, `${JSON.stringify({ update })}\n`);
+  }
+
+  /** Resources in creation order, with their updates merged; removed ones left out. */
+  resources(): Resource[] {
+    if (!existsSync(this.file)) return [];
+    const byId = new Map<string, Resource & { removed?: boolean }>();
+    for (const line of readFileSync(this.file, 'utf8').split('\n')) {
+      if (!line.trim()) continue;
+      let entry: Resource | { update: Update };
+      try {
+        entry = JSON.parse(line);
+      } catch {
+        continue; // a line cut short by a crash
+      }
+      if ('update' in entry) {
+        const r = byId.get(entry.update.id);
+        if (r) Object.assign(r, entry.update);
+      } else byId.set(entry.id, { ...entry });
+    }
+    return [...byId.values()].filter((r) => !r.removed);
+  }
+}

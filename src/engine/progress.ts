@@ -1,0 +1,46 @@
+// Progress on screen with listr2: a live tree on a terminal, plain lines otherwise (CI), or nothing.
+import { Listr, type ListrTask } from 'listr2';
+
+export interface ProgressTask {
+  title: string;
+  task?: () => Promise<unknown>;
+  /** Run side by side; `say` updates the line with what the subtask is doing. */
+  subtasks?: { title: string; task: (say: (s: string) => void) => Promise<unknown> }[];
+  /** Let every subtask finish and fail at the end, instead of at the first failure. */
+  collectErrors?: boolean;
+}
+
+export class Progress {
+  constructor(private readonly renderer: 'default' | 'simple' | 'silent' = process.stdout.isTTY ? 'default' : 'simple') {}
+
+  async run(tasks: ProgressTask[]): Promise<void> {
+    const list: ListrTask[] = tasks.map((t) => ({
+      title: t.title,
+      task: async (_ctx, task) => {
+        if (t.task) await t.task();
+        if (!t.subtasks) return;
+        return task.newListr(
+          t.subtasks.map((s) => ({
+            title: s.title,
+            task: async (_c, sub) => {
+              await s.task((say) => {
+                sub.title = `${s.title}: ${say}`;
+              });
+            },
+          })),
+          { concurrent: true, exitOnError: !t.collectErrors },
+        );
+      },
+    }));
+    const listr = new Listr(list, {
+      concurrent: false,
+      exitOnError: true,
+      renderer: this.renderer,
+      fallbackRenderer: 'simple',
+      registerSignalListeners: false,
+      rendererOptions: { collapseSubtasks: false },
+    });
+    await listr.run();
+    if (listr.errors.length) throw listr.errors[0].error;
+  }
+}

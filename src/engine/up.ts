@@ -1,0 +1,181 @@
+// lab up: preflight, network, nodes in parallel (boot, SSH, roles), then every check under its named wait.
+import { rmSync } from 'node:fs';
+import { CheckError, InterruptedError, LabError, StepError } from '../errors.js';
+import { gatherHostFacts } from '../host/facts.js';
+import type { Lab, Node } from '../model/lab.js';
+import { openLab } from '../model/open.js';
+import { verifyInstanceName } from '../paths.js';
+import { allocateManagementPrefix } from '../providers/netns/management.js';
+import { providerOf } from '../providers/index.js';
+import type { Provider, ProviderContext } from '../providers/provider.js';
+import { renderLab } from '../render/render-lab.js';
+import { roleOf } from '../roles/index.js';
+import { verifyRoutedVia } from '../transport/route-guard.js';
+import { run } from '../transport/shell.js';
+import { generateKeyPair, SshShell } from '../transport/ssh.js';
+import { type CheckOutcome, describeFailure, waitForCheck } from './checks.js';
+import { EventLog } from './events.js';
+import { type InstanceRecord, runningInstances } from './instances.js';
+import { startTimeOf } from './processes.js';
+import { Progress } from './progress.js';
+import { createInstanceDir, files, journalOf, saveTargets, writeInstance } from './state.js';
+import { poll } from './wait.js';
+
+export interface UpOptions {
+  set: string[];
+  instance: string;
+  signal?: AbortSignal;
+  /** plain lines (CI), the live tree (a terminal), or nothing (benchmarks, tests) */
+  renderer?: 'default' | 'simple' | 'silent';
+}
+
+export interface UpResult {
+  record: InstanceRecord;
+  outcomes: CheckOutcome[];
+  ms: number;
+}
+
+/** Roles that have no emulated realization yet, on the nodes that need one. */
+function verifyEmulated(lab: Lab): void {
+  const missing = lab.nodes.flatMap((n) => n.roles.filter((r) => ['tf-controller', 'tf-vrouter', 'cilium-agent'].includes(r) && !roleOf(r)?.start).map((r) => `${n.name}: ${r}`));
+  if (missing.length) {
+    throw new LabError(`${lab.name} cannot be brought up on netns yet: ${missing.length} role instances have no emulated realization`, {
+      details: [`  ${missing.slice(0, 6).join(', ')}${missing.length > 6 ? ', ...' : ''}`, `lab render ${lab.name} writes its full configuration for reading and for the vagrant provider.`],
+    });
+  }
+}
+
+/** Starts a node's roles over its shell, in role order; daemons' pids go to the journal. */
+async function startRoles(ctx: ProviderContext, node: Node, shell: SshShell, onStep: (s: string) => void): Promise<void> {
+  for (const role of node.roles) {
+    for (const cmd of roleOf(role)?.start?.(ctx.lab, node) ?? []) {
+      onStep(cmd.name);
+      const id = `process:${node.name}:${cmd.name}`;
+      if (cmd.pidfile) ctx.journal.record({ kind: 'process', id, node: node.name, name: cmd.name });
+      await run(shell, cmd.run, { timeoutMs: 15_000 });
+      if (!cmd.pidfile) continue;
+      // forking daemons write their pid file a moment after the parent returns
+      const pid = await poll(async () => {
+        const r = await shell.exec(`cat ${cmd.pidfile}`, { timeoutMs: 5000 });
+        const n = Number.parseInt(r.stdout, 10);
+        return { ok: r.exitCode === 0 && n > 0, value: n };
+      }, 5000);
+      if (!pid.ok) throw new Error(`${node.name}: ${cmd.name} started but wrote no pid file ${cmd.pidfile} within 5 s (see its log under /var/log on the node)`);
+      ctx.journal.update({ id, pid: pid.value, starttime: startTimeOf(pid.value) });
+    }
+  }
+}
+
+export async function labUp(file: string, opts: UpOptions): Promise<UpResult> {
+  const started = Date.now();
+  const instance = verifyInstanceName(opts.instance);
+  const host = await gatherHostFacts();
+  const { lab } = openLab(file, opts.set, host);
+  const provider: Provider = providerOf(lab.provider);
+  provider.verifyHost(lab);
+  verifyEmulated(lab);
+
+  const dir = createInstanceDir(lab.name, instance);
+  const taken = [...host.routes, ...runningInstances().flatMap((i) => (i.managementPrefix ? [i.managementPrefix] : []))];
+  const record: InstanceRecord = {
+    id: `${lab.name}/${instance}`,
+    lab: lab.name,
+    instance,
+    tag: provider.rootLink(lab, instance).slice(3),
+    file,
+    sets: opts.set,
+    dir,
+    managementPrefix: lab.managementPrefix ?? allocateManagementPrefix(`${lab.name}/${instance}`, taken),
+    link: provider.rootLink(lab, instance),
+    status: 'starting',
+    ownerPid: process.pid,
+    createdAt: new Date().toISOString(),
+  };
+  writeInstance(record);
+  const events = new EventLog(files(dir).events);
+  events.emit({ type: 'run-start', command: 'up', lab: lab.name, instance });
+  const ctx: ProviderContext = {
+    lab,
+    instance,
+    dir,
+    journal: journalOf(dir),
+    managementPrefix: record.managementPrefix!,
+    files: renderLab(lab),
+    userKey: generateKeyPair(`lab-${lab.name}-${instance}`),
+  };
+  const shells = new Map<string, SshShell>();
+  const aborted = () => opts.signal?.aborted;
+  const progress = new Progress(opts.renderer);
+  let outcomes: CheckOutcome[] = [];
+  try {
+    await progress.run([
+      {
+        title: `network: ${lab.nodes.length} nodes on ${lab.networks.length} networks, management ${record.managementPrefix}`,
+        task: () => events.step('network', undefined, () => provider.createNetwork(ctx)),
+      },
+      {
+        title: 'nodes',
+        subtasks: lab.nodes.map((node) => ({
+          title: node.name,
+          task: async (say: (s: string) => void) => {
+            if (aborted()) throw new InterruptedError('interrupted');
+            const target = await events.step('boot', node.name, () => provider.bootNode(ctx, node.name));
+            await verifyRoutedVia([target.host], record.link!);
+            const shell = new SshShell(target);
+            shells.set(node.name, shell);
+            say('ssh');
+            await events.step('ssh', node.name, () => shell.connect());
+            await events.step('roles', node.name, () => startRoles(ctx, node, shell, (s) => say(s)));
+            say(`up (${node.roles.join(', ') || 'no roles'})`);
+          },
+        })),
+      },
+      {
+        title: 'checks',
+        collectErrors: true,
+        subtasks: lab.checks.map((check) => ({
+          title: `${check.name} on ${check.node}`,
+          task: async (say: (s: string) => void) => {
+            say(`waiting (${check.wait}: ${check.timeout} s)`);
+            const o = await waitForCheck(lab, check, shells.get(check.node)!, { signal: opts.signal });
+            outcomes.push(o);
+            events.emit({ type: 'check', check: check.name, node: check.node, ok: o.verdict.ok, attempts: o.attempts, waitedMs: o.waitedMs, ...(o.verdict.ok ? { detail: o.verdict.detail } : { reason: o.verdict.reason }) });
+            if (!o.verdict.ok) throw new CheckError(o.verdict.reason);
+            say(`passed in ${(o.waitedMs / 1000).toFixed(2)} s${o.verdict.detail ? `: ${o.verdict.detail}` : ''}`);
+          },
+        })),
+      },
+    ]);
+    if (outcomes.some((o) => !o.verdict.ok)) throw new CheckError('checks failed');
+    saveTargets(dir, [...shells.values()].map((s) => s.target), ctx.userKey.privateKey);
+    record.status = 'up';
+    writeInstance(record);
+    events.emit({ type: 'run-end', ok: true, ms: Date.now() - started, exitCode: 0 });
+    outcomes = lab.checks.map((c) => outcomes.find((o) => o.check === c)!);
+    return { record, outcomes, ms: Date.now() - started };
+  } catch (error) {
+    if (aborted()) {
+      // Ctrl-C: remove everything this run created, then report the interruption
+      for (const s of shells.values()) s.close();
+      await provider.destroy(dir, ctx.journal);
+      rmSync(dir, { recursive: true, force: true });
+      throw new InterruptedError(`interrupted: everything ${lab.name} (instance ${instance}) had created is removed`);
+    }
+    saveTargets(dir, [...shells.values()].map((s) => s.target), ctx.userKey.privateKey);
+    record.status = 'failed';
+    writeInstance(record);
+    const failed = outcomes.filter((o) => !o.verdict.ok);
+    const leftUp = `The lab is left running for a look: lab exec ${lab.name} NODE -- CMD, logs under ${dir}/nodes/NODE/log; remove it with lab down ${lab.name}${instance === 'default' ? '' : ` -i ${instance}`}.`;
+    if (failed.length) {
+      const e = new CheckError(`${failed.length} of ${lab.checks.length} checks failed`, { details: [...failed.flatMap(describeFailure), leftUp] });
+      events.emit({ type: 'run-end', ok: false, ms: Date.now() - started, exitCode: e.exitCode });
+      throw e;
+    }
+    const e = error instanceof LabError ? error : new StepError((error as Error).message, { cause: error });
+    e.details.push(leftUp);
+    events.emit({ type: 'run-end', ok: false, ms: Date.now() - started, exitCode: e.exitCode });
+    throw e;
+  } finally {
+    for (const s of shells.values()) s.close();
+  }
+}

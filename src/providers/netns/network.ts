@@ -1,0 +1,63 @@
+// The lab's wiring: a switch namespace with one bridge per network (and management), nodes on veths.
+// Built with a handful of `ip -batch` runs rather than hundreds of `ip` processes.
+import { execa } from 'execa';
+import type { Journal } from '../../engine/journal.js';
+import type { Lab } from '../../model/lab.js';
+import type { Names } from './names.js';
+
+export interface Wiring {
+  lab: Lab;
+  names: Names;
+  management: { prefix: string; host: string; nodes: string[]; length: number };
+}
+
+async function batch(lines: string[], netns?: string): Promise<void> {
+  const args = netns ? ['-n', netns, '-batch', '-'] : ['-batch', '-'];
+  const r = await execa('ip', args, { input: `${lines.join('\n')}\n`, reject: false, all: true });
+  if (r.exitCode !== 0) throw new Error(`ip ${netns ? `-n ${netns} ` : ''}-batch failed: ${r.all?.trim()}`);
+}
+
+/** Records every namespace and root link in the journal, then creates them. */
+export async function createNetwork(w: Wiring, journal: Journal): Promise<void> {
+  const { lab, names, management: m } = w;
+  const namespaces = [names.switchNs, ...lab.nodes.map((n) => names.nodeNs(n.name))];
+  for (const ns of namespaces) journal.record({ kind: 'netns', id: `netns:${ns}`, name: ns });
+  journal.record({ kind: 'link', id: `link:${names.rootLink}`, name: names.rootLink });
+
+  const root = [
+    ...namespaces.map((ns) => `netns add ${ns}`),
+    `link add ${names.rootLink} type veth peer name uplink netns ${names.switchNs}`,
+    ...lab.nodes.flatMap((node, i) => [
+      ...node.interfaces.map((ifc, j) => `link add ${ifc.name} netns ${names.nodeNs(node.name)} type veth peer name ${names.port(i, j)} netns ${names.switchNs}`),
+      `link add mgmt0 netns ${names.nodeNs(node.name)} type veth peer name ${names.port(i, 'm')} netns ${names.switchNs}`,
+    ]),
+    `addr add ${m.host}/${m.length} dev ${names.rootLink}`,
+    `link set ${names.rootLink} up`,
+  ];
+  await batch(root);
+
+  const mtuOf = (network: string) => lab.networks.find((n) => n.name === network)?.mtu ?? 1500;
+  const sw = [
+    'link add mgmt type bridge forward_delay 0 stp_state 0',
+    ...lab.networks.map((n) => `link add ${names.bridge(n.name)} mtu ${n.mtu} type bridge forward_delay 0 stp_state 0`),
+    'link set uplink master mgmt up',
+    ...lab.nodes.flatMap((node, i) => [
+      ...node.interfaces.map((ifc, j) => `link set ${names.port(i, j)} mtu ${mtuOf(ifc.network)} master ${names.bridge(ifc.network)} up`),
+      `link set ${names.port(i, 'm')} master mgmt up`,
+    ]),
+    'link set mgmt up',
+    ...lab.networks.map((n) => `link set ${names.bridge(n.name)} up`),
+  ];
+  const nodes = lab.nodes.map((node, i) => ({
+    ns: names.nodeNs(node.name),
+    lines: [
+      'link set lo up',
+      ...node.interfaces.flatMap((ifc) => [`addr add ${ifc.cidr} dev ${ifc.name}`, `link set ${ifc.name} mtu ${mtuOf(ifc.network)} up`]),
+      `addr add ${m.nodes[i]}/${m.length} dev mgmt0`,
+      'link set mgmt0 up',
+      // static routes, as netplan or the VM's network config would set them
+      ...node.routes.map((r) => `route add ${r.to} via ${r.via}`),
+    ],
+  }));
+  await Promise.all([batch(sw, names.switchNs), ...nodes.map((n) => batch(n.lines, n.ns))]);
+}

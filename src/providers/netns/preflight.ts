@@ -1,0 +1,60 @@
+// Preflight: everything the netns provider needs, checked at once, each with the command that installs it.
+import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
+import { PreflightError } from '../../errors.js';
+import type { Lab } from '../../model/lab.js';
+
+interface Need {
+  what: string;
+  ok: () => boolean;
+  fix: string;
+  /** Debian package, gathered into one apt-get line */
+  pkg?: string;
+}
+
+const PATHS = ['/usr/sbin', '/usr/bin', '/sbin', '/bin', '/usr/lib/frr'];
+const hasCommand = (cmd: string) =>
+  PATHS.some((d) => {
+    try {
+      accessSync(`${d}/${cmd}`, constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+const command = (cmd: string, pkg: string): Need => ({ what: `the command ${cmd}`, ok: () => hasCommand(cmd), fix: `apt-get install -y ${pkg}`, pkg });
+
+export function needsOf(lab: Lab): Need[] {
+  const roles = new Set(lab.nodes.flatMap((n) => n.roles));
+  const speakers = new Set(lab.nodes.map((n) => n.vars.speaker));
+  const needs: Need[] = [
+    { what: 'root (namespaces, links and mounts need it)', ok: () => process.getuid?.() === 0, fix: 'run as root, e.g. sudo npx lab up ...' },
+    command('ip', 'iproute2'),
+    command('nsenter', 'util-linux'),
+    command('unshare', 'util-linux'),
+    command('sshd', 'openssh-server'),
+    command('ssh', 'openssh-client'),
+    command('curl', 'curl'),
+    { what: 'the overlay filesystem (each node layers its own /etc)', ok: () => readFileSync('/proc/filesystems', 'utf8').includes('overlay'), fix: 'modprobe overlay' },
+    { what: 'multipath routing with L4 hashing', ok: () => existsSync('/proc/sys/net/ipv4/fib_multipath_hash_policy'), fix: 'a kernel with CONFIG_IP_ROUTE_MULTIPATH' },
+  ];
+  if (['bird-router', 'calico-node'].some((r) => roles.has(r)) || (roles.has('metallb-speaker') && speakers.has('bird')) || roles.has('metallb-speaker')) {
+    needs.push(command('bird', 'bird2'), command('birdc', 'bird2'));
+  }
+  if (speakers.has('frr')) needs.push(command('bgpd', 'frr'), command('vtysh', 'frr'));
+  if (roles.has('http-backend')) needs.push(command('nginx', 'nginx-light'));
+  if (roles.has('gobgp-route-reflector')) needs.push(command('gobgpd', 'gobgpd'), command('gobgp', 'gobgpd'));
+  return needs;
+}
+
+/** Throws one PreflightError listing everything missing, with one install line. */
+export function verifyHost(lab: Lab): void {
+  const missing = needsOf(lab).filter((n) => !n.ok());
+  if (!missing.length) return;
+  const pkgs = [...new Set(missing.flatMap((m) => (m.pkg ? [m.pkg] : [])))];
+  throw new PreflightError(`this host cannot run ${lab.name} yet: ${missing.length} thing${missing.length === 1 ? '' : 's'} missing`, {
+    details: [
+      ...missing.map((m) => `  - ${m.what}: ${m.fix}`),
+      ...(pkgs.length ? [`install them all: apt-get update && apt-get install -y ${pkgs.join(' ')}`] : []),
+    ],
+  });
+}

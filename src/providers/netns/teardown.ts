@@ -1,0 +1,68 @@
+// Teardown replays the journal in reverse: processes by PID, then whatever still runs inside our
+// namespaces (by PID, found through /proc), then the namespaces and the root link. Idempotent.
+import { readdirSync, readlinkSync, statSync } from 'node:fs';
+import { execa } from 'execa';
+import type { Resource } from '../../engine/journal.js';
+import { stopProcesses } from '../../engine/processes.js';
+
+/** PIDs whose network namespace is one of the named ones, found by namespace inode in one /proc scan. */
+export function pidsInNetns(namespaces: string[]): number[] {
+  const inodes = new Set<number>();
+  for (const ns of namespaces) {
+    try {
+      inodes.add(statSync(`/run/netns/${ns}`).ino);
+    } catch {
+      // not there (any more)
+    }
+  }
+  if (!inodes.size) return [];
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const m = /^net:\[(\d+)\]$/.exec(readlinkSync(`/proc/${entry}/ns/net`));
+      if (m && inodes.has(Number(m[1]))) pids.push(Number(entry));
+    } catch {
+      // the process is gone, or not ours to read
+    }
+  }
+  return pids;
+}
+
+export async function destroyResources(resources: Resource[]): Promise<void> {
+  const reversed = [...resources].reverse();
+  type Proc = Extract<Resource, { kind: 'process' }>;
+  const procs = reversed.filter((r): r is Proc => r.kind === 'process' && !!r.pid);
+  const byPid = (p: Proc) => ({ pid: p.pid!, starttime: p.starttime });
+  // daemons first, the holders (which keep the nodes' mounts) last
+  await stopProcesses(procs.filter((p) => p.name !== 'holder').map(byPid));
+  await stopProcesses(procs.map(byPid));
+  const namespaces = reversed.flatMap((r) => (r.kind === 'netns' ? [r.name] : []));
+  // what the journal does not know (an nginx worker, an ssh session): still ours, by namespace
+  const stragglers = pidsInNetns(namespaces);
+  if (stragglers.length) await stopProcesses(stragglers.map((pid) => ({ pid })), 2000);
+  const links = reversed.flatMap((r) => (r.kind === 'link' ? [r.name] : []));
+  const existing = new Set(listNetns());
+  const lines = [...links.filter(linkExists).map((l) => `link del ${l}`), ...namespaces.filter((n) => existing.has(n)).map((n) => `netns del ${n}`)];
+  if (lines.length) {
+    const r = await execa('ip', ['-force', '-batch', '-'], { input: `${lines.join('\n')}\n`, reject: false, all: true });
+    if (r.exitCode !== 0) throw new Error(`removing namespaces and links failed: ${r.all?.trim()}`);
+  }
+}
+
+export function listNetns(): string[] {
+  try {
+    return readdirSync('/run/netns');
+  } catch {
+    return [];
+  }
+}
+
+export function linkExists(name: string): boolean {
+  try {
+    statSync(`/sys/class/net/${name}`);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,152 @@
+// SSH with ssh2: one persistent connection per node, many exec channels, SFTP for files,
+// a timeout on every command, and reconnection with backoff when the connection drops.
+import ssh2 from 'ssh2';
+import type { CommandResult, NodeShell } from './shell.js';
+
+const { Client, utils } = ssh2;
+
+export interface SshTarget {
+  node: string;
+  host: string;
+  port?: number;
+  /** OpenSSH private key of the instance's user. */
+  privateKey: string;
+  /** The node's host public key (OpenSSH format), pinned: no trust on first use. */
+  hostKey: string;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export class SshShell implements NodeShell {
+  private client?: InstanceType<typeof Client>;
+  private connecting?: Promise<InstanceType<typeof Client>>;
+  private closed = false;
+  private readonly pinned: Buffer;
+
+  constructor(
+    readonly target: SshTarget,
+    private readonly opts: { connectTimeoutMs?: number; defaultTimeoutMs?: number } = {},
+  ) {
+    const key = utils.parseKey(target.hostKey);
+    if (key instanceof Error) throw new Error(`${target.node}: bad pinned host key: ${key.message}`);
+    this.pinned = (Array.isArray(key) ? key[0] : key).getPublicSSH();
+  }
+
+  get node(): string {
+    return this.target.node;
+  }
+
+  /** Connects, retrying while the node's sshd is not yet listening (fast at first, then backing off). */
+  connect(): Promise<InstanceType<typeof Client>> {
+    if (this.client) return Promise.resolve(this.client);
+    this.connecting ??= this.connectWithRetry().finally(() => {
+      this.connecting = undefined;
+    });
+    return this.connecting;
+  }
+
+  private async connectWithRetry(): Promise<InstanceType<typeof Client>> {
+    const deadline = Date.now() + (this.opts.connectTimeoutMs ?? 15_000);
+    let delay = 5;
+    let last: Error | undefined;
+    while (!this.closed && Date.now() < deadline) {
+      try {
+        return await this.connectOnce(deadline - Date.now());
+      } catch (e) {
+        last = e as Error;
+        if (/host key|authentication/i.test(last.message)) break; // retrying cannot help
+        await sleep(delay);
+        delay = Math.min(delay * 2, 250);
+      }
+    }
+    throw new Error(`${this.node}: cannot connect over SSH to ${this.target.host}: ${last?.message ?? 'closed'}`);
+  }
+
+  private connectOnce(timeoutMs: number): Promise<InstanceType<typeof Client>> {
+    return new Promise((resolve, reject) => {
+      const c = new Client();
+      c.once('ready', () => {
+        c.setNoDelay(true); // without it, Nagle and delayed ACKs add ~80 ms to every command
+        c.removeAllListeners('error');
+        c.on('error', () => undefined);
+        c.on('close', () => {
+          if (this.client === c) this.client = undefined; // the next command reconnects
+        });
+        this.client = c;
+        resolve(c);
+      });
+      c.once('error', (e) => reject(e));
+      c.connect({
+        host: this.target.host,
+        port: this.target.port ?? 22,
+        username: 'root',
+        privateKey: this.target.privateKey,
+        hostVerifier: (key: Buffer) => key.equals(this.pinned),
+        readyTimeout: Math.max(1000, timeoutMs),
+        keepaliveInterval: 5000,
+      });
+    });
+  }
+
+  async exec(command: string, opts: { timeoutMs?: number } = {}): Promise<CommandResult> {
+    const timeoutMs = opts.timeoutMs ?? this.opts.defaultTimeoutMs ?? 30_000;
+    const started = performance.now();
+    const client = await this.connect();
+    return new Promise((resolve, reject) => {
+      client.exec(command, (err, stream) => {
+        if (err) return reject(new Error(`${this.node}: cannot run \`${command}\`: ${err.message}`));
+        let stdout = '';
+        let stderr = '';
+        let timedOut = false;
+        const timer = setTimeout(() => {
+          timedOut = true;
+          stream.close();
+        }, timeoutMs);
+        stream.on('data', (d: Buffer) => {
+          stdout += d;
+        });
+        stream.stderr.on('data', (d: Buffer) => {
+          stderr += d;
+        });
+        stream.on('close', (code: number | null) => {
+          clearTimeout(timer);
+          resolve({
+            node: this.node,
+            command,
+            exitCode: timedOut ? 124 : (code ?? 255),
+            stdout,
+            stderr,
+            durationMs: Math.round(performance.now() - started),
+            timedOut,
+          });
+        });
+      });
+    });
+  }
+
+  async putFile(path: string, content: string, mode = 0o644): Promise<void> {
+    const client = await this.connect();
+    await new Promise<void>((resolve, reject) => {
+      client.sftp((err, sftp) => {
+        if (err) return reject(err);
+        sftp.writeFile(path, content, { mode }, (e) => {
+          sftp.end();
+          if (e) reject(new Error(`${this.node}: cannot write ${path} over SFTP: ${e.message}`));
+          else resolve();
+        });
+      });
+    });
+  }
+
+  close(): void {
+    this.closed = true;
+    this.client?.end();
+    this.client = undefined;
+  }
+}
+
+/** A fresh ed25519 key pair in OpenSSH format (for the instance's user and each node's host key). */
+export function generateKeyPair(comment: string): { privateKey: string; publicKey: string } {
+  const k = utils.generateKeyPairSync('ed25519', { comment });
+  return { privateKey: k.private, publicKey: k.public };
+}
