@@ -29,7 +29,9 @@ export function labFileOf(ref: string): string {
 /** Instance names go into namespace and folder names. */
 export function verifyInstanceName(name: string): string {
   if (!SAFE.test(name) || name.length > 16) {
-    throw new DefinitionError(`--instance '${name}': use 1 to 16 lowercase letters, digits and dashes, starting with a letter`);
+    throw new DefinitionError(
+      `--instance '${name}': use 1 to 16 lowercase letters, digits and dashes, starting with a letter`,
+    );
   }
   return name;
 }

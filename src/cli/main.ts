@@ -3,8 +3,10 @@
 import { Command, Option } from 'commander';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
-const setOption = () => new Option('--set <key=value>', 'override a lab parameter (repeatable)').argParser(collect).default([]);
-const instanceOption = () => new Option('-i, --instance <name>', 'run another copy of the lab beside the first').default('default');
+const setOption = () =>
+  new Option('--set <key=value>', 'override a lab parameter (repeatable)').argParser(collect).default([]);
+const instanceOption = () =>
+  new Option('-i, --instance <name>', 'run another copy of the lab beside the first').default('default');
 
 /** Runs a command; only here does the process exit, with the code the error carries. */
 async function run(action: () => Promise<void>): Promise<void> {
@@ -21,6 +23,11 @@ async function run(action: () => Promise<void>): Promise<void> {
     process.exitCode = exitCodeOf(error);
   }
 }
+
+// a reader that goes away (| head) is not an error
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code !== 'EPIPE') throw e;
+});
 
 const program = new Command('lab')
   .description('Bring published networking demos up on this machine, proven by checks')
@@ -67,6 +74,7 @@ program
   .description('run the checks again on a running lab')
   .addOption(instanceOption())
   .option('--json', 'print the results as JSON')
+  .option('--wait', 'give each check its named wait instead of one try')
   .action((lab, opts) => run(async () => (await import('./commands/check.js')).check(lab, opts)));
 
 program
@@ -78,9 +86,13 @@ program
 
 program
   .command('exec <lab> <node> <command...>')
-  .description('run a command on a node (over its SSH connection): lab exec bgp-metallb router -- birdc show protocols')
+  .description(
+    'run a command on a node (over its SSH connection): lab exec bgp-metallb router -- birdc show protocols',
+  )
   .addOption(instanceOption())
-  .action((lab, node, command, opts) => run(async () => (await import('./commands/exec.js')).exec(lab, node, command, opts)));
+  .action((lab, node, command, opts) =>
+    run(async () => (await import('./commands/exec.js')).exec(lab, node, command, opts)),
+  );
 
 program
   .command('ssh <lab> <node>')
@@ -91,6 +103,7 @@ program
 program
   .command('ssh-config <lab>')
   .description('print an OpenSSH config naming every node: ssh -F FILE router')
+  .option('--path', 'print the path of the config file instead (OpenSSH closes inherited fds, so ssh -F <(...) cannot work)')
   .addOption(instanceOption())
   .action((lab, opts) => run(async () => (await import('./commands/ssh.js')).sshConfig(lab, opts)));
 

@@ -16,7 +16,7 @@ export interface CheckOutcome {
 export function commandsOf(check: Check): string[] {
   if (!check.repeat) return [check.run];
   const { count, var: name, start } = check.repeat;
-  return Array.from({ length: count }, (_, i) => check.run.replaceAll(`\${${name}}`, String(start + i)));
+  return Array.from({ length: count }, (_, i) => (name ? check.run.replaceAll(`\${${name}}`, String(start + i)) : check.run));
 }
 
 /** Runs the commands at most `width` at a time over one connection. */
@@ -33,7 +33,11 @@ async function runAll(shell: NodeShell, commands: string[], width = 8): Promise<
   return results;
 }
 
-export async function runCheckOnce(lab: Lab, check: Check, shell: NodeShell): Promise<{ verdict: Verdict; results: CommandResult[] }> {
+export async function runCheckOnce(
+  lab: Lab,
+  check: Check,
+  shell: NodeShell,
+): Promise<{ verdict: Verdict; results: CommandResult[] }> {
   const results = await runAll(shell, commandsOf(check));
   return { verdict: judge(lab, check, results), results };
 }
@@ -52,13 +56,22 @@ export async function waitForCheck(
         return { ok: once.verdict.ok, value: once };
       } catch (e) {
         // the node's connection may be coming back: keep waiting, keep the reason
-        return { ok: false, value: { verdict: { ok: false, reason: (e as Error).message } as Verdict, results: [] } };
+        return {
+          ok: false,
+          value: { verdict: { ok: false, reason: (e as Error).message } as Verdict, results: [] },
+        };
       }
     },
     opts.timeoutMs ?? check.timeout * 1000,
     opts.signal,
   );
-  return { check, verdict: r.value.verdict, results: r.value.results, attempts: r.attempts, waitedMs: r.waitedMs };
+  return {
+    check,
+    verdict: r.value.verdict,
+    results: r.value.results,
+    attempts: r.attempts,
+    waitedMs: r.waitedMs,
+  };
 }
 
 /** One line per failed check: check, node, command, reason, time waited, and the last output. */

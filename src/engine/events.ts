@@ -5,7 +5,16 @@ export type LabEvent =
   | { type: 'run-start'; command: string; lab: string; instance: string }
   | { type: 'step-start'; node?: string; step: string }
   | { type: 'step-end'; node?: string; step: string; ms: number; ok: boolean; error?: string }
-  | { type: 'check'; check: string; node: string; ok: boolean; attempts: number; waitedMs: number; reason?: string; detail?: string }
+  | {
+      type: 'check';
+      check: string;
+      node: string;
+      ok: boolean;
+      attempts: number;
+      waitedMs: number;
+      reason?: string;
+      detail?: string;
+    }
   | { type: 'run-end'; ok: boolean; ms: number; exitCode: number };
 
 export class EventLog {
@@ -14,7 +23,10 @@ export class EventLog {
 
   emit(event: LabEvent): void {
     if (!this.file) return;
-    appendFileSync(this.file, `${JSON.stringify({ t: Date.now() - this.started, at: new Date().toISOString(), ...event })}\n`);
+    appendFileSync(
+      this.file,
+      `${JSON.stringify({ t: Date.now() - this.started, at: new Date().toISOString(), ...event })}\n`,
+    );
   }
 
   /** Times a step and logs its start and end (with the error, if any). */

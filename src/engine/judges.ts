@@ -1,6 +1,5 @@
 // Judging a check's output: show and judge are separate, and a judgement says why it fails.
-import { type Check, type Lab, type Node, nodeByName, selectNodes } from '../model/lab.js';
-import { birdName } from '../model/lab.js';
+import { birdName, type Check, type Lab, type Node, nodeByName, selectNodes } from '../model/lab.js';
 import type { CommandResult } from '../transport/shell.js';
 
 export type Verdict = { ok: true; detail?: string } | { ok: false; reason: string };
@@ -15,7 +14,10 @@ function addressTowards(from: Node | undefined, peer: Node): string | undefined 
 }
 
 function peersOf(lab: Lab, selectors: string | string[], self: string): Node[] {
-  return [selectors].flat().flatMap((s) => selectNodes(lab, s)).filter((n) => n.name !== self);
+  return [selectors]
+    .flat()
+    .flatMap((s) => selectNodes(lab, s))
+    .filter((n) => n.name !== self);
 }
 
 /** birdc show protocols: `Name Proto Table State Since Info`, Info holds the BGP state. */
@@ -29,11 +31,18 @@ export function birdSessions(output: string): Map<string, string> {
 }
 
 /** gobgp neighbor: `Peer AS Up/Down State |#Received Accepted`. */
-export function gobgpSessions(output: string): Map<string, { state: string; received?: number; accepted?: number }> {
+export function gobgpSessions(
+  output: string,
+): Map<string, { state: string; received?: number; accepted?: number }> {
   const out = new Map<string, { state: string; received?: number; accepted?: number }>();
   for (const line of output.split('\n')) {
     const m = /^\s*(\d+\.\d+\.\d+\.\d+)\s+\d+\s+(\S+)\s+(\S+)\s*\|\s*(\d+)?\s*(\d+)?/.exec(line);
-    if (m) out.set(m[1], { state: m[3], received: m[4] ? Number(m[4]) : undefined, accepted: m[5] ? Number(m[5]) : undefined });
+    if (m)
+      out.set(m[1], {
+        state: m[3],
+        received: m[4] ? Number(m[4]) : undefined,
+        accepted: m[5] ? Number(m[5]) : undefined,
+      });
   }
   return out;
 }
@@ -43,7 +52,12 @@ export function nextHops(output: string): string[] {
   return [...output.matchAll(/\bvia (\d+\.\d+\.\d+\.\d+)/g)].map((m) => m[1]);
 }
 
-function judgeBgp(lab: Lab, check: Check, output: string, spec: { daemon: 'bird' | 'gobgp'; peers: string | string[] }): Verdict {
+function judgeBgp(
+  lab: Lab,
+  check: Check,
+  output: string,
+  spec: { daemon: 'bird' | 'gobgp'; peers: string | string[] },
+): Verdict {
   const self = nodeByName(lab, check.node);
   const peers = peersOf(lab, spec.peers, check.node);
   if (!peers.length) return fail(`the selection ${JSON.stringify(spec.peers)} names no node`);
@@ -62,16 +76,24 @@ function judgeBgp(lab: Lab, check: Check, output: string, spec: { daemon: 'bird'
       if (s?.state !== 'Establ') bad.push(`${p.name} (${address}): ${s?.state ?? 'not a neighbor'}`);
     }
   }
-  return bad.length ? fail(`not Established: ${bad.join(', ')}`) : pass(`${peers.length} sessions Established`);
+  return bad.length
+    ? fail(`not Established: ${bad.join(', ')}`)
+    : pass(`${peers.length} sessions Established`);
 }
 
 function judgeNexthops(lab: Lab, check: Check, output: string, via: string): Verdict {
   const self = nodeByName(lab, check.node);
-  const expected = peersOf(lab, via, check.node).map((p) => ({ name: p.name, address: addressTowards(self, p)! }));
+  const expected = peersOf(lab, via, check.node).map((p) => ({
+    name: p.name,
+    address: addressTowards(self, p)!,
+  }));
   const hops = new Set(nextHops(output));
   const missing = expected.filter((e) => !hops.has(e.address));
   if (!output.trim()) return fail('no such route');
-  if (missing.length) return fail(`${hops.size} of ${expected.length} next hops; missing ${missing.map((m) => `${m.name} (${m.address})`).join(', ')}`);
+  if (missing.length)
+    return fail(
+      `${hops.size} of ${expected.length} next hops; missing ${missing.map((m) => `${m.name} (${m.address})`).join(', ')}`,
+    );
   return pass(`${hops.size} next hops`);
 }
 
@@ -80,12 +102,21 @@ export function judge(lab: Lab, check: Check, results: CommandResult[]): Verdict
   const failed = results.filter((r) => r.exitCode !== 0);
   const e = check.expect;
   if (e.distinct) {
-    const answers = new Set(results.filter((r) => r.exitCode === 0).map((r) => r.stdout.trim()).filter(Boolean));
+    const answers = new Set(
+      results
+        .filter((r) => r.exitCode === 0)
+        .map((r) => r.stdout.trim())
+        .filter(Boolean),
+    );
     const min = e.distinct.min as number;
     const summary = [...answers].sort().join(', ');
     if (answers.size < min) {
-      const errors = failed.length ? `; ${failed.length} of ${results.length} runs failed (${firstLine(failed[0])})` : '';
-      return fail(`${answers.size} distinct answer${answers.size === 1 ? '' : 's'} (${summary || 'none'}), need ${min}${errors}`);
+      const errors = failed.length
+        ? `; ${failed.length} of ${results.length} runs failed (${firstLine(failed[0])})`
+        : '';
+      return fail(
+        `${answers.size} distinct answer${answers.size === 1 ? '' : 's'} (${summary || 'none'}), need ${min}${errors}`,
+      );
     }
     return pass(`${answers.size} distinct answers over ${results.length} runs: ${summary}`);
   }
@@ -94,13 +125,17 @@ export function judge(lab: Lab, check: Check, results: CommandResult[]): Verdict
   const out = r.stdout;
   if (e.bgp_established) return judgeBgp(lab, check, out, e.bgp_established);
   if (e.nexthops) return judgeNexthops(lab, check, out, e.nexthops.via);
-  if (e.match !== undefined) return new RegExp(e.match, 'm').test(out) ? pass() : fail(`output does not match /${e.match}/`);
-  if (e.contains !== undefined) return out.includes(e.contains) ? pass() : fail(`output does not contain '${e.contains}'`);
+  if (e.match !== undefined)
+    return new RegExp(e.match, 'm').test(out) ? pass() : fail(`output does not match /${e.match}/`);
+  if (e.contains !== undefined)
+    return out.includes(e.contains) ? pass() : fail(`output does not contain '${e.contains}'`);
   if (e.lines) {
     const re = new RegExp(e.lines.match);
     const n = out.split('\n').filter((l) => re.test(l)).length;
-    if (e.lines.count !== undefined && n !== e.lines.count) return fail(`${n} lines match /${e.lines.match}/, expected ${e.lines.count}`);
-    if (e.lines.min !== undefined && n < (e.lines.min as number)) return fail(`${n} lines match /${e.lines.match}/, expected at least ${e.lines.min}`);
+    if (e.lines.count !== undefined && n !== e.lines.count)
+      return fail(`${n} lines match /${e.lines.match}/, expected ${e.lines.count}`);
+    if (e.lines.min !== undefined && n < (e.lines.min as number))
+      return fail(`${n} lines match /${e.lines.match}/, expected at least ${e.lines.min}`);
     return pass(`${n} lines`);
   }
   return fail('the check has no expectation');

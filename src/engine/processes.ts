@@ -27,7 +27,10 @@ export function isAlive(pid: number, starttime?: string): boolean {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** SIGTERM, wait up to `graceMs`, then SIGKILL what is left; every pid checked against its start time. */
-export async function stopProcesses(procs: { pid: number; starttime?: string }[], graceMs = 3000): Promise<void> {
+export async function stopProcesses(
+  procs: { pid: number; starttime?: string }[],
+  graceMs = 3000,
+): Promise<void> {
   const ours = procs.filter((p) => isAlive(p.pid, p.starttime));
   for (const p of ours) signal(p.pid, 'SIGTERM');
   const deadline = Date.now() + graceMs;

@@ -11,7 +11,9 @@ export interface ProgressTask {
 }
 
 export class Progress {
-  constructor(private readonly renderer: 'default' | 'simple' | 'silent' = process.stdout.isTTY ? 'default' : 'simple') {}
+  constructor(
+    private readonly renderer: 'default' | 'simple' | 'silent' = process.stdout.isTTY ? 'default' : 'simple',
+  ) {}
 
   async run(tasks: ProgressTask[]): Promise<void> {
     const list: ListrTask[] = tasks.map((t) => ({

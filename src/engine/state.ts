@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { LabError } from '../errors.js';
 import type { SshTarget } from '../transport/ssh.js';
 import { type InstanceRecord, instanceDir, readInstance } from './instances.js';
-import { isAlive } from './processes.js';
 import { Journal } from './journal.js';
+import { isAlive } from './processes.js';
 
 export const files = (dir: string) => ({
   instance: join(dir, 'instance.json'),
@@ -27,10 +27,18 @@ export function createInstanceDir(lab: string, instance: string): string {
   const dir = instanceDir(lab, instance);
   const existing = readInstance(dir);
   if (existing) {
-    const owner = existing.ownerPid && existing.status === 'starting' && isAlive(existing.ownerPid) ? ` (lab up, pid ${existing.ownerPid}, is still starting it)` : '';
-    throw new LabError(`${lab} (instance ${instance}) is already ${existing.status === 'up' ? 'up' : `present, status ${existing.status}`}${owner}`, {
-      details: [`Use it (lab check ${lab}, lab ssh ${lab} NODE), remove it first (lab down ${lab}${instance === 'default' ? '' : ` -i ${instance}`}), or start another copy beside it with --instance NAME.`],
-    });
+    const owner =
+      existing.ownerPid && existing.status === 'starting' && isAlive(existing.ownerPid)
+        ? ` (lab up, pid ${existing.ownerPid}, is still starting it)`
+        : '';
+    throw new LabError(
+      `${lab} (instance ${instance}) is already ${existing.status === 'up' ? 'up' : `present, status ${existing.status}`}${owner}`,
+      {
+        details: [
+          `Use it (lab check ${lab}, lab ssh ${lab} NODE), remove it first (lab down ${lab}${instance === 'default' ? '' : ` -i ${instance}`}), or start another copy beside it with --instance NAME.`,
+        ],
+      },
+    );
   }
   rmSync(dir, { recursive: true, force: true }); // leftovers without instance.json hold nothing running
   mkdirSync(join(dir, 'ssh'), { recursive: true, mode: 0o700 });
@@ -46,8 +54,18 @@ export function journalOf(dir: string): Journal {
 export function saveTargets(dir: string, targets: SshTarget[], userKey: string): void {
   const f = files(dir);
   writeFileSync(f.userKey, userKey, { mode: 0o600 });
-  writeFileSync(f.targets, JSON.stringify(targets.map(({ node, host, hostKey }) => ({ node, host, hostKey })), null, 2));
-  writeFileSync(f.knownHosts, targets.map((t) => `${t.host} ${t.hostKey.split(' ').slice(0, 2).join(' ')}\n`).join(''));
+  writeFileSync(
+    f.targets,
+    JSON.stringify(
+      targets.map(({ node, host, hostKey }) => ({ node, host, hostKey })),
+      null,
+      2,
+    ),
+  );
+  writeFileSync(
+    f.knownHosts,
+    targets.map((t) => `${t.host} ${t.hostKey.split(' ').slice(0, 2).join(' ')}\n`).join(''),
+  );
   writeFileSync(f.sshConfig, sshConfig(dir, targets));
 }
 
@@ -75,14 +93,19 @@ export function loadTargets(dir: string): SshTarget[] {
   const f = files(dir);
   if (!existsSync(f.targets)) return [];
   const privateKey = readFileSync(f.userKey, 'utf8');
-  return (JSON.parse(readFileSync(f.targets, 'utf8')) as Omit<SshTarget, 'privateKey'>[]).map((t) => ({ ...t, privateKey }));
+  return (JSON.parse(readFileSync(f.targets, 'utf8')) as Omit<SshTarget, 'privateKey'>[]).map((t) => ({
+    ...t,
+    privateKey,
+  }));
 }
 
 /** The running instance, or an error that says how to start it. */
 export function requireInstance(lab: string, instance: string): InstanceRecord {
   const record = readInstance(instanceDir(lab, instance));
   if (!record) {
-    throw new LabError(`${lab} (instance ${instance}) is not up`, { details: [`Start it with: lab up ${lab}${instance === 'default' ? '' : ` -i ${instance}`}`] });
+    throw new LabError(`${lab} (instance ${instance}) is not up`, {
+      details: [`Start it with: lab up ${lab}${instance === 'default' ? '' : ` -i ${instance}`}`],
+    });
   }
   return record;
 }

@@ -5,8 +5,8 @@ import { gatherHostFacts } from '../host/facts.js';
 import type { Lab, Node } from '../model/lab.js';
 import { openLab } from '../model/open.js';
 import { verifyInstanceName } from '../paths.js';
-import { allocateManagementPrefix } from '../providers/netns/management.js';
 import { providerOf } from '../providers/index.js';
+import { allocateManagementPrefix } from '../providers/netns/management.js';
 import type { Provider, ProviderContext } from '../providers/provider.js';
 import { renderLab } from '../render/render-lab.js';
 import { roleOf } from '../roles/index.js';
@@ -37,16 +37,31 @@ export interface UpResult {
 
 /** Roles that have no emulated realization yet, on the nodes that need one. */
 function verifyEmulated(lab: Lab): void {
-  const missing = lab.nodes.flatMap((n) => n.roles.filter((r) => ['tf-controller', 'tf-vrouter', 'cilium-agent'].includes(r) && !roleOf(r)?.start).map((r) => `${n.name}: ${r}`));
+  const missing = lab.nodes.flatMap((n) =>
+    n.roles
+      .filter((r) => ['tf-controller', 'tf-vrouter', 'cilium-agent'].includes(r) && !roleOf(r)?.start)
+      .map((r) => `${n.name}: ${r}`),
+  );
   if (missing.length) {
-    throw new LabError(`${lab.name} cannot be brought up on netns yet: ${missing.length} role instances have no emulated realization`, {
-      details: [`  ${missing.slice(0, 6).join(', ')}${missing.length > 6 ? ', ...' : ''}`, `lab render ${lab.name} writes its full configuration for reading and for the vagrant provider.`],
-    });
+    throw new LabError(
+      `${lab.name} cannot be brought up on netns yet: ${missing.length} role instances have no emulated realization`,
+      {
+        details: [
+          `  ${missing.slice(0, 6).join(', ')}${missing.length > 6 ? ', ...' : ''}`,
+          `lab render ${lab.name} writes its full configuration for reading and for the vagrant provider.`,
+        ],
+      },
+    );
   }
 }
 
 /** Starts a node's roles over its shell, in role order; daemons' pids go to the journal. */
-async function startRoles(ctx: ProviderContext, node: Node, shell: SshShell, onStep: (s: string) => void): Promise<void> {
+async function startRoles(
+  ctx: ProviderContext,
+  node: Node,
+  shell: SshShell,
+  onStep: (s: string) => void,
+): Promise<void> {
   for (const role of node.roles) {
     for (const cmd of roleOf(role)?.start?.(ctx.lab, node) ?? []) {
       onStep(cmd.name);
@@ -60,7 +75,10 @@ async function startRoles(ctx: ProviderContext, node: Node, shell: SshShell, onS
         const n = Number.parseInt(r.stdout, 10);
         return { ok: r.exitCode === 0 && n > 0, value: n };
       }, 5000);
-      if (!pid.ok) throw new Error(`${node.name}: ${cmd.name} started but wrote no pid file ${cmd.pidfile} within 5 s (see its log under /var/log on the node)`);
+      if (!pid.ok)
+        throw new Error(
+          `${node.name}: ${cmd.name} started but wrote no pid file ${cmd.pidfile} within 5 s (see its log under /var/log on the node)`,
+        );
       ctx.journal.update({ id, pid: pid.value, starttime: startTimeOf(pid.value) });
     }
   }
@@ -76,7 +94,10 @@ export async function labUp(file: string, opts: UpOptions): Promise<UpResult> {
   verifyEmulated(lab);
 
   const dir = createInstanceDir(lab.name, instance);
-  const taken = [...host.routes, ...runningInstances().flatMap((i) => (i.managementPrefix ? [i.managementPrefix] : []))];
+  const taken = [
+    ...host.routes,
+    ...runningInstances().flatMap((i) => (i.managementPrefix ? [i.managementPrefix] : [])),
+  ];
   const record: InstanceRecord = {
     id: `${lab.name}/${instance}`,
     lab: lab.name,
@@ -139,15 +160,29 @@ export async function labUp(file: string, opts: UpOptions): Promise<UpResult> {
             say(`waiting (${check.wait}: ${check.timeout} s)`);
             const o = await waitForCheck(lab, check, shells.get(check.node)!, { signal: opts.signal });
             outcomes.push(o);
-            events.emit({ type: 'check', check: check.name, node: check.node, ok: o.verdict.ok, attempts: o.attempts, waitedMs: o.waitedMs, ...(o.verdict.ok ? { detail: o.verdict.detail } : { reason: o.verdict.reason }) });
+            events.emit({
+              type: 'check',
+              check: check.name,
+              node: check.node,
+              ok: o.verdict.ok,
+              attempts: o.attempts,
+              waitedMs: o.waitedMs,
+              ...(o.verdict.ok ? { detail: o.verdict.detail } : { reason: o.verdict.reason }),
+            });
             if (!o.verdict.ok) throw new CheckError(o.verdict.reason);
-            say(`passed in ${(o.waitedMs / 1000).toFixed(2)} s${o.verdict.detail ? `: ${o.verdict.detail}` : ''}`);
+            say(
+              `passed in ${(o.waitedMs / 1000).toFixed(2)} s${o.verdict.detail ? `: ${o.verdict.detail}` : ''}`,
+            );
           },
         })),
       },
     ]);
     if (outcomes.some((o) => !o.verdict.ok)) throw new CheckError('checks failed');
-    saveTargets(dir, [...shells.values()].map((s) => s.target), ctx.userKey.privateKey);
+    saveTargets(
+      dir,
+      [...shells.values()].map((s) => s.target),
+      ctx.userKey.privateKey,
+    );
     record.status = 'up';
     writeInstance(record);
     events.emit({ type: 'run-end', ok: true, ms: Date.now() - started, exitCode: 0 });
@@ -159,15 +194,23 @@ export async function labUp(file: string, opts: UpOptions): Promise<UpResult> {
       for (const s of shells.values()) s.close();
       await provider.destroy(dir, ctx.journal);
       rmSync(dir, { recursive: true, force: true });
-      throw new InterruptedError(`interrupted: everything ${lab.name} (instance ${instance}) had created is removed`);
+      throw new InterruptedError(
+        `interrupted: everything ${lab.name} (instance ${instance}) had created is removed`,
+      );
     }
-    saveTargets(dir, [...shells.values()].map((s) => s.target), ctx.userKey.privateKey);
+    saveTargets(
+      dir,
+      [...shells.values()].map((s) => s.target),
+      ctx.userKey.privateKey,
+    );
     record.status = 'failed';
     writeInstance(record);
     const failed = outcomes.filter((o) => !o.verdict.ok);
     const leftUp = `The lab is left running for a look: lab exec ${lab.name} NODE -- CMD, logs under ${dir}/nodes/NODE/log; remove it with lab down ${lab.name}${instance === 'default' ? '' : ` -i ${instance}`}.`;
     if (failed.length) {
-      const e = new CheckError(`${failed.length} of ${lab.checks.length} checks failed`, { details: [...failed.flatMap(describeFailure), leftUp] });
+      const e = new CheckError(`${failed.length} of ${lab.checks.length} checks failed`, {
+        details: [...failed.flatMap(describeFailure), leftUp],
+      });
       events.emit({ type: 'run-end', ok: false, ms: Date.now() - started, exitCode: e.exitCode });
       throw e;
     }

@@ -19,7 +19,11 @@ export interface Polled<T> {
 }
 
 /** Calls `attempt` until it reports ok or `timeoutMs` passes: 25 ms between tries at first, up to 500 ms. */
-export async function poll<T>(attempt: () => Promise<{ ok: boolean; value: T }>, timeoutMs: number, signal?: AbortSignal): Promise<Polled<T>> {
+export async function poll<T>(
+  attempt: () => Promise<{ ok: boolean; value: T }>,
+  timeoutMs: number,
+  signal?: AbortSignal,
+): Promise<Polled<T>> {
   const started = Date.now();
   let delay = 25;
   for (let attempts = 1; ; attempts++) {

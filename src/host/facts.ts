@@ -2,8 +2,8 @@
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { execa } from 'execa';
-import type { HostFacts } from '../lint/index.js';
 import { runningInstances } from '../engine/instances.js';
+import type { HostFacts } from '../lint/index.js';
 
 /** Prefixes routed in the root namespace, except the default route and the links in `ignoreLinks`. */
 export async function hostRoutes(ignoreLinks: string[] = []): Promise<string[]> {

@@ -34,7 +34,10 @@ async function inEmptyNetns<T>(fn: (netns: string) => Promise<T>): Promise<T> {
 
 const VALIDATORS: Record<NonNullable<RenderedFile['validator']>, Validator | undefined> = {
   bird: async (path) => ({ tool: 'bird -p', ...(await tool('bird', ['-p', '-c', path])) }),
-  gobgpd: async (path) => ({ tool: 'gobgpd -d', ...(await inEmptyNetns((netns) => tool('gobgpd', ['-d', '-p', '-f', path], { netns }))) }),
+  gobgpd: async (path) => ({
+    tool: 'gobgpd -d',
+    ...(await inEmptyNetns((netns) => tool('gobgpd', ['-d', '-p', '-f', path], { netns }))),
+  }),
   frr: async (path) => ({ tool: 'vtysh -C', ...(await tool('vtysh', ['-C', '-f', path])) }),
   netplan: async (path, dir) => {
     // netplan reads /etc/netplan under a root dir of our own

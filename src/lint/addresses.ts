@@ -1,6 +1,5 @@
 // Addresses: inside their network, not its network or broadcast address, used once.
-import { broadcast, parseIPv4, parsePrefix } from '../model/ipv4.js';
-import { containsAddress } from '../model/ipv4.js';
+import { broadcast, containsAddress, parseIPv4, parsePrefix } from '../model/ipv4.js';
 import { issue, type Rule } from './rule.js';
 
 export const addressRules: Rule = (lab) => {
@@ -15,24 +14,59 @@ export const addressRules: Rule = (lab) => {
       try {
         a = parseIPv4(ifc.address);
       } catch (e) {
-        out.push(issue('address-invalid', ifc.path, (e as Error).message, 'write a dotted IPv4 address, e.g. 10.0.0.5'));
+        out.push(
+          issue(
+            'address-invalid',
+            ifc.path,
+            (e as Error).message,
+            'write a dotted IPv4 address, e.g. 10.0.0.5',
+          ),
+        );
         continue;
       }
       if (!containsAddress(p, a)) {
-        out.push(issue('address-outside-network', ifc.path, `${node.name}: ${ifc.address} is not inside ${net.name} (${net.prefix})`, 'the node cannot reach its neighbors on this network: pick an address inside the prefix (or lower the index)'));
+        out.push(
+          issue(
+            'address-outside-network',
+            ifc.path,
+            `${node.name}: ${ifc.address} is not inside ${net.name} (${net.prefix})`,
+            'the node cannot reach its neighbors on this network: pick an address inside the prefix (or lower the index)',
+          ),
+        );
       } else if (p.length < 31 && (a === p.network || a === broadcast(p))) {
-        out.push(issue('address-reserved', ifc.path, `${node.name}: ${ifc.address} is the ${a === p.network ? 'network' : 'broadcast'} address of ${net.prefix}`, 'the kernel refuses it or traffic to it is broadcast: use a host address'));
+        out.push(
+          issue(
+            'address-reserved',
+            ifc.path,
+            `${node.name}: ${ifc.address} is the ${a === p.network ? 'network' : 'broadcast'} address of ${net.prefix}`,
+            'the kernel refuses it or traffic to it is broadcast: use a host address',
+          ),
+        );
       }
       const owner = owners.get(ifc.address);
       if (owner) {
-        out.push(issue('address-duplicate', ifc.path, `${ifc.address} is used by both ${owner} and ${node.name}`, 'ARP flips between the two nodes and sessions flap: give each interface its own address'));
+        out.push(
+          issue(
+            'address-duplicate',
+            ifc.path,
+            `${ifc.address} is used by both ${owner} and ${node.name}`,
+            'ARP flips between the two nodes and sessions flap: give each interface its own address',
+          ),
+        );
       } else owners.set(ifc.address, node.name);
     }
   }
   for (const net of lab.networks) {
     if (!net.gateway) continue;
     if (!containsAddress(parsePrefix(net.prefix), parseIPv4(net.gateway))) {
-      out.push(issue('address-outside-network', [...net.path, 'gateway'], `gateway ${net.gateway} is not inside ${net.prefix}`, 'nodes cannot reach their gateway: pick an address inside the prefix'));
+      out.push(
+        issue(
+          'address-outside-network',
+          [...net.path, 'gateway'],
+          `gateway ${net.gateway} is not inside ${net.prefix}`,
+          'nodes cannot reach their gateway: pick an address inside the prefix',
+        ),
+      );
     }
   }
   return out;

@@ -1,7 +1,7 @@
 // BGP: sessions configured on both sides, eBGP with filters, AS numbers that agree, ECMP wide enough.
 import { containsCidr } from 'cidr-tools';
-import type { Issue } from '../model/issue.js';
 import { containsAddress, parseIPv4, parsePrefix } from '../model/ipv4.js';
+import type { Issue } from '../model/issue.js';
 import { type Node, nodeByName } from '../model/lab.js';
 import { issue, type Rule } from './rule.js';
 
@@ -22,20 +22,48 @@ export const bgpRules: Rule = (lab) => {
     for (const n of b.neighbors) {
       const peer = n.node ? nodeByName(lab, n.node) : undefined;
       if (!peer) {
-        out.push(issue('bgp-peer-unknown', n.path, `${node.name} peers with ${n.address}, which is no node of this lab`, 'the session never leaves Active: peer with an address a node holds'));
+        out.push(
+          issue(
+            'bgp-peer-unknown',
+            n.path,
+            `${node.name} peers with ${n.address}, which is no node of this lab`,
+            'the session never leaves Active: peer with an address a node holds',
+          ),
+        );
         continue;
       }
       if (!peer.bgp) continue; // reported while resolving
       if (!accepts(peer, node)) {
-        out.push(issue('bgp-not-reciprocal', n.path, `${node.name} peers with ${peer.name}, but ${peer.name} has no neighbor (or neighbor range) for ${node.name}`, `the session stays in Active/Connect: add ${node.name} to ${peer.name}'s neighbors, or accept its subnet with a neighbor range`));
+        out.push(
+          issue(
+            'bgp-not-reciprocal',
+            n.path,
+            `${node.name} peers with ${peer.name}, but ${peer.name} has no neighbor (or neighbor range) for ${node.name}`,
+            `the session stays in Active/Connect: add ${node.name} to ${peer.name}'s neighbors, or accept its subnet with a neighbor range`,
+          ),
+        );
       }
       if (n.as !== peer.bgp.as) {
-        out.push(issue('bgp-as-mismatch', n.path, `${node.name} expects AS ${n.as} from ${peer.name}, which runs AS ${peer.bgp.as}`, 'the peer is refused with "bad peer AS" and the session flaps: make the AS numbers agree'));
+        out.push(
+          issue(
+            'bgp-as-mismatch',
+            n.path,
+            `${node.name} expects AS ${n.as} from ${peer.name}, which runs AS ${peer.bgp.as}`,
+            'the peer is refused with "bad peer AS" and the session flaps: make the AS numbers agree',
+          ),
+        );
       }
     }
     const ebgp = b.neighbors.some((n) => n.as !== b.as);
     if (ebgp && (b.import === undefined || b.export === undefined)) {
-      out.push(issue('ebgp-no-filter', b.path, `${node.name} has eBGP sessions but no explicit ${b.import === undefined ? 'import' : 'export'} filter`, 'BIRD 2 follows RFC 8212: the session comes up Established but carries no routes; set bgp.import and bgp.export (all, none, or prefixes)'));
+      out.push(
+        issue(
+          'ebgp-no-filter',
+          b.path,
+          `${node.name} has eBGP sessions but no explicit ${b.import === undefined ? 'import' : 'export'} filter`,
+          'BIRD 2 follows RFC 8212: the session comes up Established but carries no routes; set bgp.import and bgp.export (all, none, or prefixes)',
+        ),
+      );
     }
     out.push(...ecmpIssues(lab, node));
   }
@@ -54,12 +82,28 @@ function ecmpIssues(lab: Parameters<Rule>[0], node: Node): Issue[] {
   }
   const [prefix, paths] = [...counts.entries()].sort((x, y) => y[1] - x[1])[0] ?? ['', 0];
   if (paths < 2) return [];
-  if (b.import !== 'all' && !(Array.isArray(b.import) && b.import.some((i) => safeContains(i, prefix)))) return [];
+  if (b.import !== 'all' && !(Array.isArray(b.import) && b.import.some((i) => safeContains(i, prefix))))
+    return [];
   if (b.ecmpLimit === undefined) {
-    return [issue('ecmp-off', b.path, `${node.name} learns ${prefix} from ${paths} neighbors but has no ECMP`, 'only one next hop is installed, so all traffic goes to one node: set bgp.ecmp: true', 'warning')];
+    return [
+      issue(
+        'ecmp-off',
+        b.path,
+        `${node.name} learns ${prefix} from ${paths} neighbors but has no ECMP`,
+        'only one next hop is installed, so all traffic goes to one node: set bgp.ecmp: true',
+        'warning',
+      ),
+    ];
   }
   if (b.ecmpLimit < paths) {
-    return [issue('ecmp-limit', [...b.path, 'ecmp'], `${node.name} merges at most ${b.ecmpLimit} paths, but ${paths} neighbors announce ${prefix}`, `the route gets only ${b.ecmpLimit} next hops and the other nodes receive no traffic: raise the limit (or set ecmp: true)`)];
+    return [
+      issue(
+        'ecmp-limit',
+        [...b.path, 'ecmp'],
+        `${node.name} merges at most ${b.ecmpLimit} paths, but ${paths} neighbors announce ${prefix}`,
+        `the route gets only ${b.ecmpLimit} next hops and the other nodes receive no traffic: raise the limit (or set ecmp: true)`,
+      ),
+    ];
   }
   return [];
 }

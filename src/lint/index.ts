@@ -13,7 +13,15 @@ import type { HostFacts, Rule } from './rule.js';
 
 export type { HostFacts } from './rule.js';
 
-const RULES: Rule[] = [nameRules, roleRules, addressRules, overlapRules, bgpRules, addonRules, requirementRules];
+const RULES: Rule[] = [
+  nameRules,
+  roleRules,
+  addressRules,
+  overlapRules,
+  bgpRules,
+  addonRules,
+  requirementRules,
+];
 
 /** Facts for linting without looking at the host (render, tests). */
 export const NO_HOST: HostFacts = { routes: [], otherLabs: [] };

@@ -10,10 +10,24 @@ export const MAX_IFNAME = 15;
 function checkName(kind: string, name: string, path: Path, max = MAX_NAME) {
   const out = [];
   if (!SAFE.test(name)) {
-    out.push(issue('name-unsafe', path, `${kind} name '${name}' is not of the form [a-z][a-z0-9-]*`, 'names become hostnames, file names and command arguments: use lowercase letters, digits and dashes'));
+    out.push(
+      issue(
+        'name-unsafe',
+        path,
+        `${kind} name '${name}' is not of the form [a-z][a-z0-9-]*`,
+        'names become hostnames, file names and command arguments: use lowercase letters, digits and dashes',
+      ),
+    );
   }
   if (name.length > max) {
-    out.push(issue('name-too-long', path, `${kind} name '${name}' has ${name.length} characters, more than ${max}`, `it would be cut or rejected where it is used (${kind === 'interface' ? 'the kernel limits interface names to 15 characters' : 'hostnames, state folders'}): shorten it`));
+    out.push(
+      issue(
+        'name-too-long',
+        path,
+        `${kind} name '${name}' has ${name.length} characters, more than ${max}`,
+        `it would be cut or rejected where it is used (${kind === 'interface' ? 'the kernel limits interface names to 15 characters' : 'hostnames, state folders'}): shorten it`,
+      ),
+    );
   }
   return out;
 }
@@ -27,13 +41,29 @@ export const nameRules: Rule = (lab) => {
     out.push(...checkName('node', node.name, node.path));
     const previous = seen.get(node.name);
     if (previous) {
-      out.push(issue('name-duplicate', node.path, `two nodes are named ${node.name} (${previous} and ${node.group ? `group ${node.group}` : 'a node'})`, 'one would replace the other: rename the node or the group'));
+      out.push(
+        issue(
+          'name-duplicate',
+          node.path,
+          `two nodes are named ${node.name} (${previous} and ${node.group ? `group ${node.group}` : 'a node'})`,
+          'one would replace the other: rename the node or the group',
+        ),
+      );
     } else seen.set(node.name, node.group ? `group ${node.group}` : 'a node');
-    node.interfaces.forEach((ifc) => out.push(...checkName('interface', ifc.name, ifc.path.slice(0, -1), MAX_IFNAME)));
+    for (const ifc of node.interfaces)
+      out.push(...checkName('interface', ifc.name, ifc.path.slice(0, -1), MAX_IFNAME));
   }
   const checks = new Set<string>();
   lab.checks.forEach((c) => {
-    if (checks.has(c.name)) out.push(issue('name-duplicate', [...c.path, 'name'], `two checks are named ${c.name}`, 'failures would be ambiguous: rename one'));
+    if (checks.has(c.name))
+      out.push(
+        issue(
+          'name-duplicate',
+          [...c.path, 'name'],
+          `two checks are named ${c.name}`,
+          'failures would be ambiguous: rename one',
+        ),
+      );
     checks.add(c.name);
   });
   return out;

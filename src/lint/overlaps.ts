@@ -2,7 +2,7 @@
 import { overlapCidr } from 'cidr-tools';
 import type { Issue, Path } from '../model/issue.js';
 import type { Lab } from '../model/lab.js';
-import { issue, type HostFacts, type Rule } from './rule.js';
+import { type HostFacts, issue, type Rule } from './rule.js';
 
 interface Space {
   prefix: string;
@@ -14,29 +14,80 @@ interface Space {
 }
 
 export function addressSpaces(lab: Lab): Space[] {
-  const out: Space[] = lab.networks.map((n) => ({ prefix: n.prefix, what: `network ${n.name}`, kind: 'network' as const, path: [...n.path, 'prefix'] }));
+  const out: Space[] = lab.networks.map((n) => ({
+    prefix: n.prefix,
+    what: `network ${n.name}`,
+    kind: 'network' as const,
+    path: [...n.path, 'prefix'],
+  }));
   for (const c of lab.clusters) {
     const at = (k: string) => [...c.path, k];
-    if (c.podSubnet) out.push({ prefix: c.podSubnet, what: `pod subnet of ${c.name}`, kind: 'pod', cluster: c.name, path: at('pod_subnet') });
-    if (c.serviceSubnet) out.push({ prefix: c.serviceSubnet, what: `service subnet of ${c.name}`, kind: 'service', cluster: c.name, path: at('service_subnet') });
-    if (c.fabricSubnet) out.push({ prefix: c.fabricSubnet, what: `fabric subnet of ${c.name}`, kind: 'fabric', cluster: c.name, path: at('fabric_subnet') });
-    c.addons.metallb?.pools.forEach((p, i) =>
-      p.addresses.forEach((a, j) => out.push({ prefix: a, what: `MetalLB pool ${p.name} of ${c.name}`, kind: 'lb-pool', cluster: c.name, path: [...c.path, 'addons', 'metallb', 'pools', i, 'addresses', j] })),
-    );
-    c.addons.calico?.pools.forEach((p, i) =>
-      out.push({ prefix: p.cidr, what: `Calico pool ${p.name} of ${c.name}`, kind: 'pod-pool', cluster: c.name, path: [...c.path, 'addons', 'calico', 'pools', i, 'cidr'] }),
-    );
+    if (c.podSubnet)
+      out.push({
+        prefix: c.podSubnet,
+        what: `pod subnet of ${c.name}`,
+        kind: 'pod',
+        cluster: c.name,
+        path: at('pod_subnet'),
+      });
+    if (c.serviceSubnet)
+      out.push({
+        prefix: c.serviceSubnet,
+        what: `service subnet of ${c.name}`,
+        kind: 'service',
+        cluster: c.name,
+        path: at('service_subnet'),
+      });
+    if (c.fabricSubnet)
+      out.push({
+        prefix: c.fabricSubnet,
+        what: `fabric subnet of ${c.name}`,
+        kind: 'fabric',
+        cluster: c.name,
+        path: at('fabric_subnet'),
+      });
+    for (const [i, p] of (c.addons.metallb?.pools ?? []).entries()) {
+      for (const [j, a] of p.addresses.entries()) {
+        const path = [...c.path, 'addons', 'metallb', 'pools', i, 'addresses', j];
+        out.push({
+          prefix: a,
+          what: `MetalLB pool ${p.name} of ${c.name}`,
+          kind: 'lb-pool',
+          cluster: c.name,
+          path,
+        });
+      }
+    }
+    for (const [i, p] of (c.addons.calico?.pools ?? []).entries()) {
+      const path = [...c.path, 'addons', 'calico', 'pools', i, 'cidr'];
+      out.push({
+        prefix: p.cidr,
+        what: `Calico pool ${p.name} of ${c.name}`,
+        kind: 'pod-pool',
+        cluster: c.name,
+        path,
+      });
+    }
   }
-  if (lab.managementPrefix) out.push({ prefix: lab.managementPrefix, what: 'the management network', kind: 'management', path: ['management', 'prefix'] });
+  if (lab.managementPrefix)
+    out.push({
+      prefix: lab.managementPrefix,
+      what: 'the management network',
+      kind: 'management',
+      path: ['management', 'prefix'],
+    });
   return out;
 }
 
 const HINTS: Record<string, string> = {
-  'pod/pod': 'overlapping pod subnets: cross-cluster traffic works in one direction only and degrades over time; give each cluster its own',
-  'pod-pool/pod-pool': 'overlapping pod pools: two nodes announce the same block and pods of one side are unreachable from the other',
+  'pod/pod':
+    'overlapping pod subnets: cross-cluster traffic works in one direction only and degrades over time; give each cluster its own',
+  'pod-pool/pod-pool':
+    'overlapping pod pools: two nodes announce the same block and pods of one side are unreachable from the other',
   'network/network': 'a node cannot tell which interface reaches an address: routes go to the wrong network',
   'lb-pool/network': 'a service address that is also a node network: clients reach a node, not the service',
-  management: 'the lab management network would shadow a route: SSH to the nodes (or the host) goes to the wrong place; pick another management prefix',
+  management:
+    'the lab management network would shadow a route: SSH to the nodes (or the host) goes to the wrong place; pick another management prefix',
 };
 
 function hintFor(a: Space, b: Space): string {
@@ -61,7 +112,14 @@ export const overlapRules: Rule = (lab, host) => {
     for (let j = i + 1; j < spaces.length; j++) {
       const [a, b] = [spaces[i], spaces[j]];
       if (nested(a, b) || !safeOverlap(a.prefix, b.prefix)) continue;
-      out.push(issue('prefix-overlap', b.path, `${b.what} (${b.prefix}) overlaps ${a.what} (${a.prefix})`, hintFor(a, b)));
+      out.push(
+        issue(
+          'prefix-overlap',
+          b.path,
+          `${b.what} (${b.prefix}) overlaps ${a.what} (${a.prefix})`,
+          hintFor(a, b),
+        ),
+      );
     }
   }
   return [...out, ...hostOverlaps(spaces, host)];
@@ -72,12 +130,26 @@ function hostOverlaps(spaces: Space[], host: HostFacts): Issue[] {
   const mgmt = spaces.find((s) => s.kind === 'management');
   for (const route of host.routes) {
     if (mgmt && safeOverlap(mgmt.prefix, route)) {
-      out.push(issue('mgmt-overlaps-host', mgmt.path, `the management network ${mgmt.prefix} overlaps the host route ${route}`, HINTS.management));
+      out.push(
+        issue(
+          'mgmt-overlaps-host',
+          mgmt.path,
+          `the management network ${mgmt.prefix} overlaps the host route ${route}`,
+          HINTS.management,
+        ),
+      );
     }
   }
   for (const other of host.otherLabs) {
     if (mgmt && safeOverlap(mgmt.prefix, other.prefix)) {
-      out.push(issue('mgmt-overlaps-lab', mgmt.path, `the management network ${mgmt.prefix} is in use by the running lab ${other.instance}`, 'SSH would reach the other lab\'s nodes: pick another management prefix, or leave it out to get a free one'));
+      out.push(
+        issue(
+          'mgmt-overlaps-lab',
+          mgmt.path,
+          `the management network ${mgmt.prefix} is in use by the running lab ${other.instance}`,
+          "SSH would reach the other lab's nodes: pick another management prefix, or leave it out to get a free one",
+        ),
+      );
     }
   }
   return out;
@@ -90,4 +162,3 @@ function safeOverlap(a: string, b: string): boolean {
     return false; // malformed prefixes are reported by their own rule
   }
 }
-

@@ -7,10 +7,25 @@ export const requirementRules: Rule = (lab, host) => {
   const out = [];
   const path = ['requirements', lab.provider];
   if (host.memoryMb !== undefined && host.memoryMb < need.memory_mb) {
-    out.push(issue('host-resources', path, `the lab needs ${need.memory_mb} MB of memory on ${lab.provider}; this host has ${host.memoryMb} MB available`, 'nodes are killed by the OOM killer half-way: free memory or use a larger host'));
+    out.push(
+      issue(
+        'host-resources',
+        path,
+        `the lab needs ${need.memory_mb} MB of memory on ${lab.provider}; this host has ${host.memoryMb} MB available`,
+        'nodes are killed by the OOM killer half-way: free memory or use a larger host',
+      ),
+    );
   }
   if (host.cpus !== undefined && host.cpus < need.cpus) {
-    out.push(issue('host-resources', path, `the lab needs ${need.cpus} CPUs on ${lab.provider}; this host has ${host.cpus}`, 'daemons start too slowly and waits time out: use a larger host', 'warning'));
+    out.push(
+      issue(
+        'host-resources',
+        path,
+        `the lab needs ${need.cpus} CPUs on ${lab.provider}; this host has ${host.cpus}`,
+        'daemons start too slowly and waits time out: use a larger host',
+        'warning',
+      ),
+    );
   }
   return out;
 };

@@ -8,6 +8,11 @@ export const roleRules: Rule = (lab) =>
       .map((role, i) => ({ role, i }))
       .filter(({ role }) => !ROLES[role])
       .map(({ role, i }) =>
-        issue('unknown-role', ['nodes', name, 'roles', i], `node ${name} has the unknown role '${role}'`, `nothing would run there; known roles: ${Object.keys(ROLES).join(', ')}`),
+        issue(
+          'unknown-role',
+          ['nodes', name, 'roles', i],
+          `node ${name} has the unknown role '${role}'`,
+          `nothing would run there; known roles: ${Object.keys(ROLES).join(', ')}`,
+        ),
       ),
   );

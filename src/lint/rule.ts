@@ -14,6 +14,12 @@ export interface HostFacts {
 
 export type Rule = (lab: Lab, host: HostFacts) => Issue[];
 
-export function issue(code: string, path: Path, message: string, hint: string, severity: Severity = 'error'): Issue {
+export function issue(
+  code: string,
+  path: Path,
+  message: string,
+  hint: string,
+  severity: Severity = 'error',
+): Issue {
   return { code, severity, path, message, hint };
 }

@@ -1,8 +1,9 @@
 // Calico's node agent runs BIRD: iBGP with its cluster's BGPPeers (and the mesh, when on), announcing its blocks.
+
+import { localAddressTowards, neighborsFromAddresses } from './addressing.js';
 import type { Issue } from './issue.js';
 import type { Lab, Neighbor } from './lab.js';
 import { birdName } from './lab.js';
-import { localAddressTowards, neighborsFromAddresses } from './addressing.js';
 
 type Push = (issue: Omit<Issue, 'severity'> & { severity?: Issue['severity'] }) => void;
 
@@ -11,9 +12,17 @@ export function deriveCalicoBgp(lab: Lab, push: Push): void {
     const addon = cluster.addons.calico;
     if (!addon) continue;
     const path = [...cluster.path, 'addons', 'calico'];
-    const calicoNodes = lab.nodes.filter((n) => cluster.members.includes(n.name) && n.roles.includes('calico-node'));
+    const calicoNodes = lab.nodes.filter(
+      (n) => cluster.members.includes(n.name) && n.roles.includes('calico-node'),
+    );
     if (!calicoNodes.length) {
-      push({ code: 'calico-no-node', severity: 'warning', path, message: `cluster ${cluster.name} has Calico but no member with the calico-node role`, hint: 'no node announces pod blocks: add the role to the cluster members' });
+      push({
+        code: 'calico-no-node',
+        severity: 'warning',
+        path,
+        message: `cluster ${cluster.name} has Calico but no member with the calico-node role`,
+        hint: 'no node announces pod blocks: add the role to the cluster members',
+      });
     }
     for (const node of calicoNodes) {
       const peers = neighborsFromAddresses(
@@ -23,13 +32,20 @@ export function deriveCalicoBgp(lab: Lab, push: Push): void {
       const mesh: Neighbor[] = addon.node_to_node_mesh
         ? calicoNodes
             .filter((m) => m !== node)
-            .map((m) => ({ node: m.name, address: m.interfaces[0].address, as: addon.as as number, protocol: birdName(m.name), path }))
+            .map((m) => ({
+              node: m.name,
+              address: m.interfaces[0].address,
+              as: addon.as as number,
+              protocol: birdName(m.name),
+              path,
+            }))
         : [];
       const towards = peers[0]?.address ?? mesh[0]?.address;
       node.bgp = {
         as: addon.as as number,
         routerId: node.interfaces[0]?.address ?? '0.0.0.0',
-        localAddress: (towards && localAddressTowards(lab, node, towards)) || node.interfaces[0]?.address || '0.0.0.0',
+        localAddress:
+          (towards && localAddressTowards(lab, node, towards)) || node.interfaces[0]?.address || '0.0.0.0',
         neighbors: [...peers, ...mesh],
         import: 'all',
         // a node announces only the blocks it holds, all inside the cluster's pools

@@ -1,9 +1,10 @@
 // MetalLB's speakers peer as its BGPPeer resources say and announce what its pools assign.
-import type { Issue } from './issue.js';
+
+import { localAddressTowards, neighborsFromAddresses } from './addressing.js';
 import { broadcast, formatIPv4, parsePrefix } from './ipv4.js';
+import type { Issue } from './issue.js';
 import type { Lab } from './lab.js';
 import type { MetallbAddon } from './schema.js';
-import { localAddressTowards, neighborsFromAddresses } from './addressing.js';
 
 type Push = (issue: Omit<Issue, 'severity'> & { severity?: Issue['severity'] }) => void;
 
@@ -34,17 +35,30 @@ export function deriveMetallbBgp(lab: Lab, push: Push): void {
     const addon = cluster.addons.metallb;
     if (!addon) continue;
     const service = firstServiceAddress(addon);
-    const speakers = lab.nodes.filter((n) => cluster.members.includes(n.name) && n.roles.includes('metallb-speaker'));
+    const speakers = lab.nodes.filter(
+      (n) => cluster.members.includes(n.name) && n.roles.includes('metallb-speaker'),
+    );
     if (!speakers.length) {
-      push({ code: 'metallb-no-speaker', severity: 'warning', path: [...cluster.path, 'addons', 'metallb'], message: `cluster ${cluster.name} has MetalLB but no member with the metallb-speaker role`, hint: 'no node announces the service addresses: add the role to the workers' });
+      push({
+        code: 'metallb-no-speaker',
+        severity: 'warning',
+        path: [...cluster.path, 'addons', 'metallb'],
+        message: `cluster ${cluster.name} has MetalLB but no member with the metallb-speaker role`,
+        hint: 'no node announces the service addresses: add the role to the workers',
+      });
     }
     for (const node of speakers) {
-      const peers = addon.peers.map((p, i) => ({ address: p.peer_address, as: p.peer_asn as number, path: [...cluster.path, 'addons', 'metallb', 'peers', i] }));
+      const peers = addon.peers.map((p, i) => ({
+        address: p.peer_address,
+        as: p.peer_asn as number,
+        path: [...cluster.path, 'addons', 'metallb', 'peers', i],
+      }));
       const first = addon.peers[0];
       node.bgp = {
         as: first.my_asn as number,
         routerId: node.interfaces[0]?.address ?? '0.0.0.0',
-        localAddress: localAddressTowards(lab, node, first.peer_address) ?? node.interfaces[0]?.address ?? '0.0.0.0',
+        localAddress:
+          localAddressTowards(lab, node, first.peer_address) ?? node.interfaces[0]?.address ?? '0.0.0.0',
         neighbors: neighborsFromAddresses(lab, peers),
         // a speaker learns nothing; it announces the service addresses it holds
         import: 'none',

@@ -37,7 +37,8 @@ export function parsePrefix(text: string): Prefix {
   const length = Number(len);
   const value = parseIPv4(addr);
   const network = (value & mask(length)) >>> 0;
-  if (network !== value) throw new Error(`'${text}' has host bits set: the prefix is ${formatIPv4(network)}/${length}`);
+  if (network !== value)
+    throw new Error(`'${text}' has host bits set: the prefix is ${formatIPv4(network)}/${length}`);
   return { network, length };
 }
 
@@ -50,7 +51,7 @@ export function broadcast(p: Prefix): number {
 }
 
 export function containsAddress(p: Prefix, address: number): boolean {
-  return ((address & mask(p.length)) >>> 0) === p.network;
+  return (address & mask(p.length)) >>> 0 === p.network;
 }
 
 /** The address `offset` places after the network address (offset 1 is the first host). */

@@ -83,7 +83,7 @@ export interface Check {
   description?: string;
   node: string;
   run: string;
-  repeat?: { count: number; var: string; start: number };
+  repeat?: { count: number; var?: string; start: number };
   expect: Expectation;
   wait: string;
   /** Seconds the named wait allows. */

@@ -1,10 +1,10 @@
 // Load: YAML text to a validated raw lab, with every problem located by file, line and column.
 import { readFileSync } from 'node:fs';
-import { isMap, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
+import { type Document, isMap, isScalar, LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { DefinitionError } from '../errors.js';
 import { formatIssue, type Issue, type Path } from './issue.js';
-import { applyParams, parseSets, type ParamValues } from './params.js';
+import { applyParams, type ParamValues, parseSets } from './params.js';
 import { labSchema, type RawLab } from './schema.js';
 
 export interface LoadedLab {
@@ -119,7 +119,11 @@ export function loadLabText(text: string, file: string, sets: string[] = []): Lo
       },
     ]);
   }
-  const { values, issues: paramIssues, data: substituted } = applyParams(data as Record<string, unknown>, parseSets(sets));
+  const {
+    values,
+    issues: paramIssues,
+    data: substituted,
+  } = applyParams(data as Record<string, unknown>, parseSets(sets));
   if (paramIssues.length) fail(paramIssues);
   const parsed = labSchema.safeParse(substituted);
   if (!parsed.success) fail(schemaIssues(parsed.error));

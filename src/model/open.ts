@@ -20,7 +20,10 @@ export function inspectLab(file: string, sets: string[] = [], host: HostFacts = 
 /** The lab, or a definition error listing every problem: nothing is created from a broken lab. */
 export function openLab(file: string, sets: string[] = [], host: HostFacts = NO_HOST): Opened {
   const opened = inspectLab(file, sets, host);
-  if (hasErrors(opened.issues)) throw new LabDefinitionError(file, opened.issues.filter((i) => i.severity === 'error'));
+  if (hasErrors(opened.issues))
+    throw new LabDefinitionError(
+      file,
+      opened.issues.filter((i) => i.severity === 'error'),
+    );
   return opened;
 }
-

@@ -97,7 +97,10 @@ export function applyParams(
       const repeatVar = (value as { repeat?: { var?: string } }).repeat?.var;
       const vars = typeof repeatVar === 'string' ? [...localVars, repeatVar] : localVars;
       return Object.fromEntries(
-        Object.entries(value).map(([k, v]) => [k, k === 'params' && path.length === 0 ? v : walk(v, [...path, k], vars)]),
+        Object.entries(value).map(([k, v]) => [
+          k,
+          k === 'params' && path.length === 0 ? v : walk(v, [...path, k], vars),
+        ]),
       );
     }
     return value;

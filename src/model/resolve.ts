@@ -1,7 +1,10 @@
 // Resolve: defaults, groups, automatic addresses and add-on-derived BGP, into the typed Lab.
-import type { Issue, Path } from './issue.js';
+
 import { localAddressTowards } from './addressing.js';
+import { deriveCalicoBgp } from './derive-calico.js';
+import { deriveMetallbBgp } from './derive-metallb.js';
 import { formatIPv4, hostAt, parsePrefix } from './ipv4.js';
+import type { Issue } from './issue.js';
 import {
   birdName,
   type Check,
@@ -15,8 +18,6 @@ import {
   selectNodes,
 } from './lab.js';
 import type { LoadedLab } from './load.js';
-import { deriveCalicoBgp } from './derive-calico.js';
-import { deriveMetallbBgp } from './derive-metallb.js';
 
 /** Seconds each named wait allows, unless the lab overrides it under waits:. */
 export const DEFAULT_WAITS: Record<string, number> = {
@@ -36,7 +37,12 @@ function resolveNetworks(raw: LoadedLab['raw'], push: Push): Network[] {
       const p = parsePrefix(n.prefix);
       out.push({ name, prefix: n.prefix, length: p.length, gateway: n.gateway, mtu: n.mtu, path });
     } catch (e) {
-      push({ code: 'prefix-invalid', path: [...path, 'prefix'], message: (e as Error).message, hint: 'write the network address with its length, e.g. 10.0.0.0/24' });
+      push({
+        code: 'prefix-invalid',
+        path: [...path, 'prefix'],
+        message: (e as Error).message,
+        hint: 'write the network address with its length, e.g. 10.0.0.0/24',
+      });
     }
   }
   return out;
@@ -49,7 +55,12 @@ function expandNodes(raw: LoadedLab['raw'], networks: Network[], push: Push): No
     const count = def.count as number | undefined;
     const members = count === undefined ? [undefined] : Array.from({ length: count }, (_, i) => i + 1);
     if (count !== undefined && count < 1) {
-      push({ code: 'group-empty', path: [...path, 'count'], message: `a group needs at least one member, got ${count}`, hint: 'raise the count (or the parameter it reads)' });
+      push({
+        code: 'group-empty',
+        path: [...path, 'count'],
+        message: `a group needs at least one member, got ${count}`,
+        hint: 'raise the count (or the parameter it reads)',
+      });
     }
     for (const member of members) {
       const interfaces: Interface[] = [];
@@ -57,7 +68,12 @@ function expandNodes(raw: LoadedLab['raw'], networks: Network[], push: Push): No
         const ipath = [...path, 'interfaces', i];
         const net = networks.find((n) => n.name === ifc.network);
         if (!net) {
-          push({ code: 'unknown-reference', path: [...ipath, 'network'], message: `no network named '${ifc.network}'`, hint: `networks are: ${networks.map((n) => n.name).join(', ')}` });
+          push({
+            code: 'unknown-reference',
+            path: [...ipath, 'network'],
+            message: `no network named '${ifc.network}'`,
+            hint: `networks are: ${networks.map((n) => n.name).join(', ')}`,
+          });
           return;
         }
         let address = ifc.address;
@@ -65,10 +81,21 @@ function expandNodes(raw: LoadedLab['raw'], networks: Network[], push: Push): No
           address = formatIPv4(hostAt(parsePrefix(net.prefix), (ifc.index as number) + (member ?? 0)));
         }
         if (!address) {
-          push({ code: 'address-missing', path: ipath, message: 'an interface needs an address or an index', hint: 'add address: a.b.c.d, or index: N for the N-th address of the network' });
+          push({
+            code: 'address-missing',
+            path: ipath,
+            message: 'an interface needs an address or an index',
+            hint: 'add address: a.b.c.d, or index: N for the N-th address of the network',
+          });
           return;
         }
-        interfaces.push({ name: ifc.name ?? `eth${i}`, network: net.name, address, cidr: `${address}/${net.length}`, path: [...ipath, ifc.address ? 'address' : 'index'] });
+        interfaces.push({
+          name: ifc.name ?? `eth${i}`,
+          network: net.name,
+          address,
+          cidr: `${address}/${net.length}`,
+          path: [...ipath, ifc.address ? 'address' : 'index'],
+        });
       });
       nodes.push({
         name: member === undefined ? name : `${name}${member}`,
@@ -93,7 +120,13 @@ function resolveClusters(raw: LoadedLab['raw'], nodes: Node[], push: Push): Clus
     const members: string[] = [];
     c.members.forEach((sel, i) => {
       const found = nodes.filter((n) => n.name === sel || n.group === sel);
-      if (!found.length) push({ code: 'unknown-reference', path: [...path, 'members', i], message: `no node or group named '${sel}'`, hint: 'list node names or group names defined under nodes:' });
+      if (!found.length)
+        push({
+          code: 'unknown-reference',
+          path: [...path, 'members', i],
+          message: `no node or group named '${sel}'`,
+          hint: 'list node names or group names defined under nodes:',
+        });
       members.push(...found.map((n) => n.name));
     });
     for (const n of nodes) if (members.includes(n.name)) n.cluster ??= name;
@@ -123,7 +156,12 @@ function resolveLabBgp(lab: Lab, push: Push): void {
     const cluster = lab.clusters.find((c) => c.name === node.cluster);
     const as = (def.as as number | undefined) ?? cluster?.as;
     if (as === undefined) {
-      push({ code: 'bgp-no-as', path, message: `node ${node.name} speaks BGP but has no AS number`, hint: 'set bgp.as on the node or as: on its cluster' });
+      push({
+        code: 'bgp-no-as',
+        path,
+        message: `node ${node.name} speaks BGP but has no AS number`,
+        hint: 'set bgp.as on the node or as: on its cluster',
+      });
       continue;
     }
     const ecmp = def.ecmp;
@@ -135,8 +173,11 @@ function resolveLabBgp(lab: Lab, push: Push): void {
       neighborRange: def.neighbor_range,
       import: def.import,
       export: def.export,
-      ecmpLimit: ecmp === undefined || ecmp === false ? undefined : ecmp === true ? -1 : (ecmp.limit as number),
-      routeReflector: def.route_reflector ? { clusterId: def.route_reflector.cluster_id ?? node.interfaces[0]?.address ?? '0.0.0.0' } : undefined,
+      ecmpLimit:
+        ecmp === undefined || ecmp === false ? undefined : ecmp === true ? -1 : (ecmp.limit as number),
+      routeReflector: def.route_reflector
+        ? { clusterId: def.route_reflector.cluster_id ?? node.interfaces[0]?.address ?? '0.0.0.0' }
+        : undefined,
       source: 'lab',
       path,
     };
@@ -149,17 +190,35 @@ function resolveLabBgp(lab: Lab, push: Push): void {
     def.neighbors.forEach((sel, i) => {
       const path = [...node.path, 'bgp', 'neighbors', i];
       const peers = selectNodes(lab, sel).filter((p) => p.name !== node.name);
-      if (!peers.length) push({ code: 'unknown-reference', path, message: `no node, group or cluster named '${sel}'`, hint: 'name nodes, groups or clusters defined in this file' });
+      if (!peers.length)
+        push({
+          code: 'unknown-reference',
+          path,
+          message: `no node, group or cluster named '${sel}'`,
+          hint: 'name nodes, groups or clusters defined in this file',
+        });
       for (const peer of peers) {
         // a peer on a shared network is reached directly; otherwise through routers (multihop)
         const shared = peer.interfaces.find((pi) => node.interfaces.some((ni) => ni.network === pi.network));
         const address = (shared ?? peer.interfaces[0])?.address;
         if (!address) continue;
         if (!peer.bgp) {
-          push({ code: 'bgp-not-reciprocal', path, message: `${node.name} lists ${peer.name} as a BGP neighbor, but ${peer.name} speaks no BGP`, hint: 'the session stays in Active/Connect forever: configure BGP on the peer, or drop it here' });
+          push({
+            code: 'bgp-not-reciprocal',
+            path,
+            message: `${node.name} lists ${peer.name} as a BGP neighbor, but ${peer.name} speaks no BGP`,
+            hint: 'the session stays in Active/Connect forever: configure BGP on the peer, or drop it here',
+          });
           continue;
         }
-        neighbors.push({ node: peer.name, address, as: peer.bgp.as, protocol: birdName(peer.name), multihop: !shared, path });
+        neighbors.push({
+          node: peer.name,
+          address,
+          as: peer.bgp.as,
+          protocol: birdName(peer.name),
+          multihop: !shared,
+          path,
+        });
       }
     });
     node.bgp.neighbors = neighbors;
@@ -173,18 +232,30 @@ function resolveChecks(lab: Lab, push: Push): Check[] {
   return lab.raw.checks.map((c, i) => {
     const path = ['checks', i];
     if (!lab.nodes.some((n) => n.name === c.node)) {
-      push({ code: 'unknown-reference', path: [...path, 'node'], message: `check ${c.name} runs on '${c.node}', which is no node`, hint: `nodes are: ${lab.nodes.map((n) => n.name).join(', ')}` });
+      push({
+        code: 'unknown-reference',
+        path: [...path, 'node'],
+        message: `check ${c.name} runs on '${c.node}', which is no node`,
+        hint: `nodes are: ${lab.nodes.map((n) => n.name).join(', ')}`,
+      });
     }
     const timeout = lab.waits[c.wait];
     if (timeout === undefined) {
-      push({ code: 'unknown-reference', path: [...path, 'wait'], message: `no wait named '${c.wait}'`, hint: `declare it under waits: (known: ${Object.keys(lab.waits).join(', ')})` });
+      push({
+        code: 'unknown-reference',
+        path: [...path, 'wait'],
+        message: `no wait named '${c.wait}'`,
+        hint: `declare it under waits: (known: ${Object.keys(lab.waits).join(', ')})`,
+      });
     }
     return {
       name: c.name,
       description: c.description,
       node: c.node,
       run: c.run,
-      repeat: c.repeat ? { count: c.repeat.count as number, var: c.repeat.var, start: c.repeat.start } : undefined,
+      repeat: c.repeat
+        ? { count: c.repeat.count as number, var: c.repeat.var, start: c.repeat.start }
+        : undefined,
       expect: c.expect,
       wait: c.wait,
       timeout: timeout ?? DEFAULT_WAITS.default,

@@ -114,10 +114,11 @@ const metallb = z
           .strict(),
       )
       .min(1),
-    advertisements: z
-      .array(z.object({ name, pools: z.array(name).default([]) }).strict())
-      .default([]),
-    reachable_from: z.array(selector).default([]).describe('client nodes that must have a route to every pool'),
+    advertisements: z.array(z.object({ name, pools: z.array(name).default([]) }).strict()).default([]),
+    reachable_from: z
+      .array(selector)
+      .default([])
+      .describe('client nodes that must have a route to every pool'),
   })
   .strict();
 
@@ -147,7 +148,10 @@ const calico = z
 const cilium = z
   .object({
     version: z.string(),
-    cluster_name: z.string().optional().describe('defaults to the cluster key; at most 32 lowercase characters'),
+    cluster_name: z
+      .string()
+      .optional()
+      .describe('defaults to the cluster key; at most 32 lowercase characters'),
     tunnel_protocol: z.enum(['vxlan', 'geneve']).default('vxlan'),
     clustermesh_node_port: z.number().int().min(30000).max(32767),
     max_connected_clusters: z.union([z.literal(255), z.literal(511)]).default(255),
@@ -159,8 +163,12 @@ const tungstenFabric = z
     version: z.string(),
     vrouter_gateway: address.describe("VROUTER_GATEWAY: the gateway of the nodes' underlay network"),
     pod_subnets: prefix.optional().describe('KUBERNETES_POD_SUBNETS; defaults to the cluster pod subnet'),
-    service_subnets: prefix.optional().describe('KUBERNETES_SERVICE_SUBNETS; defaults to the cluster service subnet'),
-    fabric_subnets: prefix.optional().describe('KUBERNETES_IP_FABRIC_SUBNETS; defaults to the cluster fabric subnet'),
+    service_subnets: prefix
+      .optional()
+      .describe('KUBERNETES_SERVICE_SUBNETS; defaults to the cluster service subnet'),
+    fabric_subnets: prefix
+      .optional()
+      .describe('KUBERNETES_IP_FABRIC_SUBNETS; defaults to the cluster fabric subnet'),
   })
   .strict();
 
@@ -225,10 +233,10 @@ const check = z
     node: name.describe('the node the command runs on'),
     run: z.string().describe('the command, run by the node shell'),
     repeat: z
-      .object({ count: count, var: z.string().regex(/^[a-z_]+$/), start: z.number().int().default(1) })
+      .object({ count: count, var: z.string().regex(/^[a-z_]+$/).optional(), start: z.number().int().default(1) })
       .strict()
       .optional()
-      .describe('run the command count times, with ${var} = start, start+1, ...'),
+      .describe('run the command count times (with ${var} = start, start+1, ... when var is given)'),
     expect: expectation,
     wait: z.string().default('default').describe('the named wait (seconds in waits:)'),
   })
@@ -265,7 +273,10 @@ export const labSchema = z
     checks: z.array(check).default([]),
     waits: z.record(z.string(), z.number().positive()).default({}),
     steps: z.array(step).default([]),
-    requirements: z.object({ netns: requirement.optional(), vagrant: requirement.optional() }).strict().default({}),
+    requirements: z
+      .object({ netns: requirement.optional(), vagrant: requirement.optional() })
+      .strict()
+      .default({}),
   })
   .strict();
 

@@ -8,7 +8,9 @@ const PROVIDERS: Record<string, Provider> = { netns: netnsProvider };
 export function providerOf(name: string): Provider {
   const p = PROVIDERS[name];
   if (!p) {
-    throw new DefinitionError(`provider '${name}' cannot run labs on this host yet; known: ${Object.keys(PROVIDERS).join(', ')} (lab render shows the configuration for the others)`);
+    throw new DefinitionError(
+      `provider '${name}' cannot run labs on this host yet; known: ${Object.keys(PROVIDERS).join(', ')} (lab render shows the configuration for the others)`,
+    );
   }
   return p;
 }

@@ -16,6 +16,10 @@ export const birdRouter: Role = {
   start: () => [
     // hash on ports too, so that connections from one client spread over the ECMP next hops
     { name: 'forwarding', run: 'sysctl -qw net.ipv4.ip_forward=1 net.ipv4.fib_multipath_hash_policy=1' },
-    { name: 'bird', run: 'mkdir -p /run/bird && bird -c /etc/bird/bird.conf -P /run/bird/bird.pid', pidfile: '/run/bird/bird.pid' },
+    {
+      name: 'bird',
+      run: 'mkdir -p /run/bird && bird -c /etc/bird/bird.conf -P /run/bird/bird.pid',
+      pidfile: '/run/bird/bird.pid',
+    },
   ],
 };

@@ -18,13 +18,23 @@ export const calicoNode: Role = {
       {
         node: node.name,
         path: '/etc/bird/bird.conf',
-        content: renderTemplate('bird/calico-node.conf.njk', { ...header(lab), node, bgp: node.bgp, mesh: calico?.node_to_node_mesh ?? false, blocks: blockPatterns(lab, node) }),
+        content: renderTemplate('bird/calico-node.conf.njk', {
+          ...header(lab),
+          node,
+          bgp: node.bgp,
+          mesh: calico?.node_to_node_mesh ?? false,
+          blocks: blockPatterns(lab, node),
+        }),
         validator: 'bird',
       },
     ];
   },
   start: () => [
     { name: 'forwarding', run: 'sysctl -qw net.ipv4.ip_forward=1' },
-    { name: 'bird', run: 'mkdir -p /run/bird && bird -c /etc/bird/bird.conf -P /run/bird/bird.pid', pidfile: '/run/bird/bird.pid' },
+    {
+      name: 'bird',
+      run: 'mkdir -p /run/bird && bird -c /etc/bird/bird.conf -P /run/bird/bird.pid',
+      pidfile: '/run/bird/bird.pid',
+    },
   ],
 };

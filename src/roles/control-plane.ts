@@ -16,7 +16,12 @@ function addonFiles(lab: Lab, node: Node, cluster: Cluster): RenderedFile[] {
   const ctx = { ...header(lab), node, cluster };
   const apiServer = node.interfaces[0]?.address ?? '';
   const out: RenderedFile[] = [];
-  const file = (path: string, template: string, extra: object, manifest: RenderedFile['manifest']): RenderedFile => ({
+  const file = (
+    path: string,
+    template: string,
+    extra: object,
+    manifest: RenderedFile['manifest'],
+  ): RenderedFile => ({
     node: node.name,
     path: `${MANIFESTS}/${path}`,
     content: renderTemplate(template, { ...ctx, ...extra }),
@@ -27,13 +32,28 @@ function addonFiles(lab: Lab, node: Node, cluster: Cluster): RenderedFile[] {
     out.push(
       metallb.config === 'crds'
         ? file('metallb-resources.yaml', 'metallb/resources.yaml.njk', { m: metallb }, 'metallb')
-        : file('metallb-values.yaml', 'metallb/values-config-inline.yaml.njk', { m: metallb }, 'metallb-values'),
+        : file(
+            'metallb-values.yaml',
+            'metallb/values-config-inline.yaml.njk',
+            { m: metallb },
+            'metallb-values',
+          ),
     );
   }
   if (calico) out.push(file('calico-resources.yaml', 'calico/resources.yaml.njk', { c: calico }, 'calico'));
-  if (cilium) out.push(file('cilium-values.yaml', 'cilium/values.yaml.njk', { c: cilium, name: cilium.cluster_name ?? cluster.name, apiServer }, 'cilium-values'));
+  if (cilium)
+    out.push(
+      file(
+        'cilium-values.yaml',
+        'cilium/values.yaml.njk',
+        { c: cilium, name: cilium.cluster_name ?? cluster.name, apiServer },
+        'cilium-values',
+      ),
+    );
   if (tf) {
-    const controllers = lab.nodes.filter((n) => n.name === cluster.controlPlane).map((n) => n.interfaces[0].address);
+    const controllers = lab.nodes
+      .filter((n) => n.name === cluster.controlPlane)
+      .map((n) => n.interfaces[0].address);
     out.push(
       file(
         'tf-configmaps.yaml',
@@ -63,7 +83,12 @@ export const k8sControlPlane: Role = {
     const kubeadm: RenderedFile = {
       node: node.name,
       path: '/etc/kubernetes/kubeadm-config.yaml',
-      content: renderTemplate('kubeadm/config.yaml.njk', { ...header(lab), node, cluster, cni: cniOf(cluster) }),
+      content: renderTemplate('kubeadm/config.yaml.njk', {
+        ...header(lab),
+        node,
+        cluster,
+        cni: cniOf(cluster),
+      }),
       manifest: 'kubeadm',
     };
     return [kubeadm, ...addonFiles(lab, node, cluster)];

@@ -11,7 +11,12 @@ export const gobgpRouteReflector: Role = {
     {
       node: node.name,
       path: '/etc/gobgp/gobgpd.toml',
-      content: renderTemplate('gobgp/route-reflector.toml.njk', { ...header(lab), node, bgp: node.bgp, dynamic: !!node.bgp?.neighborRange && node.vars.dynamic_neighbors !== false }),
+      content: renderTemplate('gobgp/route-reflector.toml.njk', {
+        ...header(lab),
+        node,
+        bgp: node.bgp,
+        dynamic: !!node.bgp?.neighborRange && node.vars.dynamic_neighbors !== false,
+      }),
       validator: 'gobgpd',
     },
   ],

@@ -9,9 +9,20 @@ export const httpBackend: Role = {
     {
       node: node.name,
       path: '/etc/nginx/nginx.conf',
-      content: renderTemplate('nginx/nginx.conf.njk', { ...header(lab), node, port: Number(node.vars.http_port ?? 80), answer: node.name }),
+      content: renderTemplate('nginx/nginx.conf.njk', {
+        ...header(lab),
+        node,
+        port: Number(node.vars.http_port ?? 80),
+        answer: node.name,
+      }),
       validator: 'nginx',
     },
   ],
-  start: () => [{ name: 'nginx', run: 'mkdir -p /run/nginx-tmp && nginx -c /etc/nginx/nginx.conf', pidfile: '/run/nginx.pid' }],
+  start: () => [
+    {
+      name: 'nginx',
+      run: 'mkdir -p /run/nginx-tmp && nginx -c /etc/nginx/nginx.conf',
+      pidfile: '/run/nginx.pid',
+    },
+  ],
 };

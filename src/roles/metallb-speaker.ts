@@ -19,8 +19,22 @@ export const metallbSpeaker: Role = {
   render: (lab, node) => {
     const ctx = { ...header(lab), node, bgp: node.bgp };
     return speakerOf(node) === 'frr'
-      ? [{ node: node.name, path: '/etc/frr/bgpd.conf', content: renderTemplate('frr/bgpd.conf.njk', ctx), validator: 'frr' }]
-      : [{ node: node.name, path: '/etc/bird/bird.conf', content: renderTemplate('bird/speaker.conf.njk', ctx), validator: 'bird' }];
+      ? [
+          {
+            node: node.name,
+            path: '/etc/frr/bgpd.conf',
+            content: renderTemplate('frr/bgpd.conf.njk', ctx),
+            validator: 'frr',
+          },
+        ]
+      : [
+          {
+            node: node.name,
+            path: '/etc/bird/bird.conf',
+            content: renderTemplate('bird/speaker.conf.njk', ctx),
+            validator: 'bird',
+          },
+        ];
   },
   start: (lab, node) => {
     const address = serviceAddressOf(lab, node);
@@ -33,7 +47,11 @@ export const metallbSpeaker: Role = {
             run: 'mkdir -p /run/frr && touch /var/log/bgpd.log && chown frr:frr /run/frr /var/log/bgpd.log && /usr/lib/frr/bgpd -d -Z -P 0 -f /etc/frr/bgpd.conf -i /run/frr/bgpd.pid --vty_socket /run/frr -u frr -g frr',
             pidfile: '/run/frr/bgpd.pid',
           }
-        : { name: 'bird', run: 'mkdir -p /run/bird && bird -c /etc/bird/bird.conf -P /run/bird/bird.pid', pidfile: '/run/bird/bird.pid' };
+        : {
+            name: 'bird',
+            run: 'mkdir -p /run/bird && bird -c /etc/bird/bird.conf -P /run/bird/bird.pid',
+            pidfile: '/run/bird/bird.pid',
+          };
     return [...hold, daemon];
   },
 };

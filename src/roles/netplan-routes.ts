@@ -14,12 +14,17 @@ export function interfacesWithRoutes(lab: Lab, node: Node) {
 
 export const netplanRoutes: Role = {
   name: 'netplan-routes',
-  description: 'addresses and static routes rendered as netplan (the netns provider applies every node\'s routes itself)',
+  description:
+    "addresses and static routes rendered as netplan (the netns provider applies every node's routes itself)",
   render: (lab, node) => [
     {
       node: node.name,
       path: '/etc/netplan/50-lab.yaml',
-      content: renderTemplate('netplan/routes.yaml.njk', { ...header(lab), node, interfaces: interfacesWithRoutes(lab, node) }),
+      content: renderTemplate('netplan/routes.yaml.njk', {
+        ...header(lab),
+        node,
+        interfaces: interfacesWithRoutes(lab, node),
+      }),
       mode: 0o600,
       validator: 'netplan',
     },

@@ -20,14 +20,20 @@ export interface NodeShell {
 /** A command failed: keeps node, command, exit code and output; the message is one line plus stderr. */
 export class CommandError extends Error {
   constructor(readonly result: CommandResult) {
-    const why = result.timedOut ? `timed out after ${result.durationMs} ms` : `exited with ${result.exitCode}`;
+    const why = result.timedOut
+      ? `timed out after ${result.durationMs} ms`
+      : `exited with ${result.exitCode}`;
     const output = (result.stderr || result.stdout).trim().split('\n').slice(-5).join('\n  ');
     super(`${result.node}: \`${result.command}\` ${why}${output ? `:\n  ${output}` : ''}`);
   }
 }
 
 /** Runs a command and throws CommandError unless it exits 0. */
-export async function run(shell: NodeShell, command: string, opts?: { timeoutMs?: number }): Promise<CommandResult> {
+export async function run(
+  shell: NodeShell,
+  command: string,
+  opts?: { timeoutMs?: number },
+): Promise<CommandResult> {
   const r = await shell.exec(command, opts);
   if (r.exitCode !== 0) throw new CommandError(r);
   return r;

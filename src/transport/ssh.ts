@@ -59,7 +59,9 @@ export class SshShell implements NodeShell {
         delay = Math.min(delay * 2, 250);
       }
     }
-    throw new Error(`${this.node}: cannot connect over SSH to ${this.target.host}: ${last?.message ?? 'closed'}`);
+    throw new Error(
+      `${this.node}: cannot connect over SSH to ${this.target.host}: ${last?.message ?? 'closed'}`,
+    );
   }
 
   private connectOnce(timeoutMs: number): Promise<InstanceType<typeof Client>> {

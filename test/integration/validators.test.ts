@@ -6,7 +6,8 @@ import { renderLab } from '../../src/render/render-lab.js';
 import type { RenderedFile } from '../../src/roles/role.js';
 import { isRoot, LAB_NAMES, labFile } from '../helpers/labs.js';
 
-if (!isRoot) console.warn('validator tests skipped: gobgpd is checked inside a network namespace, which needs root');
+if (!isRoot)
+  console.warn('validator tests skipped: gobgpd is checked inside a network namespace, which needs root');
 
 const variants: [string, string[]][] = [
   ...LAB_NAMES.map((n) => [n, []] as [string, string[]]),
@@ -14,7 +15,7 @@ const variants: [string, string[]][] = [
   ['multi-coe-calico', ['dynamic_neighbors=true']],
 ];
 
-describe.skipIf(!isRoot)('rendered files pass the daemons\' own checkers', () => {
+describe.skipIf(!isRoot)("rendered files pass the daemons' own checkers", () => {
   it.each(variants)('%s %s', async (name, sets) => {
     const results = await validateFiles(renderLab(openLab(labFile(name), sets).lab));
     expect(results.length).toBeGreaterThan(0);
@@ -23,7 +24,9 @@ describe.skipIf(!isRoot)('rendered files pass the daemons\' own checkers', () =>
 
   it('covers bird, gobgpd, frr and netplan', async () => {
     const files = variants.flatMap(([n, s]) => renderLab(openLab(labFile(n), s).lab));
-    expect(new Set(files.map((f) => f.validator).filter(Boolean))).toEqual(new Set(['bird', 'gobgpd', 'frr', 'netplan', 'nginx']));
+    expect(new Set(files.map((f) => f.validator).filter(Boolean))).toEqual(
+      new Set(['bird', 'gobgpd', 'frr', 'netplan', 'nginx']),
+    );
   });
 
   it.each<[RenderedFile['validator'], string]>([

@@ -11,6 +11,8 @@ describe('JSON Schema for editors', () => {
   });
 
   it.each(LAB_NAMES)('%s/lab.yaml points its editor at the schema', (name) => {
-    expect(readFileSync(labFile(name), 'utf8').split('\n')[0]).toBe('# yaml-language-server: $schema=../lab.schema.json');
+    expect(readFileSync(labFile(name), 'utf8').split('\n')[0]).toBe(
+      '# yaml-language-server: $schema=../lab.schema.json',
+    );
   });
 });

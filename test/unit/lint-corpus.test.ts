@@ -9,7 +9,9 @@ import { resolveLab } from '../../src/model/resolve.js';
 import { FIXTURES, LAB_NAMES, labFile } from '../helpers/labs.js';
 
 const CORPUS = join(FIXTURES, 'lint');
-const files = readdirSync(CORPUS).filter((f) => f.endsWith('.yaml')).sort();
+const files = readdirSync(CORPUS)
+  .filter((f) => f.endsWith('.yaml'))
+  .sort();
 
 function issuesOf(file: string): Issue[] {
   try {
@@ -47,7 +49,10 @@ describe('shipped labs', () => {
 });
 
 describe('host rules', () => {
-  const text = readFileSync(labFile('bgp-metallb'), 'utf8').replace('networks:', 'management: { prefix: 192.0.2.0/24 }\nnetworks:');
+  const text = readFileSync(labFile('bgp-metallb'), 'utf8').replace(
+    'networks:',
+    'management: { prefix: 192.0.2.0/24 }\nnetworks:',
+  );
   const { lab } = resolveLab(loadLabText(text, 'lab.yaml'));
 
   it('rejects a management network that shadows a host route', () => {
@@ -56,7 +61,10 @@ describe('host rules', () => {
   });
 
   it('rejects a management network another running lab uses', () => {
-    const issues = lintLab(lab, { routes: [], otherLabs: [{ instance: 'bgp-metallb/blue', prefix: '192.0.2.0/23' }] });
+    const issues = lintLab(lab, {
+      routes: [],
+      otherLabs: [{ instance: 'bgp-metallb/blue', prefix: '192.0.2.0/23' }],
+    });
     expect(issues.map((i) => i.code)).toContain('mgmt-overlaps-lab');
   });
 

@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { DefinitionError } from '../../src/errors.js';
-import { LabDefinitionError, loadLabText } from '../../src/model/load.js';
+import { LabDefinitionError, loadLab, loadLabText } from '../../src/model/load.js';
 import { resolveLab } from '../../src/model/resolve.js';
 import { labFile } from '../helpers/labs.js';
-import { loadLab } from '../../src/model/load.js';
 
 const minimal = (extra = '') => `name: t
 description: test
@@ -57,7 +56,9 @@ nodes:
   });
 
   it('rejects unknown parameters, bad values and malformed --set, naming what to do', () => {
-    expect(() => loadLabText(minimal(), 'lab.yaml', ['workerz=5'])).toThrow(/no parameter 'workerz'; its parameters are workers/);
+    expect(() => loadLabText(minimal(), 'lab.yaml', ['workerz=5'])).toThrow(
+      /no parameter 'workerz'; its parameters are workers/,
+    );
     expect(() => loadLabText(minimal(), 'lab.yaml', ['workers=many'])).toThrow(/expected a number/);
     expect(() => loadLabText(minimal(), 'lab.yaml', ['workers=10'])).toThrow(/above the maximum 9/);
     expect(() => loadLabText(minimal(), 'lab.yaml', ['workers'])).toThrow(DefinitionError);
@@ -72,7 +73,13 @@ nodes:
     const { lab, issues } = resolveLab(loadLab(labFile('bgp-metallb'), ['workers=5']));
     expect(issues).toEqual([]);
     const router = lab.nodes.find((n) => n.name === 'router')!;
-    expect(router.bgp!.neighbors.map((n) => n.address)).toEqual(['10.0.0.51', '10.0.0.52', '10.0.0.53', '10.0.0.54', '10.0.0.55']);
+    expect(router.bgp!.neighbors.map((n) => n.address)).toEqual([
+      '10.0.0.51',
+      '10.0.0.52',
+      '10.0.0.53',
+      '10.0.0.54',
+      '10.0.0.55',
+    ]);
     expect(lab.nodes.filter((n) => n.group === 'worker')).toHaveLength(5);
   });
 });

@@ -11,17 +11,24 @@ import { LAB_NAMES, labFile } from '../helpers/labs.js';
 
 const SCHEMAS = join(PROJECT_DIR, '..', 'shared', 'schemas');
 const present = existsSync(SCHEMAS);
-if (!present) console.warn(`manifest schema tests skipped: ${SCHEMAS} is absent (it ships beside the project in CI)`);
+if (!present)
+  console.warn(`manifest schema tests skipped: ${SCHEMAS} is absent (it ships beside the project in CI)`);
 
 interface Crd {
-  spec: { group: string; names: { kind: string }; versions: { name: string; schema: { openAPIV3Schema: object } }[] };
+  spec: {
+    group: string;
+    names: { kind: string };
+    versions: { name: string; schema: { openAPIV3Schema: object } }[];
+  };
 }
 
 function loadValidators() {
   // Calico's schemas use Go's (?i) flag syntax, which JavaScript writes as a flag
   const regExp = Object.assign(
     (pattern: string, flags: string) =>
-      pattern.includes('(?i)') ? new RegExp(pattern.replaceAll('(?i)', ''), `${flags}i`) : new RegExp(pattern, flags),
+      pattern.includes('(?i)')
+        ? new RegExp(pattern.replaceAll('(?i)', ''), `${flags}i`)
+        : new RegExp(pattern, flags),
     { code: 'new RegExp' },
   );
   const ajv = new Ajv({ strict: false, validateFormats: false, allErrors: true, code: { regExp } });
@@ -30,7 +37,10 @@ function loadValidators() {
     for (const file of readdirSync(join(SCHEMAS, dir)).filter((f) => f.endsWith('.yaml'))) {
       const crd = parseYaml(readFileSync(join(SCHEMAS, dir, file), 'utf8')) as Crd;
       for (const v of crd.spec.versions) {
-        byKind.set(`${crd.spec.group}/${v.name}/${crd.spec.names.kind}`, ajv.compile(v.schema.openAPIV3Schema));
+        byKind.set(
+          `${crd.spec.group}/${v.name}/${crd.spec.names.kind}`,
+          ajv.compile(v.schema.openAPIV3Schema),
+        );
       }
     }
   }
@@ -64,6 +74,8 @@ describe.skipIf(!present)('manifests against upstream CRD schemas', () => {
 
   it('a wrong manifest fails the schema (the check is not vacuous)', () => {
     const validate = validators.get('metallb.io/v1beta2/BGPPeer')!;
-    expect(validate({ apiVersion: 'metallb.io/v1beta2', kind: 'BGPPeer', spec: { myASN: 'x', peerAddress: 1 } })).toBe(false);
+    expect(
+      validate({ apiVersion: 'metallb.io/v1beta2', kind: 'BGPPeer', spec: { myASN: 'x', peerAddress: 1 } }),
+    ).toBe(false);
   });
 });

@@ -26,8 +26,11 @@ describe('golden renders', () => {
       rmSync(dir, { recursive: true, force: true });
       writeRendered(files, dir);
     }
-    const expected = filesUnder(dir).map((f) => relative(dir, f)).sort();
+    const expected = filesUnder(dir)
+      .map((f) => relative(dir, f))
+      .sort();
     expect(files.map((f) => join(f.node, f.path)).sort()).toEqual(expected);
-    for (const f of files) expect(f.content, `${f.node}:${f.path}`).toBe(readFileSync(join(dir, f.node, f.path), 'utf8'));
+    for (const f of files)
+      expect(f.content, `${f.node}:${f.path}`).toBe(readFileSync(join(dir, f.node, f.path), 'utf8'));
   });
 });

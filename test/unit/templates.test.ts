@@ -3,7 +3,9 @@ import { birdFilter, renderString } from '../../src/render/env.js';
 
 describe('template environment', () => {
   it('speaks the Jinja2 idioms of the seed templates', () => {
-    const out = renderString('{% for i in range(1, (n | int) + 1) %}10.0.0.{{ i + 50 }} {% endfor %}', { n: '3' });
+    const out = renderString('{% for i in range(1, (n | int) + 1) %}10.0.0.{{ i + 50 }} {% endfor %}', {
+      n: '3',
+    });
     expect(out.trim()).toBe('10.0.0.51 10.0.0.52 10.0.0.53');
   });
 

@@ -5,5 +5,9 @@ import { labNameOf } from '../lab-name.js';
 export async function down(ref: string, opts: { instance: string }): Promise<void> {
   const { lab, instance } = labNameOf(ref, opts.instance);
   const { removed, ms } = await labDown(lab, instance);
-  console.log(removed ? `${lab} (instance ${instance}) removed in ${(ms / 1000).toFixed(2)} s` : `${lab} (instance ${instance}) is not up: nothing to remove`);
+  console.log(
+    removed
+      ? `${lab} (instance ${instance}) removed in ${(ms / 1000).toFixed(2)} s`
+      : `${lab} (instance ${instance}) is not up: nothing to remove`,
+  );
 }

@@ -1,15 +1,18 @@
 // lab lint: every problem of a lab file at once, with the symptom it would cause; nothing is created.
 import { DefinitionError } from '../../errors.js';
 import { gatherHostFacts } from '../../host/facts.js';
-import { hasErrors } from '../../model/issue.js';
+import { hasErrors, type Issue } from '../../model/issue.js';
 import { LabDefinitionError } from '../../model/load.js';
 import { inspectLab } from '../../model/open.js';
 import { labFileOf } from '../../paths.js';
 import { issuesJson, printIssues, summary } from '../output.js';
 
-export async function lint(ref: string, opts: { json?: boolean; set: string[]; host?: boolean }): Promise<void> {
+export async function lint(
+  ref: string,
+  opts: { json?: boolean; set: string[]; host?: boolean },
+): Promise<void> {
   const file = labFileOf(ref);
-  let issues;
+  let issues: Issue[];
   try {
     issues = inspectLab(file, opts.set, opts.host === false ? undefined : await gatherHostFacts()).issues;
   } catch (e) {

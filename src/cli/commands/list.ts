@@ -10,14 +10,25 @@ export async function list(opts: { json?: boolean }): Promise<void> {
     .map((d) => {
       const file = join(LABS_DIR, d.name, 'lab.yaml');
       const { raw, params } = loadLab(file);
-      return { name: raw.name, description: raw.description, file, provider: raw.provider, params, nodes: Object.keys(raw.nodes).length };
+      return {
+        name: raw.name,
+        description: raw.description,
+        file,
+        provider: raw.provider,
+        params,
+        nodes: Object.keys(raw.nodes).length,
+      };
     });
   if (opts.json) {
     console.log(JSON.stringify(labs, null, 2));
     return;
   }
   for (const l of labs) {
-    const params = Object.entries(l.params).map(([k, v]) => `${k}=${v}`).join(' ');
-    console.log(`${l.name.padEnd(20)} ${l.description}${params ? `\n${''.padEnd(20)} parameters: ${params}` : ''}`);
+    const params = Object.entries(l.params)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(' ');
+    console.log(
+      `${l.name.padEnd(20)} ${l.description}${params ? `\n${''.padEnd(20)} parameters: ${params}` : ''}`,
+    );
   }
 }

@@ -5,7 +5,10 @@ import { labFileOf, stateRoot, verifyInstanceName } from '../../paths.js';
 import { renderLab, writeRendered } from '../../render/render-lab.js';
 import { printIssues } from '../output.js';
 
-export async function render(ref: string, opts: { out?: string; set: string[]; instance: string }): Promise<void> {
+export async function render(
+  ref: string,
+  opts: { out?: string; set: string[]; instance: string },
+): Promise<void> {
   const { lab, issues } = openLab(labFileOf(ref), opts.set);
   printIssues(issues); // warnings only: errors stop openLab
   const out = opts.out ?? join(stateRoot(), lab.name, verifyInstanceName(opts.instance), 'rendered');

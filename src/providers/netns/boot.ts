@@ -30,7 +30,25 @@ export function bootNode(node: string, netns: string, dirs: NodeDirs, journal: J
   journal.record({ kind: 'process', id: sshdId, node, name: 'sshd' });
   const child = spawn(
     'ip',
-    ['netns', 'exec', netns, 'unshare', '--uts', '--mount', '--propagation', 'private', '--', '/bin/sh', '-c', HOLDER, 'holder', dirs.etc, dirs.work, dirs.log, node],
+    [
+      'netns',
+      'exec',
+      netns,
+      'unshare',
+      '--uts',
+      '--mount',
+      '--propagation',
+      'private',
+      '--',
+      '/bin/sh',
+      '-c',
+      HOLDER,
+      'holder',
+      dirs.etc,
+      dirs.work,
+      dirs.log,
+      node,
+    ],
     { detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   const holderPid = child.pid!;
@@ -59,6 +77,8 @@ export function bootNode(node: string, netns: string, dirs: NodeDirs, journal: J
       resolve({ holderPid, sshdPid });
     });
     child.on('error', fail);
-    child.on('exit', (code) => fail(new Error(`${node}: the node's holder exited with ${code} while booting`)));
+    child.on('exit', (code) =>
+      fail(new Error(`${node}: the node's holder exited with ${code} while booting`)),
+    );
   });
 }

@@ -15,7 +15,10 @@ import { destroyResources } from './teardown.js';
 const wiring = (ctx: ProviderContext) => ({
   lab: ctx.lab,
   names: namesOf(ctx.lab, ctx.instance),
-  management: { prefix: ctx.managementPrefix, ...managementAddresses(ctx.managementPrefix, ctx.lab.nodes.length) },
+  management: {
+    prefix: ctx.managementPrefix,
+    ...managementAddresses(ctx.managementPrefix, ctx.lab.nodes.length),
+  },
 });
 
 export const netnsProvider: Provider = {

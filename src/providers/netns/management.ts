@@ -1,8 +1,8 @@
 // The management network: the root namespace's only view of a lab. Its prefix is chosen so that it
 // collides with no host route and no other running lab.
 import { overlapCidr } from 'cidr-tools';
-import { formatIPv4, formatPrefix, hostAt, parsePrefix, subnetAt } from '../../model/ipv4.js';
 import { PreflightError } from '../../errors.js';
+import { formatIPv4, formatPrefix, hostAt, parsePrefix, subnetAt } from '../../model/ipv4.js';
 
 /** RFC 2544's benchmarking range: meant for labs, never routed on the Internet. */
 const POOL = parsePrefix('198.18.0.0/15');
@@ -15,11 +15,16 @@ export function allocateManagementPrefix(seed: string, taken: string[]): string 
     const candidate = formatPrefix(subnetAt(POOL, MGMT_LENGTH, (start + i) % count));
     if (!taken.some((t) => overlapCidr(t, candidate))) return candidate;
   }
-  throw new PreflightError('no free management prefix in 198.18.0.0/15: every block collides with a host route or a running lab; run lab gc, or set management.prefix in the lab file');
+  throw new PreflightError(
+    'no free management prefix in 198.18.0.0/15: every block collides with a host route or a running lab; run lab gc, or set management.prefix in the lab file',
+  );
 }
 
 /** .1 is the host; nodes from .2 on, in lab order. */
-export function managementAddresses(prefix: string, nodes: number): { host: string; nodes: string[]; length: number } {
+export function managementAddresses(
+  prefix: string,
+  nodes: number,
+): { host: string; nodes: string[]; length: number } {
   const p = parsePrefix(prefix);
   return {
     host: formatIPv4(hostAt(p, 1)),

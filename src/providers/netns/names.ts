@@ -31,7 +31,10 @@ export function namesOf(lab: Pick<Lab, 'name' | 'networks'>, instance: string): 
     nodeNs: (node) => `${base}.${node}`,
     rootLink: `lab${instanceTag(lab.name, instance)}`,
     // a network name is the bridge name when it fits in 15 characters (and is not ours)
-    bridge: (network) => (network.length <= 15 && network !== 'mgmt' && network !== 'uplink' ? network : `net${netIndex(network)}`),
+    bridge: (network) =>
+      network.length <= 15 && network !== 'mgmt' && network !== 'uplink'
+        ? network
+        : `net${netIndex(network)}`,
     port: (nodeIndex, ifIndex) => `n${nodeIndex}${ifIndex === 'm' ? 'm' : `e${ifIndex}`}`,
   };
 }

@@ -28,7 +28,10 @@ export async function createNetwork(w: Wiring, journal: Journal): Promise<void> 
     ...namespaces.map((ns) => `netns add ${ns}`),
     `link add ${names.rootLink} type veth peer name uplink netns ${names.switchNs}`,
     ...lab.nodes.flatMap((node, i) => [
-      ...node.interfaces.map((ifc, j) => `link add ${ifc.name} netns ${names.nodeNs(node.name)} type veth peer name ${names.port(i, j)} netns ${names.switchNs}`),
+      ...node.interfaces.map(
+        (ifc, j) =>
+          `link add ${ifc.name} netns ${names.nodeNs(node.name)} type veth peer name ${names.port(i, j)} netns ${names.switchNs}`,
+      ),
       `link add mgmt0 netns ${names.nodeNs(node.name)} type veth peer name ${names.port(i, 'm')} netns ${names.switchNs}`,
     ]),
     `addr add ${m.host}/${m.length} dev ${names.rootLink}`,
@@ -39,10 +42,15 @@ export async function createNetwork(w: Wiring, journal: Journal): Promise<void> 
   const mtuOf = (network: string) => lab.networks.find((n) => n.name === network)?.mtu ?? 1500;
   const sw = [
     'link add mgmt type bridge forward_delay 0 stp_state 0',
-    ...lab.networks.map((n) => `link add ${names.bridge(n.name)} mtu ${n.mtu} type bridge forward_delay 0 stp_state 0`),
+    ...lab.networks.map(
+      (n) => `link add ${names.bridge(n.name)} mtu ${n.mtu} type bridge forward_delay 0 stp_state 0`,
+    ),
     'link set uplink master mgmt up',
     ...lab.nodes.flatMap((node, i) => [
-      ...node.interfaces.map((ifc, j) => `link set ${names.port(i, j)} mtu ${mtuOf(ifc.network)} master ${names.bridge(ifc.network)} up`),
+      ...node.interfaces.map(
+        (ifc, j) =>
+          `link set ${names.port(i, j)} mtu ${mtuOf(ifc.network)} master ${names.bridge(ifc.network)} up`,
+      ),
       `link set ${names.port(i, 'm')} master mgmt up`,
     ]),
     'link set mgmt up',
@@ -52,7 +60,10 @@ export async function createNetwork(w: Wiring, journal: Journal): Promise<void> 
     ns: names.nodeNs(node.name),
     lines: [
       'link set lo up',
-      ...node.interfaces.flatMap((ifc) => [`addr add ${ifc.cidr} dev ${ifc.name}`, `link set ${ifc.name} mtu ${mtuOf(ifc.network)} up`]),
+      ...node.interfaces.flatMap((ifc) => [
+        `addr add ${ifc.cidr} dev ${ifc.name}`,
+        `link set ${ifc.name} mtu ${mtuOf(ifc.network)} up`,
+      ]),
       `addr add ${m.nodes[i]}/${m.length} dev mgmt0`,
       'link set mgmt0 up',
       // static routes, as netplan or the VM's network config would set them

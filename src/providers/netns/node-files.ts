@@ -37,7 +37,8 @@ export function writeNodeFiles(opts: {
   const { lab, node, dirs } = opts;
   for (const d of [dirs.etc, dirs.work, dirs.log]) mkdirSync(d, { recursive: true });
   const put = (path: string, content: string, mode = 0o644) => {
-    if (!path.startsWith('/etc/')) throw new Error(`${node.name}: ${path}: the netns provider places files under /etc only`);
+    if (!path.startsWith('/etc/'))
+      throw new Error(`${node.name}: ${path}: the netns provider places files under /etc only`);
     const target = join(dirs.etc, path.slice('/etc/'.length));
     mkdirSync(dirname(target), { recursive: true });
     writeFileSync(target, content, { mode });
@@ -45,7 +46,10 @@ export function writeNodeFiles(opts: {
   };
   put('/etc/hostname', `${node.name}\n`);
   put('/etc/hosts', hostsFile(lab, node));
-  put('/etc/ssh/sshd_config', renderTemplate('sshd/sshd_config.njk', { node: node.name, address: opts.managementAddress }));
+  put(
+    '/etc/ssh/sshd_config',
+    renderTemplate('sshd/sshd_config.njk', { node: node.name, address: opts.managementAddress }),
+  );
   put('/etc/ssh/ssh_host_ed25519_key', opts.hostKey.privateKey, 0o600);
   put('/etc/ssh/ssh_host_ed25519_key.pub', `${opts.hostKey.publicKey}\n`);
   put('/etc/ssh/lab_authorized_keys', `${opts.authorizedKey}\n`, 0o600);

@@ -21,23 +21,44 @@ const hasCommand = (cmd: string) =>
       return false;
     }
   });
-const command = (cmd: string, pkg: string): Need => ({ what: `the command ${cmd}`, ok: () => hasCommand(cmd), fix: `apt-get install -y ${pkg}`, pkg });
+const command = (cmd: string, pkg: string): Need => ({
+  what: `the command ${cmd}`,
+  ok: () => hasCommand(cmd),
+  fix: `apt-get install -y ${pkg}`,
+  pkg,
+});
 
 export function needsOf(lab: Lab): Need[] {
   const roles = new Set(lab.nodes.flatMap((n) => n.roles));
   const speakers = new Set(lab.nodes.map((n) => n.vars.speaker));
   const needs: Need[] = [
-    { what: 'root (namespaces, links and mounts need it)', ok: () => process.getuid?.() === 0, fix: 'run as root, e.g. sudo npx lab up ...' },
+    {
+      what: 'root (namespaces, links and mounts need it)',
+      ok: () => process.getuid?.() === 0,
+      fix: 'run as root, e.g. sudo npx lab up ...',
+    },
     command('ip', 'iproute2'),
     command('nsenter', 'util-linux'),
     command('unshare', 'util-linux'),
     command('sshd', 'openssh-server'),
     command('ssh', 'openssh-client'),
     command('curl', 'curl'),
-    { what: 'the overlay filesystem (each node layers its own /etc)', ok: () => readFileSync('/proc/filesystems', 'utf8').includes('overlay'), fix: 'modprobe overlay' },
-    { what: 'multipath routing with L4 hashing', ok: () => existsSync('/proc/sys/net/ipv4/fib_multipath_hash_policy'), fix: 'a kernel with CONFIG_IP_ROUTE_MULTIPATH' },
+    {
+      what: 'the overlay filesystem (each node layers its own /etc)',
+      ok: () => readFileSync('/proc/filesystems', 'utf8').includes('overlay'),
+      fix: 'modprobe overlay',
+    },
+    {
+      what: 'multipath routing with L4 hashing',
+      ok: () => existsSync('/proc/sys/net/ipv4/fib_multipath_hash_policy'),
+      fix: 'a kernel with CONFIG_IP_ROUTE_MULTIPATH',
+    },
   ];
-  if (['bird-router', 'calico-node'].some((r) => roles.has(r)) || (roles.has('metallb-speaker') && speakers.has('bird')) || roles.has('metallb-speaker')) {
+  if (
+    ['bird-router', 'calico-node'].some((r) => roles.has(r)) ||
+    (roles.has('metallb-speaker') && speakers.has('bird')) ||
+    roles.has('metallb-speaker')
+  ) {
     needs.push(command('bird', 'bird2'), command('birdc', 'bird2'));
   }
   if (speakers.has('frr')) needs.push(command('bgpd', 'frr'), command('vtysh', 'frr'));
@@ -51,10 +72,13 @@ export function verifyHost(lab: Lab): void {
   const missing = needsOf(lab).filter((n) => !n.ok());
   if (!missing.length) return;
   const pkgs = [...new Set(missing.flatMap((m) => (m.pkg ? [m.pkg] : [])))];
-  throw new PreflightError(`this host cannot run ${lab.name} yet: ${missing.length} thing${missing.length === 1 ? '' : 's'} missing`, {
-    details: [
-      ...missing.map((m) => `  - ${m.what}: ${m.fix}`),
-      ...(pkgs.length ? [`install them all: apt-get update && apt-get install -y ${pkgs.join(' ')}`] : []),
-    ],
-  });
+  throw new PreflightError(
+    `this host cannot run ${lab.name} yet: ${missing.length} thing${missing.length === 1 ? '' : 's'} missing`,
+    {
+      details: [
+        ...missing.map((m) => `  - ${m.what}: ${m.fix}`),
+        ...(pkgs.length ? [`install them all: apt-get update && apt-get install -y ${pkgs.join(' ')}`] : []),
+      ],
+    },
+  );
 }

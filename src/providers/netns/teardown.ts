@@ -40,12 +40,23 @@ export async function destroyResources(resources: Resource[]): Promise<void> {
   const namespaces = reversed.flatMap((r) => (r.kind === 'netns' ? [r.name] : []));
   // what the journal does not know (an nginx worker, an ssh session): still ours, by namespace
   const stragglers = pidsInNetns(namespaces);
-  if (stragglers.length) await stopProcesses(stragglers.map((pid) => ({ pid })), 2000);
+  if (stragglers.length)
+    await stopProcesses(
+      stragglers.map((pid) => ({ pid })),
+      2000,
+    );
   const links = reversed.flatMap((r) => (r.kind === 'link' ? [r.name] : []));
   const existing = new Set(listNetns());
-  const lines = [...links.filter(linkExists).map((l) => `link del ${l}`), ...namespaces.filter((n) => existing.has(n)).map((n) => `netns del ${n}`)];
+  const lines = [
+    ...links.filter(linkExists).map((l) => `link del ${l}`),
+    ...namespaces.filter((n) => existing.has(n)).map((n) => `netns del ${n}`),
+  ];
   if (lines.length) {
-    const r = await execa('ip', ['-force', '-batch', '-'], { input: `${lines.join('\n')}\n`, reject: false, all: true });
+    const r = await execa('ip', ['-force', '-batch', '-'], {
+      input: `${lines.join('\n')}\n`,
+      reject: false,
+      all: true,
+    });
     if (r.exitCode !== 0) throw new Error(`removing namespaces and links failed: ${r.all?.trim()}`);
   }
 }

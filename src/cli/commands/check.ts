@@ -1,0 +1,58 @@
+// lab check: the lab's checks again on a running instance; exit 5 naming what failed.
+import { type CheckOutcome, describeFailure, runCheckOnce, waitForCheck } from '../../engine/checks.js';
+import { openShells } from '../../engine/session.js';
+import { requireInstance } from '../../engine/state.js';
+import { CheckError } from '../../errors.js';
+import { openLab } from '../../model/open.js';
+import { labNameOf } from '../lab-name.js';
+
+export async function check(
+  ref: string,
+  opts: { instance: string; json?: boolean; wait?: boolean },
+): Promise<void> {
+  const { lab: name, instance } = labNameOf(ref, opts.instance);
+  const record = requireInstance(name, instance);
+  const { lab } = openLab(record.file, record.sets);
+  const shells = await openShells(record);
+  try {
+    const outcomes: CheckOutcome[] = await Promise.all(
+      lab.checks.map(async (c) => {
+        if (opts.wait) return waitForCheck(lab, c, shells.get(c.node)!);
+        const started = Date.now();
+        const once = await runCheckOnce(lab, c, shells.get(c.node)!).catch((e: Error) => ({
+          verdict: { ok: false as const, reason: e.message },
+          results: [],
+        }));
+        return { check: c, ...once, attempts: 1, waitedMs: Date.now() - started };
+      }),
+    );
+    if (opts.json) {
+      console.log(
+        JSON.stringify(
+          outcomes.map((o) => ({
+            check: o.check.name,
+            node: o.check.node,
+            ok: o.verdict.ok,
+            ...(o.verdict.ok ? { detail: o.verdict.detail } : { reason: o.verdict.reason }),
+            ms: o.waitedMs,
+          })),
+          null,
+          2,
+        ),
+      );
+    } else {
+      for (const o of outcomes)
+        console.log(
+          `${o.verdict.ok ? '✔' : '✖'} ${o.check.name} on ${o.check.node}: ${o.verdict.ok ? (o.verdict.detail ?? 'passed') : o.verdict.reason}`,
+        );
+    }
+    const failed = outcomes.filter((o) => !o.verdict.ok);
+    if (failed.length)
+      throw new CheckError(
+        `${failed.length} of ${outcomes.length} checks failed on ${name} (instance ${instance})`,
+        { details: failed.flatMap(describeFailure) },
+      );
+  } finally {
+    for (const s of shells.values()) s.close();
+  }
+}

@@ -1,0 +1,13 @@
+// lab gc: remove what crashed runs left behind.
+import { collectGarbage } from '../../engine/gc.js';
+
+export async function gc(opts: { dryRun?: boolean }): Promise<void> {
+  const g = await collectGarbage(opts);
+  const verb = opts.dryRun ? 'would remove' : 'removed';
+  const lines = [
+    ...g.instances.map((i) => `${verb} crashed instance ${i}`),
+    ...g.namespaces.map((n) => `${verb} orphaned namespace ${n}`),
+    ...g.links.map((l) => `${verb} orphaned link ${l}`),
+  ];
+  console.log(lines.length ? lines.join('\n') : 'nothing to collect');
+}

@@ -1,0 +1,28 @@
+// lab ssh LAB NODE: an interactive shell with OpenSSH; lab ssh-config LAB: a config for plain `ssh -F`.
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { files, loadTargets, requireInstance } from '../../engine/state.js';
+import { LabError } from '../../errors.js';
+import { verifyRoutedVia } from '../../transport/route-guard.js';
+import { labNameOf } from '../lab-name.js';
+
+export async function ssh(ref: string, node: string, opts: { instance: string }): Promise<void> {
+  const { lab, instance } = labNameOf(ref, opts.instance);
+  const record = requireInstance(lab, instance);
+  const target = loadTargets(record.dir).find((t) => t.node === node);
+  if (!target)
+    throw new LabError(
+      `${lab} has no node ${node}; its nodes are ${loadTargets(record.dir)
+        .map((t) => t.node)
+        .join(', ')}`,
+    );
+  await verifyRoutedVia([target.host], record.link!);
+  const child = spawn('ssh', ['-F', files(record.dir).sshConfig, node], { stdio: 'inherit' });
+  process.exitCode = await new Promise<number>((resolve) => child.on('exit', (code) => resolve(code ?? 255)));
+}
+
+export async function sshConfig(ref: string, opts: { instance: string; path?: boolean }): Promise<void> {
+  const { lab, instance } = labNameOf(ref, opts.instance);
+  const file = files(requireInstance(lab, instance).dir).sshConfig;
+  process.stdout.write(opts.path ? `${file}\n` : readFileSync(file, 'utf8'));
+}

@@ -1,0 +1,41 @@
+// lab status: the instances on this host, their nodes and whether their processes still run.
+import { type InstanceRecord, runningInstances } from '../../engine/instances.js';
+import { isAlive } from '../../engine/processes.js';
+import { journalOf, loadTargets } from '../../engine/state.js';
+
+function describe(r: InstanceRecord) {
+  const procs = journalOf(r.dir)
+    .resources()
+    .flatMap((x) => (x.kind === 'process' && x.pid ? [x] : []));
+  const dead = procs.filter((p) => !isAlive(p.pid!, p.starttime)).map((p) => `${p.node}:${p.name}`);
+  return {
+    lab: r.lab,
+    instance: r.instance,
+    status: r.status,
+    management: r.managementPrefix,
+    since: r.createdAt,
+    nodes: loadTargets(r.dir).map((t) => ({ node: t.node, address: t.host })),
+    processes: procs.length,
+    dead,
+  };
+}
+
+export async function status(lab: string | undefined, opts: { json?: boolean }): Promise<void> {
+  const list = runningInstances()
+    .filter((r) => !lab || r.lab === lab)
+    .map(describe);
+  if (opts.json) {
+    console.log(JSON.stringify(list, null, 2));
+    return;
+  }
+  if (!list.length) console.log(lab ? `${lab}: no instance is up` : 'no lab is up');
+  for (const s of list) {
+    const health = s.dead.length
+      ? `${s.dead.length} of ${s.processes} processes dead: ${s.dead.join(', ')}`
+      : `${s.processes} processes running`;
+    console.log(
+      `${s.lab} (instance ${s.instance}): ${s.status}, ${s.nodes.length} nodes, management ${s.management}, ${health}`,
+    );
+    for (const n of s.nodes) console.log(`  ${n.node.padEnd(16)} ${n.address}`);
+  }
+}

@@ -1,0 +1,55 @@
+// gc: what crashed runs left. Instances whose `lab up` died while starting are torn down from their
+// journals; namespaces and root links with our prefixes that no journal lists are orphans.
+
+import { readdirSync } from 'node:fs';
+import { execa } from 'execa';
+import { LINK_PATTERN, NETNS_PREFIX } from '../providers/netns/names.js';
+import { linkExists, listNetns, pidsInNetns } from '../providers/netns/teardown.js';
+import { destroyInstance } from './down.js';
+import { runningInstances } from './instances.js';
+import { isAlive, stopProcesses } from './processes.js';
+import { journalOf } from './state.js';
+
+export interface Garbage {
+  instances: string[];
+  namespaces: string[];
+  links: string[];
+}
+
+function rootLinks(): string[] {
+  try {
+    return readdirSync('/sys/class/net').filter((l) => LINK_PATTERN.test(l));
+  } catch {
+    return [];
+  }
+}
+
+export async function collectGarbage(opts: { dryRun?: boolean } = {}): Promise<Garbage> {
+  const instances = runningInstances();
+  const crashed = instances.filter(
+    (i) => i.status === 'stopping' || (i.status === 'starting' && !(i.ownerPid && isAlive(i.ownerPid))),
+  );
+  if (!opts.dryRun) for (const i of crashed) await destroyInstance(i.dir, i);
+
+  const live = instances.filter((i) => !crashed.includes(i));
+  const owned = new Set(
+    live.flatMap((i) =>
+      journalOf(i.dir)
+        .resources()
+        .flatMap((r) => (r.kind === 'netns' || r.kind === 'link' ? [r.name] : [])),
+    ),
+  );
+  const namespaces = listNetns().filter((n) => n.startsWith(NETNS_PREFIX) && !owned.has(n));
+  const links = rootLinks().filter((l) => !owned.has(l));
+  if (!opts.dryRun) {
+    // whatever runs inside an orphaned namespace is ours: stop it by PID before removing the namespace
+    await stopProcesses(pidsInNetns(namespaces).map((pid) => ({ pid })));
+    const lines = [
+      ...links.filter(linkExists).map((l) => `link del ${l}`),
+      ...namespaces.map((n) => `netns del ${n}`),
+    ];
+    if (lines.length)
+      await execa('ip', ['-force', '-batch', '-'], { input: `${lines.join('\n')}\n`, reject: false });
+  }
+  return { instances: crashed.map((i) => i.id), namespaces, links };
+}
