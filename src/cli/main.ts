@@ -103,7 +103,10 @@ program
 program
   .command('ssh-config <lab>')
   .description('print an OpenSSH config naming every node: ssh -F FILE router')
-  .option('--path', 'print the path of the config file instead (OpenSSH closes inherited fds, so ssh -F <(...) cannot work)')
+  .option(
+    '--path',
+    'print the path of the config file instead (OpenSSH closes inherited fds, so ssh -F <(...) cannot work)',
+  )
   .addOption(instanceOption())
   .action((lab, opts) => run(async () => (await import('./commands/ssh.js')).sshConfig(lab, opts)));
 

@@ -16,7 +16,9 @@ export interface CheckOutcome {
 export function commandsOf(check: Check): string[] {
   if (!check.repeat) return [check.run];
   const { count, var: name, start } = check.repeat;
-  return Array.from({ length: count }, (_, i) => (name ? check.run.replaceAll(`\${${name}}`, String(start + i)) : check.run));
+  return Array.from({ length: count }, (_, i) =>
+    name ? check.run.replaceAll(`\${${name}}`, String(start + i)) : check.run,
+  );
 }
 
 /** Runs the commands at most `width` at a time over one connection. */

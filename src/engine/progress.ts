@@ -11,6 +11,8 @@ export interface ProgressTask {
 }
 
 export class Progress {
+  private readonly failures: Error[] = [];
+
   constructor(
     private readonly renderer: 'default' | 'simple' | 'silent' = process.stdout.isTTY ? 'default' : 'simple',
   ) {}
@@ -19,15 +21,22 @@ export class Progress {
     const list: ListrTask[] = tasks.map((t) => ({
       title: t.title,
       task: async (_ctx, task) => {
+        // a failure collected from the subtasks before stops the run here
+        if (this.failures.length) throw this.failures[0];
         if (t.task) await t.task();
         if (!t.subtasks) return;
         return task.newListr(
           t.subtasks.map((s) => ({
             title: s.title,
             task: async (_c, sub) => {
-              await s.task((say) => {
-                sub.title = `${s.title}: ${say}`;
-              });
+              try {
+                await s.task((say) => {
+                  sub.title = `${s.title}: ${say}`;
+                });
+              } catch (e) {
+                this.failures.push(e as Error);
+                throw e;
+              }
             },
           })),
           { concurrent: true, exitOnError: !t.collectErrors },
@@ -43,6 +52,6 @@ export class Progress {
       rendererOptions: { collapseSubtasks: false },
     });
     await listr.run();
-    if (listr.errors.length) throw listr.errors[0].error;
+    if (this.failures.length) throw this.failures[0];
   }
 }

@@ -136,6 +136,8 @@ export async function labUp(file: string, opts: UpOptions): Promise<UpResult> {
       },
       {
         title: 'nodes',
+        // every node settles (up or failed) before the run goes on or reports: no work outlives it
+        collectErrors: true,
         subtasks: lab.nodes.map((node) => ({
           title: node.name,
           task: async (say: (s: string) => void) => {

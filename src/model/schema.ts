@@ -233,7 +233,14 @@ const check = z
     node: name.describe('the node the command runs on'),
     run: z.string().describe('the command, run by the node shell'),
     repeat: z
-      .object({ count: count, var: z.string().regex(/^[a-z_]+$/).optional(), start: z.number().int().default(1) })
+      .object({
+        count: count,
+        var: z
+          .string()
+          .regex(/^[a-z_]+$/)
+          .optional(),
+        start: z.number().int().default(1),
+      })
       .strict()
       .optional()
       .describe('run the command count times (with ${var} = start, start+1, ... when var is given)'),

@@ -149,6 +149,11 @@ export class SshShell implements NodeShell {
 
 /** A fresh ed25519 key pair in OpenSSH format (for the instance's user and each node's host key). */
 export function generateKeyPair(comment: string): { privateKey: string; publicKey: string } {
-  const k = utils.generateKeyPairSync('ed25519', { comment });
-  return { privateKey: k.private, publicKey: k.public };
+  for (;;) {
+    const k = utils.generateKeyPairSync('ed25519', { comment });
+    // ssh2 drops a leading zero byte of the public key (about 1 key in 270): such a key is unusable
+    if (!(utils.parseKey(k.public) instanceof Error) && !(utils.parseKey(k.private) instanceof Error)) {
+      return { privateKey: k.private, publicKey: k.public };
+    }
+  }
 }
