@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# One command on a fresh Debian or Ubuntu machine, as root: install what the labs run (BIRD, GoBGP,
+# FRR, OpenSSH, nginx, netplan, iproute2), install and build the project, and bring bgp-metallb up.
+#   ./setup.sh              everything, ending with bgp-metallb up and proven
+#   ./setup.sh --deps-only  the packages and the build only (CI)
+set -euo pipefail
+cd "$(dirname "$0")"
+
+if [ "$(id -u)" != 0 ]; then
+  echo "setup.sh: run as root (sudo ./setup.sh): it installs packages, and labs create namespaces" >&2
+  exit 3
+fi
+if ! command -v node >/dev/null || ! node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(a>22||(a===22&&b>=12)||(a===20&&b>=19)?0:1)'; then
+  echo "setup.sh: Node.js 20.19+ or 22.12+ is needed (found: $(node --version 2>/dev/null || echo none))." >&2
+  echo "  Install it from your distribution or https://nodejs.org, then run ./setup.sh again." >&2
+  exit 3
+fi
+
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+# the daemons the labs run, the tools the checks use, and the validators of rendered files
+apt-get install -y -qq --no-install-recommends \
+  iproute2 util-linux procps bird2 gobgpd frr openssh-server openssh-client nginx-light \
+  netplan.io curl nftables socat ca-certificates >/dev/null
+npm ci --no-fund --no-audit
+
+if [ "${1:-}" != --deps-only ]; then
+  npm run lab:up bgp-metallb
+fi

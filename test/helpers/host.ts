@@ -1,0 +1,37 @@
+// What a lab left on the host: namespaces, root links, live processes, mounts. Tests assert it is nothing.
+import { readdirSync, readFileSync } from 'node:fs';
+import { Journal } from '../../src/engine/journal.js';
+import { isAlive } from '../../src/engine/processes.js';
+
+export function namespacesOf(prefix: string): string[] {
+  try {
+    return readdirSync('/run/netns').filter((n) => n.startsWith(prefix));
+  } catch {
+    return [];
+  }
+}
+
+export function rootLinks(): string[] {
+  return readdirSync('/sys/class/net').filter((l) => /^lab[0-9a-f]{5}$/.test(l));
+}
+
+/** Processes the journal recorded that still run (zombies count as gone: PID 1 reaps them late). */
+export function liveProcesses(journalFile: string): string[] {
+  return new Journal(journalFile)
+    .resources()
+    .flatMap((r) => (r.kind === 'process' && r.pid && isAlive(r.pid, r.starttime) ? [`${r.node}:${r.name}:${r.pid}`] : []));
+}
+
+export function labMounts(): string[] {
+  return readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
+    .filter((l) => /\blab-(etc|run|root)\b/.test(l));
+}
+
+export function leftovers(prefix: string, linksBefore: string[]) {
+  return {
+    namespaces: namespacesOf(prefix),
+    links: rootLinks().filter((l) => !linksBefore.includes(l)),
+    mounts: labMounts(),
+  };
+}

@@ -1,0 +1,44 @@
+// Interrupted and crashed runs leave nothing behind: Ctrl-C cleans up itself, lab gc cleans up after kill -9.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { afterAll, describe, expect, it } from 'vitest';
+import { LAB_BIN } from '../helpers/cli.js';
+import { leftovers, rootLinks } from '../helpers/host.js';
+import { isRoot } from '../helpers/labs.js';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe.skipIf(!isRoot)('interrupted runs', () => {
+  const state = mkdtempSync(join(tmpdir(), 'lab-int-'));
+  const env = { LAB_STATE_DIR: state };
+  afterAll(() => rmSync(state, { recursive: true, force: true }));
+
+  it('Ctrl-C half-way removes what was created and exits 130', async () => {
+    const instance = `ic${process.pid % 100000}`;
+    const before = rootLinks();
+    const up = execa('node', [LAB_BIN, 'up', 'bgp-metallb', '-i', instance], { env, reject: false, all: true });
+    await sleep(600); // nodes are booting by now
+    up.kill('SIGINT');
+    const r = await up;
+    expect(r.exitCode, r.all).toBe(130);
+    expect(r.all).toMatch(/interrupted: everything bgp-metallb \(instance ic\d+\) had created is removed/);
+    expect(leftovers(`lab.bgp-metallb.${instance}`, before)).toEqual({ namespaces: [], links: [], mounts: [] });
+  });
+
+  it('lab gc removes what a killed lab up left', async () => {
+    const instance = `ik${process.pid % 100000}`;
+    const before = rootLinks();
+    const up = execa('node', [LAB_BIN, 'up', 'bgp-metallb', '-i', instance], { env, reject: false });
+    await sleep(700);
+    up.kill('SIGKILL');
+    await up;
+    const gc = await execa('node', [LAB_BIN, 'gc'], { env, reject: false, all: true });
+    expect(gc.exitCode, gc.all).toBe(0);
+    expect(gc.stdout).toMatch(new RegExp(`removed crashed instance bgp-metallb/${instance}`));
+    expect(leftovers(`lab.bgp-metallb.${instance}`, before)).toEqual({ namespaces: [], links: [], mounts: [] });
+    const again = await execa('node', [LAB_BIN, 'gc'], { env, reject: false });
+    expect(again.stdout).toBe('nothing to collect');
+  });
+});
