@@ -24,8 +24,9 @@ function peersOf(lab: Lab, selectors: string | string[], self: string): Node[] {
 export function birdSessions(output: string): Map<string, string> {
   const out = new Map<string, string>();
   for (const line of output.split('\n')) {
-    const m = /^(\S+)\s+BGP\s+\S+\s+\S+\s+\S+(?:\s+\S+)?\s+(\S.*)?$/.exec(line.trim());
-    if (m) out.set(m[1], (m[2] ?? '').trim());
+    // Since is a time (02:38:51.777) or, with another timeformat, a date and a time
+    const m = /^(\S+)\s+BGP\s+\S+\s+\S+\s+(?:\d{4}-\d\d-\d\d\s+)?\d[\d:.]*\s*(.*)$/.exec(line.trim());
+    if (m) out.set(m[1], m[2].trim());
   }
   return out;
 }

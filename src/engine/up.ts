@@ -2,7 +2,7 @@
 import { rmSync } from 'node:fs';
 import { CheckError, InterruptedError, LabError, StepError } from '../errors.js';
 import { gatherHostFacts } from '../host/facts.js';
-import type { Lab, Node } from '../model/lab.js';
+import type { Lab } from '../model/lab.js';
 import { openLab } from '../model/open.js';
 import { verifyInstanceName } from '../paths.js';
 import { providerOf } from '../providers/index.js';
@@ -11,15 +11,13 @@ import type { Provider, ProviderContext } from '../providers/provider.js';
 import { renderLab } from '../render/render-lab.js';
 import { roleOf } from '../roles/index.js';
 import { verifyRoutedVia } from '../transport/route-guard.js';
-import { run } from '../transport/shell.js';
 import { generateKeyPair, SshShell } from '../transport/ssh.js';
 import { type CheckOutcome, describeFailure, waitForCheck } from './checks.js';
 import { EventLog } from './events.js';
 import { type InstanceRecord, runningInstances } from './instances.js';
-import { startTimeOf } from './processes.js';
 import { Progress } from './progress.js';
+import { startRoles } from './start-roles.js';
 import { createInstanceDir, files, journalOf, saveTargets, writeInstance } from './state.js';
-import { poll } from './wait.js';
 
 export interface UpOptions {
   set: string[];
@@ -52,35 +50,6 @@ function verifyEmulated(lab: Lab): void {
         ],
       },
     );
-  }
-}
-
-/** Starts a node's roles over its shell, in role order; daemons' pids go to the journal. */
-async function startRoles(
-  ctx: ProviderContext,
-  node: Node,
-  shell: SshShell,
-  onStep: (s: string) => void,
-): Promise<void> {
-  for (const role of node.roles) {
-    for (const cmd of roleOf(role)?.start?.(ctx.lab, node) ?? []) {
-      onStep(cmd.name);
-      const id = `process:${node.name}:${cmd.name}`;
-      if (cmd.pidfile) ctx.journal.record({ kind: 'process', id, node: node.name, name: cmd.name });
-      await run(shell, cmd.run, { timeoutMs: 15_000 });
-      if (!cmd.pidfile) continue;
-      // forking daemons write their pid file a moment after the parent returns
-      const pid = await poll(async () => {
-        const r = await shell.exec(`cat ${cmd.pidfile}`, { timeoutMs: 5000 });
-        const n = Number.parseInt(r.stdout, 10);
-        return { ok: r.exitCode === 0 && n > 0, value: n };
-      }, 5000);
-      if (!pid.ok)
-        throw new Error(
-          `${node.name}: ${cmd.name} started but wrote no pid file ${cmd.pidfile} within 5 s (see its log under /var/log on the node)`,
-        );
-      ctx.journal.update({ id, pid: pid.value, starttime: startTimeOf(pid.value) });
-    }
   }
 }
 

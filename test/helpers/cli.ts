@@ -1,6 +1,7 @@
 // Runs the compiled lab command as a user would, with its own state folder.
-import { execa } from 'execa';
+
 import { join } from 'node:path';
+import { execa } from 'execa';
 import { PROJECT_DIR } from '../../src/paths.js';
 
 export const LAB_BIN = join(PROJECT_DIR, 'dist', 'cli', 'main.js');

@@ -19,7 +19,9 @@ export function rootLinks(): string[] {
 export function liveProcesses(journalFile: string): string[] {
   return new Journal(journalFile)
     .resources()
-    .flatMap((r) => (r.kind === 'process' && r.pid && isAlive(r.pid, r.starttime) ? [`${r.node}:${r.name}:${r.pid}`] : []));
+    .flatMap((r) =>
+      r.kind === 'process' && r.pid && isAlive(r.pid, r.starttime) ? [`${r.node}:${r.name}:${r.pid}`] : [],
+    );
 }
 
 export function labMounts(): string[] {

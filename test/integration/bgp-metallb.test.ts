@@ -44,9 +44,27 @@ describe.skipIf(!isRoot)('bgp-metallb on netns', () => {
     expect(route.stdout.match(/nexthop via 10\.0\.0\.5[1-3]/g)).toHaveLength(3);
     const holder = new Journal(journal).resources().find((r) => r.id === 'process:router:holder');
     // the node's private /run holds BIRD's default socket: enter its namespaces as a VM login would
-    const birdc = await execa('nsenter', ['-t', String(holder!.kind === 'process' && holder!.pid), '-n', '-m', '-u', 'birdc', 'show', 'protocols']);
+    const birdc = await execa('nsenter', [
+      '-t',
+      String(holder!.kind === 'process' && holder!.pid),
+      '-n',
+      '-m',
+      '-u',
+      'birdc',
+      'show',
+      'protocols',
+    ]);
     expect(birdc.stdout.match(/Established/g)).toHaveLength(3);
-    const curl = await execa('ip', ['netns', 'exec', ns('client'), 'curl', '-sS', '-m', '3', 'http://172.16.254.1/']);
+    const curl = await execa('ip', [
+      'netns',
+      'exec',
+      ns('client'),
+      'curl',
+      '-sS',
+      '-m',
+      '3',
+      'http://172.16.254.1/',
+    ]);
     expect(curl.stdout).toMatch(/^worker[1-3]$/);
     // the data plane never reaches the root namespace
     const root = await execa('ip', ['route', 'show', '172.16.254.1']);
@@ -55,7 +73,9 @@ describe.skipIf(!isRoot)('bgp-metallb on netns', () => {
 
   it('answers plain OpenSSH through lab ssh-config, on a node that knows its name', async () => {
     const config = (await lab(['ssh-config', 'bgp-metallb', '-i', instance, '--path'])).stdout.trim();
-    const r = await execa('ssh', ['-F', config, 'router', 'hostname; birdc show protocols'], { reject: false });
+    const r = await execa('ssh', ['-F', config, 'router', 'hostname; birdc show protocols'], {
+      reject: false,
+    });
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stdout.split('\n')[0]).toBe('router');
     expect(r.stdout.match(/Established/g)).toHaveLength(3);
@@ -82,7 +102,10 @@ describe.skipIf(!isRoot)('bgp-metallb on netns', () => {
     const other = `${instance}b`;
     const r = await lab(['up', 'bgp-metallb', '-i', other]);
     expect(r.exitCode, r.all).toBe(0);
-    const status = JSON.parse((await lab(['status', 'bgp-metallb', '--json'])).stdout) as { instance: string; management: string }[];
+    const status = JSON.parse((await lab(['status', 'bgp-metallb', '--json'])).stdout) as {
+      instance: string;
+      management: string;
+    }[];
     const [a, b] = [instance, other].map((i) => status.find((s) => s.instance === i)!);
     expect(a.management).not.toBe(b.management);
     expect((await lab(['check', 'bgp-metallb', '-i', instance])).exitCode).toBe(0);
@@ -107,7 +130,11 @@ describe.skipIf(!isRoot)('bgp-metallb on netns', () => {
     copyFileSync(journal, join(state, 'journal.copy'));
     const r = await lab(['down', 'bgp-metallb', '-i', instance]);
     expect(r.exitCode, r.all).toBe(0);
-    expect(leftovers(`lab.bgp-metallb.${instance}`, linksBefore)).toEqual({ namespaces: [], links: [], mounts: [] });
+    expect(leftovers(`lab.bgp-metallb.${instance}`, linksBefore)).toEqual({
+      namespaces: [],
+      links: [],
+      mounts: [],
+    });
     expect(liveProcesses(join(state, 'journal.copy'))).toEqual([]);
     const again = await lab(['down', 'bgp-metallb', '-i', instance]);
     expect(again.exitCode).toBe(0);

@@ -18,13 +18,21 @@ describe.skipIf(!isRoot)('interrupted runs', () => {
   it('Ctrl-C half-way removes what was created and exits 130', async () => {
     const instance = `ic${process.pid % 100000}`;
     const before = rootLinks();
-    const up = execa('node', [LAB_BIN, 'up', 'bgp-metallb', '-i', instance], { env, reject: false, all: true });
+    const up = execa('node', [LAB_BIN, 'up', 'bgp-metallb', '-i', instance], {
+      env,
+      reject: false,
+      all: true,
+    });
     await sleep(600); // nodes are booting by now
     up.kill('SIGINT');
     const r = await up;
     expect(r.exitCode, r.all).toBe(130);
     expect(r.all).toMatch(/interrupted: everything bgp-metallb \(instance ic\d+\) had created is removed/);
-    expect(leftovers(`lab.bgp-metallb.${instance}`, before)).toEqual({ namespaces: [], links: [], mounts: [] });
+    expect(leftovers(`lab.bgp-metallb.${instance}`, before)).toEqual({
+      namespaces: [],
+      links: [],
+      mounts: [],
+    });
   });
 
   it('lab gc removes what a killed lab up left', async () => {
@@ -37,7 +45,11 @@ describe.skipIf(!isRoot)('interrupted runs', () => {
     const gc = await execa('node', [LAB_BIN, 'gc'], { env, reject: false, all: true });
     expect(gc.exitCode, gc.all).toBe(0);
     expect(gc.stdout).toMatch(new RegExp(`removed crashed instance bgp-metallb/${instance}`));
-    expect(leftovers(`lab.bgp-metallb.${instance}`, before)).toEqual({ namespaces: [], links: [], mounts: [] });
+    expect(leftovers(`lab.bgp-metallb.${instance}`, before)).toEqual({
+      namespaces: [],
+      links: [],
+      mounts: [],
+    });
     const again = await execa('node', [LAB_BIN, 'gc'], { env, reject: false });
     expect(again.stdout).toBe('nothing to collect');
   });

@@ -1,0 +1,184 @@
+// The engine against a fake transport: judges, waits, role start-up, the journal.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { commandsOf, describeFailure, waitForCheck } from '../../src/engine/checks.js';
+import { Journal } from '../../src/engine/journal.js';
+import { birdSessions, gobgpSessions, judge, nextHops } from '../../src/engine/judges.js';
+import { startRoles } from '../../src/engine/start-roles.js';
+import { openLab } from '../../src/model/open.js';
+import { FakeShell } from '../helpers/fake-shell.js';
+import { labFile } from '../helpers/labs.js';
+
+const { lab } = openLab(labFile('bgp-metallb'));
+const check = (name: string) => lab.checks.find((c) => c.name === name)!;
+const result = (stdout: string, exitCode = 0) => ({
+  node: 'x',
+  command: 'c',
+  exitCode,
+  stdout,
+  stderr: exitCode ? 'boom' : '',
+  durationMs: 1,
+  timedOut: false,
+});
+
+const BIRDC = `BIRD 2.0.12 ready.
+Name       Proto      Table      State  Since         Info
+device1    Device     ---        up     02:38:50.972
+kernel1    Kernel     master4    up     02:38:50.972
+bgp_worker1 BGP        ---        up     02:38:51.883  Established
+bgp_worker2 BGP        ---        start  02:38:51.777  Active        Socket: Connection refused
+bgp_worker3 BGP        ---        up     02:38:51.798  Established
+`;
+const ROUTE = `172.16.254.1 proto bird metric 32
+\tnexthop via 10.0.0.51 dev eth0 weight 1
+\tnexthop via 10.0.0.53 dev eth0 weight 1
+`;
+const GOBGP = `Peer            AS  Up/Down State       |#Received  Accepted
+172.16.18.33 64511 00:00:05 Establ      |        1          1
+172.16.18.34 64511 never    Active      |        0          0
+`;
+
+describe('judges', () => {
+  it("read the daemons' own output", () => {
+    expect(birdSessions(BIRDC).get('bgp_worker2')).toBe('Active        Socket: Connection refused');
+    expect(nextHops(ROUTE)).toEqual(['10.0.0.51', '10.0.0.53']);
+    expect(nextHops('172.16.254.1 via 10.0.0.52 dev eth0 proto bird metric 32')).toEqual(['10.0.0.52']);
+    expect(gobgpSessions(GOBGP).get('172.16.18.33')).toEqual({ state: 'Establ', received: 1, accepted: 1 });
+  });
+
+  it('name the peer that is not Established, and why', () => {
+    expect(judge(lab, check('sessions-established'), [result(BIRDC)])).toEqual({
+      ok: false,
+      reason: 'not Established: worker2: Active        Socket: Connection refused',
+    });
+    expect(
+      judge(lab, check('sessions-established'), [
+        result(
+          BIRDC.replace(
+            'start  02:38:51.777  Active        Socket: Connection refused',
+            'up     02:38:51.777  Established',
+          ),
+        ),
+      ]).ok,
+    ).toBe(true);
+  });
+
+  it('name the missing next hop', () => {
+    expect(judge(lab, check('ecmp-route'), [result(ROUTE)])).toEqual({
+      ok: false,
+      reason: '2 of 3 next hops; missing worker2 (10.0.0.52)',
+    });
+    expect(judge(lab, check('ecmp-route'), [result('')])).toEqual({ ok: false, reason: 'no such route' });
+  });
+
+  it('count distinct answers over the repeats', () => {
+    const spread = check('load-is-spread');
+    expect(commandsOf(spread)).toHaveLength(20);
+    expect(judge(lab, spread, [result('worker1\n'), result('worker1\n')]).ok).toBe(false);
+    expect(judge(lab, spread, [result('worker1\n'), result('worker3\n'), result('', 7)])).toMatchObject({
+      ok: true,
+    });
+  });
+
+  it('fail a command that exits non-zero with its error', () => {
+    expect(judge(lab, check('client-reaches-service'), [result('', 28)])).toEqual({
+      ok: false,
+      reason: 'exit 28: boom',
+    });
+    expect(judge(lab, check('client-reaches-service'), [result('worker2\n')]).ok).toBe(true);
+  });
+});
+
+describe('waits', () => {
+  it('poll until the check passes, fast at first', async () => {
+    const shell = new FakeShell('router', (_c, call) => ({
+      stdout: call < 4 ? BIRDC : BIRDC.replaceAll(/start .*refused/g, 'up     02:38:51.777  Established'),
+    }));
+    const o = await waitForCheck(lab, check('sessions-established'), shell, { timeoutMs: 5000 });
+    expect(o.verdict.ok).toBe(true);
+    expect(o.attempts).toBe(4);
+    expect(o.waitedMs).toBeLessThan(500);
+  });
+
+  it('give up at the deadline, naming check, node, command, reason and last output', async () => {
+    const shell = new FakeShell('router', () => ({ stdout: BIRDC }));
+    const o = await waitForCheck(lab, check('sessions-established'), shell, { timeoutMs: 300 });
+    expect(o.verdict.ok).toBe(false);
+    expect(o.waitedMs).toBeGreaterThanOrEqual(300);
+    const text = describeFailure(o).join('\n');
+    expect(text).toMatch(/^check sessions-established on router failed after 0\.\d s/);
+    expect(text).toMatch(/command: birdc show protocols/);
+    expect(text).toMatch(/bgp_worker2 BGP/);
+  });
+
+  it('stop waiting when aborted (Ctrl-C)', async () => {
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 50);
+    const o = await waitForCheck(
+      lab,
+      check('sessions-established'),
+      new FakeShell('router', () => ({ stdout: BIRDC })),
+      { signal: controller.signal, timeoutMs: 30_000 },
+    );
+    expect(o.waitedMs).toBeLessThan(1000);
+  });
+});
+
+describe('role start-up', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lab-unit-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('runs the roles in order and journals each daemon with its pid', async () => {
+    const journal = new Journal(join(dir, 'journal.jsonl'));
+    const worker = lab.nodes.find((n) => n.name === 'worker1')!;
+    const shell = new FakeShell('worker1', (c) =>
+      c.startsWith('cat /run/bird')
+        ? { stdout: `${process.pid}\n` }
+        : c.startsWith('cat /run/nginx')
+          ? { stdout: `${process.ppid}\n` }
+          : {},
+    );
+    const steps: string[] = [];
+    await startRoles({ lab, journal }, worker, shell, (s) => steps.push(s));
+    expect(steps).toEqual(['service-address', 'bird', 'nginx']);
+    expect(shell.commands[0]).toBe('ip addr replace 172.16.254.1/32 dev lo');
+    const procs = journal.resources().filter((r) => r.kind === 'process');
+    expect(procs.map((p) => [p.id, p.kind === 'process' && p.pid])).toEqual([
+      ['process:worker1:bird', process.pid],
+      ['process:worker1:nginx', process.ppid],
+    ]);
+  });
+
+  it('fails naming the node, the command and its error', async () => {
+    const journal = new Journal(join(dir, 'journal2.jsonl'));
+    const router = lab.nodes.find((n) => n.name === 'router')!;
+    const shell = new FakeShell('router', (c) =>
+      c.startsWith('mkdir -p /run/bird')
+        ? { exitCode: 1, stderr: 'bird: /etc/bird/bird.conf:3:1 syntax error' }
+        : {},
+    );
+    await expect(startRoles({ lab, journal }, router, shell, () => undefined)).rejects.toThrow(
+      /router: `mkdir -p \/run\/bird && bird .*` exited with 1:\n {2}bird: \/etc\/bird\/bird.conf:3:1 syntax error/,
+    );
+  });
+});
+
+describe('journal', () => {
+  it('merges updates, survives a line cut short by a crash, and forgets removed resources', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lab-journal-'));
+    const j = new Journal(join(dir, 'j.jsonl'));
+    j.record({ kind: 'netns', id: 'n1', name: 'lab.x.y' });
+    j.record({ kind: 'process', id: 'p1', name: 'bird' });
+    j.update({ id: 'p1', pid: 42, starttime: '7' });
+    j.record({ kind: 'link', id: 'l1', name: 'lab12345' });
+    j.update({ id: 'l1', removed: true });
+    require('node:fs').appendFileSync(join(dir, 'j.jsonl'), '{"kind":"proc');
+    expect(j.resources()).toEqual([
+      { kind: 'netns', id: 'n1', name: 'lab.x.y' },
+      { kind: 'process', id: 'p1', name: 'bird', pid: 42, starttime: '7' },
+    ]);
+    rmSync(dir, { recursive: true, force: true });
+  });
+});
