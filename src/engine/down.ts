@@ -1,6 +1,6 @@
 // lab down: replay the journal in reverse, then remove the state folder. Running it twice is fine.
 import { existsSync, rmSync } from 'node:fs';
-import { providerOf } from '../providers/index.js';
+import { destroyerOf } from '../providers/destroy.js';
 import { type InstanceRecord, instanceDir, readInstance } from './instances.js';
 import { journalOf, writeInstance } from './state.js';
 
@@ -18,6 +18,6 @@ export async function destroyInstance(dir: string, record: InstanceRecord | unde
     record.status = 'stopping';
     writeInstance(record);
   }
-  await providerOf('netns').destroy(dir, journalOf(dir));
+  await (await destroyerOf(record?.provider ?? 'netns'))(journalOf(dir).resources());
   rmSync(dir, { recursive: true, force: true });
 }

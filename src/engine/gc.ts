@@ -2,7 +2,7 @@
 // journals; namespaces and root links with our prefixes that no journal lists are orphans.
 
 import { readdirSync } from 'node:fs';
-import { execa } from 'execa';
+import { runCommand } from '../host/command.js';
 import { LINK_PATTERN, NETNS_PREFIX } from '../providers/netns/names.js';
 import { linkExists, listNetns, pidsInNetns } from '../providers/netns/teardown.js';
 import { destroyInstance } from './down.js';
@@ -48,8 +48,7 @@ export async function collectGarbage(opts: { dryRun?: boolean } = {}): Promise<G
       ...links.filter(linkExists).map((l) => `link del ${l}`),
       ...namespaces.map((n) => `netns del ${n}`),
     ];
-    if (lines.length)
-      await execa('ip', ['-force', '-batch', '-'], { input: `${lines.join('\n')}\n`, reject: false });
+    if (lines.length) await runCommand('ip', ['-force', '-batch', '-'], { input: `${lines.join('\n')}\n` });
   }
   return { instances: crashed.map((i) => i.id), namespaces, links };
 }

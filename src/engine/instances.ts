@@ -12,6 +12,7 @@ export interface InstanceRecord {
   tag: string;
   file: string;
   sets: string[];
+  provider: string;
   dir: string;
   managementPrefix?: string;
   /** The instance's one link in the root namespace. */

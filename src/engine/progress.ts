@@ -8,6 +8,8 @@ export interface ProgressTask {
   subtasks?: { title: string; task: (say: (s: string) => void) => Promise<unknown> }[];
   /** Let every subtask finish and fail at the end, instead of at the first failure. */
   collectErrors?: boolean;
+  /** Run the subtasks one after another (default: side by side). */
+  sequential?: boolean;
 }
 
 export class Progress {
@@ -39,7 +41,7 @@ export class Progress {
               }
             },
           })),
-          { concurrent: true, exitOnError: !t.collectErrors },
+          { concurrent: !t.sequential, exitOnError: !t.collectErrors },
         );
       },
     }));

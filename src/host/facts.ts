@@ -1,13 +1,13 @@
 // What lint needs to know of the host: its routes, other running labs, its resources.
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { execa } from 'execa';
 import { runningInstances } from '../engine/instances.js';
 import type { HostFacts } from '../lint/index.js';
+import { mustRun } from './command.js';
 
 /** Prefixes routed in the root namespace, except the default route and the links in `ignoreLinks`. */
 export async function hostRoutes(ignoreLinks: string[] = []): Promise<string[]> {
-  const { stdout } = await execa('ip', ['-j', '-4', 'route', 'show', 'table', 'main']);
+  const { stdout } = await mustRun('ip', ['-j', '-4', 'route', 'show', 'table', 'main']);
   const routes = JSON.parse(stdout || '[]') as { dst: string; dev?: string }[];
   return routes
     .filter((r) => r.dst !== 'default' && !ignoreLinks.includes(r.dev ?? ''))

@@ -2,6 +2,7 @@
 import type { Journal } from '../engine/journal.js';
 import type { Lab } from '../model/lab.js';
 import type { RenderedFile } from '../roles/role.js';
+import type { NodeShell } from '../transport/shell.js';
 import type { SshTarget } from '../transport/ssh.js';
 
 export interface ProviderContext {
@@ -22,8 +23,9 @@ export interface Provider {
   rootLink(lab: Lab, instance: string): string;
   /** Creates the wiring shared by all nodes. */
   createNetwork(ctx: ProviderContext): Promise<void>;
-  /** Boots one node: afterwards its sshd answers at the returned target. */
-  bootNode(ctx: ProviderContext, node: string): Promise<SshTarget>;
+  /** Boots one node: afterwards its sshd answers at `target`. A provider with a faster way into the
+   * node than SSH returns it as `shell`, for starting its daemons. */
+  bootNode(ctx: ProviderContext, node: string): Promise<{ target: SshTarget; shell?: NodeShell }>;
   /** Removes what the journal lists; idempotent. */
-  destroy(dir: string, journal: Journal): Promise<void>;
+  destroy(journal: Journal): Promise<void>;
 }

@@ -1,11 +1,12 @@
 // Before any connection: a lab address must leave through the lab's own link, never the default route.
-import { execa } from 'execa';
+
 import { PreflightError } from '../errors.js';
+import { mustRun } from '../host/command.js';
 
 /** Throws unless every address is routed out of `link` (one `ip -batch` for all of them). */
 export async function verifyRoutedVia(addresses: string[], link: string): Promise<void> {
   if (!addresses.length) return;
-  const { stdout } = await execa('ip', ['-j', '-batch', '-'], {
+  const { stdout } = await mustRun('ip', ['-j', '-batch', '-'], {
     input: addresses.map((a) => `route get ${a}`).join('\n'),
   });
   const routes = stdout

@@ -10,7 +10,7 @@ export async function check(
   ref: string,
   opts: { instance: string; json?: boolean; wait?: boolean },
 ): Promise<void> {
-  const { lab: name, instance } = labNameOf(ref, opts.instance);
+  const { lab: name, instance } = await labNameOf(ref, opts.instance);
   const record = requireInstance(name, instance);
   const { lab } = openLab(record.file, record.sets);
   const shells = await openShells(record);

@@ -3,7 +3,7 @@ import { labDown } from '../../engine/down.js';
 import { labNameOf } from '../lab-name.js';
 
 export async function down(ref: string, opts: { instance: string }): Promise<void> {
-  const { lab, instance } = labNameOf(ref, opts.instance);
+  const { lab, instance } = await labNameOf(ref, opts.instance);
   const { removed, ms } = await labDown(lab, instance);
   console.log(
     removed

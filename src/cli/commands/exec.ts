@@ -9,7 +9,7 @@ export async function exec(
   command: string[],
   opts: { instance: string },
 ): Promise<void> {
-  const { lab, instance } = labNameOf(ref, opts.instance);
+  const { lab, instance } = await labNameOf(ref, opts.instance);
   const shells = await openShells(requireInstance(lab, instance), [node]);
   const shell = shells.get(node)!;
   try {

@@ -7,7 +7,7 @@ import { verifyRoutedVia } from '../../transport/route-guard.js';
 import { labNameOf } from '../lab-name.js';
 
 export async function ssh(ref: string, node: string, opts: { instance: string }): Promise<void> {
-  const { lab, instance } = labNameOf(ref, opts.instance);
+  const { lab, instance } = await labNameOf(ref, opts.instance);
   const record = requireInstance(lab, instance);
   const target = loadTargets(record.dir).find((t) => t.node === node);
   if (!target)
@@ -22,7 +22,7 @@ export async function ssh(ref: string, node: string, opts: { instance: string })
 }
 
 export async function sshConfig(ref: string, opts: { instance: string; path?: boolean }): Promise<void> {
-  const { lab, instance } = labNameOf(ref, opts.instance);
+  const { lab, instance } = await labNameOf(ref, opts.instance);
   const file = files(requireInstance(lab, instance).dir).sshConfig;
   process.stdout.write(opts.path ? `${file}\n` : readFileSync(file, 'utf8'));
 }

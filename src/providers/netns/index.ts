@@ -9,6 +9,7 @@ import { managementAddresses } from './management.js';
 import { namesOf } from './names.js';
 import { createNetwork } from './network.js';
 import { nodeDirs, writeNodeFiles } from './node-files.js';
+import { NamespaceShell } from './node-shell.js';
 import { verifyHost } from './preflight.js';
 import { destroyResources } from './teardown.js';
 
@@ -27,7 +28,7 @@ export const netnsProvider: Provider = {
   rootLink: (lab: Lab, instance: string) => namesOf(lab, instance).rootLink,
   createNetwork: (ctx) => createNetwork(wiring(ctx), ctx.journal),
 
-  async bootNode(ctx, name): Promise<SshTarget> {
+  async bootNode(ctx, name) {
     const w = wiring(ctx);
     const index = ctx.lab.nodes.findIndex((n) => n.name === name);
     const node = ctx.lab.nodes[index];
@@ -43,9 +44,15 @@ export const netnsProvider: Provider = {
       authorizedKey: ctx.userKey.publicKey,
       files: ctx.files.filter((f) => f.node === name),
     });
-    await bootNode(name, w.names.nodeNs(name), dirs, ctx.journal);
-    return { node: name, host: address, privateKey: ctx.userKey.privateKey, hostKey: hostKey.publicKey };
+    const { holderPid } = await bootNode(name, w.names.nodeNs(name), dirs, ctx.journal);
+    const target: SshTarget = {
+      node: name,
+      host: address,
+      privateKey: ctx.userKey.privateKey,
+      hostKey: hostKey.publicKey,
+    };
+    return { target, shell: new NamespaceShell(name, holderPid) };
   },
 
-  destroy: (_dir: string, journal: Journal) => destroyResources(journal.resources()),
+  destroy: (journal: Journal) => destroyResources(journal.resources()),
 };

@@ -1,7 +1,8 @@
 // The lab's wiring: a switch namespace with one bridge per network (and management), nodes on veths.
 // Built with a handful of `ip -batch` runs rather than hundreds of `ip` processes.
-import { execa } from 'execa';
+
 import type { Journal } from '../../engine/journal.js';
+import { runCommand } from '../../host/command.js';
 import type { Lab } from '../../model/lab.js';
 import type { Names } from './names.js';
 
@@ -13,8 +14,9 @@ export interface Wiring {
 
 async function batch(lines: string[], netns?: string): Promise<void> {
   const args = netns ? ['-n', netns, '-batch', '-'] : ['-batch', '-'];
-  const r = await execa('ip', args, { input: `${lines.join('\n')}\n`, reject: false, all: true });
-  if (r.exitCode !== 0) throw new Error(`ip ${netns ? `-n ${netns} ` : ''}-batch failed: ${r.all?.trim()}`);
+  const r = await runCommand('ip', args, { input: `${lines.join('\n')}\n` });
+  if (r.exitCode !== 0)
+    throw new Error(`ip ${netns ? `-n ${netns} ` : ''}-batch failed: ${(r.stderr || r.stdout).trim()}`);
 }
 
 /** Records every namespace and root link in the journal, then creates them. */

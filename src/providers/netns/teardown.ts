@@ -1,9 +1,9 @@
 // Teardown replays the journal in reverse: processes by PID, then whatever still runs inside our
 // namespaces (by PID, found through /proc), then the namespaces and the root link. Idempotent.
 import { readdirSync, readlinkSync, statSync } from 'node:fs';
-import { execa } from 'execa';
 import type { Resource } from '../../engine/journal.js';
 import { stopProcesses } from '../../engine/processes.js';
+import { runCommand } from '../../host/command.js';
 
 /** PIDs whose network namespace is one of the named ones, found by namespace inode in one /proc scan. */
 export function pidsInNetns(namespaces: string[]): number[] {
@@ -52,12 +52,9 @@ export async function destroyResources(resources: Resource[]): Promise<void> {
     ...namespaces.filter((n) => existing.has(n)).map((n) => `netns del ${n}`),
   ];
   if (lines.length) {
-    const r = await execa('ip', ['-force', '-batch', '-'], {
-      input: `${lines.join('\n')}\n`,
-      reject: false,
-      all: true,
-    });
-    if (r.exitCode !== 0) throw new Error(`removing namespaces and links failed: ${r.all?.trim()}`);
+    const r = await runCommand('ip', ['-force', '-batch', '-'], { input: `${lines.join('\n')}\n` });
+    if (r.exitCode !== 0)
+      throw new Error(`removing namespaces and links failed: ${(r.stderr || r.stdout).trim()}`);
   }
 }
 

@@ -1,0 +1,228 @@
+// npm run bench: ours and the hand-built baseline (../shared/reference) side by side, in one run,
+// alternating, reported as medians and ratios. Needs root, like the labs.
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { files, loadTargets } from '../engine/state.js';
+import { PROJECT_DIR } from '../paths.js';
+import { pidsInNetns } from '../providers/netns/teardown.js';
+import { SshShell } from '../transport/ssh.js';
+
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const BIG = Number(process.env.BENCH_BIG_WORKERS ?? 100);
+const REFERENCE = join(PROJECT_DIR, '..', 'shared', 'reference');
+const LAB = join(PROJECT_DIR, 'dist', 'cli', 'main.js');
+const state = mkdtempSync(join(tmpdir(), 'lab-bench-'));
+const env = { LAB_STATE_DIR: state };
+const INSTANCE = 'bench';
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? s[Math.floor((s.length - 1) / 2)] : Number.NaN;
+};
+
+async function timed(fn: () => Promise<unknown>): Promise<number> {
+  const t = performance.now();
+  await fn();
+  return performance.now() - t;
+}
+
+async function lab(args: string[]): Promise<void> {
+  const r = await execa('node', [LAB, ...args], { env, reject: false, all: true });
+  if (r.exitCode !== 0) throw new Error(`lab ${args.join(' ')} failed (${r.exitCode}):\n${r.all}`);
+}
+
+/** Proportional memory of a set of processes, in kB. */
+function pssKb(pids: number[]): number {
+  return pids.reduce((sum, pid) => {
+    try {
+      return sum + Number(/^Pss:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))?.[1] ?? 0);
+    } catch {
+      return sum;
+    }
+  }, 0);
+}
+
+interface Baseline {
+  upMs: number;
+  downMs: number;
+  workerPssKb?: number;
+}
+
+/** One run of the reference scale.sh: up to Established + ECMP, memory, down. */
+async function baseline(workers: number): Promise<Baseline> {
+  const r = await execa('bash', [join(REFERENCE, 'scale.sh'), String(workers), 'bird', 'nginx'], {
+    reject: false,
+    all: true,
+    cwd: REFERENCE,
+  });
+  const m = /RESULT N=\d+ speaker=\w+ up_total=([\d.]+)s teardown=([\d.]+)s/.exec(r.all ?? '');
+  if (!m) throw new Error(`baseline scale.sh ${workers} failed:\n${r.all}`);
+  const pss = (kind: string) =>
+    Number(
+      new RegExp(`^\\s+${kind}\\s+procs=\\d+.*PSS total=\\s*(\\d+) kB`, 'm').exec(r.all ?? '')?.[1] ??
+        Number.NaN,
+    );
+  return {
+    upMs: Number(m[1]) * 1000,
+    downMs: Number(m[2]) * 1000,
+    workerPssKb: (pss('bird') + pss('nginx')) / workers,
+  };
+}
+
+/** One run of ours: lab up (until every check passes), memory per worker, lab down. */
+async function ours(workers: number, measure?: (dir: string) => Promise<void>): Promise<Baseline> {
+  const set = ['--set', `workers=${workers}`, '-i', INSTANCE];
+  const upMs = await timed(() => lab(['up', 'bgp-metallb', ...set]));
+  const ns = Array.from({ length: workers }, (_, i) => `lab.bgp-metallb.${INSTANCE}.worker${i + 1}`);
+  const workerPssKb = pssKb(pidsInNetns(ns)) / workers;
+  if (measure) await measure(join(state, 'bgp-metallb', INSTANCE));
+  const downMs = await timed(() => lab(['down', 'bgp-metallb', '-i', INSTANCE]));
+  return { upMs, downMs, workerPssKb };
+}
+
+/** Median latency of a command over one open connection: ours (ssh2) and OpenSSH's reused (ControlMaster). */
+async function sshLatency(dir: string): Promise<{ ours: number; openssh: number }> {
+  const target = loadTargets(dir).find((t) => t.node === 'router')!;
+  const shell = new SshShell(target);
+  await shell.connect();
+  const mine: number[] = [];
+  for (let i = 0; i < 50; i++) mine.push(await timed(() => shell.exec('true')));
+  shell.close();
+  const control = join(state, 'cm');
+  const ssh = [
+    '-F',
+    files(dir).sshConfig,
+    '-o',
+    'ControlMaster=auto',
+    '-o',
+    `ControlPath=${control}`,
+    '-o',
+    'ControlPersist=30',
+    'router',
+  ];
+  await execa('ssh', [...ssh, 'true']);
+  const theirs: number[] = [];
+  for (let i = 0; i < 20; i++) theirs.push(await timed(() => execa('ssh', [...ssh, 'true'])));
+  await execa('ssh', ['-o', `ControlPath=${control}`, '-O', 'exit', 'router'], { reject: false });
+  return { ours: median(mine), openssh: median(theirs) };
+}
+
+function row(
+  what: string,
+  mine: number,
+  theirs: number | undefined,
+  unit: string,
+  target: string,
+  ok: boolean,
+) {
+  const ratio = theirs ? (mine / theirs).toFixed(2) : '-';
+  const fmt = (x: number | undefined) =>
+    x === undefined || Number.isNaN(x) ? '-' : unit === 'MB' ? x.toFixed(1) : x.toFixed(0);
+  return `| ${what} | ${fmt(mine)} ${unit} | ${fmt(theirs)}${theirs ? ` ${unit}` : ''} | ${ratio} | ${target} | ${ok ? 'met' : 'MISSED'} |`;
+}
+
+async function main() {
+  if (process.getuid?.() !== 0) throw new Error('npm run bench needs root: the labs create namespaces');
+  const hasBaseline = existsSync(join(REFERENCE, 'scale.sh'));
+  if (!hasBaseline) console.warn(`baseline absent (${REFERENCE}): reporting ours only`);
+  const small: { ours: Baseline[]; base: Baseline[] } = { ours: [], base: [] };
+  const big: { ours: Baseline[]; base: Baseline[] } = { ours: [], base: [] };
+  let latency = { ours: Number.NaN, openssh: Number.NaN };
+  console.error(
+    `bench: ${RUNS} alternating runs of 3 workers, ${Math.max(1, Math.ceil(RUNS / 2))} of ${BIG}`,
+  );
+  for (let i = 0; i < RUNS; i++) {
+    const measure = async (dir: string) => {
+      latency = await sshLatency(dir);
+    };
+    small.ours.push(await ours(3, i === 0 ? measure : undefined));
+    if (hasBaseline) small.base.push(await baseline(3));
+    console.error(
+      `  run ${i + 1}/${RUNS} (3 workers): ours ${small.ours[i].upMs.toFixed(0)} ms, baseline ${small.base[i]?.upMs.toFixed(0) ?? '-'} ms`,
+    );
+  }
+  for (let i = 0; i < Math.max(1, Math.ceil(RUNS / 2)); i++) {
+    big.ours.push(await ours(BIG));
+    if (hasBaseline) big.base.push(await baseline(BIG));
+    console.error(
+      `  run ${i + 1} (${BIG} workers): ours ${big.ours[i].upMs.toFixed(0)} ms, baseline ${big.base[i]?.upMs.toFixed(0) ?? '-'} ms`,
+    );
+  }
+  const help: number[] = [];
+  const node: number[] = [];
+  for (let i = 0; i < 10; i++) {
+    help.push(await timed(() => execa('node', [LAB, '--help'])));
+    node.push(await timed(() => execa('node', ['-e', '0'])));
+  }
+
+  const m = (xs: Baseline[], k: keyof Baseline) => median(xs.map((x) => x[k] ?? Number.NaN));
+  const upRatio = m(small.ours, 'upMs') / m(small.base, 'upMs');
+  const lines = [
+    `bgp-metallb, ${RUNS} alternating runs (medians); baseline: ../shared/reference/scale.sh (hand-built, BIRD + nginx)`,
+    '',
+    '| measure | ours | baseline | ratio | target | |',
+    '|---|---|---|---|---|---|',
+    row(
+      'up until proven, 3 workers',
+      m(small.ours, 'upMs'),
+      m(small.base, 'upMs'),
+      'ms',
+      'ratio <= 1.3',
+      hasBaseline ? upRatio <= 1.3 : false,
+    ),
+    row(
+      `up until proven, ${BIG} workers`,
+      m(big.ours, 'upMs'),
+      m(big.base, 'upMs'),
+      'ms',
+      'no slower than the baseline',
+      m(big.ours, 'upMs') <= m(big.base, 'upMs'),
+    ),
+    row(
+      'down, 3 workers',
+      m(small.ours, 'downMs'),
+      m(small.base, 'downMs'),
+      'ms',
+      '<= 500 ms',
+      m(small.ours, 'downMs') <= 500,
+    ),
+    row(`down, ${BIG} workers`, m(big.ours, 'downMs'), m(big.base, 'downMs'), 'ms', '-', true),
+    row(
+      'command over an open SSH connection',
+      latency.ours,
+      latency.openssh,
+      'ms',
+      '<= 30 ms (baseline: OpenSSH, reused)',
+      latency.ours <= 30,
+    ),
+    row(
+      'lab --help',
+      median(help),
+      median(node),
+      'ms',
+      '<= 150 ms (baseline: node -e 0)',
+      median(help) <= 150,
+    ),
+    row(
+      'memory per emulated worker (PSS)',
+      m(small.ours, 'workerPssKb') / 1024,
+      m(small.base, 'workerPssKb') / 1024,
+      'MB',
+      '<= 12 MB (ours counts sshd and the holder)',
+      m(small.ours, 'workerPssKb') / 1024 <= 12,
+    ),
+  ];
+  console.log(lines.join('\n'));
+}
+
+main()
+  .catch((e) => {
+    console.error(`bench: ${(e as Error).message}`);
+    process.exitCode = 1;
+  })
+  .finally(async () => {
+    await execa('node', [LAB, 'down', 'bgp-metallb', '-i', INSTANCE], { env, reject: false });
+    rmSync(state, { recursive: true, force: true });
+  });
