@@ -1,36 +1,80 @@
-// Starting a node's roles: their commands in order over the node's shell; daemons' pids go to the journal.
-import type { Node } from '../model/lab.js';
-import type { ProviderContext } from '../providers/provider.js';
+// Starting a node's roles: all their commands in one script on the node (one process, however many
+// daemons), with markers that say which step ran and which pid each daemon wrote.
+import { readFile } from 'node:fs/promises';
+import type { Lab, Node } from '../model/lab.js';
+import type { StartResult } from '../providers/provider.js';
 import { roleOf } from '../roles/index.js';
-import { type NodeShell, run } from '../transport/shell.js';
+import type { StartCommand } from '../roles/role.js';
+import type { Journal } from './journal.js';
 import { startTimeOf } from './processes.js';
-import { poll } from './wait.js';
 
-/** Starts a node's roles over its shell, in role order; daemons' pids go to the journal. */
-export async function startRoles(
-  ctx: Pick<ProviderContext, 'lab' | 'journal'>,
-  node: Node,
-  shell: NodeShell,
-  onStep: (s: string) => void,
+const quote = (s: string) => `'${s.replaceAll("'", "'\\''")}'`;
+const idOf = (node: string, c: StartCommand) => `process:${node}:${c.name}`;
+
+/** The commands of a node's roles, in role order. */
+export function startCommandsOf(lab: Lab, node: Node): StartCommand[] {
+  return node.roles.flatMap((role) => roleOf(role)?.start?.(lab, node) ?? []);
+}
+
+/** One script: each step announced, stopping at the first failure; then each daemon's pid, once written. */
+export function startScript(commands: StartCommand[]): string {
+  const steps = commands.map((c) => `echo ${quote(`>> ${c.name}`)}\n( ${c.run} ) || exit $?`);
+  // forking daemons write their pid file a moment after the parent returns: wait up to 5 s each
+  const pids = commands
+    .filter((c) => c.pidfile)
+    .map(
+      (c) =>
+        `i=0; while [ ! -s ${c.pidfile} ] && [ $i -lt 250 ]; do sleep 0.02; i=$((i+1)); done; echo "<< ${c.name} $(cat ${c.pidfile} 2>/dev/null)"`,
+    );
+  return commands.length ? `${[...steps, ...pids].join('\n')}\n` : '';
+}
+
+/** Journals the daemons a node will start, before they exist. */
+export function recordStart(journal: Journal, node: string, commands: StartCommand[]): void {
+  for (const c of commands)
+    if (c.pidfile) journal.record({ kind: 'process', id: idOf(node, c), node, name: c.name });
+}
+
+/** Reads how the start script went: its pids go to the journal; a failure names its step and output. */
+export async function completeStart(
+  journal: Journal,
+  node: string,
+  commands: StartCommand[],
+  result: StartResult,
 ): Promise<void> {
-  for (const role of node.roles) {
-    for (const cmd of roleOf(role)?.start?.(ctx.lab, node) ?? []) {
-      onStep(cmd.name);
-      const id = `process:${node.name}:${cmd.name}`;
-      if (cmd.pidfile) ctx.journal.record({ kind: 'process', id, node: node.name, name: cmd.name });
-      await run(shell, cmd.run, { timeoutMs: 15_000 });
-      if (!cmd.pidfile) continue;
-      // forking daemons write their pid file a moment after the parent returns
-      const pid = await poll(async () => {
-        const r = await shell.exec(`cat ${cmd.pidfile}`, { timeoutMs: 5000 });
-        const n = Number.parseInt(r.stdout, 10);
-        return { ok: r.exitCode === 0 && n > 0, value: n };
-      }, 5000);
-      if (!pid.ok)
-        throw new Error(
-          `${node.name}: ${cmd.name} started but wrote no pid file ${cmd.pidfile} within 5 s (see its log under /var/log on the node)`,
-        );
-      ctx.journal.update({ id, pid: pid.value, starttime: startTimeOf(pid.value) });
-    }
+  const stdout =
+    result.stdout ?? (result.logFile ? await readFile(result.logFile, 'utf8').catch(() => '') : '');
+  const lines = stdout.split('\n');
+  const pids = new Map<string, number>();
+  for (const l of lines) {
+    const m = /^<< (\S+) (\d+)$/.exec(l);
+    if (m) pids.set(m[1], Number(m[2]));
+  }
+  // record what started even when a later step failed: teardown must find it
+  for (const c of commands) {
+    const pid = pids.get(c.name);
+    if (pid) journal.update({ id: idOf(node, c), pid, starttime: startTimeOf(pid) });
+  }
+  if (result.exitCode !== 0) {
+    const step =
+      lines
+        .filter((l) => l.startsWith('>> '))
+        .pop()
+        ?.slice(3) ?? commands[0]?.name;
+    const cmd = commands.find((c) => c.name === step);
+    const output = (result.stderr || lines.filter((l) => !/^(>>|<<) /.test(l)).join('\n'))
+      .trim()
+      .split('\n')
+      .slice(-5)
+      .join('\n  ');
+    const how = result.timedOut ? 'timed out' : `exited with ${result.exitCode}`;
+    throw new Error(
+      `${node}: ${step} failed: \`${cmd?.run ?? 'the start script'}\` ${how}${output ? `:\n  ${output}` : ''}`,
+    );
+  }
+  const missing = commands.filter((c) => c.pidfile && !pids.get(c.name));
+  if (missing.length) {
+    const which = missing.map((c) => `${c.name} wrote no pid file ${c.pidfile}`).join(', ');
+    throw new Error(`${node}: ${which} within 5 s (its log is under /var/log on the node)`);
   }
 }

@@ -10,13 +10,14 @@ import { allocateManagementPrefix } from '../providers/netns/management.js';
 import type { Provider, ProviderContext } from '../providers/provider.js';
 import { renderLab } from '../render/render-lab.js';
 import { roleOf } from '../roles/index.js';
+import { generateKeyPair } from '../transport/keys.js';
 import { verifyRoutedVia } from '../transport/route-guard.js';
-import { generateKeyPair, SshShell } from '../transport/ssh.js';
+import { SshShell, type SshTarget } from '../transport/ssh.js';
 import { type CheckOutcome, describeFailure, waitForCheck } from './checks.js';
 import { EventLog } from './events.js';
 import { type InstanceRecord, runningInstances } from './instances.js';
 import { Progress } from './progress.js';
-import { startRoles } from './start-roles.js';
+import { completeStart, recordStart, startCommandsOf, startScript } from './start-roles.js';
 import { createInstanceDir, files, journalOf, saveTargets, writeInstance } from './state.js';
 
 export interface UpOptions {
@@ -95,6 +96,8 @@ export async function labUp(file: string, opts: UpOptions): Promise<UpResult> {
     userKey: generateKeyPair(`lab-${lab.name}-${instance}`),
   };
   const shells = new Map<string, SshShell>();
+  const targets: SshTarget[] = [];
+  const checkNodes = new Set(lab.checks.map((c) => c.node));
   const aborted = () => opts.signal?.aborted;
   const progress = new Progress(opts.renderer);
   let outcomes: CheckOutcome[] = [];
@@ -102,7 +105,11 @@ export async function labUp(file: string, opts: UpOptions): Promise<UpResult> {
     await progress.run([
       {
         title: `network: ${lab.nodes.length} nodes on ${lab.networks.length} networks, management ${record.managementPrefix}`,
-        task: () => events.step('network', undefined, () => provider.createNetwork(ctx)),
+        task: async () => {
+          const { addresses } = await events.step('network', undefined, () => provider.createNetwork(ctx));
+          // before any connection: every node's address must leave through the lab's own link
+          await verifyRoutedVia(addresses, record.link!);
+        },
       },
       {
         title: 'nodes',
@@ -112,16 +119,27 @@ export async function labUp(file: string, opts: UpOptions): Promise<UpResult> {
           title: node.name,
           task: async (say: (s: string) => void) => {
             if (aborted()) throw new InterruptedError('interrupted');
-            const booted = await events.step('boot', node.name, () => provider.bootNode(ctx, node.name));
-            await verifyRoutedVia([booted.target.host], record.link!);
+            const commands = startCommandsOf(lab, node);
+            const script = startScript(commands);
+            recordStart(ctx.journal, node.name, commands);
+            say(commands.length ? `booting, then ${commands.map((c) => c.name).join(', ')}` : 'booting');
+            const booted = await events.step('boot', node.name, () =>
+              provider.bootNode(ctx, node.name, script),
+            );
+            targets.push(booted.target);
             const ssh = new SshShell(booted.target);
-            shells.set(node.name, ssh);
-            // daemons start as soon as the node is booted; SSH (for the checks) connects meanwhile
+            // SSH connects while the daemons start, where checks need it (other nodes' connections
+            // open on first use: a hundred handshakes would cost seconds of CPU)
+            const needsSsh = checkNodes.has(node.name) || !booted.started;
+            if (needsSsh) shells.set(node.name, ssh);
             await Promise.all([
-              events.step('ssh', node.name, () => ssh.connect()),
-              events.step('roles', node.name, () =>
-                startRoles(ctx, node, booted.shell ?? ssh, (s) => say(s)),
-              ),
+              needsSsh && events.step('ssh', node.name, () => ssh.connect()),
+              events.step('roles', node.name, async () => {
+                const result = booted.started
+                  ? await booted.started
+                  : await ssh.exec(script, { timeoutMs: 30_000 });
+                await completeStart(ctx.journal, node.name, commands, result);
+              }),
             ]);
             say(`up (${node.roles.join(', ') || 'no roles'})`);
           },
@@ -162,11 +180,7 @@ export async function labUp(file: string, opts: UpOptions): Promise<UpResult> {
       },
     ]);
     if (outcomes.some((o) => !o.verdict.ok)) throw new CheckError('checks failed');
-    saveTargets(
-      dir,
-      [...shells.values()].map((s) => s.target),
-      ctx.userKey.privateKey,
-    );
+    saveTargets(dir, targets, ctx.userKey.privateKey);
     record.status = 'up';
     writeInstance(record);
     events.emit({ type: 'run-end', ok: true, ms: Date.now() - started, exitCode: 0 });
@@ -182,11 +196,7 @@ export async function labUp(file: string, opts: UpOptions): Promise<UpResult> {
         `interrupted: everything ${lab.name} (instance ${instance}) had created is removed`,
       );
     }
-    saveTargets(
-      dir,
-      [...shells.values()].map((s) => s.target),
-      ctx.userKey.privateKey,
-    );
+    saveTargets(dir, targets, ctx.userKey.privateKey);
     record.status = 'failed';
     writeInstance(record);
     const failed = outcomes.filter((o) => !o.verdict.ok);

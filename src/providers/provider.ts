@@ -2,7 +2,7 @@
 import type { Journal } from '../engine/journal.js';
 import type { Lab } from '../model/lab.js';
 import type { RenderedFile } from '../roles/role.js';
-import type { NodeShell } from '../transport/shell.js';
+import type { CommandResult } from '../transport/shell.js';
 import type { SshTarget } from '../transport/ssh.js';
 
 export interface ProviderContext {
@@ -15,17 +15,25 @@ export interface ProviderContext {
   userKey: { privateKey: string; publicKey: string };
 }
 
+/** How a start script ended; its output is in `logFile` on the host, or in stdout. */
+export type StartResult = Omit<CommandResult, 'stdout'> & { stdout?: string; logFile?: string };
+
 export interface Provider {
   name: string;
   /** Throws one PreflightError listing everything the host lacks. */
   verifyHost(lab: Lab): void;
   /** The instance's link in the root namespace: SSH must leave through it. */
   rootLink(lab: Lab, instance: string): string;
-  /** Creates the wiring shared by all nodes. */
-  createNetwork(ctx: ProviderContext): Promise<void>;
-  /** Boots one node: afterwards its sshd answers at `target`. A provider with a faster way into the
-   * node than SSH returns it as `shell`, for starting its daemons. */
-  bootNode(ctx: ProviderContext, node: string): Promise<{ target: SshTarget; shell?: NodeShell }>;
+  /** Creates the wiring shared by all nodes; returns the management address of every node. */
+  createNetwork(ctx: ProviderContext): Promise<{ addresses: string[] }>;
+  /** Boots one node: afterwards its sshd answers at `target`. A provider that can run the node's
+   * start script at boot (as cloud-init does) returns its result as `started`; otherwise the engine
+   * runs it over SSH. */
+  bootNode(
+    ctx: ProviderContext,
+    node: string,
+    startScript: string,
+  ): Promise<{ target: SshTarget; started?: Promise<StartResult> }>;
   /** Removes what the journal lists; idempotent. */
   destroy(journal: Journal): Promise<void>;
 }

@@ -1,9 +1,8 @@
 // SSH with ssh2: one persistent connection per node, many exec channels, SFTP for files,
 // a timeout on every command, and reconnection with backoff when the connection drops.
-import ssh2 from 'ssh2';
+import type { Client as SshClient } from 'ssh2';
+import { publicBlobOf } from './keys.js';
 import type { CommandResult, NodeShell } from './shell.js';
-
-const { Client, utils } = ssh2;
 
 export interface SshTarget {
   node: string;
@@ -18,8 +17,8 @@ export interface SshTarget {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export class SshShell implements NodeShell {
-  private client?: InstanceType<typeof Client>;
-  private connecting?: Promise<InstanceType<typeof Client>>;
+  private client?: SshClient;
+  private connecting?: Promise<SshClient>;
   private closed = false;
   private readonly pinned: Buffer;
 
@@ -27,9 +26,7 @@ export class SshShell implements NodeShell {
     readonly target: SshTarget,
     private readonly opts: { connectTimeoutMs?: number; defaultTimeoutMs?: number } = {},
   ) {
-    const key = utils.parseKey(target.hostKey);
-    if (key instanceof Error) throw new Error(`${target.node}: bad pinned host key: ${key.message}`);
-    this.pinned = (Array.isArray(key) ? key[0] : key).getPublicSSH();
+    this.pinned = publicBlobOf(target.hostKey);
   }
 
   get node(): string {
@@ -37,7 +34,7 @@ export class SshShell implements NodeShell {
   }
 
   /** Connects, retrying while the node's sshd is not yet listening (fast at first, then backing off). */
-  connect(): Promise<InstanceType<typeof Client>> {
+  connect(): Promise<SshClient> {
     if (this.client) return Promise.resolve(this.client);
     this.connecting ??= this.connectWithRetry().finally(() => {
       this.connecting = undefined;
@@ -45,7 +42,7 @@ export class SshShell implements NodeShell {
     return this.connecting;
   }
 
-  private async connectWithRetry(): Promise<InstanceType<typeof Client>> {
+  private async connectWithRetry(): Promise<SshClient> {
     const deadline = Date.now() + (this.opts.connectTimeoutMs ?? 15_000);
     let delay = 5;
     let last: Error | undefined;
@@ -64,7 +61,9 @@ export class SshShell implements NodeShell {
     );
   }
 
-  private connectOnce(timeoutMs: number): Promise<InstanceType<typeof Client>> {
+  private async connectOnce(timeoutMs: number): Promise<SshClient> {
+    // ssh2 is loaded on first use: lab up starts the daemons before it needs it
+    const { Client } = (await import('ssh2')).default;
     return new Promise((resolve, reject) => {
       const c = new Client();
       c.once('ready', () => {
@@ -144,16 +143,5 @@ export class SshShell implements NodeShell {
     this.closed = true;
     this.client?.end();
     this.client = undefined;
-  }
-}
-
-/** A fresh ed25519 key pair in OpenSSH format (for the instance's user and each node's host key). */
-export function generateKeyPair(comment: string): { privateKey: string; publicKey: string } {
-  for (;;) {
-    const k = utils.generateKeyPairSync('ed25519', { comment });
-    // ssh2 drops a leading zero byte of the public key (about 1 key in 270): such a key is unusable
-    if (!(utils.parseKey(k.public) instanceof Error) && !(utils.parseKey(k.private) instanceof Error)) {
-      return { privateKey: k.private, publicKey: k.public };
-    }
   }
 }

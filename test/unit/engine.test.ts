@@ -1,4 +1,5 @@
 // The engine against a fake transport: judges, waits, role start-up, the journal.
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { commandsOf, describeFailure, waitForCheck } from '../../src/engine/checks.js';
 import { Journal } from '../../src/engine/journal.js';
 import { birdSessions, gobgpSessions, judge, nextHops } from '../../src/engine/judges.js';
-import { startRoles } from '../../src/engine/start-roles.js';
+import { completeStart, recordStart, startCommandsOf, startScript } from '../../src/engine/start-roles.js';
 import { openLab } from '../../src/model/open.js';
 import { FakeShell } from '../helpers/fake-shell.js';
 import { labFile } from '../helpers/labs.js';
@@ -129,39 +130,65 @@ describe('waits', () => {
 describe('role start-up', () => {
   const dir = mkdtempSync(join(tmpdir(), 'lab-unit-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const sh = (script: string) => spawnSync('/bin/sh', ['-c', script], { encoding: 'utf8' });
 
-  it('runs the roles in order and journals each daemon with its pid', async () => {
-    const journal = new Journal(join(dir, 'journal.jsonl'));
+  it("puts a worker's roles in order in one script", () => {
     const worker = lab.nodes.find((n) => n.name === 'worker1')!;
-    const shell = new FakeShell('worker1', (c) =>
-      c.startsWith('cat /run/bird')
-        ? { stdout: `${process.pid}\n` }
-        : c.startsWith('cat /run/nginx')
-          ? { stdout: `${process.ppid}\n` }
-          : {},
-    );
-    const steps: string[] = [];
-    await startRoles({ lab, journal }, worker, shell, (s) => steps.push(s));
-    expect(steps).toEqual(['service-address', 'bird', 'nginx']);
-    expect(shell.commands[0]).toBe('ip addr replace 172.16.254.1/32 dev lo');
-    const procs = journal.resources().filter((r) => r.kind === 'process');
-    expect(procs.map((p) => [p.id, p.kind === 'process' && p.pid])).toEqual([
-      ['process:worker1:bird', process.pid],
-      ['process:worker1:nginx', process.ppid],
-    ]);
+    const commands = startCommandsOf(lab, worker);
+    expect(commands.map((c) => c.name)).toEqual(['service-address', 'bird', 'nginx']);
+    expect(commands[0].run).toBe('ip addr replace 172.16.254.1/32 dev lo');
+    expect(startScript(commands)).toMatch(/^echo '>> service-address'\n\( ip addr replace/);
   });
 
-  it('fails naming the node, the command and its error', async () => {
+  it('journals each daemon before it starts, and its pid once written', async () => {
+    const journal = new Journal(join(dir, 'journal.jsonl'));
+    const commands = [
+      { name: 'prepare', run: 'true' },
+      // a daemon that writes its pid file a moment after its parent returns
+      { name: 'daemon', run: `(sleep 0.1; echo ${process.pid} > ${dir}/d.pid) &`, pidfile: `${dir}/d.pid` },
+    ];
+    recordStart(journal, 'worker1', commands);
+    expect(journal.resources()).toEqual([
+      { kind: 'process', id: 'process:worker1:daemon', node: 'worker1', name: 'daemon' },
+    ]);
+    const r = sh(startScript(commands));
+    await completeStart(journal, 'worker1', commands, {
+      node: 'worker1',
+      command: 'script',
+      exitCode: r.status!,
+      stdout: r.stdout,
+      stderr: r.stderr,
+      durationMs: 1,
+      timedOut: false,
+    });
+    expect(journal.resources()[0]).toMatchObject({ pid: process.pid, starttime: expect.any(String) });
+  });
+
+  it('fails naming the node, the step, the command and its error', async () => {
     const journal = new Journal(join(dir, 'journal2.jsonl'));
-    const router = lab.nodes.find((n) => n.name === 'router')!;
-    const shell = new FakeShell('router', (c) =>
-      c.startsWith('mkdir -p /run/bird')
-        ? { exitCode: 1, stderr: 'bird: /etc/bird/bird.conf:3:1 syntax error' }
-        : {},
+    const commands = [
+      { name: 'forwarding', run: 'true' },
+      {
+        name: 'bird',
+        run: 'echo "bird: /etc/bird/bird.conf:3:1 syntax error" >&2; exit 1',
+        pidfile: `${dir}/never.pid`,
+      },
+      { name: 'nginx', run: 'echo never' },
+    ];
+    const r = sh(startScript(commands));
+    const result = {
+      node: 'router',
+      command: 'script',
+      exitCode: r.status!,
+      stdout: r.stdout,
+      stderr: r.stderr,
+      durationMs: 1,
+      timedOut: false,
+    };
+    await expect(completeStart(journal, 'router', commands, result)).rejects.toThrow(
+      /^router: bird failed: `echo .*` exited with 1:\n {2}bird: \/etc\/bird\/bird.conf:3:1 syntax error$/,
     );
-    await expect(startRoles({ lab, journal }, router, shell, () => undefined)).rejects.toThrow(
-      /router: `mkdir -p \/run\/bird && bird .*` exited with 1:\n {2}bird: \/etc\/bird\/bird.conf:3:1 syntax error/,
-    );
+    expect(r.stdout).not.toMatch(/never/);
   });
 });
 

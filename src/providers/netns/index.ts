@@ -2,14 +2,14 @@
 // wired by bridges in a switch namespace, reachable over SSH on a management network.
 import type { Journal } from '../../engine/journal.js';
 import type { Lab } from '../../model/lab.js';
-import { generateKeyPair, type SshTarget } from '../../transport/ssh.js';
+import { generateKeyPair } from '../../transport/keys.js';
+import type { SshTarget } from '../../transport/ssh.js';
 import type { Provider, ProviderContext } from '../provider.js';
-import { bootNode } from './boot.js';
+import { Booter } from './boot.js';
 import { managementAddresses } from './management.js';
 import { namesOf } from './names.js';
 import { createNetwork } from './network.js';
-import { nodeDirs, writeNodeFiles } from './node-files.js';
-import { NamespaceShell } from './node-shell.js';
+import { nodeDirs, START_SCRIPT, writeNodeFiles } from './node-files.js';
 import { verifyHost } from './preflight.js';
 import { destroyResources } from './teardown.js';
 
@@ -22,36 +22,47 @@ const wiring = (ctx: ProviderContext) => ({
   },
 });
 
+// one booter per run: nodes asked for together boot together
+const booters = new WeakMap<Journal, Booter>();
+
 export const netnsProvider: Provider = {
   name: 'netns',
   verifyHost,
   rootLink: (lab: Lab, instance: string) => namesOf(lab, instance).rootLink,
-  createNetwork: (ctx) => createNetwork(wiring(ctx), ctx.journal),
 
-  async bootNode(ctx, name) {
+  async createNetwork(ctx) {
+    const w = wiring(ctx);
+    await createNetwork(w, ctx.journal);
+    return { addresses: w.management.nodes };
+  },
+
+  async bootNode(ctx, name, startScript) {
     const w = wiring(ctx);
     const index = ctx.lab.nodes.findIndex((n) => n.name === name);
-    const node = ctx.lab.nodes[index];
     const address = w.management.nodes[index];
     const hostKey = generateKeyPair(`host-${name}`);
     const dirs = nodeDirs(ctx.dir, name);
-    writeNodeFiles({
+    await writeNodeFiles({
       lab: ctx.lab,
-      node,
+      node: ctx.lab.nodes[index],
       dirs,
       managementAddress: address,
       hostKey,
       authorizedKey: ctx.userKey.publicKey,
       files: ctx.files.filter((f) => f.node === name),
+      startScript,
     });
-    const { holderPid } = await bootNode(name, w.names.nodeNs(name), dirs, ctx.journal);
+    if (!booters.has(ctx.journal)) booters.set(ctx.journal, new Booter(ctx.journal));
+    const booted = await booters
+      .get(ctx.journal)!
+      .boot({ node: name, netns: w.names.nodeNs(name), dirs, startScript, scriptFile: START_SCRIPT });
     const target: SshTarget = {
       node: name,
       host: address,
       privateKey: ctx.userKey.privateKey,
       hostKey: hostKey.publicKey,
     };
-    return { target, shell: new NamespaceShell(name, holderPid) };
+    return { target, started: booted.started };
   },
 
   destroy: (journal: Journal) => destroyResources(journal.resources()),

@@ -12,11 +12,27 @@ export interface Wiring {
   management: { prefix: string; host: string; nodes: string[]; length: number };
 }
 
-async function batch(lines: string[], netns?: string): Promise<void> {
-  const args = netns ? ['-n', netns, '-batch', '-'] : ['-batch', '-'];
-  const r = await runCommand('ip', args, { input: `${lines.join('\n')}\n` });
-  if (r.exitCode !== 0)
-    throw new Error(`ip ${netns ? `-n ${netns} ` : ''}-batch failed: ${(r.stderr || r.stdout).trim()}`);
+async function batch(lines: string[]): Promise<void> {
+  const r = await runCommand('ip', ['-batch', '-'], { input: `${lines.join('\n')}\n` });
+  if (r.exitCode !== 0) throw new Error(`ip -batch failed: ${(r.stderr || r.stdout).trim()}`);
+}
+
+const quote = (s: string) => `'${s.replaceAll("'", "'\\''")}'`;
+
+/** One `ip -n NS -batch` per namespace, all side by side from one shell: one spawn from Node, not one each. */
+async function batchPerNamespace(batches: { ns: string; lines: string[] }[]): Promise<void> {
+  const script = [
+    'fail=0',
+    ...batches.map(
+      (b, i) =>
+        `printf %s ${quote(`${b.lines.join('\n')}\n`)} | ip -n ${quote(b.ns)} -batch - || echo "failed in ${b.ns}" >&2 &\np${i}=$!`,
+    ),
+    ...batches.map((_, i) => `wait $p${i}`),
+  ].join('\n');
+  // the script goes in on stdin: one argument may not exceed 128 KiB
+  const r = await runCommand('/bin/sh', ['-s'], { input: script });
+  if (r.exitCode !== 0 || r.stderr.includes('failed in'))
+    throw new Error(`configuring the nodes' interfaces failed: ${r.stderr.trim()}`);
 }
 
 /** Records every namespace and root link in the journal, then creates them. */
@@ -72,5 +88,5 @@ export async function createNetwork(w: Wiring, journal: Journal): Promise<void> 
       ...node.routes.map((r) => `route add ${r.to} via ${r.via}`),
     ],
   }));
-  await Promise.all([batch(sw, names.switchNs), ...nodes.map((n) => batch(n.lines, n.ns))]);
+  await batchPerNamespace([{ ns: names.switchNs, lines: sw }, ...nodes]);
 }
