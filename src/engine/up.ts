@@ -16,7 +16,6 @@ import { SshShell, type SshTarget } from '../transport/ssh.js';
 import { type CheckOutcome, describeFailure, waitForCheck } from './checks.js';
 import { EventLog } from './events.js';
 import { type InstanceRecord, runningInstances } from './instances.js';
-import { Progress } from './progress.js';
 import { completeStart, recordStart, startCommandsOf, startScript } from './start-roles.js';
 import { createInstanceDir, files, journalOf, saveTargets, writeInstance } from './state.js';
 
@@ -92,21 +91,27 @@ export async function labUp(file: string, opts: UpOptions): Promise<UpResult> {
     dir,
     journal: journalOf(dir),
     managementPrefix: record.managementPrefix!,
-    files: renderLab(lab),
+    files: [], // rendered while the network is being created
     userKey: generateKeyPair(`lab-${lab.name}-${instance}`),
   };
   const shells = new Map<string, SshShell>();
   const targets: SshTarget[] = [];
   const checkNodes = new Set(lab.checks.map((c) => c.node));
   const aborted = () => opts.signal?.aborted;
-  const progress = new Progress(opts.renderer);
   let outcomes: CheckOutcome[] = [];
   try {
+    // the network is created first and the rest prepared while `ip` works: the display's code
+    // loads and the files render meanwhile, instead of before the first namespace exists
+    const network = events.step('network', undefined, () => provider.createNetwork(ctx));
+    network.catch(() => undefined); // awaited by its task below
+    const progressModule = import('./progress.js');
+    ctx.files = renderLab(lab);
+    const progress = new (await progressModule).Progress(opts.renderer);
     await progress.run([
       {
         title: `network: ${lab.nodes.length} nodes on ${lab.networks.length} networks, management ${record.managementPrefix}`,
         task: async () => {
-          const { addresses } = await events.step('network', undefined, () => provider.createNetwork(ctx));
+          const { addresses } = await network;
           // before any connection: every node's address must leave through the lab's own link
           await verifyRoutedVia(addresses, record.link!);
         },
