@@ -1,5 +1,6 @@
 // Running checks: the show (a command on a node, or one per repeat) and the judgement, under a named wait.
 import type { Check, Lab } from '../model/lab.js';
+import { renderString } from '../render/env.js';
 import type { CommandResult, NodeShell } from '../transport/shell.js';
 import { judge, type Verdict } from './judges.js';
 import { poll } from './wait.js';
@@ -12,8 +13,15 @@ export interface CheckOutcome {
   waitedMs: number;
 }
 
+/** What a check's command may name: {{ workloads.nginx.address }}, {{ blocks['k8s-worker1'] }}. */
+function commandContext(lab: Lab) {
+  return { workloads: Object.fromEntries(lab.workloads.map((w) => [w.name, w])), blocks: lab.blocks };
+}
+
 /** The commands of one round: the command itself, or one per repeat with its variable bound. */
-export function commandsOf(check: Check): string[] {
+export function commandsOf(check: Check, lab?: Lab): string[] {
+  const run = lab && check.run.includes('{{') ? renderString(check.run, commandContext(lab)) : check.run;
+  check = { ...check, run };
   if (!check.repeat) return [check.run];
   const { count, var: name, start } = check.repeat;
   return Array.from({ length: count }, (_, i) =>
@@ -40,7 +48,7 @@ export async function runCheckOnce(
   check: Check,
   shell: NodeShell,
 ): Promise<{ verdict: Verdict; results: CommandResult[] }> {
-  const results = await runAll(shell, commandsOf(check));
+  const results = await runAll(shell, commandsOf(check, lab));
   return { verdict: judge(lab, check, results), results };
 }
 

@@ -53,11 +53,36 @@ export function nextHops(output: string): string[] {
   return [...output.matchAll(/\bvia (\d+\.\d+\.\d+\.\d+)/g)].map((m) => m[1]);
 }
 
+/** The blocks a node holds: its block once a workload of the lab has landed there. */
+function blocksHeldBy(lab: Lab, node: string): string[] {
+  return lab.workloads.some((w) => w.node === node) ? [lab.blocks[node]] : [];
+}
+
+/** Every block the selected nodes hold appears on a line with its node's address (rib or kernel table). */
+function judgeBlocks(lab: Lab, check: Check, output: string, of: string | string[]): Verdict {
+  const self = nodeByName(lab, check.node);
+  const held = peersOf(lab, of, check.node).flatMap((n) =>
+    blocksHeldBy(lab, n.name).map((block) => ({ node: n, block })),
+  );
+  if (!held.length) return fail('the selected nodes hold no blocks (no workload of the lab lands on them)');
+  const lines = output.split('\n');
+  const routed = ({ node, block }: { node: Node; block: string }) => {
+    const via = addressTowards(self, node);
+    return lines.some((l) => l.includes(`${block} `) && via !== undefined && l.split(/\s+/).includes(via));
+  };
+  const bad = held.filter((h) => !routed(h));
+  if (bad.length)
+    return fail(
+      `missing ${bad.map(({ node, block }) => `${block} via ${node.name} (${addressTowards(self, node)})`).join(', ')}`,
+    );
+  return pass(`${held.length} block${held.length === 1 ? '' : 's'}, each via its node`);
+}
+
 function judgeBgp(
   lab: Lab,
   check: Check,
   output: string,
-  spec: { daemon: 'bird' | 'gobgp'; peers: string | string[] },
+  spec: { daemon: 'bird' | 'gobgp'; peers: string | string[]; received?: 'blocks' },
 ): Verdict {
   const self = nodeByName(lab, check.node);
   const peers = peersOf(lab, spec.peers, check.node);
@@ -75,11 +100,20 @@ function judgeBgp(
       const address = addressTowards(self, p);
       const s = address ? sessions.get(address) : undefined;
       if (s?.state !== 'Establ') bad.push(`${p.name} (${address}): ${s?.state ?? 'not a neighbor'}`);
+      else if (spec.received === 'blocks' && s.received !== blocksHeldBy(lab, p.name).length) {
+        bad.push(
+          `${p.name} (${address}): received ${s.received}, holds ${blocksHeldBy(lab, p.name).length} blocks`,
+        );
+      }
     }
   }
-  return bad.length
-    ? fail(`not Established: ${bad.join(', ')}`)
-    : pass(`${peers.length} sessions Established`);
+  if (bad.length)
+    return fail(
+      `${spec.received ? 'not Established with its blocks' : 'not Established'}: ${bad.join(', ')}`,
+    );
+  return pass(
+    `${peers.length} sessions Established${spec.received ? ', each having sent the blocks it holds' : ''}`,
+  );
 }
 
 function judgeNexthops(lab: Lab, check: Check, output: string, via: string): Verdict {
@@ -126,6 +160,7 @@ export function judge(lab: Lab, check: Check, results: CommandResult[]): Verdict
   const out = r.stdout;
   if (e.bgp_established) return judgeBgp(lab, check, out, e.bgp_established);
   if (e.nexthops) return judgeNexthops(lab, check, out, e.nexthops.via);
+  if (e.blocks) return judgeBlocks(lab, check, out, e.blocks.of);
   if (e.match !== undefined)
     return new RegExp(e.match, 'm').test(out) ? pass() : fail(`output does not match /${e.match}/`);
   if (e.contains !== undefined)

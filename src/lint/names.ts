@@ -53,6 +53,30 @@ export const nameRules: Rule = (lab) => {
     for (const ifc of node.interfaces)
       out.push(...checkName('interface', ifc.name, ifc.path.slice(0, -1), MAX_IFNAME));
   }
+  const workloads = new Set<string>();
+  for (const w of lab.workloads) {
+    out.push(...checkName('workload', w.name, [...w.path, 'name']));
+    if (workloads.has(`${w.node}/${w.name}`))
+      out.push(
+        issue(
+          'name-duplicate',
+          [...w.path, 'name'],
+          `two workloads on ${w.node} are named ${w.name}`,
+          'the second cannot be created: its namespace exists',
+        ),
+      );
+    workloads.add(`${w.node}/${w.name}`);
+    if (w.serve && !/^[A-Za-z0-9 ._:,/-]*$/.test(w.serve)) {
+      out.push(
+        issue(
+          'workload-answer',
+          [...w.path, 'serve'],
+          `workload ${w.name} answers '${w.serve}', which has characters other than letters, digits, spaces and ._:,/-`,
+          'the answer goes into a web server configuration: keep it plain',
+        ),
+      );
+    }
+  }
   const checks = new Set<string>();
   lab.checks.forEach((c) => {
     if (checks.has(c.name))

@@ -1,6 +1,7 @@
 // Calico's node agent runs BIRD: iBGP with its cluster's BGPPeers (and the mesh, when on), announcing its blocks.
 
 import { localAddressTowards, neighborsFromAddresses } from './addressing.js';
+import { formatIPv4, formatPrefix, hostAt, parsePrefix, subnetAt } from './ipv4.js';
 import type { Issue } from './issue.js';
 import type { Lab, Neighbor } from './lab.js';
 import { birdName } from './lab.js';
@@ -55,4 +56,51 @@ export function deriveCalicoBgp(lab: Lab, push: Push): void {
       };
     }
   }
+}
+
+/** Each Calico node's block: the n-th block of its cluster's first pool, n its place among the cluster's
+ * Calico nodes (Calico hands blocks out on demand; a fixed one per node keeps addresses predictable). */
+function assignBlocks(lab: Lab): void {
+  for (const cluster of lab.clusters) {
+    const pool = cluster.addons.calico?.pools[0];
+    if (!pool) continue;
+    const nodes = lab.nodes.filter(
+      (n) => cluster.members.includes(n.name) && n.roles.includes('calico-node'),
+    );
+    nodes.forEach((n, i) => {
+      lab.blocks[n.name] = formatPrefix(subnetAt(parsePrefix(pool.cidr), pool.block_size, i));
+    });
+  }
+}
+
+/** Workloads take the next address of their node's block, in the order the lab lists them. */
+export function resolveWorkloads(lab: Lab, push: Push): void {
+  assignBlocks(lab);
+  const taken = new Map<string, number>();
+  lab.raw.workloads.forEach((w, i) => {
+    const path = ['workloads', i];
+    const block = lab.blocks[w.node];
+    if (!block) {
+      const why = lab.nodes.some((n) => n.name === w.node)
+        ? `${w.node} is not a calico-node`
+        : `no node named '${w.node}'`;
+      push({
+        code: 'unknown-reference',
+        path: [...path, 'node'],
+        message: `workload ${w.name}: ${why}`,
+        hint: 'workloads land on nodes with the calico-node role, which hand out their addresses',
+      });
+      return;
+    }
+    const n = (taken.get(w.node) ?? 0) + 1;
+    taken.set(w.node, n);
+    lab.workloads.push({
+      name: w.name,
+      node: w.node,
+      address: formatIPv4(hostAt(parsePrefix(block), n)),
+      block,
+      serve: w.serve,
+      path,
+    });
+  });
 }

@@ -91,6 +91,16 @@ export interface Check {
   path: Path;
 }
 
+/** A pod or container: a namespace inside its node with an address from the node's block. */
+export interface Workload {
+  name: string;
+  node: string;
+  address: string;
+  block: string;
+  serve?: string;
+  path: Path;
+}
+
 export interface Lab {
   name: string;
   description: string;
@@ -105,6 +115,9 @@ export interface Lab {
   checks: Check[];
   waits: Record<string, number>;
   steps: RawLab['steps'];
+  workloads: Workload[];
+  /** The pod address block each Calico node takes when its first workload lands. */
+  blocks: Record<string, string>;
   requirements: RawLab['requirements'];
   raw: RawLab;
 }

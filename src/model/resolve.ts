@@ -1,7 +1,7 @@
 // Resolve: defaults, groups, automatic addresses and add-on-derived BGP, into the typed Lab.
 
 import { localAddressTowards } from './addressing.js';
-import { deriveCalicoBgp } from './derive-calico.js';
+import { deriveCalicoBgp, resolveWorkloads } from './derive-calico.js';
 import { deriveMetallbBgp } from './derive-metallb.js';
 import { formatIPv4, hostAt, parsePrefix } from './ipv4.js';
 import type { Issue } from './issue.js';
@@ -286,11 +286,14 @@ export function resolveLab(loaded: LoadedLab): { lab: Lab; issues: Issue[] } {
     checks: [],
     waits: { ...DEFAULT_WAITS, ...raw.waits },
     steps: raw.steps,
+    workloads: [],
+    blocks: {},
     requirements: raw.requirements,
     raw,
   };
   deriveMetallbBgp(lab, push);
   deriveCalicoBgp(lab, push);
+  resolveWorkloads(lab, push);
   resolveLabBgp(lab, push);
   lab.checks = resolveChecks(lab, push);
   return { lab, issues };

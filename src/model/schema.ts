@@ -205,7 +205,14 @@ const expectation = z
       .optional()
       .describe('count the output lines matching a regular expression'),
     bgp_established: z
-      .object({ daemon: z.enum(['bird', 'gobgp']), peers: z.union([selector, z.array(selector)]) })
+      .object({
+        daemon: z.enum(['bird', 'gobgp']),
+        peers: z.union([selector, z.array(selector)]),
+        received: z
+          .literal('blocks')
+          .optional()
+          .describe('gobgp: each peer announced exactly the pod blocks it holds'),
+      })
       .strict()
       .optional()
       .describe('every peer of the selection is Established (birdc show protocols / gobgp neighbor)'),
@@ -214,6 +221,13 @@ const expectation = z
       .strict()
       .optional()
       .describe('ip route show: one next hop per node of the selection'),
+    blocks: z
+      .object({ of: z.union([selector, z.array(selector)]) })
+      .strict()
+      .optional()
+      .describe(
+        'every pod block the selected nodes hold is listed with its node as next hop (gobgp global rib, ip route)',
+      ),
     distinct: z
       .object({ min: count })
       .strict()
@@ -222,7 +236,7 @@ const expectation = z
   })
   .strict()
   .refine((e) => Object.values(e).filter((v) => v !== undefined).length === 1, {
-    message: 'give exactly one of match, contains, lines, bgp_established, nexthops, distinct',
+    message: 'give exactly one of match, contains, lines, bgp_established, nexthops, blocks, distinct',
   })
   .describe('how the output is judged: exactly one key');
 
@@ -246,6 +260,14 @@ const check = z
       .describe('run the command count times (with ${var} = start, start+1, ... when var is given)'),
     expect: expectation,
     wait: z.string().default('default').describe('the named wait (seconds in waits:)'),
+  })
+  .strict();
+
+const workload = z
+  .object({
+    name: name.describe('the pod or container name; its network namespace inside the node'),
+    node: name.describe('the node it lands on (a calico-node)'),
+    serve: z.string().optional().describe('answer HTTP on port 80 with this text'),
   })
   .strict();
 
@@ -280,6 +302,10 @@ export const labSchema = z
     checks: z.array(check).default([]),
     waits: z.record(z.string(), z.number().positive()).default({}),
     steps: z.array(step).default([]),
+    workloads: z
+      .array(workload)
+      .default([])
+      .describe("the demo's pods and containers, created in this order"),
     requirements: z
       .object({ netns: requirement.optional(), vagrant: requirement.optional() })
       .strict()

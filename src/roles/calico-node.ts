@@ -1,7 +1,13 @@
-// Calico's node agent, emulated: BIRD with iBGP to the cluster's BGPPeers, announcing the blocks the node holds.
+// Calico's node agent, emulated: BIRD with iBGP to the cluster's BGPPeers, announcing the blocks the
+// node holds, and a node-local `workload` tool that wires pods as Calico's CNI plugin does.
+import { parsePrefix, size } from '../model/ipv4.js';
 import type { Lab, Node } from '../model/lab.js';
 import { renderTemplate } from '../render/env.js';
 import { header, type Role } from './role.js';
+
+export const WORKLOAD_TOOL = '/etc/lab/bin/workload';
+
+const quote = (s: string) => `'${s.replaceAll("'", "'\\''")}'`;
 
 /** BIRD prefix patterns matching exactly the blocks of the cluster's pools: 192.168.0.0/17{26,26}. */
 export function blockPatterns(lab: Lab, node: Node): string {
@@ -9,32 +15,51 @@ export function blockPatterns(lab: Lab, node: Node): string {
   return (calico?.pools ?? []).map((p) => `${p.cidr}{${p.block_size},${p.block_size}}`).join(', ');
 }
 
+function workloadTool(lab: Lab, node: Node): string {
+  const block = lab.blocks[node.name];
+  const [a, b, c, d] = block.split('/')[0].split('.');
+  return renderTemplate('calico/workload.sh.njk', {
+    ...header(lab),
+    node,
+    block,
+    net: `${a}.${b}.${c}`,
+    first: d,
+    size: size(parsePrefix(block)),
+  });
+}
+
 export const calicoNode: Role = {
   name: 'calico-node',
-  description: "Calico node agent: BIRD announcing the node's pod blocks over iBGP",
+  description: "Calico node agent: BIRD announcing the node's pod blocks over iBGP, and a workload tool",
   render: (lab, node) => {
     const calico = lab.clusters.find((c) => c.name === node.cluster)?.addons.calico;
+    const bird = renderTemplate('bird/calico-node.conf.njk', {
+      ...header(lab),
+      node,
+      bgp: node.bgp,
+      mesh: calico?.node_to_node_mesh ?? false,
+      blocks: blockPatterns(lab, node),
+    });
     return [
-      {
-        node: node.name,
-        path: '/etc/bird/bird.conf',
-        content: renderTemplate('bird/calico-node.conf.njk', {
-          ...header(lab),
-          node,
-          bgp: node.bgp,
-          mesh: calico?.node_to_node_mesh ?? false,
-          blocks: blockPatterns(lab, node),
-        }),
-        validator: 'bird',
-      },
+      { node: node.name, path: '/etc/bird/bird.conf', content: bird, validator: 'bird' },
+      ...(lab.blocks[node.name]
+        ? [{ node: node.name, path: WORKLOAD_TOOL, content: workloadTool(lab, node), mode: 0o755 }]
+        : []),
     ];
   },
-  start: () => [
+  start: (lab, node) => [
     { name: 'forwarding', run: 'sysctl -qw net.ipv4.ip_forward=1' },
     {
       name: 'bird',
       run: 'mkdir -p /run/bird && bird -c /etc/bird/bird.conf -P /run/bird/bird.pid',
       pidfile: '/run/bird/bird.pid',
     },
+    // the demo's workloads land here, in the order the lab lists them
+    ...lab.workloads
+      .filter((w) => w.node === node.name)
+      .map((w) => ({
+        name: `workload ${w.name}`,
+        run: `${WORKLOAD_TOOL} add ${w.name}${w.serve ? ` ${quote(w.serve)}` : ''}`,
+      })),
   ],
 };

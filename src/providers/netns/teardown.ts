@@ -5,8 +5,8 @@ import type { Resource } from '../../engine/journal.js';
 import { stopProcesses } from '../../engine/processes.js';
 import { runCommand } from '../../host/command.js';
 
-/** PIDs whose network namespace is one of the named ones, found by namespace inode in one /proc scan. */
-export function pidsInNetns(namespaces: string[]): number[] {
+/** The inodes of named network namespaces. */
+function netnsInodes(namespaces: string[]): Set<number> {
   const inodes = new Set<number>();
   for (const ns of namespaces) {
     try {
@@ -15,6 +15,25 @@ export function pidsInNetns(namespaces: string[]): number[] {
       // not there (any more)
     }
   }
+  return inodes;
+}
+
+/** Namespaces made inside our nodes (pods): each node's /run/netns, seen through a process of the node. */
+export function nestedNetnsInodes(pids: number[]): Set<number> {
+  const inodes = new Set<number>();
+  for (const pid of pids) {
+    const dir = `/proc/${pid}/root/run/netns`;
+    try {
+      for (const e of readdirSync(dir)) inodes.add(statSync(`${dir}/${e}`).ino);
+    } catch {
+      // no nested namespaces, or the process is gone
+    }
+  }
+  return inodes;
+}
+
+/** PIDs whose network namespace is one of the given ones, found in one /proc scan. */
+export function pidsInNetnsInodes(inodes: Set<number>): number[] {
   if (!inodes.size) return [];
   const pids: number[] = [];
   for (const entry of readdirSync('/proc')) {
@@ -29,17 +48,26 @@ export function pidsInNetns(namespaces: string[]): number[] {
   return pids;
 }
 
+/** PIDs in the named namespaces or in namespaces nested inside them (pods in nodes). */
+export function pidsInNetns(namespaces: string[]): number[] {
+  const direct = pidsInNetnsInodes(netnsInodes(namespaces));
+  const nested = pidsInNetnsInodes(nestedNetnsInodes(direct));
+  return [...new Set([...direct, ...nested])];
+}
+
 export async function destroyResources(resources: Resource[]): Promise<void> {
   const reversed = [...resources].reverse();
   type Proc = Extract<Resource, { kind: 'process' }>;
   const procs = reversed.filter((r): r is Proc => r.kind === 'process' && !!r.pid);
   const byPid = (p: Proc) => ({ pid: p.pid!, starttime: p.starttime });
+  // pods' processes live in namespaces inside the nodes: find them while the nodes still run
+  const nested = nestedNetnsInodes(procs.filter((p) => p.name === 'holder').map((p) => p.pid!));
   // daemons first, the holders (which keep the nodes' mounts) last
   await stopProcesses(procs.filter((p) => p.name !== 'holder').map(byPid));
   await stopProcesses(procs.map(byPid));
   const namespaces = reversed.flatMap((r) => (r.kind === 'netns' ? [r.name] : []));
   // what the journal does not know (an nginx worker, an ssh session): still ours, by namespace
-  const stragglers = pidsInNetns(namespaces);
+  const stragglers = [...new Set([...pidsInNetns(namespaces), ...pidsInNetnsInodes(nested)])];
   if (stragglers.length)
     await stopProcesses(
       stragglers.map((pid) => ({ pid })),
