@@ -150,6 +150,14 @@ async function main() {
       `  run ${i + 1} (${BIG} workers): ours ${big.ours[i].upMs.toFixed(0)} ms, baseline ${big.base[i]?.upMs.toFixed(0) ?? '-'} ms`,
     );
   }
+  // multi-coe-calico: ours only (the reference has no hand-built counterpart)
+  const calico: { up: number; down: number }[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    const up = await timed(() => lab(['up', 'multi-coe-calico', '-i', INSTANCE]));
+    const down = await timed(() => lab(['down', 'multi-coe-calico', '-i', INSTANCE]));
+    calico.push({ up, down });
+  }
+  console.error(`  multi-coe-calico: up ${median(calico.map((c) => c.up)).toFixed(0)} ms`);
   const help: number[] = [];
   const node: number[] = [];
   for (let i = 0; i < 10; i++) {
@@ -198,6 +206,15 @@ async function main() {
       latency.ours <= 30,
     ),
     row(
+      'multi-coe-calico up until proven (9 nodes)',
+      median(calico.map((c) => c.up)),
+      undefined,
+      'ms',
+      '-',
+      true,
+    ),
+    row('multi-coe-calico down', median(calico.map((c) => c.down)), undefined, 'ms', '-', true),
+    row(
       'lab --help',
       median(help),
       median(node),
@@ -224,5 +241,6 @@ main()
   })
   .finally(async () => {
     await execa('node', [LAB, 'down', 'bgp-metallb', '-i', INSTANCE], { env, reject: false });
+    await execa('node', [LAB, 'down', 'multi-coe-calico', '-i', INSTANCE], { env, reject: false });
     rmSync(state, { recursive: true, force: true });
   });

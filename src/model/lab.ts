@@ -114,7 +114,6 @@ export interface Lab {
   clusters: Cluster[];
   checks: Check[];
   waits: Record<string, number>;
-  steps: RawLab['steps'];
   workloads: Workload[];
   /** The pod address block each Calico node takes when its first workload lands. */
   blocks: Record<string, string>;

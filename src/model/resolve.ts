@@ -285,7 +285,6 @@ export function resolveLab(loaded: LoadedLab): { lab: Lab; issues: Issue[] } {
     clusters,
     checks: [],
     waits: { ...DEFAULT_WAITS, ...raw.waits },
-    steps: raw.steps,
     workloads: [],
     blocks: {},
     requirements: raw.requirements,

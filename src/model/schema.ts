@@ -279,15 +279,6 @@ const requirement = z
   })
   .strict();
 
-const step = z
-  .object({
-    name,
-    node: selector,
-    script: z.string().describe("a zx script in the lab's folder, run with $ bound to the node"),
-    realization: z.enum(['emulated', 'full', 'both']).default('both'),
-  })
-  .strict();
-
 export const labSchema = z
   .object({
     $schema: z.string().optional(),
@@ -301,7 +292,6 @@ export const labSchema = z
     clusters: z.record(z.string(), cluster).default({}),
     checks: z.array(check).default([]),
     waits: z.record(z.string(), z.number().positive()).default({}),
-    steps: z.array(step).default([]),
     workloads: z
       .array(workload)
       .default([])
