@@ -156,7 +156,6 @@ const CILIUM_NAME = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
 
 function ciliumIssues(lab: Lab): Issue[] {
   const out: Issue[] = [];
-  const ids = new Map<number, string>();
   const ports = new Map<number, string>();
   for (const c of lab.clusters) {
     const ci = c.addons.cilium;
@@ -182,16 +181,7 @@ function ciliumIssues(lab: Lab): Issue[] {
           'the agent fails to start (or the cluster cannot join the mesh): give each cluster a unique id from 1 to 255',
         ),
       );
-    } else if (ids.has(c.id)) {
-      out.push(
-        issue(
-          'cluster-id-duplicate',
-          [...c.path, 'id'],
-          `cluster id ${c.id} is used by both ${ids.get(c.id)} and ${c.name}`,
-          'identities collide across the mesh and policies match the wrong pods: give each cluster its own id',
-        ),
-      );
-    } else ids.set(c.id, c.name);
+    }
     const port = ports.get(ci.clustermesh_node_port);
     if (port)
       out.push(
@@ -225,19 +215,29 @@ function clusterAsIssues(lab: Lab): Issue[] {
       );
     } else seen.set(as, c.name);
   }
+  return out;
+}
+
+/** Cluster ids are unique across the lab (Cilium's mesh keys identities on them). */
+function clusterIdIssues(lab: Lab): Issue[] {
+  const out: Issue[] = [];
   const ids = new Map<number, string>();
   for (const c of lab.clusters) {
-    if (c.id === undefined || c.addons.cilium) continue;
-    if (ids.has(c.id))
+    if (c.id === undefined) continue;
+    const other = ids.get(c.id);
+    if (other) {
+      const symptom = c.addons.cilium
+        ? 'identities collide across the mesh and policies match the wrong pods'
+        : 'the clusters cannot be told apart';
       out.push(
         issue(
           'cluster-id-duplicate',
           [...c.path, 'id'],
-          `cluster id ${c.id} is used by both ${ids.get(c.id)} and ${c.name}`,
-          'give each cluster its own id',
+          `cluster id ${c.id} is used by both ${other} and ${c.name}`,
+          `${symptom}: give each cluster its own id`,
         ),
       );
-    ids.set(c.id, c.name);
+    } else ids.set(c.id, c.name);
   }
   return out;
 }
@@ -246,6 +246,7 @@ export const addonRules: Rule = (lab) => [
   ...lab.clusters.flatMap((c) => [...metallbIssues(lab, c), ...tfIssues(lab, c)]),
   ...ciliumIssues(lab),
   ...clusterAsIssues(lab),
+  ...clusterIdIssues(lab),
 ];
 
 function safeContains(outer: string, inner: string): boolean {

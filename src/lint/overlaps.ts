@@ -21,31 +21,21 @@ export function addressSpaces(lab: Lab): Space[] {
     path: [...n.path, 'prefix'],
   }));
   for (const c of lab.clusters) {
-    const at = (k: string) => [...c.path, k];
-    if (c.podSubnet)
-      out.push({
-        prefix: c.podSubnet,
-        what: `pod subnet of ${c.name}`,
-        kind: 'pod',
-        cluster: c.name,
-        path: at('pod_subnet'),
-      });
-    if (c.serviceSubnet)
-      out.push({
-        prefix: c.serviceSubnet,
-        what: `service subnet of ${c.name}`,
-        kind: 'service',
-        cluster: c.name,
-        path: at('service_subnet'),
-      });
-    if (c.fabricSubnet)
-      out.push({
-        prefix: c.fabricSubnet,
-        what: `fabric subnet of ${c.name}`,
-        kind: 'fabric',
-        cluster: c.name,
-        path: at('fabric_subnet'),
-      });
+    const subnets = [
+      [c.podSubnet, 'pod', 'pod_subnet'],
+      [c.serviceSubnet, 'service', 'service_subnet'],
+      [c.fabricSubnet, 'fabric', 'fabric_subnet'],
+    ] as const;
+    for (const [prefix, kind, key] of subnets) {
+      if (prefix)
+        out.push({
+          prefix,
+          what: `${kind} subnet of ${c.name}`,
+          kind,
+          cluster: c.name,
+          path: [...c.path, key],
+        });
+    }
     for (const [i, p] of (c.addons.metallb?.pools ?? []).entries()) {
       for (const [j, a] of p.addresses.entries()) {
         const path = [...c.path, 'addons', 'metallb', 'pools', i, 'addresses', j];

@@ -2,13 +2,11 @@
 
 import { localAddressTowards, neighborsFromAddresses } from './addressing.js';
 import { formatIPv4, formatPrefix, hostAt, parsePrefix, subnetAt } from './ipv4.js';
-import type { Issue } from './issue.js';
+import type { PushIssue } from './issue.js';
 import type { Lab, Neighbor } from './lab.js';
 import { birdName } from './lab.js';
 
-type Push = (issue: Omit<Issue, 'severity'> & { severity?: Issue['severity'] }) => void;
-
-export function deriveCalicoBgp(lab: Lab, push: Push): void {
+export function deriveCalicoBgp(lab: Lab, push: PushIssue): void {
   for (const cluster of lab.clusters) {
     const addon = cluster.addons.calico;
     if (!addon) continue;
@@ -74,7 +72,7 @@ function assignBlocks(lab: Lab): void {
 }
 
 /** Workloads take the next address of their node's block, in the order the lab lists them. */
-export function resolveWorkloads(lab: Lab, push: Push): void {
+export function resolveWorkloads(lab: Lab, push: PushIssue): void {
   assignBlocks(lab);
   const taken = new Map<string, number>();
   lab.raw.workloads.forEach((w, i) => {

@@ -2,11 +2,9 @@
 
 import { localAddressTowards, neighborsFromAddresses } from './addressing.js';
 import { broadcast, formatIPv4, parsePrefix } from './ipv4.js';
-import type { Issue } from './issue.js';
+import type { PushIssue } from './issue.js';
 import type { Lab } from './lab.js';
 import type { MetallbAddon } from './schema.js';
-
-type Push = (issue: Omit<Issue, 'severity'> & { severity?: Issue['severity'] }) => void;
 
 /** The address MetalLB gives the first LoadBalancer service: the first usable one of the first auto-assign pool. */
 export function firstServiceAddress(addon: MetallbAddon): string | undefined {
@@ -30,7 +28,7 @@ export function advertisedPools(addon: MetallbAddon): MetallbAddon['pools'] {
   return named.length ? addon.pools.filter((p) => named.includes(p.name)) : addon.pools;
 }
 
-export function deriveMetallbBgp(lab: Lab, push: Push): void {
+export function deriveMetallbBgp(lab: Lab, push: PushIssue): void {
   for (const cluster of lab.clusters) {
     const addon = cluster.addons.metallb;
     if (!addon) continue;

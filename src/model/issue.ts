@@ -34,3 +34,6 @@ export function formatIssue(issue: Issue): string {
   const at = issue.path.length ? ` at ${formatPath(issue.path)}` : '';
   return `${where ? `${where}: ` : ''}${issue.severity} [${issue.code}]${at}: ${issue.message}\n    hint: ${issue.hint}`;
 }
+
+/** Collects an issue; severity defaults to error. */
+export type PushIssue = (issue: Omit<Issue, 'severity'> & { severity?: Issue['severity'] }) => void;

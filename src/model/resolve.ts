@@ -4,7 +4,7 @@ import { localAddressTowards } from './addressing.js';
 import { deriveCalicoBgp, resolveWorkloads } from './derive-calico.js';
 import { deriveMetallbBgp } from './derive-metallb.js';
 import { formatIPv4, hostAt, parsePrefix } from './ipv4.js';
-import type { Issue } from './issue.js';
+import type { Issue, PushIssue } from './issue.js';
 import {
   birdName,
   type Check,
@@ -27,9 +27,7 @@ export const DEFAULT_WAITS: Record<string, number> = {
   http: 30,
 };
 
-type Push = (issue: Omit<Issue, 'severity'> & { severity?: Issue['severity'] }) => void;
-
-function resolveNetworks(raw: LoadedLab['raw'], push: Push): Network[] {
+function resolveNetworks(raw: LoadedLab['raw'], push: PushIssue): Network[] {
   const out: Network[] = [];
   for (const [name, n] of Object.entries(raw.networks)) {
     const path = ['networks', name];
@@ -48,7 +46,7 @@ function resolveNetworks(raw: LoadedLab['raw'], push: Push): Network[] {
   return out;
 }
 
-function expandNodes(raw: LoadedLab['raw'], networks: Network[], push: Push): Node[] {
+function expandNodes(raw: LoadedLab['raw'], networks: Network[], push: PushIssue): Node[] {
   const nodes: Node[] = [];
   for (const [name, def] of Object.entries(raw.nodes)) {
     const path = ['nodes', name];
@@ -113,7 +111,7 @@ function expandNodes(raw: LoadedLab['raw'], networks: Network[], push: Push): No
   return nodes;
 }
 
-function resolveClusters(raw: LoadedLab['raw'], nodes: Node[], push: Push): Cluster[] {
+function resolveClusters(raw: LoadedLab['raw'], nodes: Node[], push: PushIssue): Cluster[] {
   const clusters: Cluster[] = [];
   for (const [name, c] of Object.entries(raw.clusters)) {
     const path = ['clusters', name];
@@ -148,7 +146,7 @@ function resolveClusters(raw: LoadedLab['raw'], nodes: Node[], push: Push): Clus
   return clusters;
 }
 
-function resolveLabBgp(lab: Lab, push: Push): void {
+function resolveLabBgp(lab: Lab, push: PushIssue): void {
   for (const node of lab.nodes) {
     const def = lab.raw.nodes[node.group ?? node.name]?.bgp;
     if (!def) continue;
@@ -228,7 +226,7 @@ function resolveLabBgp(lab: Lab, push: Push): void {
   }
 }
 
-function resolveChecks(lab: Lab, push: Push): Check[] {
+function resolveChecks(lab: Lab, push: PushIssue): Check[] {
   return lab.raw.checks.map((c, i) => {
     const path = ['checks', i];
     if (!lab.nodes.some((n) => n.name === c.node)) {
@@ -267,7 +265,7 @@ function resolveChecks(lab: Lab, push: Push): Check[] {
 /** Turns a loaded lab into the typed model; problems that make parts unresolvable come back as issues. */
 export function resolveLab(loaded: LoadedLab): { lab: Lab; issues: Issue[] } {
   const issues: Issue[] = [];
-  const push: Push = (i) => issues.push({ severity: 'error', ...i });
+  const push: PushIssue = (i) => issues.push({ severity: 'error', ...i });
   const { raw } = loaded;
   const networks = resolveNetworks(raw, push);
   const nodes = expandNodes(raw, networks, push);
