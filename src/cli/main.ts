@@ -79,8 +79,7 @@ program
 
 program
   .command('status [lab]')
-  .description('running instances and their nodes')
-  .addOption(instanceOption())
+  .description('running instances (of one lab, or all), their nodes and dead processes')
   .option('--json', 'print JSON')
   .action((lab, opts) => run(async () => (await import('./commands/status.js')).status(lab, opts)));
 

@@ -12,12 +12,14 @@ export async function up(ref: string, opts: { set: string[]; instance: string })
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
-    const { record, ms } = await labUp(labFileOf(ref), { ...opts, signal: controller.signal });
+    const { record, ms, outcomes } = await labUp(labFileOf(ref), { ...opts, signal: controller.signal });
     const i = record.instance === 'default' ? '' : ` -i ${record.instance}`;
+    const first = outcomes[0]?.check;
     console.log(`\n${record.lab} is up and proven in ${(ms / 1000).toFixed(2)} s.`);
-    console.log(
-      `  look:   lab exec ${record.lab}${i} router -- birdc show protocols   |   lab ssh ${record.lab}${i} NODE`,
-    );
+    if (first)
+      console.log(
+        `  look:   lab exec ${record.lab}${i} ${first.node} -- ${first.run}   |   lab ssh ${record.lab}${i} NODE`,
+      );
     console.log(`  again:  lab check ${record.lab}${i}        remove: lab down ${record.lab}${i}`);
   } finally {
     process.off('SIGINT', onSignal);
