@@ -2,6 +2,7 @@
 import { existsSync, rmSync } from 'node:fs';
 import { destroyerOf } from '../providers/destroy.js';
 import { type InstanceRecord, instanceDir, readInstance } from './instances.js';
+import { unregisterInstance } from './registry.js';
 import { journalOf, writeInstance } from './state.js';
 
 export async function labDown(lab: string, instance: string): Promise<{ removed: boolean; ms: number }> {
@@ -20,4 +21,5 @@ export async function destroyInstance(dir: string, record: InstanceRecord | unde
   }
   await (await destroyerOf(record?.provider ?? 'netns'))(journalOf(dir).resources());
   rmSync(dir, { recursive: true, force: true });
+  if (record) unregisterInstance(record.lab, record.instance);
 }

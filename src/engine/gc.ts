@@ -6,8 +6,8 @@ import { runCommand } from '../host/command.js';
 import { LINK_PATTERN, NETNS_PREFIX } from '../providers/netns/names.js';
 import { linkExists, listNetns, pidsInNetns } from '../providers/netns/teardown.js';
 import { destroyInstance } from './down.js';
-import { runningInstances } from './instances.js';
 import { isAlive, stopProcesses } from './processes.js';
+import { knownInstances } from './registry.js';
 import { journalOf } from './state.js';
 
 export interface Garbage {
@@ -25,7 +25,8 @@ function rootLinks(): string[] {
 }
 
 export async function collectGarbage(opts: { dryRun?: boolean } = {}): Promise<Garbage> {
-  const instances = runningInstances();
+  // this state folder's instances, and every other one registered on the host
+  const instances = knownInstances();
   const crashed = instances.filter(
     (i) => i.status === 'stopping' || (i.status === 'starting' && !(i.ownerPid && isAlive(i.ownerPid))),
   );

@@ -15,7 +15,8 @@ import { verifyRoutedVia } from '../transport/route-guard.js';
 import { SshShell, type SshTarget } from '../transport/ssh.js';
 import { type CheckOutcome, describeFailure, waitForCheck } from './checks.js';
 import { EventLog } from './events.js';
-import { type InstanceRecord, runningInstances } from './instances.js';
+import type { InstanceRecord } from './instances.js';
+import { knownInstances, registerInstance, unregisterInstance } from './registry.js';
 import { completeStart, recordStart, startCommandsOf, startScript } from './start-roles.js';
 import { createInstanceDir, files, journalOf, saveTargets, writeInstance } from './state.js';
 
@@ -65,7 +66,7 @@ export async function labUp(file: string, opts: UpOptions): Promise<UpResult> {
   const dir = createInstanceDir(lab.name, instance);
   const taken = [
     ...host.routes,
-    ...runningInstances().flatMap((i) => (i.managementPrefix ? [i.managementPrefix] : [])),
+    ...knownInstances().flatMap((i) => (i.managementPrefix ? [i.managementPrefix] : [])),
   ];
   const record: InstanceRecord = {
     id: `${lab.name}/${instance}`,
@@ -83,6 +84,7 @@ export async function labUp(file: string, opts: UpOptions): Promise<UpResult> {
     createdAt: new Date().toISOString(),
   };
   writeInstance(record);
+  registerInstance(record);
   const events = new EventLog(files(dir).events);
   events.emit({ type: 'run-start', command: 'up', lab: lab.name, instance });
   const ctx: ProviderContext = {
@@ -197,6 +199,7 @@ export async function labUp(file: string, opts: UpOptions): Promise<UpResult> {
       for (const s of shells.values()) s.close();
       await provider.destroy(ctx.journal);
       rmSync(dir, { recursive: true, force: true });
+      unregisterInstance(lab.name, instance);
       throw new InterruptedError(
         `interrupted: everything ${lab.name} (instance ${instance}) had created is removed`,
       );

@@ -1,7 +1,7 @@
 // What lint needs to know of the host: its routes, other running labs, its resources.
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { runningInstances } from '../engine/instances.js';
+import { knownInstances } from '../engine/registry.js';
 import type { HostFacts } from '../lint/index.js';
 import { mustRun } from './command.js';
 
@@ -20,7 +20,7 @@ function memoryAvailableMb(): number | undefined {
 }
 
 export async function gatherHostFacts(self?: { id: string; link?: string }): Promise<HostFacts> {
-  const others = runningInstances().filter((i) => i.id !== self?.id && i.managementPrefix);
+  const others = knownInstances().filter((i) => i.id !== self?.id && i.managementPrefix);
   return {
     routes: await hostRoutes([self?.link ?? '', ...others.map((o) => o.link ?? '')].filter(Boolean)),
     otherLabs: others.map((o) => ({ instance: o.id, prefix: o.managementPrefix! })),

@@ -126,6 +126,27 @@ describe.skipIf(!isRoot)('bgp-metallb on netns', () => {
     expect(status.stdout).toMatch(/1 of \d+ processes dead: worker2:bird/);
   });
 
+  it("runs the speakers on FRR, as MetalLB's FRR mode does", async () => {
+    const frr = `${instance}f`;
+    const r = await lab(['up', 'bgp-metallb', '-i', frr, '--set', 'speaker=frr']);
+    expect(r.exitCode, r.all).toBe(0);
+    const summary = await lab([
+      'exec',
+      'bgp-metallb',
+      '-i',
+      frr,
+      'worker1',
+      '--',
+      'vtysh --vty_socket /run/frr -c "show bgp summary json"',
+    ]);
+    const peers = JSON.parse(summary.stdout).ipv4Unicast.peers as Record<
+      string,
+      { state: string; pfxSnt: number }
+    >;
+    expect(peers['10.0.0.1']).toMatchObject({ state: 'Established', pfxSnt: 1 });
+    expect((await lab(['down', 'bgp-metallb', '-i', frr])).exitCode).toBe(0);
+  });
+
   it('lab down removes everything, and a second down is a no-op', async () => {
     copyFileSync(journal, join(state, 'journal.copy'));
     const r = await lab(['down', 'bgp-metallb', '-i', instance]);

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, onTestFinished } from 'vitest';
 import { LAB_BIN } from '../helpers/cli.js';
 import { leftovers, rootLinks } from '../helpers/host.js';
 import { isRoot } from '../helpers/labs.js';
@@ -52,5 +52,44 @@ describe.skipIf(!isRoot)('interrupted runs', () => {
     });
     const again = await execa('node', [LAB_BIN, 'gc'], { env, reject: false });
     expect(again.stdout).toBe('nothing to collect');
+  });
+
+  it('lab gc removes orphans by name prefix, processes first, and spares labs started from other state folders', async () => {
+    const other = mkdtempSync(join(tmpdir(), 'lab-other-'));
+    const instance = `ig${process.pid % 100000}`;
+    onTestFinished(async () => {
+      await execa('node', [LAB_BIN, 'down', 'bgp-metallb', '-i', instance], {
+        env: { LAB_STATE_DIR: other },
+        reject: false,
+      });
+      rmSync(other, { recursive: true, force: true });
+    });
+    const up = await execa('node', [LAB_BIN, 'up', 'bgp-metallb', '-i', instance], {
+      env: { LAB_STATE_DIR: other },
+      reject: false,
+      all: true,
+    });
+    expect(up.exitCode, up.all).toBe(0);
+    // an orphan: a namespace and a root link with our prefixes that no journal lists, a process inside
+    const orphan = `lab.orphan-test.o${process.pid % 100000}`;
+    const link = `lab${(process.pid % 0xfffff).toString(16).padStart(5, '0')}`;
+    await execa('ip', ['netns', 'add', orphan]);
+    await execa('ip', ['link', 'add', link, 'type', 'veth', 'peer', 'name', 'o0', 'netns', orphan]);
+    const sleeper = execa('ip', ['netns', 'exec', orphan, 'sleep', '300'], { reject: false });
+    await sleep(100);
+    const gc = await execa('node', [LAB_BIN, 'gc'], { env, reject: false, all: true });
+    expect(gc.exitCode, gc.all).toBe(0);
+    expect(gc.stdout).toMatch(new RegExp(`removed orphaned namespace ${orphan.replaceAll('.', '\\.')}`));
+    expect(gc.stdout).toMatch(new RegExp(`removed orphaned link ${link}`));
+    expect((await sleeper).signal).toBe('SIGTERM');
+    expect(leftovers(orphan, []).namespaces).toEqual([]);
+    expect(rootLinks()).not.toContain(link);
+    // the lab from the other state folder is registered on the host: gc left it running
+    const check = await execa('node', [LAB_BIN, 'check', 'bgp-metallb', '-i', instance], {
+      env: { LAB_STATE_DIR: other },
+      reject: false,
+      all: true,
+    });
+    expect(check.exitCode, check.all).toBe(0);
   });
 });

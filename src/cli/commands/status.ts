@@ -1,6 +1,7 @@
 // lab status: the instances on this host, their nodes and whether their processes still run.
-import { type InstanceRecord, runningInstances } from '../../engine/instances.js';
+import type { InstanceRecord } from '../../engine/instances.js';
 import { isAlive } from '../../engine/processes.js';
+import { knownInstances } from '../../engine/registry.js';
 import { journalOf, loadTargets } from '../../engine/state.js';
 
 function describe(r: InstanceRecord) {
@@ -21,7 +22,7 @@ function describe(r: InstanceRecord) {
 }
 
 export async function status(lab: string | undefined, opts: { json?: boolean }): Promise<void> {
-  const list = runningInstances()
+  const list = knownInstances()
     .filter((r) => !lab || r.lab === lab)
     .map(describe);
   if (opts.json) {

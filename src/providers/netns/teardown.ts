@@ -18,12 +18,17 @@ function netnsInodes(namespaces: string[]): Set<number> {
   return inodes;
 }
 
-/** Namespaces made inside our nodes (pods): each node's /run/netns, seen through a process of the node. */
+/** Namespaces made inside our nodes (pods): each node's /run/netns, seen through a process of the node.
+ * Only a node's own /run counts: through a process that sees the host's /run (anything started with
+ * `ip netns exec`), /run/netns would list every namespace on the host. */
 export function nestedNetnsInodes(pids: number[]): Set<number> {
   const inodes = new Set<number>();
+  const hostRun = statSync('/run');
   for (const pid of pids) {
     const dir = `/proc/${pid}/root/run/netns`;
     try {
+      const run = statSync(`/proc/${pid}/root/run`);
+      if (run.dev === hostRun.dev && run.ino === hostRun.ino) continue;
       for (const e of readdirSync(dir)) inodes.add(statSync(`${dir}/${e}`).ino);
     } catch {
       // no nested namespaces, or the process is gone

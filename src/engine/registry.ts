@@ -1,0 +1,37 @@
+// A host-wide list of instances (in /run, so a reboot clears it with the namespaces): gc and status
+// see every instance on the host, whichever state folder (LAB_STATE_DIR, HOME) it was started with.
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { type InstanceRecord, readInstance, runningInstances } from './instances.js';
+
+const REGISTRY = process.env.LAB_REGISTRY_DIR ?? '/run/lab/instances';
+
+const entryOf = (lab: string, instance: string) => join(REGISTRY, `${lab}.${instance}`);
+
+export function registerInstance(record: InstanceRecord): void {
+  mkdirSync(REGISTRY, { recursive: true });
+  writeFileSync(entryOf(record.lab, record.instance), record.dir);
+}
+
+export function unregisterInstance(lab: string, instance: string): void {
+  rmSync(entryOf(lab, instance), { force: true });
+}
+
+/** Every registered instance whose state folder still holds it. */
+export function registeredInstances(): InstanceRecord[] {
+  let entries: string[];
+  try {
+    entries = readdirSync(REGISTRY);
+  } catch {
+    return [];
+  }
+  return entries.flatMap((e) => {
+    const record = readInstance(readFileSync(join(REGISTRY, e), 'utf8').trim());
+    return record ? [record] : [];
+  });
+}
+
+/** This state folder's instances and every other one registered on the host, once each. */
+export function knownInstances(): InstanceRecord[] {
+  return [...new Map([...runningInstances(), ...registeredInstances()].map((i) => [i.dir, i])).values()];
+}
