@@ -99,17 +99,7 @@ export class SshShell implements NodeShell {
         let stdout = '';
         let stderr = '';
         let timedOut = false;
-        const timer = setTimeout(() => {
-          timedOut = true;
-          stream.close();
-        }, timeoutMs);
-        stream.on('data', (d: Buffer) => {
-          stdout += d;
-        });
-        stream.stderr.on('data', (d: Buffer) => {
-          stderr += d;
-        });
-        stream.on('close', (code: number | null) => {
+        const finish = (code: number | null) => {
           clearTimeout(timer);
           resolve({
             node: this.node,
@@ -120,6 +110,22 @@ export class SshShell implements NodeShell {
             durationMs: Math.round(performance.now() - started),
             timedOut,
           });
+        };
+        const timer = setTimeout(() => {
+          timedOut = true;
+          // stop the command on the node (sshd passes the signal on), and do not wait for it
+          stream.signal('KILL');
+          stream.close();
+          finish(null);
+        }, timeoutMs);
+        stream.on('data', (d: Buffer) => {
+          stdout += d;
+        });
+        stream.stderr.on('data', (d: Buffer) => {
+          stderr += d;
+        });
+        stream.on('close', (code: number | null) => {
+          if (!timedOut) finish(code);
         });
       });
     });

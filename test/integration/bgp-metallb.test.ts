@@ -89,6 +89,37 @@ describe.skipIf(!isRoot)('bgp-metallb on netns', () => {
     expect(bad.exitCode).toBe(7);
   });
 
+  it('transport: SFTP, a timeout on every command, reconnection, and the route guard', async () => {
+    const { loadTargets } = await import('../../src/engine/state.js');
+    const { SshShell } = await import('../../src/transport/ssh.js');
+    const { verifyRoutedVia } = await import('../../src/transport/route-guard.js');
+    const shell = new SshShell(loadTargets(dir).find((t) => t.node === 'router')!);
+    try {
+      await shell.putFile('/root/note.txt', 'written over SFTP\n', 0o600);
+      expect((await shell.exec('cat /root/note.txt; stat -c %a /root/note.txt')).stdout).toBe(
+        'written over SFTP\n600\n',
+      );
+      const slow = await shell.exec('sleep 5', { timeoutMs: 200 });
+      expect(slow).toMatchObject({ timedOut: true, exitCode: 124 });
+      expect(slow.durationMs).toBeLessThan(1500);
+      // the connection drops (a node reconfigured, sshd restarted): the next command reconnects
+      (shell as unknown as { client?: { end(): void } }).client?.end();
+      await new Promise((r) => setTimeout(r, 100));
+      expect((await shell.exec('hostname')).stdout.trim()).toBe('router');
+    } finally {
+      shell.close();
+    }
+    const status = JSON.parse((await lab(['status', 'bgp-metallb', '--json'])).stdout) as {
+      instance: string;
+    }[];
+    expect(status.some((s) => s.instance === instance)).toBe(true);
+    // an address that would leave through the host's default route is refused before any packet
+    const link = JSON.parse(readFileSync(join(dir, 'instance.json'), 'utf8')).link as string;
+    await expect(verifyRoutedVia(['192.0.2.200'], link)).rejects.toThrow(
+      /refusing to connect: 192\.0\.2\.200 would leave through \S+, not the lab's link/,
+    );
+  });
+
   it('refuses a second lab up of a running instance, and creates nothing', async () => {
     const before = namespacesOf(`lab.bgp-metallb.${instance}`).length;
     const r = await lab(['up', 'bgp-metallb', '-i', instance]);
