@@ -37,9 +37,7 @@ export interface UpResult {
 /** Roles that have no emulated realization yet, on the nodes that need one. */
 function verifyEmulated(lab: Lab): void {
   const missing = lab.nodes.flatMap((n) =>
-    n.roles
-      .filter((r) => ['tf-controller', 'tf-vrouter', 'cilium-agent'].includes(r) && !roleOf(r)?.start)
-      .map((r) => `${n.name}: ${r}`),
+    n.roles.filter((r) => roleOf(r)?.emulated === false).map((r) => `${n.name}: ${r}`),
   );
   if (missing.length) {
     throw new LabError(

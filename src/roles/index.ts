@@ -11,6 +11,8 @@ import type { Role } from './role.js';
 
 /** Roles whose work is all in the full realization (a Kubernetes worker joins its cluster). */
 const plain = (name: string, description: string): Role => ({ name, description });
+/** Roles the emulated lab would need to run, which it cannot run yet. */
+const notEmulated = (name: string, description: string): Role => ({ name, description, emulated: false });
 
 export const ROLES: Record<string, Role> = Object.fromEntries(
   [
@@ -25,9 +27,9 @@ export const ROLES: Record<string, Role> = Object.fromEntries(
     gobgpRouteReflector,
     plain('k8s-worker', 'Kubernetes worker (full realization: kubeadm join)'),
     plain('dcos-agent', 'DC/OS agent (full realization)'),
-    plain('tf-controller', 'Tungsten Fabric controller and control node'),
-    plain('tf-vrouter', 'Tungsten Fabric vRouter agent'),
-    plain('cilium-agent', 'Cilium agent in tunnel mode'),
+    notEmulated('tf-controller', 'Tungsten Fabric controller and control node'),
+    notEmulated('tf-vrouter', 'Tungsten Fabric vRouter agent'),
+    notEmulated('cilium-agent', 'Cilium agent in tunnel mode'),
   ].map((r) => [r.name, r]),
 );
 

@@ -27,6 +27,8 @@ export interface Role {
   render?(lab: Lab, node: Node): RenderedFile[];
   /** Emulated (netns) realization; roles of the full realization only have none. */
   start?(lab: Lab, node: Node): StartCommand[];
+  /** False for a role the emulated lab needs but that has no emulated realization yet. */
+  emulated?: false;
 }
 
 export function header(lab: Lab): { lab: { name: string } } {

@@ -30,7 +30,12 @@ const command = (cmd: string, pkg: string): Need => ({
 
 export function needsOf(lab: Lab): Need[] {
   const roles = new Set(lab.nodes.flatMap((n) => n.roles));
-  const speakers = new Set(lab.nodes.map((n) => n.vars.speaker));
+  // metallb-speaker nodes run BIRD unless vars.speaker says frr
+  const speakers = new Set(
+    lab.nodes
+      .filter((n) => n.roles.includes('metallb-speaker'))
+      .map((n) => (n.vars.speaker === 'frr' ? 'frr' : 'bird')),
+  );
   const needs: Need[] = [
     {
       what: 'root (namespaces, links and mounts need it)',
@@ -54,11 +59,8 @@ export function needsOf(lab: Lab): Need[] {
       fix: 'a kernel with CONFIG_IP_ROUTE_MULTIPATH',
     },
   ];
-  if (
-    ['bird-router', 'calico-node'].some((r) => roles.has(r)) ||
-    (roles.has('metallb-speaker') && speakers.has('bird')) ||
-    roles.has('metallb-speaker')
-  ) {
+  const birdSpeakers = roles.has('metallb-speaker') && speakers.has('bird');
+  if (roles.has('bird-router') || roles.has('calico-node') || birdSpeakers) {
     needs.push(command('bird', 'bird2'), command('birdc', 'bird2'));
   }
   if (speakers.has('frr')) needs.push(command('bgpd', 'frr'), command('vtysh', 'frr'));
