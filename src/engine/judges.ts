@@ -137,12 +137,16 @@ export function judge(lab: Lab, check: Check, results: CommandResult[]): Verdict
   const failed = results.filter((r) => r.exitCode !== 0);
   const e = check.expect;
   if (e.distinct) {
-    const answers = new Set(
-      results
-        .filter((r) => r.exitCode === 0)
-        .map((r) => r.stdout.trim())
-        .filter(Boolean),
-    );
+    // an answer is a line: one command may answer many times (curl with 20 URLs), or each repeat once
+    const lines = results
+      .filter((r) => r.exitCode === 0)
+      .flatMap((r) =>
+        r.stdout
+          .split('\n')
+          .map((l) => l.trim())
+          .filter(Boolean),
+      );
+    const answers = new Set(lines);
     const min = e.distinct.min as number;
     const summary = [...answers].sort().join(', ');
     if (answers.size < min) {
@@ -153,7 +157,7 @@ export function judge(lab: Lab, check: Check, results: CommandResult[]): Verdict
         `${answers.size} distinct answer${answers.size === 1 ? '' : 's'} (${summary || 'none'}), need ${min}${errors}`,
       );
     }
-    return pass(`${answers.size} distinct answers over ${results.length} runs: ${summary}`);
+    return pass(`${answers.size} distinct answers over ${lines.length}: ${summary}`);
   }
   const [r] = results;
   if (r.exitCode !== 0) return fail(`exit ${r.exitCode}${r.timedOut ? ' (timed out)' : ''}: ${firstLine(r)}`);

@@ -5,10 +5,10 @@ import type { Lab, Node } from '../model/lab.js';
 import type { StartResult } from '../providers/provider.js';
 import { roleOf } from '../roles/index.js';
 import type { StartCommand } from '../roles/role.js';
+import { shellQuote } from '../shell-quote.js';
 import type { Journal } from './journal.js';
 import { startTimeOf } from './processes.js';
 
-const quote = (s: string) => `'${s.replaceAll("'", "'\\''")}'`;
 const idOf = (node: string, c: StartCommand) => `process:${node}:${c.name}`;
 
 /** The commands of a node's roles, in role order. */
@@ -18,7 +18,7 @@ export function startCommandsOf(lab: Lab, node: Node): StartCommand[] {
 
 /** One script: each step announced, stopping at the first failure; then each daemon's pid, once written. */
 export function startScript(commands: StartCommand[]): string {
-  const steps = commands.map((c) => `echo ${quote(`>> ${c.name}`)}\n( ${c.run} ) || exit $?`);
+  const steps = commands.map((c) => `echo ${shellQuote(`>> ${c.name}`)}\n( ${c.run} ) || exit $?`);
   // forking daemons write their pid file a moment after the parent returns: wait up to 5 s each
   const pids = commands
     .filter((c) => c.pidfile)

@@ -3,11 +3,10 @@
 import { parsePrefix, size } from '../model/ipv4.js';
 import type { Lab, Node } from '../model/lab.js';
 import { renderTemplate } from '../render/env.js';
+import { shellQuote } from '../shell-quote.js';
 import { header, type Role } from './role.js';
 
 export const WORKLOAD_TOOL = '/etc/lab/bin/workload';
-
-const quote = (s: string) => `'${s.replaceAll("'", "'\\''")}'`;
 
 /** BIRD prefix patterns matching exactly the blocks of the cluster's pools: 192.168.0.0/17{26,26}. */
 export function blockPatterns(lab: Lab, node: Node): string {
@@ -59,7 +58,7 @@ export const calicoNode: Role = {
       .filter((w) => w.node === node.name)
       .map((w) => ({
         name: `workload ${w.name}`,
-        run: `${WORKLOAD_TOOL} add ${w.name}${w.serve ? ` ${quote(w.serve)}` : ''}`,
+        run: `${WORKLOAD_TOOL} add ${w.name}${w.serve ? ` ${shellQuote(w.serve)}` : ''}`,
       })),
   ],
 };

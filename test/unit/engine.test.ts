@@ -74,11 +74,26 @@ describe('judges', () => {
     expect(judge(lab, check('ecmp-route'), [result('')])).toEqual({ ok: false, reason: 'no such route' });
   });
 
-  it('count distinct answers over the repeats', () => {
+  it("count distinct answers, over one command's lines or over repeats", () => {
     const spread = check('load-is-spread');
-    expect(commandsOf(spread)).toHaveLength(20);
-    expect(judge(lab, spread, [result('worker1\n'), result('worker1\n')]).ok).toBe(false);
-    expect(judge(lab, spread, [result('worker1\n'), result('worker3\n'), result('', 7)])).toMatchObject({
+    expect(commandsOf(spread)).toHaveLength(1);
+    expect(judge(lab, spread, [result('worker1\nworker1\n')]).ok).toBe(false);
+    expect(judge(lab, spread, [result('worker1\nworker3\nworker1\n')])).toEqual({
+      ok: true,
+      detail: '2 distinct answers over 3: worker1, worker3',
+    });
+    const repeated = {
+      ...spread,
+      repeat: { count: 3, var: 'port', start: 41001 },
+      run: 'curl --local-port ${port} x',
+    };
+    expect(commandsOf(repeated)).toEqual([
+      'curl --local-port 41001 x',
+      'curl --local-port 41002 x',
+      'curl --local-port 41003 x',
+    ]);
+    expect(judge(lab, repeated, [result('worker1\n'), result('worker1\n')]).ok).toBe(false);
+    expect(judge(lab, repeated, [result('worker1\n'), result('worker3\n'), result('', 7)])).toMatchObject({
       ok: true,
     });
   });

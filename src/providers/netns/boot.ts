@@ -7,6 +7,7 @@
 import { spawn } from 'node:child_process';
 import type { Journal } from '../../engine/journal.js';
 import { startTimeOf } from '../../engine/processes.js';
+import { shellQuote } from '../../shell-quote.js';
 import type { CommandResult } from '../../transport/shell.js';
 import type { NodeDirs } from './node-files.js';
 
@@ -23,8 +24,6 @@ echo "$4 ready $$ $!"
 set +e
 if [ -s "$7" ]; then (cd / && sh "$7") >/var/log/lab-start.log 2>&1 </dev/null; echo "$4 started $?"; else echo "$4 started 0"; fi
 exec sleep infinity </dev/null >/dev/null 2>&1`;
-
-const quote = (s: string) => `'${s.replaceAll("'", "'\\''")}'`;
 
 export interface BootRequest {
   node: string;
@@ -77,9 +76,9 @@ export class Booter {
         req.dirs.root,
         req.scriptFile,
       ]
-        .map(quote)
+        .map(shellQuote)
         .join(' ');
-      return `ip netns exec ${quote(req.netns)} unshare --uts --mount --propagation private -- /bin/sh -c ${quote(HOLDER)} holder ${args} &`;
+      return `ip netns exec ${shellQuote(req.netns)} unshare --uts --mount --propagation private -- /bin/sh -c ${shellQuote(HOLDER)} holder ${args} &`;
     });
     // the script goes in on stdin (one argument may not exceed 128 KiB); background jobs read /dev/null
     const launcher = spawn('/bin/sh', ['-s'], { detached: true, stdio: ['pipe', 'pipe', 'pipe'] });

@@ -4,6 +4,7 @@
 import type { Journal } from '../../engine/journal.js';
 import { runCommand } from '../../host/command.js';
 import type { Lab } from '../../model/lab.js';
+import { shellQuote } from '../../shell-quote.js';
 import type { Names } from './names.js';
 
 export interface Wiring {
@@ -17,15 +18,13 @@ async function batch(lines: string[]): Promise<void> {
   if (r.exitCode !== 0) throw new Error(`ip -batch failed: ${(r.stderr || r.stdout).trim()}`);
 }
 
-const quote = (s: string) => `'${s.replaceAll("'", "'\\''")}'`;
-
 /** One `ip -n NS -batch` per namespace, all side by side from one shell: one spawn from Node, not one each. */
 async function batchPerNamespace(batches: { ns: string; lines: string[] }[]): Promise<void> {
   const script = [
     'fail=0',
     ...batches.map(
       (b, i) =>
-        `printf %s ${quote(`${b.lines.join('\n')}\n`)} | ip -n ${quote(b.ns)} -batch - || echo "failed in ${b.ns}" >&2 &\np${i}=$!`,
+        `printf %s ${shellQuote(`${b.lines.join('\n')}\n`)} | ip -n ${shellQuote(b.ns)} -batch - || echo "failed in ${b.ns}" >&2 &\np${i}=$!`,
     ),
     ...batches.map((_, i) => `wait $p${i}`),
   ].join('\n');
