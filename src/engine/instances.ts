@@ -8,8 +8,6 @@ export interface InstanceRecord {
   id: string;
   lab: string;
   instance: string;
-  /** Short hash in every host-level name of this instance (namespaces, links). */
-  tag: string;
   file: string;
   sets: string[];
   provider: string;

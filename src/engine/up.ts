@@ -70,7 +70,6 @@ export async function labUp(file: string, opts: UpOptions): Promise<UpResult> {
     id: `${lab.name}/${instance}`,
     lab: lab.name,
     instance,
-    tag: provider.rootLink(lab, instance).slice(3),
     file,
     sets: opts.set,
     provider: lab.provider,

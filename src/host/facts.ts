@@ -19,10 +19,11 @@ function memoryAvailableMb(): number | undefined {
   return m ? Math.floor(Number(m[1]) / 1024) : undefined;
 }
 
-export async function gatherHostFacts(self?: { id: string; link?: string }): Promise<HostFacts> {
-  const others = knownInstances().filter((i) => i.id !== self?.id && i.managementPrefix);
+export async function gatherHostFacts(): Promise<HostFacts> {
+  const others = knownInstances().filter((i) => i.managementPrefix);
   return {
-    routes: await hostRoutes([self?.link ?? '', ...others.map((o) => o.link ?? '')].filter(Boolean)),
+    // other labs' links route their management prefixes: those are reported as running labs instead
+    routes: await hostRoutes(others.flatMap((o) => (o.link ? [o.link] : []))),
     otherLabs: others.map((o) => ({ instance: o.id, prefix: o.managementPrefix! })),
     cpus: availableParallelism(),
     memoryMb: memoryAvailableMb(),

@@ -22,12 +22,6 @@ export function firstServiceAddress(addon: MetallbAddon): string | undefined {
   return undefined;
 }
 
-/** The pools a speaker announces: those of its BGPAdvertisements, or all when none selects any. */
-export function advertisedPools(addon: MetallbAddon): MetallbAddon['pools'] {
-  const named = addon.advertisements.flatMap((a) => a.pools);
-  return named.length ? addon.pools.filter((p) => named.includes(p.name)) : addon.pools;
-}
-
 export function deriveMetallbBgp(lab: Lab, push: PushIssue): void {
   for (const cluster of lab.clusters) {
     const addon = cluster.addons.metallb;

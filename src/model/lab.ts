@@ -1,5 +1,5 @@
 // The resolved lab: the one typed model that lint, render, plan and run read.
-import type { Issue, Path } from './issue.js';
+import type { Path } from './issue.js';
 import type { ParamValues } from './params.js';
 import type { Expectation, Filter, RawCluster, RawLab } from './schema.js';
 
@@ -121,17 +121,8 @@ export interface Lab {
   raw: RawLab;
 }
 
-export interface Resolved {
-  lab: Lab;
-  issues: Issue[];
-}
-
 export function nodeByName(lab: Lab, name: string): Node | undefined {
   return lab.nodes.find((n) => n.name === name);
-}
-
-export function nodesWithRole(lab: Lab, role: string): Node[] {
-  return lab.nodes.filter((n) => n.roles.includes(role));
 }
 
 /** A node name, a group name (its members) or a cluster name (its members); empty when unknown. */

@@ -14,7 +14,6 @@ import {
   type Neighbor,
   type Network,
   type Node,
-  type NodeBgp,
   selectNodes,
 } from './lab.js';
 import type { LoadedLab } from './load.js';
@@ -295,5 +294,3 @@ export function resolveLab(loaded: LoadedLab): { lab: Lab; issues: Issue[] } {
   lab.checks = resolveChecks(lab, push);
   return { lab, issues };
 }
-
-export type { NodeBgp };

@@ -304,12 +304,7 @@ export const labSchema = z
   .strict();
 
 export type RawLab = z.infer<typeof labSchema>;
-export type RawNode = z.infer<typeof node>;
 export type RawCluster = z.infer<typeof cluster>;
-export type RawCheck = z.infer<typeof check>;
 export type Expectation = z.infer<typeof expectation>;
 export type MetallbAddon = z.infer<typeof metallb>;
-export type CalicoAddon = z.infer<typeof calico>;
-export type CiliumAddon = z.infer<typeof cilium>;
-export type TungstenFabricAddon = z.infer<typeof tungstenFabric>;
 export type Filter = z.infer<typeof filter>;

@@ -19,6 +19,8 @@ describe.skipIf(!isRoot)('multi-coe-calico on netns', () => {
   const lab = labCli(state);
   let linksBefore: string[] = [];
   let sshConfig = '';
+  const labExec = (node: string, command: string) =>
+    lab(['exec', 'multi-coe-calico', '-i', instance, node, '--', command]);
   const ssh = (node: string, command: string) =>
     execa('ssh', ['-F', sshConfig, node, command], { reject: false });
   /** Polls a command on a node until its output satisfies `ok`; returns how long that took. */
@@ -78,15 +80,7 @@ describe.skipIf(!isRoot)('multi-coe-calico on netns', () => {
   });
 
   it('announces a workload added while the lab runs, and withdraws it when removed', async () => {
-    const add = await lab([
-      'exec',
-      'multi-coe-calico',
-      '-i',
-      instance,
-      'k8s-worker3',
-      '--',
-      "/etc/lab/bin/workload add web 'hello from web'",
-    ]);
+    const add = await labExec('k8s-worker3', "/etc/lab/bin/workload add web 'hello from web'");
     expect(add.stdout).toBe('web 192.168.0.193');
     const onReflector = await until('rr', 'gobgp global rib', (o) =>
       /192\.168\.0\.192\/26\s+172\.16\.18\.36/.test(o),
@@ -98,15 +92,7 @@ describe.skipIf(!isRoot)('multi-coe-calico on netns', () => {
     expect(
       (await ssh('dcos-private2', 'ip netns exec nginx curl -sS -m 3 http://192.168.0.193/')).stdout,
     ).toBe('hello from web');
-    await lab([
-      'exec',
-      'multi-coe-calico',
-      '-i',
-      instance,
-      'k8s-worker3',
-      '--',
-      '/etc/lab/bin/workload del web',
-    ]);
+    await labExec('k8s-worker3', '/etc/lab/bin/workload del web');
     const withdrawn = await until('rr', 'gobgp global rib', (o) => !o.includes('192.168.0.192/26'));
     expect(withdrawn).toBeLessThan(3000);
     expect((await ssh('dcos-private2', 'ip route show 192.168.0.192/26')).stdout).toBe('');

@@ -9,6 +9,7 @@ import { Journal } from '../../src/engine/journal.js';
 import { birdSessions, gobgpSessions, judge, nextHops } from '../../src/engine/judges.js';
 import { completeStart, recordStart, startCommandsOf, startScript } from '../../src/engine/start-roles.js';
 import { openLab } from '../../src/model/open.js';
+import type { StartCommand } from '../../src/roles/role.js';
 import { FakeShell } from '../helpers/fake-shell.js';
 import { labFile } from '../helpers/labs.js';
 
@@ -145,7 +146,19 @@ describe('waits', () => {
 describe('role start-up', () => {
   const dir = mkdtempSync(join(tmpdir(), 'lab-unit-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
-  const sh = (script: string) => spawnSync('/bin/sh', ['-c', script], { encoding: 'utf8' });
+  /** Runs a start script with /bin/sh, as a node would, and returns what completeStart reads. */
+  const runScript = (node: string, commands: StartCommand[]) => {
+    const r = spawnSync('/bin/sh', ['-c', startScript(commands)], { encoding: 'utf8' });
+    return {
+      node,
+      command: 'script',
+      exitCode: r.status!,
+      stdout: r.stdout,
+      stderr: r.stderr,
+      durationMs: 1,
+      timedOut: false,
+    };
+  };
 
   it("puts a worker's roles in order in one script", () => {
     const worker = lab.nodes.find((n) => n.name === 'worker1')!;
@@ -166,16 +179,7 @@ describe('role start-up', () => {
     expect(journal.resources()).toEqual([
       { kind: 'process', id: 'process:worker1:daemon', node: 'worker1', name: 'daemon' },
     ]);
-    const r = sh(startScript(commands));
-    await completeStart(journal, 'worker1', commands, {
-      node: 'worker1',
-      command: 'script',
-      exitCode: r.status!,
-      stdout: r.stdout,
-      stderr: r.stderr,
-      durationMs: 1,
-      timedOut: false,
-    });
+    await completeStart(journal, 'worker1', commands, runScript('worker1', commands));
     expect(journal.resources()[0]).toMatchObject({ pid: process.pid, starttime: expect.any(String) });
   });
 
@@ -190,20 +194,11 @@ describe('role start-up', () => {
       },
       { name: 'nginx', run: 'echo never' },
     ];
-    const r = sh(startScript(commands));
-    const result = {
-      node: 'router',
-      command: 'script',
-      exitCode: r.status!,
-      stdout: r.stdout,
-      stderr: r.stderr,
-      durationMs: 1,
-      timedOut: false,
-    };
+    const result = runScript('router', commands);
     await expect(completeStart(journal, 'router', commands, result)).rejects.toThrow(
       /^router: bird failed: `echo .*` exited with 1:\n {2}bird: \/etc\/bird\/bird.conf:3:1 syntax error$/,
     );
-    expect(r.stdout).not.toMatch(/never/);
+    expect(result.stdout).not.toMatch(/never/);
   });
 });
 
