@@ -110,6 +110,14 @@ program
   .action((lab, opts) => run(async () => (await import('./commands/ssh.js')).sshConfig(lab, opts)));
 
 program
+  .command('graph <lab>')
+  .description('draw the topology: clusters, networks with their prefixes, BGP sessions with their ASes')
+  .option('--format <format>', 'svg (Graphviz in WebAssembly), dot or mermaid', 'svg')
+  .option('-o, --out <file>', 'write to a file instead of stdout')
+  .addOption(setOption())
+  .action((lab, opts) => run(async () => (await import('./commands/graph.js')).graph(lab, opts)));
+
+program
   .command('gc')
   .description('remove what crashed runs left behind (instances whose owner died, orphans by name prefix)')
   .option('--dry-run', 'only list what would be removed')

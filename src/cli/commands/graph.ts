@@ -1,0 +1,18 @@
+// lab graph: the topology as a picture (SVG through Graphviz in WebAssembly), dot, or Mermaid.
+import { writeFileSync } from 'node:fs';
+import { DefinitionError } from '../../errors.js';
+import { GRAPH_FORMATS, type GraphFormat, graphOf } from '../../graph/index.js';
+import { openLab } from '../../model/open.js';
+import { labFileOf } from '../../paths.js';
+
+export async function graph(
+  ref: string,
+  opts: { format: string; out?: string; set: string[] },
+): Promise<void> {
+  if (!GRAPH_FORMATS.includes(opts.format as GraphFormat))
+    throw new DefinitionError(`--format ${opts.format}: use one of ${GRAPH_FORMATS.join(', ')}`);
+  const { lab } = openLab(labFileOf(ref), opts.set);
+  const text = await graphOf(lab, opts.format as GraphFormat);
+  if (opts.out) writeFileSync(opts.out, text);
+  else process.stdout.write(text);
+}
