@@ -118,6 +118,19 @@ program
   .action((lab, opts) => run(async () => (await import('./commands/graph.js')).graph(lab, opts)));
 
 program
+  .command('inventory <lab>')
+  .description(
+    "an Ansible inventory of a running instance: groups by role and cluster, each node's management address, user and key",
+  )
+  .option(
+    '--format <format>',
+    'ansible (YAML inventory) or json (what an inventory script prints)',
+    'ansible',
+  )
+  .addOption(instanceOption())
+  .action((lab, opts) => run(async () => (await import('./commands/inventory.js')).inventory(lab, opts)));
+
+program
   .command('gc')
   .description('remove what crashed runs left behind (instances whose owner died, orphans by name prefix)')
   .option('--dry-run', 'only list what would be removed')
