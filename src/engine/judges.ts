@@ -1,6 +1,15 @@
 // Judging a check's output: show and judge are separate, and a judgement says why it fails.
-import { birdName, type Check, type Lab, type Node, nodeByName, selectNodes } from '../model/lab.js';
+import {
+  addressesOf,
+  birdName,
+  type Check,
+  type Lab,
+  type Node,
+  nodeByName,
+  selectNodes,
+} from '../model/lab.js';
 import type { CommandResult } from '../transport/shell.js';
+import { birdProtocols, judgeBfd, judgeBgpRoute, judgeFrrSessions, judgeOspf } from './routing-judges.js';
 
 export type Verdict = { ok: true; detail?: string } | { ok: false; reason: string };
 
@@ -48,9 +57,9 @@ export function gobgpSessions(
   return out;
 }
 
-/** ip route show PREFIX: the gateways of a route, one or many (`nexthop via`). */
+/** ip route show PREFIX: the gateways of a route, one or many (`nexthop via`), IPv4 or IPv6. */
 export function nextHops(output: string): string[] {
-  return [...output.matchAll(/\bvia (\d+\.\d+\.\d+\.\d+)/g)].map((m) => m[1]);
+  return [...output.matchAll(/\bvia (?:inet6 )?([0-9a-fA-F]*[.:][0-9a-fA-F.:]+)/g)].map((m) => m[1]);
 }
 
 /** The blocks a node holds: its block once a workload of the lab has landed there. */
@@ -82,17 +91,23 @@ function judgeBgp(
   lab: Lab,
   check: Check,
   output: string,
-  spec: { daemon: 'bird' | 'gobgp'; peers: string | string[]; received?: 'blocks' },
+  spec: { daemon: 'bird' | 'gobgp' | 'frr'; peers: string | string[]; received?: 'blocks' },
 ): Verdict {
   const self = nodeByName(lab, check.node);
   const peers = peersOf(lab, spec.peers, check.node);
   if (!peers.length) return fail(`the selection ${JSON.stringify(spec.peers)} names no node`);
   const bad: string[] = [];
+  if (spec.daemon === 'frr') return judgeFrrSessions(lab, check, output, spec.peers);
   if (spec.daemon === 'bird') {
     const sessions = birdSessions(output);
     for (const p of peers) {
-      const info = sessions.get(birdName(p.name));
-      if (!info?.startsWith('Established')) bad.push(`${p.name}: ${info || 'no such protocol'}`);
+      for (const protocol of birdProtocols(self, p)) {
+        const info = sessions.get(protocol);
+        if (!info?.startsWith('Established'))
+          bad.push(
+            `${p.name}${protocol === birdName(p.name) ? '' : ` (${protocol})`}: ${info || 'no such protocol'}`,
+          );
+      }
     }
   } else {
     const sessions = gobgpSessions(output);
@@ -121,9 +136,12 @@ function judgeNexthops(lab: Lab, check: Check, output: string, via: string): Ver
   const expected = peersOf(lab, via, check.node).map((p) => ({
     name: p.name,
     address: addressTowards(self, p)!,
+    all: addressesOf(p),
   }));
+  if (!expected.length) return fail(`the selection '${via}' names no node`);
   const hops = new Set(nextHops(output));
-  const missing = expected.filter((e) => !hops.has(e.address));
+  // a next hop is the node's address on the shared network, or any of its addresses (IPv6, loopback)
+  const missing = expected.filter((e) => !hops.has(e.address) && !e.all.some((a) => hops.has(a)));
   if (!output.trim()) return fail('no such route');
   if (missing.length)
     return fail(
@@ -163,6 +181,9 @@ export function judge(lab: Lab, check: Check, results: CommandResult[]): Verdict
   if (r.exitCode !== 0) return fail(`exit ${r.exitCode}${r.timedOut ? ' (timed out)' : ''}: ${firstLine(r)}`);
   const out = r.stdout;
   if (e.bgp_established) return judgeBgp(lab, check, out, e.bgp_established);
+  if (e.bgp_route) return judgeBgpRoute(lab, check, out, e.bgp_route);
+  if (e.ospf_full) return judgeOspf(lab, check, out, e.ospf_full);
+  if (e.bfd_up) return judgeBfd(lab, check, out, e.bfd_up);
   if (e.nexthops) return judgeNexthops(lab, check, out, e.nexthops.via);
   if (e.blocks) return judgeBlocks(lab, check, out, e.blocks.of);
   if (e.match !== undefined)

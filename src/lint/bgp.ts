@@ -1,17 +1,17 @@
 // BGP: sessions configured on both sides, eBGP with filters, AS numbers that agree, ECMP wide enough.
 import { containsCidr } from 'cidr-tools';
-import { containsAddress, parseIPv4, parsePrefix } from '../model/ipv4.js';
+import { containsAddress, isIPv4, parseIPv4, parsePrefix } from '../model/ipv4.js';
 import type { Issue } from '../model/issue.js';
-import { type Node, nodeByName } from '../model/lab.js';
+import { addressesOf, type Node, nodeByName } from '../model/lab.js';
 import { issue, type Rule } from './rule.js';
 
 function accepts(peer: Node, from: Node): boolean {
   const b = peer.bgp!;
-  const ours = from.interfaces.map((i) => i.address);
-  if (b.neighbors.some((n) => ours.includes(n.address))) return true;
+  const ours = addressesOf(from);
+  if (b.neighbors.some((n) => n.node === from.name || ours.includes(n.address))) return true;
   if (!b.neighborRange) return false;
   const range = parsePrefix(b.neighborRange);
-  return ours.some((a) => containsAddress(range, parseIPv4(a)));
+  return ours.some((a) => isIPv4(a) && containsAddress(range, parseIPv4(a)));
 }
 
 export const bgpRules: Rule = (lab) => {

@@ -9,6 +9,8 @@ export interface Network {
   length: number;
   gateway?: string;
   mtu: number;
+  /** Dual stack: the IPv6 prefix beside the IPv4 one. */
+  prefix6?: string;
   path: Path;
 }
 
@@ -18,6 +20,9 @@ export interface Interface {
   address: string;
   /** address/len, as `ip addr add` wants it */
   cidr: string;
+  /** Dual stack: the IPv6 address and address/len. */
+  address6?: string;
+  cidr6?: string;
   path: Path;
 }
 
@@ -30,6 +35,45 @@ export interface Neighbor {
   protocol: string;
   /** The peer shares no network with us: the session crosses routers. */
   multihop?: boolean;
+  /** Our address for this session: on the network shared with the peer, or our loopback. */
+  localAddress?: string;
+  /** The session's transport, and the one address family (NLRI) it carries. */
+  family?: 'ipv4' | 'ipv6';
+  /** Both ends in one AS. */
+  ibgp?: boolean;
+  nextHopSelf?: boolean;
+  /** On a reflector: reflect this iBGP peer's routes to the others, and theirs to it. */
+  rrClient?: boolean;
+  /** On a route server: pass routes to this peer without our AS or a new next hop. */
+  rsClient?: boolean;
+  password?: string;
+  bfd?: boolean;
+  path: Path;
+}
+
+/** A prefix a node announces itself, with the communities it sets. */
+export interface Originated {
+  prefix: string;
+  family: 'ipv4' | 'ipv6';
+  communities: string[];
+}
+
+export interface OspfInterface {
+  /** The interface name on the node (eth0, lo). */
+  name: string;
+  network?: string;
+  prefix: string;
+  area: string;
+  passive: boolean;
+  cost?: number;
+  /** Exactly two OSPF routers on the network: no DR election, adjacencies at once. */
+  pointToPoint: boolean;
+}
+
+export interface NodeOspf {
+  routerId: string;
+  interfaces: OspfInterface[];
+  ipv6: boolean;
   path: Path;
 }
 
@@ -44,6 +88,8 @@ export interface NodeBgp {
   /** Multipath limit for the kernel protocol; undefined when ECMP is off. */
   ecmpLimit?: number;
   routeReflector?: { clusterId: string };
+  /** Prefixes announced by this node: its loopbacks and the lab's originate list. */
+  originate?: Originated[];
   /** Where this configuration came from: the lab's bgp section, or an add-on's resources. */
   source: 'lab' | 'metallb' | 'calico';
   path: Path;
@@ -58,7 +104,10 @@ export interface Node {
   cluster?: string;
   interfaces: Interface[];
   routes: { to: string; via: string }[];
+  /** Loopback addresses (on lo, /32 and /128): router id, iBGP sessions, advertised. */
+  loopback?: { ipv4?: string; ipv6?: string };
   bgp?: NodeBgp;
+  ospf?: NodeOspf;
   vars: Record<string, unknown>;
   path: Path;
 }
@@ -136,7 +185,16 @@ export function selectNodes(lab: Lab, selector: string): Node[] {
 }
 
 export function nodeByAddress(lab: Lab, address: string): Node | undefined {
-  return lab.nodes.find((n) => n.interfaces.some((i) => i.address === address));
+  return lab.nodes.find((n) => addressesOf(n).includes(address));
+}
+
+/** Every address a node holds: interfaces of both families and loopbacks. */
+export function addressesOf(node: Node): string[] {
+  return [
+    ...node.interfaces.flatMap((i) => (i.address6 ? [i.address, i.address6] : [i.address])),
+    ...(node.loopback?.ipv4 ? [node.loopback.ipv4] : []),
+    ...(node.loopback?.ipv6 ? [node.loopback.ipv6] : []),
+  ];
 }
 
 /** BIRD identifiers allow letters, digits and underscores, and some words (router) are reserved: prefix them. */

@@ -1,22 +1,13 @@
 // Resolve: defaults, groups, automatic addresses and add-on-derived BGP, into the typed Lab.
 
-import { localAddressTowards } from './addressing.js';
 import { deriveCalicoBgp, resolveWorkloads } from './derive-calico.js';
 import { deriveMetallbBgp } from './derive-metallb.js';
+import { addressAt, familyOf, parseCidr } from './ip.js';
 import { formatIPv4, hostAt, parsePrefix } from './ipv4.js';
 import type { Issue, PushIssue } from './issue.js';
-import {
-  birdName,
-  type Check,
-  type Cluster,
-  type Interface,
-  type Lab,
-  type Neighbor,
-  type Network,
-  type Node,
-  selectNodes,
-} from './lab.js';
+import type { Check, Cluster, Interface, Lab, Network, Node } from './lab.js';
 import type { LoadedLab } from './load.js';
+import { completeLabBgp, resolveLoopbacks, resolveOspf } from './routing.js';
 
 /** Seconds each named wait allows, unless the lab overrides it under waits:. */
 export const DEFAULT_WAITS: Record<string, number> = {
@@ -34,11 +25,30 @@ function resolveNetworks(raw: LoadedLab['raw'], push: PushIssue): Network[] {
       const p = parsePrefix(n.prefix);
       out.push({ name, prefix: n.prefix, length: p.length, gateway: n.gateway, mtu: n.mtu, path });
     } catch (e) {
+      const v6 = familyOf(n.prefix.split('/')[0]) === 6;
       push({
         code: 'prefix-invalid',
         path: [...path, 'prefix'],
+        message: v6
+          ? `'${n.prefix}' is an IPv6 prefix: prefix holds the network's IPv4 prefix`
+          : (e as Error).message,
+        hint: v6
+          ? 'dual stack: keep an IPv4 prefix and put the IPv6 one in prefix6 (interfaces take address6)'
+          : 'write the network address with its length, e.g. 10.0.0.0/24',
+      });
+      continue;
+    }
+    if (n.prefix6 === undefined) continue;
+    try {
+      const c = parseCidr(n.prefix6);
+      if (c.family !== 6) throw new Error(`'${n.prefix6}' is not an IPv6 prefix`);
+      out[out.length - 1].prefix6 = n.prefix6;
+    } catch (e) {
+      push({
+        code: 'prefix-invalid',
+        path: [...path, 'prefix6'],
         message: (e as Error).message,
-        hint: 'write the network address with its length, e.g. 10.0.0.0/24',
+        hint: 'write the IPv6 network with its length, e.g. 2001:db8:1::/64',
       });
     }
   }
@@ -86,11 +96,35 @@ function expandNodes(raw: LoadedLab['raw'], networks: Network[], push: PushIssue
           });
           return;
         }
+        if (familyOf(address) === 6) {
+          push({
+            code: 'address-invalid',
+            path: [...ipath, 'address'],
+            message: `${address} is an IPv6 address: address holds the interface's IPv4 address`,
+            hint: 'dual stack: give the network a prefix6 and the interface address6 (or an index for both)',
+          });
+          return;
+        }
+        const address6 =
+          ifc.address6 ??
+          (net.prefix6 && ifc.index !== undefined
+            ? addressAt(parseCidr(net.prefix6), (ifc.index as number) + (member ?? 0))
+            : undefined);
+        if (address6 && !net.prefix6) {
+          push({
+            code: 'address-outside-network',
+            path: [...ipath, 'address6'],
+            message: `${address6} is on ${net.name}, which has no IPv6 prefix`,
+            hint: 'give the network a prefix6 (e.g. 2001:db8:1::/64), or drop address6',
+          });
+        }
+        const len6 = net.prefix6 ? net.prefix6.split('/')[1] : '128';
         interfaces.push({
           name: ifc.name ?? `eth${i}`,
           network: net.name,
           address,
           cidr: `${address}/${net.length}`,
+          ...(address6 ? { address6, cidr6: `${address6}/${len6}` } : {}),
           path: [...ipath, ifc.address ? 'address' : 'index'],
         });
       });
@@ -162,9 +196,10 @@ function resolveLabBgp(lab: Lab, push: PushIssue): void {
       continue;
     }
     const ecmp = def.ecmp;
+    const routerId = def.router_id ?? node.loopback?.ipv4 ?? node.interfaces[0]?.address ?? '0.0.0.0';
     node.bgp = {
       as,
-      routerId: def.router_id ?? node.interfaces[0]?.address ?? '0.0.0.0',
+      routerId,
       localAddress: node.interfaces[0]?.address ?? '0.0.0.0',
       neighbors: [],
       neighborRange: def.neighbor_range,
@@ -173,7 +208,7 @@ function resolveLabBgp(lab: Lab, push: PushIssue): void {
       ecmpLimit:
         ecmp === undefined || ecmp === false ? undefined : ecmp === true ? -1 : (ecmp.limit as number),
       routeReflector: def.route_reflector
-        ? { clusterId: def.route_reflector.cluster_id ?? node.interfaces[0]?.address ?? '0.0.0.0' }
+        ? { clusterId: def.route_reflector.cluster_id ?? routerId }
         : undefined,
       source: 'lab',
       path,
@@ -183,44 +218,8 @@ function resolveLabBgp(lab: Lab, push: PushIssue): void {
   for (const node of lab.nodes) {
     const def = lab.raw.nodes[node.group ?? node.name]?.bgp;
     if (!def || !node.bgp || node.bgp.source !== 'lab') continue;
-    const neighbors: Neighbor[] = [];
-    def.neighbors.forEach((sel, i) => {
-      const path = [...node.path, 'bgp', 'neighbors', i];
-      const peers = selectNodes(lab, sel).filter((p) => p.name !== node.name);
-      if (!peers.length)
-        push({
-          code: 'unknown-reference',
-          path,
-          message: `no node, group or cluster named '${sel}'`,
-          hint: 'name nodes, groups or clusters defined in this file',
-        });
-      for (const peer of peers) {
-        // a peer on a shared network is reached directly; otherwise through routers (multihop)
-        const shared = peer.interfaces.find((pi) => node.interfaces.some((ni) => ni.network === pi.network));
-        const address = (shared ?? peer.interfaces[0])?.address;
-        if (!address) continue;
-        if (!peer.bgp) {
-          push({
-            code: 'bgp-not-reciprocal',
-            path,
-            message: `${node.name} lists ${peer.name} as a BGP neighbor, but ${peer.name} speaks no BGP`,
-            hint: 'the session stays in Active/Connect forever: configure BGP on the peer, or drop it here',
-          });
-          continue;
-        }
-        neighbors.push({
-          node: peer.name,
-          address,
-          as: peer.bgp.as,
-          protocol: birdName(peer.name),
-          multihop: !shared,
-          path,
-        });
-      }
-    });
-    node.bgp.neighbors = neighbors;
-    const first = neighbors[0];
-    if (first) node.bgp.localAddress = localAddressTowards(lab, node, first.address) ?? node.bgp.localAddress;
+    completeLabBgp(lab, node, node.bgp, push);
+    const neighbors = node.bgp.neighbors;
     if (node.bgp.ecmpLimit === -1) node.bgp.ecmpLimit = Math.max(16, neighbors.length);
   }
 }
@@ -290,7 +289,9 @@ export function resolveLab(loaded: LoadedLab): { lab: Lab; issues: Issue[] } {
   deriveMetallbBgp(lab, push);
   deriveCalicoBgp(lab, push);
   resolveWorkloads(lab, push);
+  resolveLoopbacks(lab, push);
   resolveLabBgp(lab, push);
+  resolveOspf(lab, push);
   lab.checks = resolveChecks(lab, push);
   return { lab, issues };
 }

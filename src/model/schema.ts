@@ -10,6 +10,14 @@ const paramRef = z
 const count = z.union([z.number().int(), paramRef]);
 const prefix = z.string().describe('an IPv4 prefix, a.b.c.d/len');
 const address = z.string().describe('an IPv4 address, a.b.c.d');
+const prefix6 = z.string().describe('an IPv6 prefix, e.g. 2001:db8:1::/64');
+const address6 = z.string().describe('an IPv6 address, e.g. 2001:db8:1::1');
+const anyPrefix = z.string().describe('an IPv4 or IPv6 prefix');
+const anyAddress = z.string().describe('an IPv4 or IPv6 address');
+const community = z
+  .string()
+  .regex(/^\d{1,10}:\d{1,10}$/, 'a standard community ASN:VALUE, e.g. 65000:100')
+  .describe('a standard BGP community, ASN:VALUE');
 const name = z.string().describe('a safe name: [a-z][a-z0-9-]*');
 const selector = z
   .string()
@@ -28,6 +36,9 @@ const param = z
 const network = z
   .object({
     prefix,
+    prefix6: prefix6
+      .optional()
+      .describe('dual stack: the IPv6 prefix of this network (interfaces get index-based addresses)'),
     gateway: address.optional().describe('the router of this network, if any (a node address)'),
     mtu: z.number().int().min(576).max(9000).default(1500),
     description: z.string().optional(),
@@ -38,22 +49,101 @@ const iface = z
   .object({
     network: name,
     address: address.optional().describe('explicit address; or give index'),
+    address6: address6
+      .optional()
+      .describe("explicit IPv6 address on a dual-stack network; defaults to the network's prefix6 + index"),
     index: count.optional().describe('address = network address + index (+ member number in a group)'),
     name: z.string().optional().describe('interface name inside the node (default eth0, eth1, ...)'),
   })
   .strict();
 
-const route = z.object({ to: z.string().describe('prefix or "default"'), via: address }).strict();
+const route = z
+  .object({
+    to: z.string().describe('prefix (IPv4 or IPv6) or "default"'),
+    via: anyAddress.describe('the gateway; several routes to one prefix make one ECMP route'),
+  })
+  .strict();
 
 const filter = z
-  .union([z.enum(['all', 'none']), z.array(prefix)])
-  .describe('all, none, or the list of prefixes let through');
+  .union([
+    z.enum(['all', 'none']),
+    z.array(anyPrefix),
+    z
+      .object({
+        prefixes: z
+          .array(anyPrefix)
+          .optional()
+          .describe('prefixes let through (and longer ones inside them)'),
+        communities: z.array(community).min(1).optional().describe('routes carrying any of these'),
+      })
+      .strict(),
+  ])
+  .describe('all, none, the list of prefixes let through, or { prefixes, communities } (both must match)');
+
+// BIRD quotes it and FRR takes one word: printable, no spaces, quotes or backslashes
+const password = z
+  .string()
+  .regex(/^[!#-&(-[\]-~]{1,80}$/, 'at most 80 printable characters, without spaces, quotes or backslashes');
+
+const neighbor = z
+  .object({
+    peer: selector,
+    session: z
+      .enum(['interface', 'loopback'])
+      .optional()
+      .describe('the addresses the session runs between; default: loopback for iBGP when both have one'),
+    transport: z
+      .enum(['ipv4', 'ipv6', 'dual'])
+      .optional()
+      .describe(
+        'one session per address family (each carries its own family); default: every family both ends have',
+      ),
+    next_hop_self: z.boolean().optional().describe('rewrite the next hop to our address towards this peer'),
+    rr_client: z.boolean().optional().describe('on a reflector: this iBGP peer is a client (default true)'),
+    rs_client: z.boolean().optional().describe('route server: pass routes unchanged to this eBGP peer'),
+    password: password.optional().describe('TCP MD5 password; both sides must agree'),
+    bfd: z.boolean().optional().describe('tie the session to a BFD session'),
+  })
+  .strict();
+
+const originate = z.union([
+  anyPrefix,
+  z.object({ prefix: anyPrefix, communities: z.array(community).default([]) }).strict(),
+]);
+
+const ospfNetwork = z.union([
+  name,
+  z
+    .object({
+      network: name,
+      area: z.string().optional(),
+      passive: z.boolean().default(false),
+      cost: z.number().int().min(1).max(65535).optional(),
+    })
+    .strict(),
+]);
+
+const ospf = z
+  .object({
+    area: z.string().default('0.0.0.0').describe('the area of every interface unless one says otherwise'),
+    router_id: address.optional().describe('defaults to the loopback, else the first interface address'),
+    networks: z
+      .array(ospfNetwork)
+      .optional()
+      .describe("networks OSPF runs on (default: all the node's); the loopback is always advertised"),
+    passive: z.array(name).default([]).describe('networks advertised but without adjacencies'),
+    ipv6: z.boolean().default(false).describe('also run OSPFv3 for the IPv6 addresses'),
+  })
+  .strict();
 
 const bgp = z
   .object({
     as: count.optional().describe("this node's AS; defaults to its cluster's"),
     router_id: address.optional(),
-    neighbors: z.array(selector).default([]).describe('peers, by node, group or cluster'),
+    neighbors: z
+      .array(z.union([selector, neighbor]))
+      .default([])
+      .describe('peers, by node, group or cluster; or { peer, ... } with per-session options'),
     neighbor_range: prefix.optional().describe('accept any peer from this prefix (dynamic neighbors)'),
     import: filter.optional(),
     export: filter.optional(),
@@ -65,7 +155,15 @@ const bgp = z
       .object({ cluster_id: address.optional().describe('defaults to the node address') })
       .strict()
       .optional()
-      .describe('this node reflects routes between its neighbors (all of them are clients)'),
+      .describe('this node reflects routes between its iBGP neighbors (clients unless rr_client: false)'),
+    originate: z
+      .array(originate)
+      .default([])
+      .describe('prefixes this node announces itself (a network, an aggregate), with communities'),
+    advertise_loopback: z.boolean().default(true).describe("announce the node's loopback addresses"),
+    next_hop_self: z.boolean().optional().describe('default for every neighbor'),
+    password: password.optional().describe('TCP MD5 password, default for every neighbor'),
+    bfd: z.boolean().optional().describe('BFD on every session, unless a neighbor says otherwise'),
   })
   .strict();
 
@@ -76,7 +174,12 @@ const node = z
     cluster: name.optional(),
     interfaces: z.array(iface).default([]),
     routes: z.array(route).default([]),
+    loopback: z
+      .union([anyAddress, z.array(anyAddress).min(1).max(2)])
+      .optional()
+      .describe('loopback address(es), IPv4 and/or IPv6; default: from loopbacks: pools'),
     bgp: bgp.optional(),
+    ospf: ospf.optional(),
     vars: z.record(z.string(), z.unknown()).default({}).describe('role parameters'),
     description: z.string().optional(),
   })
@@ -206,7 +309,7 @@ const expectation = z
       .describe('count the output lines matching a regular expression'),
     bgp_established: z
       .object({
-        daemon: z.enum(['bird', 'gobgp']),
+        daemon: z.enum(['bird', 'gobgp', 'frr']),
         peers: z.union([selector, z.array(selector)]),
         received: z
           .literal('blocks')
@@ -216,6 +319,30 @@ const expectation = z
       .strict()
       .optional()
       .describe('every peer of the selection is Established (birdc show protocols / gobgp neighbor)'),
+    bgp_route: z
+      .object({
+        daemon: z.enum(['bird', 'frr']),
+        prefix: anyPrefix,
+        next_hop: selector.optional().describe('the node whose address is the BGP next hop'),
+        originator: selector.optional().describe('reflected: the node that originated it (ORIGINATOR_ID)'),
+        cluster_list: z.array(anyAddress).optional().describe('reflected: exactly these cluster ids'),
+        community: community.optional().describe('the route carries this community'),
+      })
+      .strict()
+      .optional()
+      .describe(
+        'birdc show route PREFIX all / vtysh show bgp PREFIX json: the best route and its attributes',
+      ),
+    ospf_full: z
+      .object({ daemon: z.enum(['bird', 'frr']), peers: z.union([selector, z.array(selector)]) })
+      .strict()
+      .optional()
+      .describe('birdc show ospf neighbors / vtysh show ip ospf neighbor json: every peer adjacent (Full)'),
+    bfd_up: z
+      .object({ daemon: z.enum(['bird', 'frr']), peers: z.union([selector, z.array(selector)]) })
+      .strict()
+      .optional()
+      .describe('birdc show bfd sessions / vtysh show bfd peers json: a BFD session Up with every peer'),
     nexthops: z
       .object({ via: selector })
       .strict()
@@ -236,7 +363,8 @@ const expectation = z
   })
   .strict()
   .refine((e) => Object.values(e).filter((v) => v !== undefined).length === 1, {
-    message: 'give exactly one of match, contains, lines, bgp_established, nexthops, blocks, distinct',
+    message:
+      'give exactly one of match, contains, lines, bgp_established, bgp_route, ospf_full, bfd_up, nexthops, blocks, distinct',
   })
   .describe('how the output is judged: exactly one key');
 
@@ -287,6 +415,14 @@ export const labSchema = z
     provider: z.enum(['netns', 'vagrant']).default('netns'),
     params: z.record(z.string(), param).default({}),
     management: z.object({ prefix: prefix.optional() }).strict().default({}),
+    loopbacks: z
+      .object({
+        ipv4: prefix.optional().describe('pool: routing nodes without a loopback take the next address'),
+        ipv6: prefix6.optional(),
+      })
+      .strict()
+      .default({})
+      .describe('loopback pools, as netlab has: every node with bgp or ospf and no loopback: takes one'),
     networks: z.record(z.string(), network),
     nodes: z.record(z.string(), node),
     clusters: z.record(z.string(), cluster).default({}),
@@ -308,3 +444,5 @@ export type RawCluster = z.infer<typeof cluster>;
 export type Expectation = z.infer<typeof expectation>;
 export type MetallbAddon = z.infer<typeof metallb>;
 export type Filter = z.infer<typeof filter>;
+export type RawNeighbor = z.infer<typeof neighbor>;
+export type RawOspf = z.infer<typeof ospf>;

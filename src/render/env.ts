@@ -3,14 +3,13 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import nunjucks from 'nunjucks';
 import type { Filter } from '../model/schema.js';
+import { birdChannelFilter } from '../roles/bird-view.js';
 
 export const TEMPLATES_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'templates');
 
-/** A BIRD channel filter from the lab's all | none | [prefixes]. */
+/** A BIRD IPv4 channel filter from the lab's all | none | [prefixes] | { prefixes, communities }. */
 export function birdFilter(filter: Filter | undefined): string {
-  if (filter === undefined) throw new Error('a BGP filter is undefined (lint reports ebgp-no-filter)');
-  if (typeof filter === 'string') return filter;
-  return `where net ~ [ ${filter.join(', ')} ]`;
+  return birdChannelFilter(filter, 'ipv4');
 }
 
 let env: nunjucks.Environment | undefined;

@@ -1,5 +1,6 @@
 // An external router running BIRD 2: one BGP session per neighbor, ECMP into the kernel, forwarding on.
 import { renderTemplate } from '../render/env.js';
+import { birdRouterView } from './bird-view.js';
 import { header, type Role } from './role.js';
 
 export const birdRouter: Role = {
@@ -9,13 +10,21 @@ export const birdRouter: Role = {
     {
       node: node.name,
       path: '/etc/bird/bird.conf',
-      content: renderTemplate('bird/router.conf.njk', { ...header(lab), node, bgp: node.bgp }),
+      content: renderTemplate('bird/router.conf.njk', {
+        ...header(lab),
+        node,
+        bgp: node.bgp ?? { neighbors: [] },
+        v: birdRouterView(lab, node),
+      }),
       validator: 'bird',
     },
   ],
   start: () => [
     // hash on ports too, so that connections from one client spread over the ECMP next hops
-    { name: 'forwarding', run: 'sysctl -qw net.ipv4.ip_forward=1 net.ipv4.fib_multipath_hash_policy=1' },
+    {
+      name: 'forwarding',
+      run: 'sysctl -qw net.ipv4.ip_forward=1 net.ipv4.fib_multipath_hash_policy=1 net.ipv6.conf.all.forwarding=1',
+    },
     {
       name: 'bird',
       run: 'mkdir -p /run/bird && bird -c /etc/bird/bird.conf -P /run/bird/bird.pid',

@@ -2,6 +2,7 @@
 import { birdRouter } from './bird-router.js';
 import { calicoNode } from './calico-node.js';
 import { dcosMaster, k8sControlPlane } from './control-plane.js';
+import { frrRouter } from './frr-router.js';
 import { gobgpRouteReflector } from './gobgp-route-reflector.js';
 import { httpBackend } from './http-backend.js';
 import { ipRouter } from './ip-router.js';
@@ -17,6 +18,7 @@ const notEmulated = (name: string, description: string): Role => ({ name, descri
 export const ROLES: Record<string, Role> = Object.fromEntries(
   [
     birdRouter,
+    frrRouter,
     ipRouter,
     metallbSpeaker,
     httpBackend,

@@ -79,13 +79,34 @@ export async function createNetwork(w: Wiring, journal: Journal): Promise<void> 
       'link set lo up',
       ...node.interfaces.flatMap((ifc) => [
         `addr add ${ifc.cidr} dev ${ifc.name}`,
+        // nodad: the address is usable at once (no duplicate detection on a lab bridge)
+        ...(ifc.cidr6 ? [`addr add ${ifc.cidr6} dev ${ifc.name} nodad`] : []),
         `link set ${ifc.name} mtu ${mtuOf(ifc.network)} up`,
       ]),
+      ...(node.loopback?.ipv4 ? [`addr add ${node.loopback.ipv4}/32 dev lo`] : []),
+      ...(node.loopback?.ipv6 ? [`addr add ${node.loopback.ipv6}/128 dev lo`] : []),
       `addr add ${m.nodes[i]}/${m.length} dev mgmt0`,
       'link set mgmt0 up',
       // static routes, as netplan or the VM's network config would set them
-      ...node.routes.map((r) => `route add ${r.to} via ${r.via}`),
+      ...staticRoutes(node.routes),
     ],
   }));
   await batchPerNamespace([{ ns: names.switchNs, lines: sw }, ...nodes]);
+}
+
+/** `ip route` lines: routes to one prefix through several gateways make one ECMP route. */
+export function staticRoutes(routes: { to: string; via: string }[]): string[] {
+  const byPrefix = new Map<string, string[]>();
+  for (const r of routes) {
+    // "default" is IPv4's; an IPv6 gateway needs the IPv6 default
+    const to = r.to === 'default' && r.via.includes(':') ? '::/0' : r.to;
+    const vias = byPrefix.get(to) ?? [];
+    if (!vias.includes(r.via)) vias.push(r.via);
+    byPrefix.set(to, vias);
+  }
+  return [...byPrefix].map(([to, vias]) =>
+    vias.length === 1
+      ? `route add ${to} via ${vias[0]}`
+      : `route add ${to} ${vias.map((v) => `nexthop via ${v}`).join(' ')}`,
+  );
 }

@@ -1,0 +1,294 @@
+// Routing the lab file asks for: loopbacks, per-session BGP (local address, family, options), originated
+// prefixes, OSPF. Every role that speaks BGP or OSPF reads what this resolves, whatever its daemon.
+import { addressAt, cidrContains, familyOf, parseCidr } from './ip.js';
+import type { PushIssue } from './issue.js';
+import {
+  birdName,
+  type Lab,
+  type Neighbor,
+  type Node,
+  type NodeBgp,
+  type Originated,
+  type OspfInterface,
+  selectNodes,
+} from './lab.js';
+import type { RawNeighbor } from './schema.js';
+
+/** Raw definition of a node (a group's members share their group's). */
+const rawOf = (lab: Lab, node: Node) => lab.raw.nodes[node.group ?? node.name];
+
+/** Explicit loopbacks, then one from the pools for every node that routes (bgp or ospf) and has none. */
+export function resolveLoopbacks(lab: Lab, push: PushIssue): void {
+  const pools = lab.raw.loopbacks;
+  const pool = (key: 'ipv4' | 'ipv6') => {
+    const text = pools[key];
+    if (!text) return undefined;
+    try {
+      const c = parseCidr(text);
+      if (c.family !== (key === 'ipv4' ? 4 : 6)) throw new Error(`'${text}' is not an ${key} prefix`);
+      return c;
+    } catch (e) {
+      push({
+        code: 'prefix-invalid',
+        path: ['loopbacks', key],
+        message: (e as Error).message,
+        hint: 'give the pool as a prefix of its family, e.g. 10.255.0.0/24 or 2001:db8:ff::/64',
+      });
+      return undefined;
+    }
+  };
+  const v4 = pool('ipv4');
+  const v6 = pool('ipv6');
+  let next = 1;
+  for (const node of lab.nodes) {
+    const def = rawOf(lab, node);
+    const explicit = def?.loopback === undefined ? [] : [def.loopback].flat();
+    const lo: { ipv4?: string; ipv6?: string } = {};
+    explicit.forEach((a, i) => {
+      const family = familyOf(a);
+      const path = [...node.path, 'loopback', ...(Array.isArray(def?.loopback) ? [i] : [])];
+      if (!family || (family === 4 ? lo.ipv4 : lo.ipv6)) {
+        push({
+          code: 'address-invalid',
+          path,
+          message: family ? `${node.name} has two IPv${family} loopbacks` : `'${a}' is not an IP address`,
+          hint: 'give at most one IPv4 and one IPv6 loopback address, e.g. [10.255.0.1, 2001:db8:ff::1]',
+        });
+        return;
+      }
+      if (node.group)
+        push({
+          code: 'address-duplicate',
+          path,
+          message: `the group ${node.group} gives every member the loopback ${a}`,
+          hint: 'members of a group need their own loopbacks: take them from a loopbacks: pool instead',
+        });
+      if (family === 4) lo.ipv4 = a;
+      else lo.ipv6 = a;
+    });
+    const routes = def?.bgp !== undefined || def?.ospf !== undefined;
+    if (routes && v4 && !lo.ipv4) lo.ipv4 = addressAt(v4, next);
+    if (routes && v6 && !lo.ipv6) lo.ipv6 = addressAt(v6, next);
+    if (routes && (v4 || v6)) next++;
+    if (lo.ipv4 || lo.ipv6) node.loopback = lo;
+  }
+}
+
+/** The networks two nodes share, in the order of `a`'s interfaces. */
+function sharedInterfaces(a: Node, b: Node) {
+  return a.interfaces.flatMap((ai) => {
+    const bi = b.interfaces.find((x) => x.network === ai.network);
+    return bi ? [{ mine: ai, theirs: bi }] : [];
+  });
+}
+
+interface SessionEnds {
+  local: string;
+  remote: string;
+  family: 'ipv4' | 'ipv6';
+  multihop: boolean;
+}
+
+/** The sessions between node and peer: over loopbacks, or over the first network they share, per family. */
+export function sessionEnds(
+  node: Node,
+  peer: Node,
+  opts: { session?: 'interface' | 'loopback'; transport?: 'ipv4' | 'ipv6' | 'dual'; ibgp: boolean },
+): SessionEnds[] {
+  const shared = sharedInterfaces(node, peer)[0];
+  const bothLoopbacks = !!(node.loopback && peer.loopback);
+  const overLoopback =
+    opts.session === 'loopback' || (opts.session === undefined && opts.ibgp && bothLoopbacks);
+  const ends: SessionEnds[] = [];
+  const families =
+    opts.transport === 'ipv4' ? ['ipv4'] : opts.transport === 'ipv6' ? ['ipv6'] : ['ipv4', 'ipv6'];
+  for (const family of families as ('ipv4' | 'ipv6')[]) {
+    if (overLoopback || !shared) {
+      const local = node.loopback?.[family];
+      const remote = peer.loopback?.[family];
+      if (local && remote) ends.push({ local, remote, family, multihop: true });
+      else if (!shared && family === 'ipv4') {
+        // no shared network and no loopbacks: the peer's first address, across routers (lint explains)
+        const remoteAddr = peer.interfaces[0]?.address;
+        if (remoteAddr) ends.push({ local: '', remote: remoteAddr, family, multihop: true });
+      }
+      continue;
+    }
+    const local = family === 'ipv4' ? shared.mine.address : shared.mine.address6;
+    const remote = family === 'ipv4' ? shared.theirs.address : shared.theirs.address6;
+    if (local && remote) ends.push({ local, remote, family, multihop: false });
+  }
+  // an explicit transport that neither end can carry still yields no session: lint says why
+  return ends;
+}
+
+function neighborOptions(item: string | RawNeighbor): RawNeighbor {
+  return typeof item === 'string' ? { peer: item } : item;
+}
+
+/** The sessions of every node whose BGP comes from the lab file: one per peer and family. */
+export function resolveSessions(lab: Lab, node: Node, push: PushIssue): Neighbor[] {
+  const def = rawOf(lab, node)?.bgp;
+  const bgp = node.bgp;
+  if (!def || !bgp) return [];
+  const neighbors: Neighbor[] = [];
+  def.neighbors.forEach((item, i) => {
+    const opts = neighborOptions(item);
+    const path = [...node.path, 'bgp', 'neighbors', i];
+    const peers = selectNodes(lab, opts.peer).filter((p) => p.name !== node.name);
+    if (!peers.length)
+      push({
+        code: 'unknown-reference',
+        path: typeof item === 'string' ? path : [...path, 'peer'],
+        message: `no node, group or cluster named '${opts.peer}'`,
+        hint: 'name nodes, groups or clusters defined in this file',
+      });
+    for (const peer of peers) {
+      if (!peer.bgp) {
+        push({
+          code: 'bgp-not-reciprocal',
+          path,
+          message: `${node.name} lists ${peer.name} as a BGP neighbor, but ${peer.name} speaks no BGP`,
+          hint: 'the session stays in Active/Connect forever: configure BGP on the peer, or drop it here',
+        });
+        continue;
+      }
+      const ibgp = peer.bgp.as === bgp.as;
+      const ends = sessionEnds(node, peer, { session: opts.session, transport: opts.transport, ibgp });
+      for (const end of ends) {
+        neighbors.push({
+          node: peer.name,
+          address: end.remote,
+          as: peer.bgp.as,
+          protocol: birdName(end.family === 'ipv6' ? `${peer.name}_v6` : peer.name),
+          multihop: end.multihop,
+          localAddress: end.local || undefined,
+          family: end.family,
+          ibgp,
+          nextHopSelf: opts.next_hop_self ?? def.next_hop_self,
+          rrClient: bgp.routeReflector && ibgp ? (opts.rr_client ?? true) : undefined,
+          rsClient: opts.rs_client,
+          password: opts.password ?? def.password,
+          bfd: opts.bfd ?? def.bfd,
+          path,
+        });
+      }
+    }
+  });
+  return neighbors;
+}
+
+/** What the node announces itself: its loopbacks (unless told not to), then the originate list. */
+export function resolveOriginate(lab: Lab, node: Node, push: PushIssue): Originated[] {
+  const def = rawOf(lab, node)?.bgp;
+  if (!def) return [];
+  const out: Originated[] = [];
+  if (def.advertise_loopback !== false) {
+    if (node.loopback?.ipv4)
+      out.push({ prefix: `${node.loopback.ipv4}/32`, family: 'ipv4', communities: [] });
+    if (node.loopback?.ipv6)
+      out.push({ prefix: `${node.loopback.ipv6}/128`, family: 'ipv6', communities: [] });
+  }
+  def.originate.forEach((o, i) => {
+    const { prefix, communities } = typeof o === 'string' ? { prefix: o, communities: [] } : o;
+    try {
+      const c = parseCidr(prefix);
+      out.push({ prefix, family: c.family === 4 ? 'ipv4' : 'ipv6', communities });
+    } catch (e) {
+      push({
+        code: 'prefix-invalid',
+        path: [...node.path, 'bgp', 'originate', i, ...(typeof o === 'string' ? [] : ['prefix'])],
+        message: (e as Error).message,
+        hint: 'announce a prefix with its length, e.g. 10.1.0.0/24 or 2001:db8:1::/48',
+      });
+    }
+  });
+  return out;
+}
+
+/** Fills the lab-defined parts of a node's BGP that need every node resolved first. */
+export function completeLabBgp(lab: Lab, node: Node, bgp: NodeBgp, push: PushIssue): void {
+  bgp.neighbors = resolveSessions(lab, node, push);
+  bgp.originate = resolveOriginate(lab, node, push);
+  // one local address for the template when every session shares it (the common single-network case)
+  const locals = [...new Set(bgp.neighbors.map((n) => n.localAddress).filter(Boolean))];
+  if (locals.length === 1 && locals[0]) bgp.localAddress = locals[0];
+}
+
+/** OSPF on the node's networks (all by default) and its loopback; point-to-point where only two speak. */
+export function resolveOspf(lab: Lab, push: PushIssue): void {
+  const speakers = (network: string) =>
+    lab.nodes.filter((n) => {
+      const d = rawOf(lab, n)?.ospf;
+      if (!d || !n.interfaces.some((i) => i.network === network)) return false;
+      const listed = d.networks?.map((x) => (typeof x === 'string' ? x : x.network));
+      const passive =
+        d.passive.includes(network) ||
+        d.networks?.some((x) => typeof x !== 'string' && x.network === network && x.passive);
+      return (!listed || listed.includes(network)) && !passive;
+    }).length;
+  for (const node of lab.nodes) {
+    const def = rawOf(lab, node)?.ospf;
+    if (!def) continue;
+    const path = [...node.path, 'ospf'];
+    const entries = (def.networks ?? node.interfaces.map((i) => i.network)).map((x) =>
+      typeof x === 'string' ? { network: x, passive: false } : x,
+    );
+    const interfaces: OspfInterface[] = [];
+    entries.forEach((e, i) => {
+      const ifc = node.interfaces.find((x) => x.network === e.network);
+      const net = lab.networks.find((n) => n.name === e.network);
+      if (!ifc || !net) {
+        push({
+          code: 'unknown-reference',
+          path: def.networks ? [...path, 'networks', i] : path,
+          message: `${node.name} runs OSPF on '${e.network}', but has no interface on such a network`,
+          hint: `OSPF runs on the node's own networks: ${node.interfaces.map((x) => x.network).join(', ') || 'none'}`,
+        });
+        return;
+      }
+      const passive = e.passive || def.passive.includes(e.network);
+      interfaces.push({
+        name: ifc.name,
+        network: net.name,
+        prefix: net.prefix,
+        area: ('area' in e && e.area) || def.area,
+        passive,
+        cost: 'cost' in e ? e.cost : undefined,
+        pointToPoint: !passive && speakers(net.name) === 2,
+      });
+    });
+    def.passive.forEach((p, i) => {
+      if (!entries.some((e) => e.network === p))
+        push({
+          code: 'unknown-reference',
+          path: [...path, 'passive', i],
+          message: `${node.name} makes '${p}' passive, but OSPF does not run there`,
+          hint: 'list networks the node runs OSPF on (ospf.networks, or all its networks by default)',
+        });
+    });
+    if (node.loopback?.ipv4)
+      interfaces.push({
+        name: 'lo',
+        prefix: `${node.loopback.ipv4}/32`,
+        area: def.area,
+        passive: true,
+        pointToPoint: false,
+      });
+    node.ospf = {
+      routerId: def.router_id ?? node.loopback?.ipv4 ?? node.interfaces[0]?.address ?? '0.0.0.0',
+      interfaces,
+      ipv6: def.ipv6,
+      path,
+    };
+  }
+}
+
+/** Whether an address lies in a prefix of its family (false for unparsable input). */
+export function prefixHolds(prefix: string, address: string): boolean {
+  try {
+    return cidrContains(parseCidr(prefix), address);
+  } catch {
+    return false;
+  }
+}

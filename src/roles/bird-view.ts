@@ -1,0 +1,148 @@
+// What BIRD's router template needs, computed once: per-session local addresses and channels, filters by
+// family, originated prefixes, OSPF, BFD. A node that needs none of it renders as the plain eBGP router.
+import { parseCidr } from '../model/ip.js';
+import type { Lab, Neighbor, Node } from '../model/lab.js';
+import type { Filter } from '../model/schema.js';
+
+type Family = 'ipv4' | 'ipv6';
+
+/** (65000,1) from 65000:1 */
+const birdCommunity = (c: string) => `(${c.replace(':', ',')})`;
+
+const familyOfPrefix = (p: string): Family => (parseCidr(p).family === 4 ? 'ipv4' : 'ipv6');
+
+/** A BIRD channel filter for one family from all | none | [prefixes] | { prefixes, communities }. */
+export function birdChannelFilter(filter: Filter | undefined, family: Family, fallback?: 'all'): string {
+  const f = filter ?? fallback;
+  if (f === undefined) throw new Error('a BGP filter is undefined (lint reports ebgp-no-filter)');
+  if (typeof f === 'string') return f;
+  const prefixes = Array.isArray(f) ? f : f.prefixes;
+  const communities = Array.isArray(f) ? undefined : f.communities;
+  const conditions: string[] = [];
+  if (prefixes) {
+    const own = prefixes.filter((p) => familyOfPrefix(p) === family);
+    if (!own.length) return 'none';
+    conditions.push(`net ~ [ ${own.join(', ')} ]`);
+  }
+  if (communities?.length)
+    conditions.push(`(${communities.map((c) => `${birdCommunity(c)} ~ bgp_community`).join(' || ')})`);
+  return conditions.length ? `where ${conditions.join(' && ')}` : 'all';
+}
+
+export interface BirdSession {
+  protocol: string;
+  comment?: string;
+  local?: string;
+  neighbor: string;
+  as: number;
+  multihop: boolean;
+  password?: string;
+  bfd: boolean;
+  rrClient: boolean;
+  rsClient: boolean;
+  family: Family;
+  import: string;
+  export: string;
+  nextHopSelf: boolean;
+  gatewayRecursive: boolean;
+}
+
+/** BIRD strings are double-quoted: escape what would end them. */
+const birdString = (s: string) => `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+
+export function birdRouterView(lab: Lab, node: Node) {
+  const bgp = node.bgp;
+  const neighbors: Neighbor[] = bgp?.neighbors ?? [];
+  const originate = bgp?.originate ?? [];
+  const ospf = node.ospf;
+  const families = new Set<Family>(['ipv4']);
+  for (const n of neighbors) families.add(n.family ?? 'ipv4');
+  for (const o of originate) families.add(o.family);
+  if (node.interfaces.some((i) => i.address6) || node.loopback?.ipv6) families.add('ipv6');
+  const ibgp = neighbors.some((n) => n.ibgp);
+  // connected networks and loopbacks in BIRD's table: iBGP next hops resolve over them (and OSPF's)
+  const direct =
+    ibgp || neighbors.some((n) => n.multihop) || !!ospf || originate.length > 0 || families.has('ipv6');
+  const plain =
+    !direct &&
+    neighbors.every(
+      (n) => !n.nextHopSelf && !n.rrClient && !n.rsClient && !n.password && !n.bfd && n.family !== 'ipv6',
+    );
+  const locals = new Set(neighbors.map((n) => n.localAddress));
+  const sharedLocal =
+    locals.size === 1 && bgp?.localAddress && neighbors[0]?.localAddress === bgp.localAddress;
+  const allIbgp = neighbors.length > 0 && neighbors.every((n) => n.ibgp || n.rsClient);
+  // iBGP and route servers pass everything unless told otherwise; eBGP needs filters (lint says so)
+  const fallback = allIbgp ? ('all' as const) : undefined;
+  const sessions: BirdSession[] = neighbors.map((n) => {
+    const passAll = n.ibgp || n.rsClient ? ('all' as const) : undefined;
+    const family = n.family ?? 'ipv4';
+    return {
+      protocol: n.protocol,
+      comment: n.node && n.node !== n.protocol ? n.node : undefined,
+      local: sharedLocal ? undefined : n.localAddress,
+      neighbor: n.address,
+      as: n.as,
+      multihop: !!n.multihop,
+      password: n.password === undefined ? undefined : birdString(n.password),
+      bfd: !!n.bfd,
+      rrClient: !!n.rrClient,
+      rsClient: !!n.rsClient,
+      family,
+      import: plain ? '' : birdChannelFilter(bgp?.import, family, passAll),
+      // BGP carries what BGP learned and what the node originates, never its connected or OSPF routes
+      export: plain ? '' : exportFilter(bgp?.export, family, passAll),
+      nextHopSelf: !!n.nextHopSelf,
+      gatewayRecursive: !!n.ibgp && direct,
+    };
+  });
+  const byFamily = (f: Family) => originate.filter((o) => o.family === f);
+  // BGP in its own table, as a real router's BGP RIB: a prefix OSPF or a connected network also holds
+  // is still reflected and re-advertised. BIRD merges ECMP paths only in the kernel protocol of the
+  // table that holds them, so a node with ECMP keeps BGP in the main table.
+  const bgpTables = !plain && bgp?.ecmpLimit === undefined;
+  return {
+    plain,
+    bgpTables,
+    direct,
+    families: [...families],
+    templateLocal: sharedLocal ? bgp?.localAddress : undefined,
+    templateChannel:
+      plain && bgp
+        ? {
+            import: birdChannelFilter(bgp.import, 'ipv4', fallback),
+            export: birdChannelFilter(bgp.export, 'ipv4', fallback),
+          }
+        : undefined,
+    originate: (['ipv4', 'ipv6'] as Family[])
+      .map((f) => ({
+        family: f,
+        protocol: `originate${f === 'ipv4' ? 4 : 6}`,
+        routes: byFamily(f).map((o) => ({
+          prefix: o.prefix,
+          attributes: o.communities.map((c) => `bgp_community.add(${birdCommunity(c)});`).join(' '),
+        })),
+      }))
+      .filter((o) => o.routes.length),
+    // the kernel gets BGP's and OSPF's routes; not connected ones (it has them), nor originated discards
+    kernelExport: plain ? 'all' : 'where source != RTS_DEVICE && source != RTS_STATIC',
+    bfd: sessions.some((s) => s.bfd),
+    sessions,
+    ospf: ospf && {
+      routerId: ospf.routerId,
+      ipv6: ospf.ipv6 && families.has('ipv6'),
+      areas: [...new Set(ospf.interfaces.map((i) => i.area))].map((area) => ({
+        area,
+        interfaces: ospf.interfaces.filter((i) => i.area === area),
+      })),
+    },
+    lab: { name: lab.name },
+  };
+}
+
+function exportFilter(filter: Filter | undefined, family: Family, fallback: 'all' | undefined): string {
+  const f = birdChannelFilter(filter, family, fallback);
+  if (f === 'none') return f;
+  const sources = 'source ~ [ RTS_BGP, RTS_STATIC ]';
+  return f === 'all' ? `where ${sources}` : `${f} && ${sources}`;
+}

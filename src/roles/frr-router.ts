@@ -1,0 +1,60 @@
+// A router running FRR: zebra installs routes, bgpd and ospfd (and bfdd, ospf6d) as the lab asks, one
+// config file per daemon; `vtysh` works on the node for users and the checks' judges.
+import type { Lab, Node } from '../model/lab.js';
+import { renderTemplate } from '../render/env.js';
+import { frrRouterView } from './frr-view.js';
+import type { RenderedFile, Role, StartCommand } from './role.js';
+
+/** The FRR daemons a node runs, in start order (zebra first: the others register with it). */
+export function frrDaemonsOf(node: Node): string[] {
+  const v = frrRouterView({ name: '' } as Lab, node);
+  return [
+    'zebra',
+    ...(v.bfd ? ['bfdd'] : []),
+    ...(node.bgp ? ['bgpd'] : []),
+    ...(v.ospf ? ['ospfd'] : []),
+    ...(v.ospf?.ipv6 ? ['ospf6d'] : []),
+  ];
+}
+
+const TEMPLATE: Record<string, string> = {
+  zebra: 'frr/router-zebra.conf.njk',
+  bgpd: 'frr/router-bgpd.conf.njk',
+  ospfd: 'frr/router-ospfd.conf.njk',
+  ospf6d: 'frr/router-ospf6d.conf.njk',
+  bfdd: 'frr/router-bfdd.conf.njk',
+};
+
+/** How one FRR daemon starts on a node: daemonized, its own config, sockets under the node's private /run. */
+export function frrStart(daemon: string, extra = ''): StartCommand {
+  return {
+    name: daemon,
+    run: `/usr/lib/frr/${daemon} -d -P 0 -f /etc/frr/${daemon}.conf -i /run/frr/${daemon}.pid --vty_socket /run/frr -u frr -g frr${extra}`,
+    pidfile: `/run/frr/${daemon}.pid`,
+  };
+}
+
+export const frrRouter: Role = {
+  name: 'frr-router',
+  description: 'FRR router: BGP (bgpd), OSPF (ospfd, ospf6d), BFD (bfdd) from the lab, routes by zebra',
+  render: (lab, node) => {
+    const view = frrRouterView(lab, node);
+    return frrDaemonsOf(node).map(
+      (d): RenderedFile => ({
+        node: node.name,
+        path: `/etc/frr/${d}.conf`,
+        content: renderTemplate(TEMPLATE[d], view),
+        validator: 'frr',
+      }),
+    );
+  },
+  start: (_lab, node) => [
+    {
+      name: 'forwarding',
+      run: 'sysctl -qw net.ipv4.ip_forward=1 net.ipv4.fib_multipath_hash_policy=1 net.ipv6.conf.all.forwarding=1',
+    },
+    // the node's /run and /var/log are its own: FRR's sockets, pid files and logs stay on the node
+    { name: 'frr-dirs', run: 'mkdir -p /run/frr /var/log/frr && chown frr:frr /run/frr /var/log/frr' },
+    ...frrDaemonsOf(node).map((d) => frrStart(d)),
+  ],
+};

@@ -1,0 +1,124 @@
+// What FRR's router templates need: route-maps for the lab's filters (FRR enforces RFC 8212 on eBGP),
+// one neighbor per session in its own address family, originated networks, OSPF interfaces.
+import { parseCidr } from '../model/ip.js';
+import type { Lab, Node } from '../model/lab.js';
+import type { Filter } from '../model/schema.js';
+
+type Family = 'ipv4' | 'ipv6';
+
+interface RouteMap {
+  name: string;
+  family: Family;
+  action: 'permit' | 'deny';
+  prefixList?: string;
+  communityList?: string;
+}
+
+const familyOfPrefix = (p: string): Family => (parseCidr(p).family === 4 ? 'ipv4' : 'ipv6');
+
+/** One route-map (and its prefix and community lists) for a filter, in one family. */
+function routeMapFor(name: string, filter: Filter, family: Family) {
+  const prefixLists: { name: string; family: Family; prefixes: string[] }[] = [];
+  const communityLists: { name: string; communities: string[] }[] = [];
+  if (filter === 'all' || filter === 'none')
+    return {
+      map: { name, family, action: filter === 'all' ? 'permit' : 'deny' } as RouteMap,
+      prefixLists,
+      communityLists,
+    };
+  const prefixes = Array.isArray(filter) ? filter : filter.prefixes;
+  const communities = Array.isArray(filter) ? undefined : filter.communities;
+  const map: RouteMap = { name, family, action: 'permit' };
+  if (prefixes) {
+    const own = prefixes.filter((p) => familyOfPrefix(p) === family);
+    if (!own.length)
+      return { map: { name, family, action: 'deny' } as RouteMap, prefixLists, communityLists };
+    prefixLists.push({ name, family, prefixes: own });
+    map.prefixList = name;
+  }
+  if (communities?.length) {
+    communityLists.push({ name: `${name}-C`, communities });
+    map.communityList = `${name}-C`;
+  }
+  return { map, prefixLists, communityLists };
+}
+
+export function frrRouterView(lab: Lab, node: Node) {
+  const bgp = node.bgp;
+  const neighbors = bgp?.neighbors ?? [];
+  const originate = bgp?.originate ?? [];
+  const maps: RouteMap[] = [];
+  const prefixLists: ReturnType<typeof routeMapFor>['prefixLists'] = [];
+  const communityLists: ReturnType<typeof routeMapFor>['communityLists'] = [];
+  const mapName = (dir: 'IMPORT' | 'EXPORT', family: Family, filter: Filter) => {
+    const name = `LAB-${dir}${family === 'ipv4' ? 4 : 6}${filter === 'all' ? '-ALL' : ''}`;
+    if (!maps.some((m) => m.name === name)) {
+      const r = routeMapFor(name, filter, family);
+      maps.push(r.map);
+      prefixLists.push(...r.prefixLists);
+      communityLists.push(...r.communityLists);
+    }
+    return name;
+  };
+  const sessions = neighbors.map((n) => {
+    const family = n.family ?? 'ipv4';
+    // iBGP passes everything by default in FRR; eBGP needs a policy (lint asks for filters), route servers pass all
+    const passAll = n.rsClient ? ('all' as const) : undefined;
+    const imp = bgp?.import ?? passAll;
+    const exp = bgp?.export ?? passAll;
+    return {
+      address: n.address,
+      as: n.as,
+      node: n.node,
+      family,
+      updateSource: n.multihop ? n.localAddress : undefined,
+      ebgpMultihop: !!n.multihop && !n.ibgp,
+      password: n.password,
+      bfd: !!n.bfd,
+      nextHopSelf: !!n.nextHopSelf,
+      rrClient: !!n.rrClient,
+      rsClient: !!n.rsClient,
+      importMap: imp === undefined ? undefined : mapName('IMPORT', family, imp),
+      exportMap: exp === undefined ? undefined : mapName('EXPORT', family, exp),
+    };
+  });
+  const originateMaps = originate
+    .map((o, i) => ({ ...o, map: o.communities.length ? `LAB-ORIGINATE-${i + 1}` : undefined }))
+    .map((o) => ({ ...o, set: o.communities.join(' ') }));
+  const families = (['ipv4', 'ipv6'] as Family[])
+    .map((family) => ({
+      family,
+      sessions: sessions.filter((s) => s.family === family),
+      networks: originateMaps.filter((o) => o.family === family),
+    }))
+    .filter((f) => f.sessions.length || f.networks.length);
+  const ospf = node.ospf;
+  return {
+    lab: { name: lab.name },
+    node,
+    bgp: bgp && {
+      as: bgp.as,
+      routerId: bgp.routerId,
+      clusterId: bgp.routeReflector?.clusterId,
+      ecmpLimit: bgp.ecmpLimit,
+      sessions,
+      families,
+      maps,
+      prefixLists,
+      communityLists,
+      originateMaps: originateMaps.filter((o) => o.map),
+    },
+    bfd: sessions.some((s) => s.bfd),
+    ospf: ospf && {
+      routerId: ospf.routerId,
+      interfaces: ospf.interfaces.filter((i) => i.name !== 'lo'),
+      networks: ospf.interfaces.map((i) => ({ prefix: i.prefix, area: i.area })),
+      passive: ospf.interfaces.filter((i) => i.passive && i.name !== 'lo').map((i) => i.name),
+      ipv6: ospf.ipv6 && (node.interfaces.some((i) => i.address6) || !!node.loopback?.ipv6),
+      loopbackArea:
+        ospf.interfaces.find((i) => i.name === 'lo')?.area ?? ospf.interfaces[0]?.area ?? '0.0.0.0',
+    },
+  };
+}
+
+export type FrrRouterView = ReturnType<typeof frrRouterView>;
