@@ -20,7 +20,7 @@ export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 # the daemons the labs run, the tools the checks use, and the validators of rendered files
 apt-get install -y -qq --no-install-recommends \
-  iproute2 util-linux procps bird2 gobgpd frr openssh-server openssh-client nginx-light \
+  iproute2 util-linux procps iputils-ping bird2 gobgpd frr openssh-server openssh-client nginx-light \
   netplan.io curl nftables socat ca-certificates >/dev/null
 # what tests read the reports and inventories with: a real browser (the nightly HTML report) and
 # Ansible (lab inventory against a live lab)

@@ -28,6 +28,29 @@ const command = (cmd: string, pkg: string): Need => ({
   pkg,
 });
 
+/** Tools checks commonly run, and the Debian package that provides each. */
+const CHECK_TOOLS: Record<string, string> = {
+  ping: 'iputils-ping',
+  curl: 'curl',
+  birdc: 'bird2',
+  vtysh: 'frr',
+  gobgp: 'gobgpd',
+  ip: 'iproute2',
+  ss: 'iproute2',
+  nc: 'netcat-openbsd',
+  dig: 'bind9-dnsutils',
+  traceroute: 'traceroute',
+  wget: 'wget',
+};
+
+/** The program a check's command starts with (after `ip netns exec NS`, env assignments, sudo). */
+export function checkTool(run: string): string | undefined {
+  const words = run.trim().split(/\s+/);
+  while (words.length && (/^[A-Za-z_]+=/.test(words[0]) || words[0] === 'sudo')) words.shift();
+  if (words[0] === 'ip' && words[1] === 'netns' && words[2] === 'exec') words.splice(0, 4);
+  return words[0]?.split('/').pop();
+}
+
 export function needsOf(lab: Lab): Need[] {
   const roles = new Set(lab.nodes.flatMap((n) => n.roles));
   // metallb-speaker nodes run BIRD unless vars.speaker says frr
@@ -64,6 +87,19 @@ export function needsOf(lab: Lab): Need[] {
     needs.push(command('bird', 'bird2'), command('birdc', 'bird2'));
   }
   if (speakers.has('frr')) needs.push(command('bgpd', 'frr'), command('vtysh', 'frr'));
+  if (roles.has('frr-router'))
+    needs.push(
+      command('zebra', 'frr'),
+      command('bgpd', 'frr'),
+      command('ospfd', 'frr'),
+      command('bfdd', 'frr'),
+      command('vtysh', 'frr'),
+    );
+  // the tools the checks run on the nodes are the host's: each must be there
+  for (const tool of new Set(lab.checks.map((c) => checkTool(c.run)))) {
+    const pkg = tool && CHECK_TOOLS[tool];
+    if (pkg && !needs.some((n) => n.what === `the command ${tool}`)) needs.push(command(tool, pkg));
+  }
   if (roles.has('http-backend')) needs.push(command('nginx', 'nginx-light'));
   if (roles.has('gobgp-route-reflector')) needs.push(command('gobgpd', 'gobgpd'), command('gobgp', 'gobgpd'));
   return needs;

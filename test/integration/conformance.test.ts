@@ -1,0 +1,58 @@
+// The conformance set (test/conformance/*/lab.yaml): small labs, one per routing capability, each
+// linted, brought up until every check passes, brought down, and nothing of it left on the host.
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { Journal } from '../../src/engine/journal.js';
+import { isAlive } from '../../src/engine/processes.js';
+import { PROJECT_DIR } from '../../src/paths.js';
+import { labCli } from '../helpers/cli.js';
+import { namespacesOf } from '../helpers/host.js';
+import { isRoot } from '../helpers/labs.js';
+
+const DIR = join(PROJECT_DIR, 'test', 'conformance');
+export const CONFORMANCE_LABS = readdirSync(DIR, { withFileTypes: true })
+  .filter((d) => d.isDirectory() && existsSync(join(DIR, d.name, 'lab.yaml')))
+  .map((d) => d.name)
+  .sort();
+
+if (!isRoot) console.warn('conformance labs skipped: they create namespaces and need root');
+
+const instance = `cf${process.pid % 100000}`;
+const upTimes: string[] = [];
+
+describe.skipIf(!isRoot)('conformance labs on netns, one after another', () => {
+  const state = mkdtempSync(join(tmpdir(), 'lab-conformance-'));
+  const lab = labCli(state);
+  afterAll(async () => {
+    for (const name of CONFORMANCE_LABS) await lab(['down', join(DIR, name, 'lab.yaml'), '-i', instance]);
+    rmSync(state, { recursive: true, force: true });
+    if (upTimes.length) console.log(`conformance up times: ${upTimes.join(', ')}`);
+  });
+
+  it.each(CONFORMANCE_LABS)(
+    '%s: lint clean, up with every check passing, down leaving nothing',
+    async (name) => {
+      const file = join(DIR, name, 'lab.yaml');
+      const lint = await lab(['lint', file, '--no-host']);
+      expect(lint.exitCode, lint.all).toBe(0);
+      const up = await lab(['up', file, '-i', instance], { timeout: 90_000 });
+      expect(up.exitCode, up.all).toBe(0);
+      const seconds = /is up and proven in ([\d.]+) s/.exec(up.all ?? '')?.[1];
+      upTimes.push(`${name} ${seconds} s`);
+      const journalFile = join(state, name, instance, 'journal.jsonl');
+      expect(existsSync(journalFile), journalFile).toBe(true);
+      const resources = new Journal(journalFile).resources();
+      const links = resources.flatMap((r) => (r.kind === 'link' ? [r.name] : []));
+      const processes = resources.flatMap((r) => (r.kind === 'process' && r.pid ? [r] : []));
+      expect(processes.length).toBeGreaterThan(0);
+      const down = await lab(['down', file, '-i', instance]);
+      expect(down.exitCode, down.all).toBe(0);
+      expect(namespacesOf(`lab.${name}.${instance}`)).toEqual([]);
+      expect(links.filter((l) => existsSync(`/sys/class/net/${l}`))).toEqual([]);
+      const alive = processes.filter((r) => isAlive(r.pid!, r.starttime)).map((r) => `${r.node}:${r.name}`);
+      expect(alive).toEqual([]);
+    },
+  );
+});
