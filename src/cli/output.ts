@@ -1,5 +1,5 @@
 // What the CLI prints: issues for people, JSON for machines.
-import { formatIssue, formatPath, type Issue } from '../model/issue.js';
+import { formatIssue, formatPath, type Issue } from '../core/issue.js';
 
 export function issuesJson(issues: Issue[]) {
   return {

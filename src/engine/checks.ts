@@ -1,6 +1,6 @@
 // Running checks: the show (a command on a node, or one per repeat) and the judgement, under a named wait.
-import type { Check, Lab } from '../model/lab.js';
-import { renderString } from '../render/env.js';
+import type { Check, Lab } from '../core/lab.js';
+import { renderString } from '../core/templates.js';
 import type { CommandResult, NodeShell } from '../transport/shell.js';
 import { judge, type Verdict } from './judges.js';
 import { poll } from './wait.js';

@@ -1,6 +1,6 @@
 // lab down: replay the journal in reverse, then remove the state folder. Running it twice is fine.
 import { existsSync, rmSync } from 'node:fs';
-import { destroyerOf } from '../providers/destroy.js';
+import { providerOf } from '../providers/index.js';
 import { type InstanceRecord, instanceDir, readInstance } from './instances.js';
 import { unregisterInstance } from './registry.js';
 import { journalOf, writeInstance } from './state.js';
@@ -19,7 +19,7 @@ export async function destroyInstance(dir: string, record: InstanceRecord | unde
     record.status = 'stopping';
     writeInstance(record);
   }
-  await (await destroyerOf(record?.provider ?? 'netns'))(journalOf(dir).resources());
+  await (await providerOf(record?.provider ?? 'netns')).destroy(journalOf(dir).resources());
   rmSync(dir, { recursive: true, force: true });
   if (record) unregisterInstance(record.lab, record.instance);
 }

@@ -1,27 +1,15 @@
 // gc: what crashed runs left. Instances whose `lab up` died while starting are torn down from their
-// journals; namespaces and root links with our prefixes that no journal lists are orphans.
-
-import { readdirSync } from 'node:fs';
-import { runCommand } from '../host/command.js';
-import { LINK_PATTERN, NETNS_PREFIX } from '../providers/netns/names.js';
-import { linkExists, listNetns, pidsInNetns } from '../providers/netns/teardown.js';
+// journals; then each provider names what it finds on the host that no live instance's journal lists.
+import { isAlive } from '../host/processes.js';
+import { allProviders } from '../providers/index.js';
+import type { Orphan } from '../providers/provider.js';
 import { destroyInstance } from './down.js';
-import { isAlive, stopProcesses } from './processes.js';
 import { knownInstances } from './registry.js';
 import { journalOf } from './state.js';
 
 export interface Garbage {
   instances: string[];
-  namespaces: string[];
-  links: string[];
-}
-
-function rootLinks(): string[] {
-  try {
-    return readdirSync('/sys/class/net').filter((l) => LINK_PATTERN.test(l));
-  } catch {
-    return [];
-  }
+  orphans: (Orphan & { provider: string })[];
 }
 
 export async function collectGarbage(opts: { dryRun?: boolean } = {}): Promise<Garbage> {
@@ -40,16 +28,11 @@ export async function collectGarbage(opts: { dryRun?: boolean } = {}): Promise<G
         .flatMap((r) => (r.kind === 'netns' || r.kind === 'link' ? [r.name] : [])),
     ),
   );
-  const namespaces = listNetns().filter((n) => n.startsWith(NETNS_PREFIX) && !owned.has(n));
-  const links = rootLinks().filter((l) => !owned.has(l));
-  if (!opts.dryRun) {
-    // whatever runs inside an orphaned namespace is ours: stop it by PID before removing the namespace
-    await stopProcesses(pidsInNetns(namespaces).map((pid) => ({ pid })));
-    const lines = [
-      ...links.filter(linkExists).map((l) => `link del ${l}`),
-      ...namespaces.map((n) => `netns del ${n}`),
-    ];
-    if (lines.length) await runCommand('ip', ['-force', '-batch', '-'], { input: `${lines.join('\n')}\n` });
+  const orphans: Garbage['orphans'] = [];
+  for (const provider of await allProviders()) {
+    const found = await provider.findOrphans(owned);
+    if (!opts.dryRun) await provider.removeOrphans(found);
+    orphans.push(...found.map((o) => ({ ...o, provider: provider.name })));
   }
-  return { instances: crashed.map((i) => i.id), namespaces, links };
+  return { instances: crashed.map((i) => i.id), orphans };
 }

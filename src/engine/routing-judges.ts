@@ -1,86 +1,19 @@
 // Judges of routing checks on BIRD and FRR: BGP sessions by FRR, a BGP route and its attributes, OSPF
 // adjacencies, BFD sessions. Each parses what the daemon's own command shows (FRR: its JSON).
-import {
-  addressesOf,
-  birdName,
-  type Check,
-  type Lab,
-  type Node,
-  nodeByName,
-  selectNodes,
-} from '../model/lab.js';
+import { addressesOf, type Check, type Lab, type Node, nodeByName, selectNodes } from '../core/lab.js';
+import { sessionAddresses } from '../daemons/daemon.js';
+import { parseJson } from '../daemons/frr.js';
 import type { Expectation } from '../model/schema.js';
 
 export type Verdict = { ok: true; detail?: string } | { ok: false; reason: string };
 const pass = (detail?: string): Verdict => ({ ok: true, detail });
 const fail = (reason: string): Verdict => ({ ok: false, reason });
 
-function parseJson(output: string): unknown {
-  const start = output.search(/[[{]/);
-  if (start < 0) throw new Error('no JSON in the output');
-  return JSON.parse(output.slice(start));
-}
-
 function peersOf(lab: Lab, selectors: string | string[], self: string): Node[] {
   return [selectors]
     .flat()
     .flatMap((s) => selectNodes(lab, s))
     .filter((n) => n.name !== self);
-}
-
-/** The addresses `self` has sessions with `peer` on (its resolved neighbors), else a shared-network address. */
-export function sessionAddresses(self: Node | undefined, peer: Node): string[] {
-  const own = self?.bgp?.neighbors.filter((n) => n.node === peer.name).map((n) => n.address) ?? [];
-  if (own.length) return own;
-  const shared = peer.interfaces.find((pi) => self?.interfaces.some((fi) => fi.network === pi.network));
-  const a = (shared ?? peer.interfaces[0])?.address;
-  return a ? [a] : [];
-}
-
-/** BIRD protocol names of `self`'s sessions with `peer` (one per family). */
-export function birdProtocols(self: Node | undefined, peer: Node): string[] {
-  const own = self?.bgp?.neighbors.filter((n) => n.node === peer.name).map((n) => n.protocol) ?? [];
-  return own.length ? own : [birdName(peer.name)];
-}
-
-/** vtysh show bgp neighbors json (or show bgp summary json): state by neighbor address. */
-export function frrSessions(output: string): Map<string, string> {
-  const data = parseJson(output) as Record<string, unknown>;
-  const out = new Map<string, string>();
-  for (const [key, value] of Object.entries(data)) {
-    const v = value as Record<string, unknown>;
-    if (typeof v?.bgpState === 'string') out.set(key, v.bgpState);
-    // summary: { ipv4Unicast: { peers: { addr: { state } } } }
-    const peers = (v?.peers ?? {}) as Record<string, { state?: string }>;
-    for (const [addr, p] of Object.entries(peers)) if (p?.state) out.set(addr, p.state);
-  }
-  return out;
-}
-
-export function judgeFrrSessions(
-  lab: Lab,
-  check: Check,
-  output: string,
-  selectors: string | string[],
-): Verdict {
-  const self = nodeByName(lab, check.node);
-  const peers = peersOf(lab, selectors, check.node);
-  if (!peers.length) return fail(`the selection ${JSON.stringify(selectors)} names no node`);
-  let sessions: Map<string, string>;
-  try {
-    sessions = frrSessions(output);
-  } catch (e) {
-    return fail(`cannot read vtysh's JSON (${(e as Error).message}): run vtysh -c 'show bgp neighbors json'`);
-  }
-  const bad: string[] = [];
-  let count = 0;
-  for (const p of peers)
-    for (const a of sessionAddresses(self, p)) {
-      count++;
-      const state = sessions.get(a);
-      if (state !== 'Established') bad.push(`${p.name} (${a}): ${state ?? 'not a neighbor'}`);
-    }
-  return bad.length ? fail(`not Established: ${bad.join(', ')}`) : pass(`${count} sessions Established`);
 }
 
 export interface RouteFacts {

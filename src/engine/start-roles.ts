@@ -1,7 +1,7 @@
 // Starting a node's roles: all their commands in one script on the node (one process, however many
 // daemons), with markers that say which step ran and which pid each daemon wrote.
 import { readFile } from 'node:fs/promises';
-import type { Lab, Node } from '../model/lab.js';
+import type { Lab, Node } from '../core/lab.js';
 import type { StartResult } from '../providers/provider.js';
 import { roleOf } from '../roles/index.js';
 import type { StartCommand } from '../roles/role.js';

@@ -1,12 +1,11 @@
 // lab up: preflight, network, nodes in parallel (boot, SSH, roles), then every check under its named wait.
 import { rmSync } from 'node:fs';
+import type { Lab } from '../core/lab.js';
+import { gatherHostFacts } from '../engine/host-facts.js';
 import { CheckError, InterruptedError, LabError, StepError } from '../errors.js';
-import { gatherHostFacts } from '../host/facts.js';
-import type { Lab } from '../model/lab.js';
 import { openLab } from '../model/open.js';
 import { verifyInstanceName } from '../paths.js';
 import { providerOf } from '../providers/index.js';
-import { allocateManagementPrefix } from '../providers/netns/management.js';
 import type { Provider, ProviderContext } from '../providers/provider.js';
 import { renderLab } from '../render/render-lab.js';
 import { roleOf } from '../roles/index.js';
@@ -57,8 +56,8 @@ export async function labUp(file: string, opts: UpOptions): Promise<UpResult> {
   const instance = verifyInstanceName(opts.instance);
   const host = await gatherHostFacts();
   const { lab } = openLab(file, opts.set, host);
-  const provider: Provider = providerOf(lab.provider);
-  provider.verifyHost(lab);
+  const provider: Provider = await providerOf(lab.provider);
+  await provider.verifyHost(lab);
   verifyEmulated(lab);
 
   const dir = createInstanceDir(lab.name, instance);
@@ -66,6 +65,7 @@ export async function labUp(file: string, opts: UpOptions): Promise<UpResult> {
     ...host.routes,
     ...knownInstances().flatMap((i) => (i.managementPrefix ? [i.managementPrefix] : [])),
   ];
+  const management = provider.allocateManagement(lab, instance, taken);
   const record: InstanceRecord = {
     id: `${lab.name}/${instance}`,
     lab: lab.name,
@@ -74,8 +74,8 @@ export async function labUp(file: string, opts: UpOptions): Promise<UpResult> {
     sets: opts.set,
     provider: lab.provider,
     dir,
-    managementPrefix: lab.managementPrefix ?? allocateManagementPrefix(`${lab.name}/${instance}`, taken),
-    link: provider.rootLink(lab, instance),
+    managementPrefix: management.prefix,
+    link: management.link,
     status: 'starting',
     ownerPid: process.pid,
     createdAt: new Date().toISOString(),
@@ -89,7 +89,7 @@ export async function labUp(file: string, opts: UpOptions): Promise<UpResult> {
     instance,
     dir,
     journal: journalOf(dir),
-    managementPrefix: record.managementPrefix!,
+    managementPrefix: management.prefix,
     files: [], // rendered while the network is being created
     userKey: generateKeyPair(`lab-${lab.name}-${instance}`),
   };
@@ -194,7 +194,7 @@ export async function labUp(file: string, opts: UpOptions): Promise<UpResult> {
     if (aborted()) {
       // Ctrl-C: remove everything this run created, then report the interruption
       for (const s of shells.values()) s.close();
-      await provider.destroy(ctx.journal);
+      await provider.destroy(ctx.journal.resources());
       rmSync(dir, { recursive: true, force: true });
       unregisterInstance(lab.name, instance);
       throw new InterruptedError(

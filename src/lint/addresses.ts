@@ -1,5 +1,5 @@
 // Addresses: inside their network, not its network or broadcast address, used once.
-import { broadcast, containsAddress, parseIPv4, parsePrefix } from '../model/ipv4.js';
+import { broadcast, containsAddress, parseIPv4, parsePrefix } from '../net/ipv4.js';
 import { issue, type Rule } from './rule.js';
 
 export const addressRules: Rule = (lab) => {

@@ -1,8 +1,8 @@
 // BGP: sessions configured on both sides, eBGP with filters, AS numbers that agree, ECMP wide enough.
 import { containsCidr } from 'cidr-tools';
-import { containsAddress, isIPv4, parseIPv4, parsePrefix } from '../model/ipv4.js';
-import type { Issue } from '../model/issue.js';
-import { addressesOf, type Node, nodeByName } from '../model/lab.js';
+import type { Issue } from '../core/issue.js';
+import { addressesOf, type Node, nodeByName } from '../core/lab.js';
+import { containsAddress, isIPv4, parseIPv4, parsePrefix } from '../net/ipv4.js';
 import { issue, type Rule } from './rule.js';
 
 function accepts(peer: Node, from: Node): boolean {

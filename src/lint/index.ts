@@ -1,10 +1,12 @@
 // Lint: every rule over the resolved lab, every issue at once, located in the file.
-import type { Issue } from '../model/issue.js';
-import type { Lab } from '../model/lab.js';
+
+import { ADDONS } from '../addons/index.js';
+import type { Issue } from '../core/issue.js';
+import type { Lab } from '../core/lab.js';
 import type { LoadedLab } from '../model/load.js';
-import { addonRules } from './addons.js';
 import { addressRules } from './addresses.js';
 import { bgpRules } from './bgp.js';
+import { clusterRules } from './clusters.js';
 import { nameRules } from './names.js';
 import { overlapRules } from './overlaps.js';
 import { requirementRules } from './requirements.js';
@@ -19,7 +21,8 @@ const RULES: Rule[] = [
   addressRules,
   overlapRules,
   bgpRules,
-  addonRules,
+  ...ADDONS.flatMap((a) => (a.lint ? [a.lint] : [])),
+  clusterRules,
   requirementRules,
 ];
 

@@ -1,5 +1,5 @@
 // Names end up in hostnames, file names, BIRD protocols and interface names: keep them safe and short.
-import type { Path } from '../model/issue.js';
+import type { Path } from '../core/issue.js';
 import { issue, type Rule } from './rule.js';
 
 const SAFE = /^[a-z][a-z0-9-]*$/;

@@ -1,10 +1,11 @@
 // Prefixes that must be disjoint: node networks, pod/service/fabric subnets, LB and pod pools, management, host routes.
 import { overlapCidr } from 'cidr-tools';
-import type { Issue, Path } from '../model/issue.js';
-import type { Lab } from '../model/lab.js';
+import { addonsOf } from '../addons/index.js';
+import type { Issue, Path } from '../core/issue.js';
+import type { Lab } from '../core/lab.js';
 import { type HostFacts, issue, type Rule } from './rule.js';
 
-interface Space {
+export interface Space {
   prefix: string;
   what: string;
   kind: 'network' | 'pod' | 'service' | 'fabric' | 'lb-pool' | 'pod-pool' | 'management' | 'host';
@@ -36,28 +37,9 @@ export function addressSpaces(lab: Lab): Space[] {
           path: [...c.path, key],
         });
     }
-    for (const [i, p] of (c.addons.metallb?.pools ?? []).entries()) {
-      for (const [j, a] of p.addresses.entries()) {
-        const path = [...c.path, 'addons', 'metallb', 'pools', i, 'addresses', j];
-        out.push({
-          prefix: a,
-          what: `MetalLB pool ${p.name} of ${c.name}`,
-          kind: 'lb-pool',
-          cluster: c.name,
-          path,
-        });
-      }
-    }
-    for (const [i, p] of (c.addons.calico?.pools ?? []).entries()) {
-      const path = [...c.path, 'addons', 'calico', 'pools', i, 'cidr'];
-      out.push({
-        prefix: p.cidr,
-        what: `Calico pool ${p.name} of ${c.name}`,
-        kind: 'pod-pool',
-        cluster: c.name,
-        path,
-      });
-    }
+    // the add-ons' own address spaces: MetalLB's pools, Calico's IP pools
+    for (const addon of addonsOf(c))
+      out.push(...(addon.spaces?.(c) ?? []).map((sp) => ({ ...sp, cluster: c.name })));
   }
   if (lab.managementPrefix)
     out.push({

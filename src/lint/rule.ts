@@ -1,6 +1,8 @@
 // What a lint rule sees and returns: a pure function of the lab and the host facts.
-import type { Issue, Path, Severity } from '../model/issue.js';
-import type { Lab } from '../model/lab.js';
+import type { Issue } from '../core/issue.js';
+import type { Lab } from '../core/lab.js';
+
+export { issue } from '../core/issue.js';
 
 /** What lint knows of the host; gathered by the caller, so rules stay pure. */
 export interface HostFacts {
@@ -13,13 +15,3 @@ export interface HostFacts {
 }
 
 export type Rule = (lab: Lab, host: HostFacts) => Issue[];
-
-export function issue(
-  code: string,
-  path: Path,
-  message: string,
-  hint: string,
-  severity: Severity = 'error',
-): Issue {
-  return { code, severity, path, message, hint };
-}

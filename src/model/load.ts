@@ -2,8 +2,8 @@
 import { readFileSync } from 'node:fs';
 import { type Document, isMap, isScalar, LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
+import { formatIssue, type Issue, type Path } from '../core/issue.js';
 import { DefinitionError } from '../errors.js';
-import { formatIssue, type Issue, type Path } from './issue.js';
 import { applyParams, type ParamValues, parseSets } from './params.js';
 import { labSchema, type RawLab } from './schema.js';
 

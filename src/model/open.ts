@@ -1,7 +1,8 @@
 // Load, resolve and lint in one call: what every command that reads a lab does first.
+
+import { hasErrors, type Issue } from '../core/issue.js';
+import type { Lab } from '../core/lab.js';
 import { type HostFacts, lintLab, locateIssues, NO_HOST } from '../lint/index.js';
-import { hasErrors, type Issue } from './issue.js';
-import type { Lab } from './lab.js';
 import { LabDefinitionError, loadLab } from './load.js';
 import { resolveLab } from './resolve.js';
 

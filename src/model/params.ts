@@ -1,6 +1,7 @@
 // Parameters: defaults from the lab file, overridden by --set, substituted for ${name} references.
+
+import type { Issue, Path } from '../core/issue.js';
 import { DefinitionError } from '../errors.js';
-import type { Issue, Path } from './issue.js';
 
 export type ParamValue = string | number | boolean;
 export type ParamValues = Record<string, ParamValue>;

@@ -1,11 +1,13 @@
-// Resolve: defaults, groups, automatic addresses and add-on-derived BGP, into the typed Lab.
+// Resolve: the loaded file into the typed Lab, as a list of named phases run in order. Each phase
+// resolves its section of the file and reads what earlier phases resolved, never their raw input.
+// Who writes node.bgp, and in which order, is the `bgp` phase: the lab's own bgp: section, else the
+// first add-on (in registry order) that makes the node speak BGP.
 
-import { deriveCalicoBgp, resolveWorkloads } from './derive-calico.js';
-import { deriveMetallbBgp } from './derive-metallb.js';
-import { addressAt, familyOf, parseCidr } from './ip.js';
-import { formatIPv4, hostAt, parsePrefix } from './ipv4.js';
-import type { Issue, PushIssue } from './issue.js';
-import type { Check, Cluster, Interface, Lab, Network, Node } from './lab.js';
+import { ADDONS, addonsOf } from '../addons/index.js';
+import type { Issue, PushIssue } from '../core/issue.js';
+import type { Interface, Lab, Network, Node, NodeBgp } from '../core/lab.js';
+import { addressAt, familyOf, parseCidr } from '../net/ip.js';
+import { formatIPv4, hostAt, parsePrefix } from '../net/ipv4.js';
 import type { LoadedLab } from './load.js';
 import { completeLabBgp, resolveLoopbacks, resolveOspf } from './routing.js';
 
@@ -17,9 +19,10 @@ export const DEFAULT_WAITS: Record<string, number> = {
   http: 30,
 };
 
-function resolveNetworks(raw: LoadedLab['raw'], push: PushIssue): Network[] {
-  const out: Network[] = [];
-  for (const [name, n] of Object.entries(raw.networks)) {
+/** networks: prefixes parsed, lengths known. */
+function resolveNetworks(lab: Lab, push: PushIssue): void {
+  const out: Network[] = lab.networks;
+  for (const [name, n] of Object.entries(lab.raw.networks)) {
     const path = ['networks', name];
     try {
       const p = parsePrefix(n.prefix);
@@ -52,12 +55,12 @@ function resolveNetworks(raw: LoadedLab['raw'], push: PushIssue): Network[] {
       });
     }
   }
-  return out;
 }
 
-function expandNodes(raw: LoadedLab['raw'], networks: Network[], push: PushIssue): Node[] {
-  const nodes: Node[] = [];
-  for (const [name, def] of Object.entries(raw.nodes)) {
+/** nodes: groups expanded into members, interfaces with their addresses. */
+function expandNodes(lab: Lab, push: PushIssue): void {
+  const { networks, nodes } = lab;
+  for (const [name, def] of Object.entries(lab.raw.nodes)) {
     const path = ['nodes', name];
     const count = def.count as number | undefined;
     const members = count === undefined ? [undefined] : Array.from({ length: count }, (_, i) => i + 1);
@@ -141,12 +144,12 @@ function expandNodes(raw: LoadedLab['raw'], networks: Network[], push: PushIssue
       });
     }
   }
-  return nodes;
 }
 
-function resolveClusters(raw: LoadedLab['raw'], nodes: Node[], push: PushIssue): Cluster[] {
-  const clusters: Cluster[] = [];
-  for (const [name, c] of Object.entries(raw.clusters)) {
+/** clusters: members by node or group; a node's cluster is the first that lists it. */
+function resolveClusters(lab: Lab, push: PushIssue): void {
+  const { nodes, clusters } = lab;
+  for (const [name, c] of Object.entries(lab.raw.clusters)) {
     const path = ['clusters', name];
     const members: string[] = [];
     c.members.forEach((sel, i) => {
@@ -176,56 +179,69 @@ function resolveClusters(raw: LoadedLab['raw'], nodes: Node[], push: PushIssue):
       path,
     });
   }
-  return clusters;
 }
 
-function resolveLabBgp(lab: Lab, push: PushIssue): void {
-  for (const node of lab.nodes) {
-    const def = lab.raw.nodes[node.group ?? node.name]?.bgp;
-    if (!def) continue;
-    const path = [...node.path, 'bgp'];
-    const cluster = lab.clusters.find((c) => c.name === node.cluster);
-    const as = (def.as as number | undefined) ?? cluster?.as;
-    if (as === undefined) {
-      push({
-        code: 'bgp-no-as',
-        path,
-        message: `node ${node.name} speaks BGP but has no AS number`,
-        hint: 'set bgp.as on the node or as: on its cluster',
-      });
-      continue;
-    }
-    const ecmp = def.ecmp;
-    const routerId = def.router_id ?? node.loopback?.ipv4 ?? node.interfaces[0]?.address ?? '0.0.0.0';
-    node.bgp = {
-      as,
-      routerId,
-      localAddress: node.interfaces[0]?.address ?? '0.0.0.0',
-      neighbors: [],
-      neighborRange: def.neighbor_range,
-      import: def.import,
-      export: def.export,
-      ecmpLimit:
-        ecmp === undefined || ecmp === false ? undefined : ecmp === true ? -1 : (ecmp.limit as number),
-      routeReflector: def.route_reflector
-        ? { clusterId: def.route_reflector.cluster_id ?? routerId }
-        : undefined,
-      source: 'lab',
+/** The lab's own bgp: section of a node (without neighbors yet); undefined when it has none. */
+function labBgpOf(lab: Lab, node: Node, push: PushIssue): NodeBgp | undefined {
+  const def = lab.raw.nodes[node.group ?? node.name]?.bgp;
+  if (!def) return undefined;
+  const path = [...node.path, 'bgp'];
+  const cluster = lab.clusters.find((c) => c.name === node.cluster);
+  const as = (def.as as number | undefined) ?? cluster?.as;
+  if (as === undefined) {
+    push({
+      code: 'bgp-no-as',
       path,
-    };
+      message: `node ${node.name} speaks BGP but has no AS number`,
+      hint: 'set bgp.as on the node or as: on its cluster',
+    });
+    return undefined;
   }
-  // second pass: every node's AS is known, so neighbors can be named with theirs
+  const ecmp = def.ecmp;
+  const routerId = def.router_id ?? node.loopback?.ipv4 ?? node.interfaces[0]?.address ?? '0.0.0.0';
+  return {
+    as,
+    routerId,
+    localAddress: node.interfaces[0]?.address ?? '0.0.0.0',
+    neighbors: [],
+    neighborRange: def.neighbor_range,
+    import: def.import,
+    export: def.export,
+    ecmpLimit: ecmp === undefined || ecmp === false ? undefined : ecmp === true ? -1 : (ecmp.limit as number),
+    routeReflector: def.route_reflector
+      ? { clusterId: def.route_reflector.cluster_id ?? routerId }
+      : undefined,
+    source: 'lab',
+    path,
+  };
+}
+
+/** The BGP an add-on of the node's cluster makes it speak: the first add-on, in registry order, that does. */
+function addonBgpOf(lab: Lab, node: Node): NodeBgp | undefined {
+  const cluster = lab.clusters.find((c) => c.name === node.cluster);
+  if (!cluster) return undefined;
+  for (const addon of addonsOf(cluster)) {
+    const bgp = addon.bgp?.(lab, cluster, node);
+    if (bgp) return bgp;
+  }
+  return undefined;
+}
+
+/** bgp: the one writer of node.bgp. The lab's own section wins over an add-on's; then the lab's
+ * neighbors are resolved, once every node's AS is known. */
+function resolveBgp(lab: Lab, push: PushIssue): void {
+  for (const node of lab.nodes) node.bgp = labBgpOf(lab, node, push) ?? addonBgpOf(lab, node);
+  // second pass: every node's AS is known, so sessions can be named with theirs
   for (const node of lab.nodes) {
-    const def = lab.raw.nodes[node.group ?? node.name]?.bgp;
-    if (!def || !node.bgp || node.bgp.source !== 'lab') continue;
+    if (node.bgp?.source !== 'lab') continue;
     completeLabBgp(lab, node, node.bgp, push);
-    const neighbors = node.bgp.neighbors;
-    if (node.bgp.ecmpLimit === -1) node.bgp.ecmpLimit = Math.max(16, neighbors.length);
+    if (node.bgp.ecmpLimit === -1) node.bgp.ecmpLimit = Math.max(16, node.bgp.neighbors.length);
   }
 }
 
-function resolveChecks(lab: Lab, push: PushIssue): Check[] {
-  return lab.raw.checks.map((c, i) => {
+/** checks: each on a node, under a named wait. */
+function resolveChecks(lab: Lab, push: PushIssue): void {
+  lab.checks = lab.raw.checks.map((c, i) => {
     const path = ['checks', i];
     if (!lab.nodes.some((n) => n.name === c.node)) {
       push({
@@ -260,14 +276,63 @@ function resolveChecks(lab: Lab, push: PushIssue): Check[] {
   });
 }
 
+/** workloads: each lands on a node that holds a pod block (given by an add-on: Calico's nodes) and
+ * takes the next address of that block, in the order the lab lists them. */
+function resolveWorkloads(lab: Lab, push: PushIssue): void {
+  const taken = new Map<string, number>();
+  lab.raw.workloads.forEach((w, i) => {
+    const path = ['workloads', i];
+    const block = lab.blocks[w.node];
+    if (!block) {
+      const why = lab.nodes.some((n) => n.name === w.node)
+        ? `${w.node} is not a calico-node`
+        : `no node named '${w.node}'`;
+      push({
+        code: 'unknown-reference',
+        path: [...path, 'node'],
+        message: `workload ${w.name}: ${why}`,
+        hint: 'workloads land on nodes with the calico-node role, which hand out their addresses',
+      });
+      return;
+    }
+    const n = (taken.get(w.node) ?? 0) + 1;
+    taken.set(w.node, n);
+    lab.workloads.push({
+      name: w.name,
+      node: w.node,
+      address: formatIPv4(hostAt(parsePrefix(block), n)),
+      block,
+      serve: w.serve,
+      path,
+    });
+  });
+}
+
+/** add-ons: what each add-on decides for the whole lab (pod blocks), in registry order. */
+function deriveAddons(lab: Lab, push: PushIssue): void {
+  for (const addon of ADDONS) addon.derive?.(lab, push);
+}
+
+type Phase = (lab: Lab, push: PushIssue) => void;
+
+/** The phases of resolve, in order; each reads what the ones before it resolved. */
+export const PHASES: { name: string; run: Phase }[] = [
+  { name: 'networks', run: resolveNetworks },
+  { name: 'nodes', run: expandNodes },
+  { name: 'clusters', run: resolveClusters },
+  { name: 'add-ons', run: deriveAddons },
+  { name: 'workloads', run: resolveWorkloads },
+  { name: 'loopbacks', run: resolveLoopbacks },
+  { name: 'bgp', run: resolveBgp },
+  { name: 'ospf', run: resolveOspf },
+  { name: 'checks', run: resolveChecks },
+];
+
 /** Turns a loaded lab into the typed model; problems that make parts unresolvable come back as issues. */
 export function resolveLab(loaded: LoadedLab): { lab: Lab; issues: Issue[] } {
   const issues: Issue[] = [];
   const push: PushIssue = (i) => issues.push({ severity: 'error', ...i });
   const { raw } = loaded;
-  const networks = resolveNetworks(raw, push);
-  const nodes = expandNodes(raw, networks, push);
-  const clusters = resolveClusters(raw, nodes, push);
   const lab: Lab = {
     name: raw.name,
     description: raw.description,
@@ -276,9 +341,9 @@ export function resolveLab(loaded: LoadedLab): { lab: Lab; issues: Issue[] } {
     provider: raw.provider,
     params: loaded.params,
     managementPrefix: raw.management.prefix,
-    networks,
-    nodes,
-    clusters,
+    networks: [],
+    nodes: [],
+    clusters: [],
     checks: [],
     waits: { ...DEFAULT_WAITS, ...raw.waits },
     workloads: [],
@@ -286,12 +351,6 @@ export function resolveLab(loaded: LoadedLab): { lab: Lab; issues: Issue[] } {
     requirements: raw.requirements,
     raw,
   };
-  deriveMetallbBgp(lab, push);
-  deriveCalicoBgp(lab, push);
-  resolveWorkloads(lab, push);
-  resolveLoopbacks(lab, push);
-  resolveLabBgp(lab, push);
-  resolveOspf(lab, push);
-  lab.checks = resolveChecks(lab, push);
+  for (const phase of PHASES) phase.run(lab, push);
   return { lab, issues };
 }

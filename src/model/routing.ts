@@ -1,6 +1,6 @@
 // Routing the lab file asks for: loopbacks, per-session BGP (local address, family, options), originated
 // prefixes, OSPF. Every role that speaks BGP or OSPF reads what this resolves, whatever its daemon.
-import { addressAt, cidrContains, familyOf, parseCidr } from './ip.js';
+import { addressAt, cidrContains, familyOf, parseCidr } from '../net/ip.js';
 import type { PushIssue } from './issue.js';
 import {
   birdName,

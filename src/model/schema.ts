@@ -1,15 +1,9 @@
 // The one schema of a lab file. The JSON Schema for editors is generated from it.
 import { z } from 'zod';
+import { addonsShape } from '../addons/index.js';
+import { address, count, name, prefix, selector } from '../core/schema-parts.js';
+import { BGP_DAEMONS } from '../daemons/index.js';
 
-const paramRef = z
-  .string()
-  .regex(/^\$\{[a-z_][a-z0-9_]*\}$/, 'a parameter reference such as ${workers}')
-  .describe('a parameter reference, replaced by its value: ${name}');
-
-/** A number that may also be written as a parameter reference (`${workers}`). */
-const count = z.union([z.number().int(), paramRef]);
-const prefix = z.string().describe('an IPv4 prefix, a.b.c.d/len');
-const address = z.string().describe('an IPv4 address, a.b.c.d');
 const prefix6 = z.string().describe('an IPv6 prefix, e.g. 2001:db8:1::/64');
 const address6 = z.string().describe('an IPv6 address, e.g. 2001:db8:1::1');
 const anyPrefix = z.string().describe('an IPv4 or IPv6 prefix');
@@ -18,10 +12,6 @@ const community = z
   .string()
   .regex(/^\d{1,10}:\d{1,10}$/, 'a standard community ASN:VALUE, e.g. 65000:100')
   .describe('a standard BGP community, ASN:VALUE');
-const name = z.string().describe('a safe name: [a-z][a-z0-9-]*');
-const selector = z
-  .string()
-  .describe('a node name, a node group name (all its members), or a cluster name (all its members)');
 
 const param = z
   .object({
@@ -185,96 +175,6 @@ const node = z
   })
   .strict();
 
-const metallbPool = z
-  .object({
-    name,
-    addresses: z.array(prefix).min(1),
-    avoid_buggy_ips: z.boolean().default(false),
-    auto_assign: z.boolean().default(true),
-  })
-  .strict();
-
-const metallb = z
-  .object({
-    chart_version: z.string().describe('Helm chart version, e.g. 0.14.8'),
-    config: z
-      .enum(['crds', 'configInline'])
-      .default('crds')
-      .describe('configInline works only with charts 0.10.0 to 0.12.1'),
-    speaker: z.enum(['native', 'frr']).default('native'),
-    pools: z.array(metallbPool).min(1),
-    peers: z
-      .array(
-        z
-          .object({
-            name,
-            peer_address: address,
-            peer_asn: count,
-            my_asn: count,
-            hold_time: z.string().optional(),
-            keepalive_time: z.string().optional(),
-          })
-          .strict(),
-      )
-      .min(1),
-    advertisements: z.array(z.object({ name, pools: z.array(name).default([]) }).strict()).default([]),
-    reachable_from: z
-      .array(selector)
-      .default([])
-      .describe('client nodes that must have a route to every pool'),
-  })
-  .strict();
-
-const calico = z
-  .object({
-    version: z.string(),
-    as: count,
-    node_to_node_mesh: z.boolean().default(false),
-    peers: z.array(z.object({ name, peer_ip: address, as: count }).strict()).default([]),
-    pools: z
-      .array(
-        z
-          .object({
-            name,
-            cidr: prefix,
-            block_size: z.number().int().min(20).max(32).default(26),
-            ipip_mode: z.enum(['Never', 'Always', 'CrossSubnet']).default('Never'),
-            vxlan_mode: z.enum(['Never', 'Always', 'CrossSubnet']).default('Never'),
-            nat_outgoing: z.boolean().default(false),
-          })
-          .strict(),
-      )
-      .min(1),
-  })
-  .strict();
-
-const cilium = z
-  .object({
-    version: z.string(),
-    cluster_name: z
-      .string()
-      .optional()
-      .describe('defaults to the cluster key; at most 32 lowercase characters'),
-    tunnel_protocol: z.enum(['vxlan', 'geneve']).default('vxlan'),
-    clustermesh_node_port: z.number().int().min(30000).max(32767),
-    max_connected_clusters: z.union([z.literal(255), z.literal(511)]).default(255),
-  })
-  .strict();
-
-const tungstenFabric = z
-  .object({
-    version: z.string(),
-    vrouter_gateway: address.describe("VROUTER_GATEWAY: the gateway of the nodes' underlay network"),
-    pod_subnets: prefix.optional().describe('KUBERNETES_POD_SUBNETS; defaults to the cluster pod subnet'),
-    service_subnets: prefix
-      .optional()
-      .describe('KUBERNETES_SERVICE_SUBNETS; defaults to the cluster service subnet'),
-    fabric_subnets: prefix
-      .optional()
-      .describe('KUBERNETES_IP_FABRIC_SUBNETS; defaults to the cluster fabric subnet'),
-  })
-  .strict();
-
 const cluster = z
   .object({
     kind: z.enum(['kubernetes', 'dcos']),
@@ -286,15 +186,7 @@ const cluster = z
     service_subnet: prefix.optional(),
     fabric_subnet: prefix.optional(),
     kubernetes_version: z.string().optional(),
-    addons: z
-      .object({
-        metallb: metallb.optional(),
-        calico: calico.optional(),
-        cilium: cilium.optional(),
-        tungsten_fabric: tungstenFabric.optional(),
-      })
-      .strict()
-      .default({}),
+    addons: z.object(addonsShape()).strict().default({}),
   })
   .strict();
 
@@ -309,7 +201,7 @@ const expectation = z
       .describe('count the output lines matching a regular expression'),
     bgp_established: z
       .object({
-        daemon: z.enum(['bird', 'gobgp', 'frr']),
+        daemon: z.enum(BGP_DAEMONS),
         peers: z.union([selector, z.array(selector)]),
         received: z
           .literal('blocks')
@@ -442,7 +334,6 @@ export const labSchema = z
 export type RawLab = z.infer<typeof labSchema>;
 export type RawCluster = z.infer<typeof cluster>;
 export type Expectation = z.infer<typeof expectation>;
-export type MetallbAddon = z.infer<typeof metallb>;
 export type Filter = z.infer<typeof filter>;
 export type RawNeighbor = z.infer<typeof neighbor>;
 export type RawOspf = z.infer<typeof ospf>;

@@ -1,16 +1,25 @@
-// The registry of providers: an unknown one fails with the list of known ones.
+// The registry of providers: one line each, loaded on use (lab down and gc stay light). An unknown
+// one fails with the list of known ones.
 import { DefinitionError } from '../errors.js';
-import { netnsProvider } from './netns/index.js';
 import type { Provider } from './provider.js';
 
-const PROVIDERS: Record<string, Provider> = { netns: netnsProvider };
+const PROVIDERS: Record<string, () => Promise<Provider>> = {
+  netns: async () => (await import('./netns/index.js')).netnsProvider,
+};
 
-export function providerOf(name: string): Provider {
-  const p = PROVIDERS[name];
-  if (!p) {
+export const PROVIDER_NAMES = Object.keys(PROVIDERS);
+
+export async function providerOf(name: string): Promise<Provider> {
+  const load = PROVIDERS[name];
+  if (!load) {
     throw new DefinitionError(
-      `provider '${name}' cannot run labs on this host yet; known: ${Object.keys(PROVIDERS).join(', ')} (lab render shows the configuration for the others)`,
+      `provider '${name}' cannot run labs on this host yet; known: ${PROVIDER_NAMES.join(', ')} (lab render shows the configuration for the others)`,
     );
   }
-  return p;
+  return load();
+}
+
+/** Every provider, for what spans them all (gc). */
+export function allProviders(): Promise<Provider[]> {
+  return Promise.all(Object.values(PROVIDERS).map((load) => load()));
 }

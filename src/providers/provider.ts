@@ -1,6 +1,8 @@
-// A provider creates and destroys nodes and says how to reach them; one folder per provider.
-import type { Journal } from '../engine/journal.js';
-import type { Lab } from '../model/lab.js';
+// A provider creates and destroys nodes and says how to reach them; one folder per provider, one line
+// in providers/index.ts. Everything provider-specific sits behind this interface: the engine imports
+// no provider's folder.
+import type { Lab } from '../core/lab.js';
+import type { Journal, Resource } from '../engine/journal.js';
 import type { RenderedFile } from '../roles/role.js';
 import type { CommandResult } from '../transport/shell.js';
 import type { SshTarget } from '../transport/ssh.js';
@@ -18,12 +20,25 @@ export interface ProviderContext {
 /** How a start script ended; its output is in `logFile` on the host, or in stdout. */
 export type StartResult = Omit<CommandResult, 'stdout'> & { stdout?: string; logFile?: string };
 
+/** The management network of an instance: the host's only way to its nodes. */
+export interface Management {
+  prefix: string;
+  /** The instance's link on the host: SSH must leave through it (the route guard checks). */
+  link: string;
+}
+
+/** Something a crashed run left on the host that no instance owns (a namespace, a link). */
+export interface Orphan {
+  kind: string;
+  name: string;
+}
+
 export interface Provider {
   name: string;
   /** Throws one PreflightError listing everything the host lacks. */
-  verifyHost(lab: Lab): void;
-  /** The instance's link in the root namespace: SSH must leave through it. */
-  rootLink(lab: Lab, instance: string): string;
+  verifyHost(lab: Lab): Promise<void>;
+  /** The instance's management prefix (the lab's own, or one free of `taken`) and host link. */
+  allocateManagement(lab: Lab, instance: string, taken: string[]): Management;
   /** Creates the wiring shared by all nodes; returns the management address of every node. */
   createNetwork(ctx: ProviderContext): Promise<{ addresses: string[] }>;
   /** Boots one node: afterwards its sshd answers at `target`. A provider that can run the node's
@@ -35,5 +50,10 @@ export interface Provider {
     startScript: string,
   ): Promise<{ target: SshTarget; started?: Promise<StartResult> }>;
   /** Removes what the journal lists; idempotent. */
-  destroy(journal: Journal): Promise<void>;
+  destroy(resources: Resource[]): Promise<void>;
+  /** What this provider's crashed runs left: its kinds of resources, by its name prefixes, that no
+   * journal in `owned` (names of live instances' resources) lists. */
+  findOrphans(owned: Set<string>): Promise<Orphan[]>;
+  /** Removes orphans found by findOrphans (whatever still runs in them first). */
+  removeOrphans(orphans: Orphan[]): Promise<void>;
 }

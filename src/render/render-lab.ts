@@ -1,7 +1,7 @@
 // Render: every file of every node, from its roles. Pure: writing them out is the caller's business.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { Lab } from '../model/lab.js';
+import type { Lab } from '../core/lab.js';
 import { roleOf } from '../roles/index.js';
 import type { RenderedFile } from '../roles/role.js';
 

@@ -1,7 +1,8 @@
 // An external router running BIRD 2: one BGP session per neighbor, ECMP into the kernel, forwarding on.
-import { renderTemplate } from '../render/env.js';
+import { header, renderTemplate } from '../core/templates.js';
+import { bird } from '../daemons/bird.js';
 import { birdRouterView } from './bird-view.js';
-import { header, type Role } from './role.js';
+import type { Role } from './role.js';
 
 export const birdRouter: Role = {
   name: 'bird-router',
@@ -25,10 +26,7 @@ export const birdRouter: Role = {
       name: 'forwarding',
       run: 'sysctl -qw net.ipv4.ip_forward=1 net.ipv4.fib_multipath_hash_policy=1 net.ipv6.conf.all.forwarding=1',
     },
-    {
-      name: 'bird',
-      run: 'mkdir -p /run/bird && bird -c /etc/bird/bird.conf -P /run/bird/bird.pid',
-      pidfile: '/run/bird/bird.pid',
-    },
+    bird.start,
   ],
+  needs: () => ({ daemons: ['bird'] }),
 };

@@ -1,33 +1,12 @@
 // What BIRD's router template needs, computed once: per-session local addresses and channels, filters by
 // family, originated prefixes, OSPF, BFD. A node that needs none of it renders as the plain eBGP router.
-import { parseCidr } from '../model/ip.js';
+import { birdChannelFilter, birdCommunity } from '../daemons/bird.js';
 import type { Lab, Neighbor, Node } from '../model/lab.js';
 import type { Filter } from '../model/schema.js';
 
 type Family = 'ipv4' | 'ipv6';
 
-/** (65000,1) from 65000:1 */
-const birdCommunity = (c: string) => `(${c.replace(':', ',')})`;
-
-const familyOfPrefix = (p: string): Family => (parseCidr(p).family === 4 ? 'ipv4' : 'ipv6');
-
-/** A BIRD channel filter for one family from all | none | [prefixes] | { prefixes, communities }. */
-export function birdChannelFilter(filter: Filter | undefined, family: Family, fallback?: 'all'): string {
-  const f = filter ?? fallback;
-  if (f === undefined) throw new Error('a BGP filter is undefined (lint reports ebgp-no-filter)');
-  if (typeof f === 'string') return f;
-  const prefixes = Array.isArray(f) ? f : f.prefixes;
-  const communities = Array.isArray(f) ? undefined : f.communities;
-  const conditions: string[] = [];
-  if (prefixes) {
-    const own = prefixes.filter((p) => familyOfPrefix(p) === family);
-    if (!own.length) return 'none';
-    conditions.push(`net ~ [ ${own.join(', ')} ]`);
-  }
-  if (communities?.length)
-    conditions.push(`(${communities.map((c) => `${birdCommunity(c)} ~ bgp_community`).join(' || ')})`);
-  return conditions.length ? `where ${conditions.join(' && ')}` : 'all';
-}
+export { birdChannelFilter } from '../daemons/bird.js';
 
 export interface BirdSession {
   protocol: string;

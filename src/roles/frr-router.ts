@@ -1,7 +1,7 @@
 // A router running FRR: zebra installs routes, bgpd and ospfd (and bfdd, ospf6d) as the lab asks, one
 // config file per daemon; `vtysh` works on the node for users and the checks' judges.
-import type { Lab, Node } from '../model/lab.js';
-import { renderTemplate } from '../render/env.js';
+import type { Lab, Node } from '../core/lab.js';
+import { renderTemplate } from '../core/templates.js';
 import { frrRouterView } from './frr-view.js';
 import type { RenderedFile, Role, StartCommand } from './role.js';
 
@@ -57,4 +57,9 @@ export const frrRouter: Role = {
     { name: 'frr-dirs', run: 'mkdir -p /run/frr /var/log/frr && chown frr:frr /run/frr /var/log/frr' },
     ...frrDaemonsOf(node).map((d) => frrStart(d)),
   ],
+  // FRR's daemons come in one package; vtysh is how users and judges look at them
+  needs: (_lab, node) => ({
+    daemons: ['frr'],
+    tools: frrDaemonsOf(node).map((command) => ({ command, package: 'frr' })),
+  }),
 };

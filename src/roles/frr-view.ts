@@ -1,8 +1,9 @@
 // What FRR's router templates need: route-maps for the lab's filters (FRR enforces RFC 8212 on eBGP),
 // one neighbor per session in its own address family, originated networks, OSPF interfaces.
-import { parseCidr } from '../model/ip.js';
+
 import type { Lab, Node } from '../model/lab.js';
 import type { Filter } from '../model/schema.js';
+import { parseCidr } from '../net/ip.js';
 
 type Family = 'ipv4' | 'ipv6';
 

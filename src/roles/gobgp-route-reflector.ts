@@ -1,8 +1,7 @@
 // A GoBGP route reflector outside the clusters: every neighbor a client, static or dynamic.
-import { renderTemplate } from '../render/env.js';
-import { header, type Role } from './role.js';
-
-export const GOBGP_API = '127.0.0.1:50051';
+import { header, renderTemplate } from '../core/templates.js';
+import { gobgp } from '../daemons/gobgp.js';
+import type { Role } from './role.js';
 
 export const gobgpRouteReflector: Role = {
   name: 'gobgp-route-reflector',
@@ -20,12 +19,6 @@ export const gobgpRouteReflector: Role = {
       validator: 'gobgpd',
     },
   ],
-  start: () => [
-    {
-      name: 'gobgpd',
-      // gobgpd stays in the foreground: detach it and record its pid
-      run: `setsid -f sh -c 'echo $$ > /run/gobgpd.pid; exec gobgpd -f /etc/gobgp/gobgpd.toml -p --api-hosts=${GOBGP_API} --pprof-disable' < /dev/null > /var/log/gobgpd.log 2>&1`,
-      pidfile: '/run/gobgpd.pid',
-    },
-  ],
+  start: () => [gobgp.start],
+  needs: () => ({ daemons: ['gobgp'] }),
 };

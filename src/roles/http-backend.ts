@@ -1,6 +1,7 @@
 // The demo's backend: nginx answering with the node's name, so a client sees which node served it.
-import { renderTemplate } from '../render/env.js';
-import { header, type Role } from './role.js';
+import { header, renderTemplate } from '../core/templates.js';
+import { nginx } from '../daemons/nginx.js';
+import type { Role } from './role.js';
 
 export const httpBackend: Role = {
   name: 'http-backend',
@@ -18,11 +19,6 @@ export const httpBackend: Role = {
       validator: 'nginx',
     },
   ],
-  start: () => [
-    {
-      name: 'nginx',
-      run: 'mkdir -p /run/nginx-tmp && nginx -c /etc/nginx/nginx.conf',
-      pidfile: '/run/nginx.pid',
-    },
-  ],
+  start: () => [nginx.start],
+  needs: () => ({ daemons: ['nginx'] }),
 };

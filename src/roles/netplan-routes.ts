@@ -1,7 +1,8 @@
 // A host configured by netplan: its addresses and static routes (the client's way to the service pool).
-import { containsAddress, parseIPv4, parsePrefix } from '../model/ipv4.js';
-import type { Lab, Node } from '../model/lab.js';
-import { renderTemplate } from '../render/env.js';
+
+import type { Lab, Node } from '../core/lab.js';
+import { renderTemplate } from '../core/templates.js';
+import { containsAddress, parseIPv4, parsePrefix } from '../net/ipv4.js';
 import { header, type Role } from './role.js';
 
 /** Each interface with the routes whose gateway is on its network. */

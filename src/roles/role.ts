@@ -1,5 +1,8 @@
 // A role: what a node is for. It renders its files and says how the emulated node starts it.
-import type { Lab, Node } from '../model/lab.js';
+import type { Lab, Node } from '../core/lab.js';
+import type { DaemonName } from '../daemons/index.js';
+
+export { header } from '../core/templates.js';
 
 export interface RenderedFile {
   node: string;
@@ -29,8 +32,17 @@ export interface Role {
   start?(lab: Lab, node: Node): StartCommand[];
   /** False for a role the emulated lab needs but that has no emulated realization yet. */
   emulated?: false;
+  /** What the node needs on the host to run this role emulated: preflight installs exactly these. */
+  needs?(lab: Lab, node: Node): Needs;
 }
 
-export function header(lab: Lab): { lab: { name: string } } {
-  return { lab: { name: lab.name } };
+/** A program a role or a check runs, and the Debian package that provides it. */
+export interface Tool {
+  command: string;
+  package: string;
+}
+
+export interface Needs {
+  daemons?: DaemonName[];
+  tools?: Tool[];
 }

@@ -6,8 +6,7 @@ export async function gc(opts: { dryRun?: boolean }): Promise<void> {
   const verb = opts.dryRun ? 'would remove' : 'removed';
   const lines = [
     ...g.instances.map((i) => `${verb} crashed instance ${i}`),
-    ...g.namespaces.map((n) => `${verb} orphaned namespace ${n}`),
-    ...g.links.map((l) => `${verb} orphaned link ${l}`),
+    ...g.orphans.map((o) => `${verb} orphaned ${o.kind} ${o.name}`),
   ];
   console.log(lines.length ? lines.join('\n') : 'nothing to collect');
 }

@@ -1,7 +1,8 @@
 // lab lint: every problem of a lab file at once, with the symptom it would cause; nothing is created.
+
+import { hasErrors, type Issue } from '../../core/issue.js';
+import { gatherHostFacts } from '../../engine/host-facts.js';
 import { DefinitionError } from '../../errors.js';
-import { gatherHostFacts } from '../../host/facts.js';
-import { hasErrors, type Issue } from '../../model/issue.js';
 import { LabDefinitionError } from '../../model/load.js';
 import { inspectLab } from '../../model/open.js';
 import { labFileOf } from '../../paths.js';

@@ -1,8 +1,8 @@
 // lab status: the instances on this host, their nodes and whether their processes still run.
 import type { InstanceRecord } from '../../engine/instances.js';
-import { isAlive } from '../../engine/processes.js';
 import { knownInstances } from '../../engine/registry.js';
 import { journalOf, loadTargets } from '../../engine/state.js';
+import { isAlive } from '../../host/processes.js';
 
 function describe(r: InstanceRecord) {
   const procs = journalOf(r.dir)

@@ -6,7 +6,7 @@
 // event loop for ~5 ms per child here, so a hundred nodes spawned one by one cost seconds.
 import { spawn } from 'node:child_process';
 import type { Journal } from '../../engine/journal.js';
-import { startTimeOf } from '../../engine/processes.js';
+import { startTimeOf } from '../../host/processes.js';
 import { shellQuote } from '../../shell-quote.js';
 import type { CommandResult } from '../../transport/shell.js';
 import type { NodeDirs } from './node-files.js';

@@ -1,16 +1,15 @@
 // The netns provider: every node a network namespace with its own hostname, /run, /root and /etc,
 // wired by bridges in a switch namespace, reachable over SSH on a management network.
+// What only `up` needs (preflight, node files and their templates) loads on use: down and gc stay light.
 import type { Journal } from '../../engine/journal.js';
-import type { Lab } from '../../model/lab.js';
 import { generateKeyPair } from '../../transport/keys.js';
 import type { SshTarget } from '../../transport/ssh.js';
 import type { Provider, ProviderContext } from '../provider.js';
 import { Booter } from './boot.js';
-import { managementAddresses } from './management.js';
+import { allocateManagementPrefix, managementAddresses } from './management.js';
 import { namesOf } from './names.js';
 import { createNetwork } from './network.js';
-import { nodeDirs, START_SCRIPT, writeNodeFiles } from './node-files.js';
-import { verifyHost } from './preflight.js';
+import { findOrphans, removeOrphans } from './orphans.js';
 import { destroyResources } from './teardown.js';
 
 const wiring = (ctx: ProviderContext) => ({
@@ -27,8 +26,15 @@ const booters = new WeakMap<Journal, Booter>();
 
 export const netnsProvider: Provider = {
   name: 'netns',
-  verifyHost,
-  rootLink: (lab: Lab, instance: string) => namesOf(lab, instance).rootLink,
+
+  async verifyHost(lab) {
+    (await import('./preflight.js')).verifyHost(lab);
+  },
+
+  allocateManagement: (lab, instance, taken) => ({
+    prefix: lab.managementPrefix ?? allocateManagementPrefix(`${lab.name}/${instance}`, taken),
+    link: namesOf(lab, instance).rootLink,
+  }),
 
   async createNetwork(ctx) {
     const w = wiring(ctx);
@@ -37,6 +43,7 @@ export const netnsProvider: Provider = {
   },
 
   async bootNode(ctx, name, startScript) {
+    const { nodeDirs, START_SCRIPT, writeNodeFiles } = await import('./node-files.js');
     const w = wiring(ctx);
     const index = ctx.lab.nodes.findIndex((n) => n.name === name);
     const address = w.management.nodes[index];
@@ -65,5 +72,7 @@ export const netnsProvider: Provider = {
     return { target, started: booted.started };
   },
 
-  destroy: (journal: Journal) => destroyResources(journal.resources()),
+  destroy: destroyResources,
+  findOrphans,
+  removeOrphans,
 };

@@ -2,7 +2,7 @@
 // collides with no host route and no other running lab.
 import { overlapCidr } from 'cidr-tools';
 import { PreflightError } from '../../errors.js';
-import { formatIPv4, formatPrefix, hostAt, parsePrefix, subnetAt } from '../../model/ipv4.js';
+import { formatIPv4, formatPrefix, hostAt, parsePrefix, subnetAt } from '../../net/ipv4.js';
 
 /** RFC 2544's benchmarking range: meant for labs, never routed on the Internet. */
 const POOL = parsePrefix('198.18.0.0/15');

@@ -1,7 +1,7 @@
 // Host-level names of an instance. Namespaces carry the lab's names for people; links, limited to
 // 15 characters, carry a short hash. Everything starts with a prefix that gc can find.
 import { createHash } from 'node:crypto';
-import type { Lab } from '../../model/lab.js';
+import type { Lab } from '../../core/lab.js';
 
 export const NETNS_PREFIX = 'lab.';
 /** The root-namespace link of an instance: lab + 5 hex digits. */

@@ -1,9 +1,9 @@
 // The lab's wiring: a switch namespace with one bridge per network (and management), nodes on veths.
 // Built with a handful of `ip -batch` runs rather than hundreds of `ip` processes.
 
+import type { Lab } from '../../core/lab.js';
 import type { Journal } from '../../engine/journal.js';
 import { runCommand } from '../../host/command.js';
-import type { Lab } from '../../model/lab.js';
 import { shellQuote } from '../../shell-quote.js';
 import type { Names } from './names.js';
 

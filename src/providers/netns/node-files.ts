@@ -2,8 +2,8 @@
 // and the rendered files of its roles. Written to the overlay's upper layer before the node boots.
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import type { Lab, Node } from '../../model/lab.js';
-import { renderTemplate } from '../../render/env.js';
+import type { Lab, Node } from '../../core/lab.js';
+import { renderTemplate } from '../../core/templates.js';
 import type { RenderedFile } from '../../roles/role.js';
 
 export interface NodeDirs {

@@ -1,7 +1,10 @@
 // Preflight: everything the netns provider needs, checked at once, each with the command that installs it.
 import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
+import type { Lab } from '../../core/lab.js';
+import { DAEMONS } from '../../daemons/index.js';
 import { PreflightError } from '../../errors.js';
-import type { Lab } from '../../model/lab.js';
+import { roleOf } from '../../roles/index.js';
+import type { Tool } from '../../roles/role.js';
 
 interface Need {
   what: string;
@@ -28,19 +31,17 @@ const command = (cmd: string, pkg: string): Need => ({
   pkg,
 });
 
-/** Tools checks commonly run, and the Debian package that provides each. */
+/** Tools checks commonly run, and the Debian package that provides each (the daemons' own CLIs too). */
 const CHECK_TOOLS: Record<string, string> = {
   ping: 'iputils-ping',
   curl: 'curl',
-  birdc: 'bird2',
-  vtysh: 'frr',
-  gobgp: 'gobgpd',
   ip: 'iproute2',
   ss: 'iproute2',
   nc: 'netcat-openbsd',
   dig: 'bind9-dnsutils',
   traceroute: 'traceroute',
   wget: 'wget',
+  ...Object.fromEntries(Object.values(DAEMONS).flatMap((d) => d.commands.map((c) => [c, d.package]))),
 };
 
 /** The program a check's command starts with (after `ip netns exec NS`, env assignments, sudo). */
@@ -51,14 +52,28 @@ export function checkTool(run: string): string | undefined {
   return words[0]?.split('/').pop();
 }
 
+/** The daemons and tools the lab's nodes and checks need: each role's needs, each check's program. */
+export function toolsOf(lab: Lab): Tool[] {
+  const tools = new Map<string, Tool>();
+  for (const node of lab.nodes) {
+    for (const role of node.roles) {
+      const needs = roleOf(role)?.needs?.(lab, node) ?? {};
+      for (const d of needs.daemons ?? [])
+        for (const command of DAEMONS[d].commands)
+          tools.set(command, { command, package: DAEMONS[d].package });
+      for (const t of needs.tools ?? []) tools.set(t.command, t);
+    }
+  }
+  // the tools the checks run on the nodes are the host's: each must be there
+  for (const check of lab.checks) {
+    const command = checkTool(check.run);
+    const pkg = command && CHECK_TOOLS[command];
+    if (pkg && !tools.has(command)) tools.set(command, { command, package: pkg });
+  }
+  return [...tools.values()];
+}
+
 export function needsOf(lab: Lab): Need[] {
-  const roles = new Set(lab.nodes.flatMap((n) => n.roles));
-  // metallb-speaker nodes run BIRD unless vars.speaker says frr
-  const speakers = new Set(
-    lab.nodes
-      .filter((n) => n.roles.includes('metallb-speaker'))
-      .map((n) => (n.vars.speaker === 'frr' ? 'frr' : 'bird')),
-  );
   const needs: Need[] = [
     {
       what: 'root (namespaces, links and mounts need it)',
@@ -70,7 +85,6 @@ export function needsOf(lab: Lab): Need[] {
     command('unshare', 'util-linux'),
     command('sshd', 'openssh-server'),
     command('ssh', 'openssh-client'),
-    command('curl', 'curl'),
     {
       what: 'the overlay filesystem (each node layers its own /etc)',
       ok: () => readFileSync('/proc/filesystems', 'utf8').includes('overlay'),
@@ -82,27 +96,7 @@ export function needsOf(lab: Lab): Need[] {
       fix: 'a kernel with CONFIG_IP_ROUTE_MULTIPATH',
     },
   ];
-  const birdSpeakers = roles.has('metallb-speaker') && speakers.has('bird');
-  if (roles.has('bird-router') || roles.has('calico-node') || birdSpeakers) {
-    needs.push(command('bird', 'bird2'), command('birdc', 'bird2'));
-  }
-  if (speakers.has('frr')) needs.push(command('bgpd', 'frr'), command('vtysh', 'frr'));
-  if (roles.has('frr-router'))
-    needs.push(
-      command('zebra', 'frr'),
-      command('bgpd', 'frr'),
-      command('ospfd', 'frr'),
-      command('bfdd', 'frr'),
-      command('vtysh', 'frr'),
-    );
-  // the tools the checks run on the nodes are the host's: each must be there
-  for (const tool of new Set(lab.checks.map((c) => checkTool(c.run)))) {
-    const pkg = tool && CHECK_TOOLS[tool];
-    if (pkg && !needs.some((n) => n.what === `the command ${tool}`)) needs.push(command(tool, pkg));
-  }
-  if (roles.has('http-backend')) needs.push(command('nginx', 'nginx-light'));
-  if (roles.has('gobgp-route-reflector')) needs.push(command('gobgpd', 'gobgpd'), command('gobgp', 'gobgpd'));
-  return needs;
+  return [...needs, ...toolsOf(lab).map((t) => command(t.command, t.package))];
 }
 
 /** Throws one PreflightError listing everything missing, with one install line. */

@@ -2,8 +2,8 @@
 // namespaces (by PID, found through /proc), then the namespaces and the root link. Idempotent.
 import { readdirSync, readlinkSync, statSync } from 'node:fs';
 import type { Resource } from '../../engine/journal.js';
-import { stopProcesses } from '../../engine/processes.js';
 import { runCommand } from '../../host/command.js';
+import { stopProcesses } from '../../host/processes.js';
 
 /** The inodes of named network namespaces. */
 function netnsInodes(namespaces: string[]): Set<number> {

@@ -1,6 +1,6 @@
 // Address questions about a lab: which of a node's addresses faces a peer, which node holds an address.
 
-import { containsAddress, parseIPv4, parsePrefix } from './ipv4.js';
+import { containsAddress, parseIPv4, parsePrefix } from '../net/ipv4.js';
 import type { Path } from './issue.js';
 import { birdName, type Lab, type Neighbor, type Node, nodeByAddress } from './lab.js';
 
@@ -28,4 +28,15 @@ export function neighborsFromAddresses(
       path: p.path,
     };
   });
+}
+
+/** The address `from` reaches `peer` by: on a network they share, else the peer's first (then the
+ * session or packet crosses routers). */
+export function addressTowards(
+  from: Node | undefined,
+  peer: Node,
+): { address: string; shared: boolean } | undefined {
+  const shared = peer.interfaces.find((pi) => from?.interfaces.some((fi) => fi.network === pi.network));
+  const address = (shared ?? peer.interfaces[0])?.address;
+  return address === undefined ? undefined : { address, shared: !!shared };
 }

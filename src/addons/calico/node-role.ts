@@ -1,10 +1,13 @@
 // Calico's node agent, emulated: BIRD with iBGP to the cluster's BGPPeers, announcing the blocks the
 // node holds, and a node-local `workload` tool that wires pods as Calico's CNI plugin does.
-import { parsePrefix, size } from '../model/ipv4.js';
-import type { Lab, Node } from '../model/lab.js';
-import { renderTemplate } from '../render/env.js';
-import { shellQuote } from '../shell-quote.js';
-import { header, type Role } from './role.js';
+
+import type { Lab, Node } from '../../core/lab.js';
+import { header, renderTemplate } from '../../core/templates.js';
+import { bird } from '../../daemons/bird.js';
+import { parsePrefix, size } from '../../net/ipv4.js';
+import type { Role } from '../../roles/role.js';
+import { shellQuote } from '../../shell-quote.js';
+import { NODE_ROLE } from './derive.js';
 
 export const WORKLOAD_TOOL = '/etc/lab/bin/workload';
 
@@ -28,11 +31,11 @@ function workloadTool(lab: Lab, node: Node): string {
 }
 
 export const calicoNode: Role = {
-  name: 'calico-node',
+  name: NODE_ROLE,
   description: "Calico node agent: BIRD announcing the node's pod blocks over iBGP, and a workload tool",
   render: (lab, node) => {
     const calico = lab.clusters.find((c) => c.name === node.cluster)?.addons.calico;
-    const bird = renderTemplate('bird/calico-node.conf.njk', {
+    const conf = renderTemplate('bird/calico-node.conf.njk', {
       ...header(lab),
       node,
       bgp: node.bgp,
@@ -40,7 +43,7 @@ export const calicoNode: Role = {
       blocks: blockPatterns(lab, node),
     });
     return [
-      { node: node.name, path: '/etc/bird/bird.conf', content: bird, validator: 'bird' },
+      { node: node.name, path: '/etc/bird/bird.conf', content: conf, validator: 'bird' },
       ...(lab.blocks[node.name]
         ? [{ node: node.name, path: WORKLOAD_TOOL, content: workloadTool(lab, node), mode: 0o755 }]
         : []),
@@ -48,11 +51,7 @@ export const calicoNode: Role = {
   },
   start: (lab, node) => [
     { name: 'forwarding', run: 'sysctl -qw net.ipv4.ip_forward=1' },
-    {
-      name: 'bird',
-      run: 'mkdir -p /run/bird && bird -c /etc/bird/bird.conf -P /run/bird/bird.pid',
-      pidfile: '/run/bird/bird.pid',
-    },
+    bird.start,
     // the demo's workloads land here, in the order the lab lists them
     ...lab.workloads
       .filter((w) => w.node === node.name)
@@ -61,4 +60,8 @@ export const calicoNode: Role = {
         run: `${WORKLOAD_TOOL} add ${w.name}${w.serve ? ` ${shellQuote(w.serve)}` : ''}`,
       })),
   ],
+  // a workload that answers HTTP runs nginx in its namespace
+  needs: (lab, node) => ({
+    daemons: lab.workloads.some((w) => w.node === node.name && w.serve) ? ['bird', 'nginx'] : ['bird'],
+  }),
 };

@@ -1,9 +1,9 @@
 // What lint needs to know of the host: its routes, other running labs, its resources.
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { knownInstances } from '../engine/registry.js';
-import type { HostFacts } from '../lint/index.js';
-import { mustRun } from './command.js';
+import { mustRun } from '../host/command.js';
+import type { HostFacts } from '../lint/rule.js';
+import { knownInstances } from './registry.js';
 
 /** Prefixes routed in the root namespace, except the default route and the links in `ignoreLinks`. */
 export async function hostRoutes(ignoreLinks: string[] = []): Promise<string[]> {

@@ -1,0 +1,32 @@
+// Calico in BGP mode: each node's BIRD announces its pod blocks over iBGP (here through a route reflector).
+import { type Addon, manifest } from '../addon.js';
+import { calicoBgp, deriveCalico } from './derive.js';
+import { calicoNode } from './node-role.js';
+import { calicoSchema } from './schema.js';
+
+export const calico: Addon<'calico', typeof calicoSchema> = {
+  key: 'calico',
+  schema: calicoSchema,
+  cni: 'Calico',
+  derive: deriveCalico,
+  bgp: calicoBgp,
+  spaces: (c) =>
+    (c.addons.calico?.pools ?? []).map((p, i) => ({
+      prefix: p.cidr,
+      what: `Calico pool ${p.name} of ${c.name}`,
+      kind: 'pod-pool' as const,
+      path: [...c.path, 'addons', 'calico', 'pools', i, 'cidr'],
+    })),
+  manifests: (lab, node, cluster) =>
+    cluster.addons.calico
+      ? [
+          manifest(lab, node, cluster, {
+            name: 'calico-resources.yaml',
+            template: 'calico/resources.yaml.njk',
+            context: { c: cluster.addons.calico },
+            kind: 'calico',
+          }),
+        ]
+      : [],
+  roles: [calicoNode],
+};

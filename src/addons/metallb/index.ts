@@ -1,0 +1,44 @@
+// MetalLB in BGP mode: speakers on the workers announce the service addresses to the cluster's BGPPeers.
+import { type Addon, manifest } from '../addon.js';
+import { speakerBgp, warnWithoutSpeakers } from './derive.js';
+import { metallbRules } from './lint.js';
+import { metallbSchema } from './schema.js';
+import { metallbSpeaker } from './speaker-role.js';
+
+export const metallb: Addon<'metallb', typeof metallbSchema> = {
+  key: 'metallb',
+  schema: metallbSchema,
+  derive: (lab, push) => warnWithoutSpeakers(lab, push),
+  bgp: speakerBgp,
+  spaces: (c) =>
+    (c.addons.metallb?.pools ?? []).flatMap((p, i) =>
+      p.addresses.map((a, j) => ({
+        prefix: a,
+        what: `MetalLB pool ${p.name} of ${c.name}`,
+        kind: 'lb-pool' as const,
+        path: [...c.path, 'addons', 'metallb', 'pools', i, 'addresses', j],
+      })),
+    ),
+  lint: metallbRules,
+  manifests: (lab, node, cluster) => {
+    const m = cluster.addons.metallb;
+    if (!m) return [];
+    // CRDs from chart 0.13.2 on; configInline Helm values before (lint says which works)
+    return [
+      m.config === 'crds'
+        ? manifest(lab, node, cluster, {
+            name: 'metallb-resources.yaml',
+            template: 'metallb/resources.yaml.njk',
+            context: { m },
+            kind: 'metallb',
+          })
+        : manifest(lab, node, cluster, {
+            name: 'metallb-values.yaml',
+            template: 'metallb/values-config-inline.yaml.njk',
+            context: { m },
+            kind: 'metallb-values',
+          }),
+    ];
+  },
+  roles: [metallbSpeaker],
+};

@@ -1,0 +1,45 @@
+// MetalLB's part of a cluster's add-ons: chart, pools, BGP peers, advertisements.
+import { z } from 'zod';
+import { address, count, name, prefix, selector } from '../../core/schema-parts.js';
+
+const metallbPool = z
+  .object({
+    name,
+    addresses: z.array(prefix).min(1),
+    avoid_buggy_ips: z.boolean().default(false),
+    auto_assign: z.boolean().default(true),
+  })
+  .strict();
+
+export const metallbSchema = z
+  .object({
+    chart_version: z.string().describe('Helm chart version, e.g. 0.14.8'),
+    config: z
+      .enum(['crds', 'configInline'])
+      .default('crds')
+      .describe('configInline works only with charts 0.10.0 to 0.12.1'),
+    speaker: z.enum(['native', 'frr']).default('native'),
+    pools: z.array(metallbPool).min(1),
+    peers: z
+      .array(
+        z
+          .object({
+            name,
+            peer_address: address,
+            peer_asn: count,
+            my_asn: count,
+            hold_time: z.string().optional(),
+            keepalive_time: z.string().optional(),
+          })
+          .strict(),
+      )
+      .min(1),
+    advertisements: z.array(z.object({ name, pools: z.array(name).default([]) }).strict()).default([]),
+    reachable_from: z
+      .array(selector)
+      .default([])
+      .describe('client nodes that must have a route to every pool'),
+  })
+  .strict();
+
+export type MetallbConfig = z.infer<typeof metallbSchema>;

@@ -1,0 +1,19 @@
+// Tungsten Fabric's part of a cluster's add-ons: version, vRouter gateway, subnets.
+import { z } from 'zod';
+import { address, prefix } from '../../core/schema-parts.js';
+
+export const tungstenFabricSchema = z
+  .object({
+    version: z.string(),
+    vrouter_gateway: address.describe("VROUTER_GATEWAY: the gateway of the nodes' underlay network"),
+    pod_subnets: prefix.optional().describe('KUBERNETES_POD_SUBNETS; defaults to the cluster pod subnet'),
+    service_subnets: prefix
+      .optional()
+      .describe('KUBERNETES_SERVICE_SUBNETS; defaults to the cluster service subnet'),
+    fabric_subnets: prefix
+      .optional()
+      .describe('KUBERNETES_IP_FABRIC_SUBNETS; defaults to the cluster fabric subnet'),
+  })
+  .strict();
+
+export type TungstenFabricConfig = z.infer<typeof tungstenFabricSchema>;

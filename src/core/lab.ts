@@ -1,0 +1,202 @@
+// The resolved lab: the one typed model that lint, render, plan and run read.
+
+import type { ParamValues } from '../model/params.js';
+import type { Expectation, Filter, RawCluster, RawLab } from '../model/schema.js';
+import type { Path } from './issue.js';
+
+export interface Network {
+  name: string;
+  prefix: string;
+  length: number;
+  gateway?: string;
+  mtu: number;
+  /** Dual stack: the IPv6 prefix beside the IPv4 one. */
+  prefix6?: string;
+  path: Path;
+}
+
+export interface Interface {
+  name: string;
+  network: string;
+  address: string;
+  /** address/len, as `ip addr add` wants it */
+  cidr: string;
+  /** Dual stack: the IPv6 address and address/len. */
+  address6?: string;
+  cidr6?: string;
+  path: Path;
+}
+
+export interface Neighbor {
+  /** The peer node, when the address belongs to one. */
+  node?: string;
+  address: string;
+  as: number;
+  /** BIRD protocol name: letters, digits and underscores only. */
+  protocol: string;
+  /** The peer shares no network with us: the session crosses routers. */
+  multihop?: boolean;
+  /** Our address for this session: on the network shared with the peer, or our loopback. */
+  localAddress?: string;
+  /** The session's transport, and the one address family (NLRI) it carries. */
+  family?: 'ipv4' | 'ipv6';
+  /** Both ends in one AS. */
+  ibgp?: boolean;
+  nextHopSelf?: boolean;
+  /** On a reflector: reflect this iBGP peer's routes to the others, and theirs to it. */
+  rrClient?: boolean;
+  /** On a route server: pass routes to this peer without our AS or a new next hop. */
+  rsClient?: boolean;
+  password?: string;
+  bfd?: boolean;
+  path: Path;
+}
+
+/** A prefix a node announces itself, with the communities it sets. */
+export interface Originated {
+  prefix: string;
+  family: 'ipv4' | 'ipv6';
+  communities: string[];
+}
+
+export interface OspfInterface {
+  /** The interface name on the node (eth0, lo). */
+  name: string;
+  network?: string;
+  prefix: string;
+  area: string;
+  passive: boolean;
+  cost?: number;
+  /** Exactly two OSPF routers on the network: no DR election, adjacencies at once. */
+  pointToPoint: boolean;
+}
+
+export interface NodeOspf {
+  routerId: string;
+  interfaces: OspfInterface[];
+  ipv6: boolean;
+  path: Path;
+}
+
+export interface NodeBgp {
+  as: number;
+  routerId: string;
+  localAddress: string;
+  neighbors: Neighbor[];
+  neighborRange?: string;
+  import?: Filter;
+  export?: Filter;
+  /** Multipath limit for the kernel protocol; undefined when ECMP is off. */
+  ecmpLimit?: number;
+  routeReflector?: { clusterId: string };
+  /** Prefixes announced by this node: its loopbacks and the lab's originate list. */
+  originate?: Originated[];
+  /** Where this configuration came from: the lab's bgp section, or an add-on's resources. */
+  source: 'lab' | 'metallb' | 'calico';
+  path: Path;
+}
+
+export interface Node {
+  name: string;
+  /** The group a node belongs to (worker for worker3), and its number in it. */
+  group?: string;
+  member?: number;
+  roles: string[];
+  cluster?: string;
+  interfaces: Interface[];
+  routes: { to: string; via: string }[];
+  /** Loopback addresses (on lo, /32 and /128): router id, iBGP sessions, advertised. */
+  loopback?: { ipv4?: string; ipv6?: string };
+  bgp?: NodeBgp;
+  ospf?: NodeOspf;
+  vars: Record<string, unknown>;
+  path: Path;
+}
+
+export interface Cluster {
+  name: string;
+  kind: RawCluster['kind'];
+  id?: number;
+  as?: number;
+  members: string[];
+  controlPlane?: string;
+  podSubnet?: string;
+  serviceSubnet?: string;
+  fabricSubnet?: string;
+  kubernetesVersion?: string;
+  addons: RawCluster['addons'];
+  path: Path;
+}
+
+export interface Check {
+  name: string;
+  description?: string;
+  node: string;
+  run: string;
+  repeat?: { count: number; var?: string; start: number };
+  expect: Expectation;
+  wait: string;
+  /** Seconds the named wait allows. */
+  timeout: number;
+  path: Path;
+}
+
+/** A pod or container: a namespace inside its node with an address from the node's block. */
+export interface Workload {
+  name: string;
+  node: string;
+  address: string;
+  block: string;
+  serve?: string;
+  path: Path;
+}
+
+export interface Lab {
+  name: string;
+  description: string;
+  file: string;
+  dir: string;
+  provider: 'netns' | 'vagrant';
+  params: ParamValues;
+  managementPrefix?: string;
+  networks: Network[];
+  nodes: Node[];
+  clusters: Cluster[];
+  checks: Check[];
+  waits: Record<string, number>;
+  workloads: Workload[];
+  /** The pod address block each Calico node takes when its first workload lands. */
+  blocks: Record<string, string>;
+  requirements: RawLab['requirements'];
+  raw: RawLab;
+}
+
+export function nodeByName(lab: Lab, name: string): Node | undefined {
+  return lab.nodes.find((n) => n.name === name);
+}
+
+/** A node name, a group name (its members) or a cluster name (its members); empty when unknown. */
+export function selectNodes(lab: Lab, selector: string): Node[] {
+  const exact = lab.nodes.filter((n) => n.name === selector);
+  if (exact.length) return exact;
+  const group = lab.nodes.filter((n) => n.group === selector);
+  if (group.length) return group;
+  const cluster = lab.clusters.find((c) => c.name === selector);
+  return cluster ? lab.nodes.filter((n) => cluster.members.includes(n.name)) : [];
+}
+
+export function nodeByAddress(lab: Lab, address: string): Node | undefined {
+  return lab.nodes.find((n) => addressesOf(n).includes(address));
+}
+
+/** Every address a node holds: interfaces of both families and loopbacks. */
+export function addressesOf(node: Node): string[] {
+  return [
+    ...node.interfaces.flatMap((i) => (i.address6 ? [i.address, i.address6] : [i.address])),
+    ...(node.loopback?.ipv4 ? [node.loopback.ipv4] : []),
+    ...(node.loopback?.ipv6 ? [node.loopback.ipv6] : []),
+  ];
+}
+
+/** BIRD's protocol name for a peer: BIRD's own rule, kept here for the model's readers. */
+export { birdName } from '../daemons/bird.js';

@@ -1,0 +1,48 @@
+// The one nunjucks environment: no autoescape, undefined is an error, Jinja2 idioms work.
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import nunjucks from 'nunjucks';
+import { birdChannelFilter } from '../daemons/bird.js';
+import type { Filter } from '../model/schema.js';
+
+export const TEMPLATES_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'templates');
+
+/** A BIRD IPv4 channel filter from the lab's all | none | [prefixes] | { prefixes, communities }. */
+export function birdFilter(filter: Filter | undefined): string {
+  return birdChannelFilter(filter, 'ipv4');
+}
+
+let env: nunjucks.Environment | undefined;
+
+export function templates(): nunjucks.Environment {
+  if (env) return env;
+  env = new nunjucks.Environment(new nunjucks.FileSystemLoader(TEMPLATES_DIR), {
+    autoescape: false,
+    throwOnUndefined: true,
+    trimBlocks: true,
+    lstripBlocks: true,
+  });
+  env.addFilter('bird_filter', birdFilter);
+  // Jinja2's int filter errors on nothing; nunjucks' too, but keep `| int` on strings from --set
+  env.addFilter('int', (v: unknown) => Number.parseInt(String(v), 10));
+  return env;
+}
+
+/** Renders templates/<name> with the context; throws naming the template on any error. */
+export function renderTemplate(name: string, context: object): string {
+  try {
+    return templates().render(name, context);
+  } catch (cause) {
+    throw new Error(`template ${name}: ${(cause as Error).message}`, { cause });
+  }
+}
+
+/** Renders a template string (tests, lab-provided snippets) in the same environment. */
+export function renderString(source: string, context: object): string {
+  return templates().renderString(source, context);
+}
+
+/** What every template may read: the lab's name (for the header comment). */
+export function header(lab: { name: string }): { lab: { name: string } } {
+  return { lab: { name: lab.name } };
+}

@@ -1,0 +1,73 @@
+// BIRD 2: BGP speaker and router. Sessions are protocols named after the peer (birdName).
+import type { Filter } from '../model/schema.js';
+import { parseCidr } from '../net/ip.js';
+import type { Daemon, Session } from './daemon.js';
+
+type Family = 'ipv4' | 'ipv6';
+
+/** BIRD identifiers allow letters, digits and underscores, and some words (router) are reserved: prefix them. */
+export function birdName(name: string): string {
+  return `bgp_${name.replace(/[^A-Za-z0-9_]/g, '_')}`;
+}
+
+/** (65000,1) from 65000:1 */
+export const birdCommunity = (c: string) => `(${c.replace(':', ',')})`;
+
+const familyOfPrefix = (p: string): Family => (parseCidr(p).family === 4 ? 'ipv4' : 'ipv6');
+
+/** A BIRD channel filter for one family from all | none | [prefixes] | { prefixes, communities }. */
+export function birdChannelFilter(filter: Filter | undefined, family: Family, fallback?: 'all'): string {
+  const f = filter ?? fallback;
+  if (f === undefined) throw new Error('a BGP filter is undefined (lint reports ebgp-no-filter)');
+  if (typeof f === 'string') return f;
+  const prefixes = Array.isArray(f) ? f : f.prefixes;
+  const communities = Array.isArray(f) ? undefined : f.communities;
+  const conditions: string[] = [];
+  if (prefixes) {
+    const own = prefixes.filter((p) => familyOfPrefix(p) === family);
+    if (!own.length) return 'none';
+    conditions.push(`net ~ [ ${own.join(', ')} ]`);
+  }
+  if (communities?.length)
+    conditions.push(`(${communities.map((c) => `${birdCommunity(c)} ~ bgp_community`).join(' || ')})`);
+  return conditions.length ? `where ${conditions.join(' && ')}` : 'all';
+}
+
+/** birdc show protocols: `Name Proto Table State Since Info`, Info holds the BGP state. */
+export function birdSessions(output: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const line of output.split('\n')) {
+    // Since is a time (02:38:51.777) or, with another timeformat, a date and a time
+    const m = /^(\S+)\s+BGP\s+\S+\s+\S+\s+(?:\d{4}-\d\d-\d\d\s+)?\d[\d:.]*\s*(.*)$/.exec(line.trim());
+    if (m) out.set(m[1], m[2].trim());
+  }
+  return out;
+}
+
+export const bird: Daemon = {
+  name: 'bird',
+  package: 'bird2',
+  commands: ['bird', 'birdc'],
+  start: {
+    name: 'bird',
+    run: 'mkdir -p /run/bird && bird -c /etc/bird/bird.conf -P /run/bird/bird.pid',
+    pidfile: '/run/bird/bird.pid',
+  },
+  bgp: {
+    showSessions: 'birdc show protocols',
+    parseSessions: (output) =>
+      new Map(
+        [...birdSessions(output)].map(([peer, info]): [string, Session] => [
+          peer,
+          // the Info column holds the state and, when it is not up, why (Active  Socket: ...)
+          { peer, state: info || 'no state shown', established: info.startsWith('Established') },
+        ]),
+      ),
+    // one protocol per session the checking node has with the peer (per family); else the peer's name
+    sessionKeys: (self, peer) => {
+      const own = self?.bgp?.neighbors.filter((n) => n.node === peer.name).map((n) => n.protocol) ?? [];
+      return own.length ? own : [birdName(peer.name)];
+    },
+  },
+  showRoute: (prefix) => `birdc show route for ${prefix} all`,
+};

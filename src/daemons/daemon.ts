@@ -1,0 +1,45 @@
+// A daemon a node runs: how it starts there, which host package provides it, and how to look at it
+// (its sessions and routes) and read what it shows. Judges look daemons up here by name.
+import type { Node } from '../core/lab.js';
+import type { StartCommand } from '../roles/role.js';
+
+/** One BGP session as the daemon shows it. */
+export interface Session {
+  /** What the daemon calls the peer: a protocol name (BIRD) or an address (GoBGP, FRR). */
+  peer: string;
+  /** The state as the daemon prints it (Established, Establ, Active, ...). */
+  state: string;
+  established: boolean;
+  /** Prefixes received from the peer, when the daemon says. */
+  received?: number;
+  accepted?: number;
+}
+
+export interface Daemon {
+  name: string;
+  /** The Debian package that provides it. */
+  package: string;
+  /** The programs it needs on the host: the daemon and its command-line tools. */
+  commands: string[];
+  /** The command that starts it on a node (its configuration already rendered there). */
+  start: StartCommand;
+  /** BGP: how to list sessions on a node, how to read that, and how a session names a peer. */
+  bgp?: {
+    showSessions: string;
+    parseSessions(output: string): Map<string, Session>;
+    /** The keys `parseSessions` files `self`'s sessions with `peer` under (one per family). */
+    sessionKeys(self: Node | undefined, peer: Node): string[];
+  };
+  /** A command that shows the routes to a prefix as the daemon installed them. */
+  showRoute?(prefix: string): string;
+}
+
+/** The addresses `self` has sessions with `peer` on (its resolved neighbors), else the peer's address on
+ * a network they share (else its first): how daemons that name sessions by address find them. */
+export function sessionAddresses(self: Node | undefined, peer: Node): string[] {
+  const own = self?.bgp?.neighbors.filter((n) => n.node === peer.name).map((n) => n.address) ?? [];
+  if (own.length) return own;
+  const shared = peer.interfaces.find((pi) => self?.interfaces.some((fi) => fi.network === pi.network));
+  const a = (shared ?? peer.interfaces[0])?.address;
+  return a ? [a] : [];
+}

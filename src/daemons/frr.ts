@@ -1,0 +1,47 @@
+// FRR: bgpd alone (MetalLB's speaker in FRR mode), or a full router (zebra, bgpd, ospfd, bfdd: the
+// frr-router role). Its vty sockets sit in the node's /run/frr; vtysh shows its state as JSON.
+import { type Daemon, type Session, sessionAddresses } from './daemon.js';
+
+/** The JSON in vtysh's output (it may print a warning line first). */
+export function parseJson(output: string): unknown {
+  const start = output.search(/[[{]/);
+  if (start < 0) throw new Error('no JSON in the output');
+  return JSON.parse(output.slice(start));
+}
+
+/** vtysh show bgp neighbors json (or show bgp summary json): state by neighbor address. */
+export function frrSessions(output: string): Map<string, string> {
+  const data = parseJson(output) as Record<string, unknown>;
+  const out = new Map<string, string>();
+  for (const [key, value] of Object.entries(data)) {
+    const v = value as Record<string, unknown>;
+    if (typeof v?.bgpState === 'string') out.set(key, v.bgpState);
+    // summary: { ipv4Unicast: { peers: { addr: { state } } } }
+    const peers = (v?.peers ?? {}) as Record<string, { state?: string }>;
+    for (const [addr, p] of Object.entries(peers)) if (p?.state) out.set(addr, p.state);
+  }
+  return out;
+}
+
+export const frr: Daemon = {
+  name: 'frr',
+  package: 'frr',
+  commands: ['bgpd', 'vtysh'],
+  start: {
+    name: 'bgpd',
+    run: 'mkdir -p /run/frr && touch /var/log/bgpd.log && chown frr:frr /run/frr /var/log/bgpd.log && /usr/lib/frr/bgpd -d -Z -P 0 -f /etc/frr/bgpd.conf -i /run/frr/bgpd.pid --vty_socket /run/frr -u frr -g frr',
+    pidfile: '/run/frr/bgpd.pid',
+  },
+  bgp: {
+    showSessions: "vtysh -c 'show bgp neighbors json'",
+    parseSessions: (output) =>
+      new Map(
+        [...frrSessions(output)].map(([peer, state]): [string, Session] => [
+          peer,
+          { peer, state, established: state === 'Established' },
+        ]),
+      ),
+    sessionKeys: sessionAddresses,
+  },
+  showRoute: (prefix) => `vtysh -c 'show bgp ipv4 unicast ${prefix} json'`,
+};

@@ -1,0 +1,13 @@
+// nginx: the demo's HTTP backend.
+import type { Daemon } from './daemon.js';
+
+export const nginx: Daemon = {
+  name: 'nginx',
+  package: 'nginx-light',
+  commands: ['nginx'],
+  start: {
+    name: 'nginx',
+    run: 'mkdir -p /run/nginx-tmp && nginx -c /etc/nginx/nginx.conf',
+    pidfile: '/run/nginx.pid',
+  },
+};

@@ -1,0 +1,52 @@
+// Processes are stopped by PID only, and only when the PID still names the process we started.
+import { readFileSync } from 'node:fs';
+
+/** Field 22 of /proc/PID/stat: when the process started. Tells a reused PID from ours. */
+export function startTimeOf(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return fields[19];
+  } catch {
+    return undefined;
+  }
+}
+
+/** Alive and not a zombie (PID 1 here reaps orphans only about once a second). */
+export function isAlive(pid: number, starttime?: string): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (fields[0] === 'Z' || fields[0] === 'X') return false;
+    return starttime === undefined || fields[19] === starttime;
+  } catch {
+    return false;
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** SIGTERM, wait up to `graceMs`, then SIGKILL what is left; every pid checked against its start time. */
+export async function stopProcesses(
+  procs: { pid: number; starttime?: string }[],
+  graceMs = 3000,
+): Promise<void> {
+  const ours = procs.filter((p) => isAlive(p.pid, p.starttime));
+  for (const p of ours) signal(p.pid, 'SIGTERM');
+  const deadline = Date.now() + graceMs;
+  let alive = ours;
+  for (let delay = 5; alive.length && Date.now() < deadline; delay = Math.min(delay * 2, 100)) {
+    await sleep(delay);
+    alive = alive.filter((p) => isAlive(p.pid, p.starttime));
+  }
+  for (const p of alive) signal(p.pid, 'SIGKILL');
+  for (let i = 0; i < 50 && alive.some((p) => isAlive(p.pid, p.starttime)); i++) await sleep(20);
+}
+
+function signal(pid: number, sig: NodeJS.Signals): void {
+  try {
+    process.kill(pid, sig);
+  } catch {
+    // already gone
+  }
+}
