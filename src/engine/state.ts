@@ -89,6 +89,19 @@ export function sshConfig(dir: string, targets: Pick<SshTarget, 'node' | 'host'>
     .join('\n');
 }
 
+/** The nodes of an instance and their management addresses, without reading its key (lab status
+ * lists instances of other state folders, whose key may be unreadable or gone). */
+export function loadNodes(dir: string): { node: string; host: string }[] {
+  const f = files(dir);
+  try {
+    return (JSON.parse(readFileSync(f.targets, 'utf8')) as { node: string; host: string }[]).map(
+      ({ node, host }) => ({ node, host }),
+    );
+  } catch {
+    return [];
+  }
+}
+
 export function loadTargets(dir: string): SshTarget[] {
   const f = files(dir);
   if (!existsSync(f.targets)) return [];

@@ -1,7 +1,7 @@
 // lab status: the instances on this host, their nodes and whether their processes still run.
 import type { InstanceRecord } from '../../engine/instances.js';
 import { knownInstances } from '../../engine/registry.js';
-import { journalOf, loadTargets } from '../../engine/state.js';
+import { journalOf, loadNodes } from '../../engine/state.js';
 import { isAlive } from '../../host/processes.js';
 
 function describe(r: InstanceRecord) {
@@ -15,7 +15,7 @@ function describe(r: InstanceRecord) {
     status: r.status,
     management: r.managementPrefix,
     since: r.createdAt,
-    nodes: loadTargets(r.dir).map((t) => ({ node: t.node, address: t.host })),
+    nodes: loadNodes(r.dir).map((t) => ({ node: t.node, address: t.host })),
     processes: procs.length,
     dead,
   };
