@@ -100,8 +100,10 @@ const judgeBgp = onOutput<'bgp_established'>((spec, output, { lab, check }) => {
   const bgp = DAEMONS[spec.daemon].bgp!;
   const sessions = bgp.parseSessions(output);
   const bad: string[] = [];
+  let count = 0;
   for (const p of peers) {
     for (const key of bgp.sessionKeys(self, p)) {
+      count++;
       const s: Session | undefined = sessions.get(key);
       // an address names the session (GoBGP, FRR), or a protocol named after the peer (BIRD)
       const byAddress = isIP(key) !== 0;
@@ -116,8 +118,9 @@ const judgeBgp = onOutput<'bgp_established'>((spec, output, { lab, check }) => {
     return fail(
       `${spec.received ? 'not Established with its blocks' : 'not Established'}: ${bad.join(', ')}`,
     );
+  // a session per family: IPv4 and IPv6 with one peer are two
   return pass(
-    `${peers.length} sessions Established${spec.received ? ', each having sent the blocks it holds' : ''}`,
+    `${count} sessions Established${spec.received ? ', each having sent the blocks it holds' : ''}`,
   );
 });
 
@@ -129,7 +132,7 @@ const judgeNexthops = onOutput<'nexthops'>(({ via }, output, { lab, check }) => 
     address: towards(self, p)!,
     all: addressesOf(p),
   }));
-  if (!expected.length) return fail(`the selection '${via}' names no node`);
+  if (!expected.length) return fail(`the selection ${JSON.stringify(via)} names no node`);
   const hops = new Set(nextHops(output));
   // a next hop is the node's address on the shared network, or any of its addresses (IPv6, loopback)
   const missing = expected.filter((e) => !hops.has(e.address) && !e.all.some((a) => hops.has(a)));

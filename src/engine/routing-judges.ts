@@ -98,11 +98,12 @@ export function judgeBgpRoute(
   if (!route) return fail(`no route to ${spec.prefix}`);
   const bad: string[] = [];
   if (!route.reachable) bad.push('its next hop does not resolve (unreachable)');
-  const holds = (selector: string, address: string | undefined, what: string) => {
-    const nodes = selectNodes(lab, selector);
-    if (!nodes.length) bad.push(`${what}: the selection '${selector}' names no node`);
+  const holds = (selector: string | string[], address: string | undefined, what: string) => {
+    const nodes = [selector].flat().flatMap((s) => selectNodes(lab, s));
+    const named = [selector].flat().join(', ');
+    if (!nodes.length) bad.push(`${what}: the selection '${named}' names no node`);
     else if (!address || !nodes.some((n) => addressesOf(n).includes(address)))
-      bad.push(`${what} is ${address ?? 'missing'}, not an address of ${selector}`);
+      bad.push(`${what} is ${address ?? 'missing'}, not an address of ${named}`);
   };
   if (spec.next_hop) holds(spec.next_hop, route.nextHop, 'next hop');
   if (spec.originator) holds(spec.originator, route.originator, 'originator');

@@ -215,7 +215,10 @@ const expectation = z
       .object({
         daemon: z.enum(['bird', 'frr']),
         prefix: anyPrefix,
-        next_hop: selector.optional().describe('the node whose address is the BGP next hop'),
+        next_hop: z
+          .union([selector, z.array(selector)])
+          .optional()
+          .describe('the node (or one of the nodes) whose address is the BGP next hop'),
         originator: selector.optional().describe('reflected: the node that originated it (ORIGINATOR_ID)'),
         cluster_list: z.array(anyAddress).optional().describe('reflected: exactly these cluster ids'),
         community: community.optional().describe('the route carries this community'),
@@ -236,7 +239,7 @@ const expectation = z
       .optional()
       .describe('birdc show bfd sessions / vtysh show bfd peers json: a BFD session Up with every peer'),
     nexthops: z
-      .object({ via: selector })
+      .object({ via: z.union([selector, z.array(selector)]) })
       .strict()
       .optional()
       .describe('ip route show: one next hop per node of the selection'),
