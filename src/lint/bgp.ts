@@ -54,7 +54,8 @@ export const bgpRules: Rule = (lab) => {
         );
       }
     }
-    const ebgp = b.neighbors.some((n) => n.as !== b.as);
+    // a route server passes everything to its clients: no filter needed there
+    const ebgp = b.neighbors.some((n) => n.as !== b.as && !n.rsClient);
     if (ebgp && (b.import === undefined || b.export === undefined)) {
       out.push(
         issue(
@@ -81,7 +82,8 @@ function ecmpIssues(lab: Parameters<Rule>[0], node: Node): Issue[] {
     for (const p of exported) counts.set(p, (counts.get(p) ?? 0) + 1);
   }
   const [prefix, paths] = [...counts.entries()].sort((x, y) => y[1] - x[1])[0] ?? ['', 0];
-  if (paths < 2) return [];
+  // a reflector passes routes on and forwards nothing: ECMP is not its business
+  if (paths < 2 || b.routeReflector) return [];
   if (b.import !== 'all' && !(Array.isArray(b.import) && b.import.some((i) => safeContains(i, prefix))))
     return [];
   if (b.ecmpLimit === undefined) {

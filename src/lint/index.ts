@@ -11,6 +11,7 @@ import { nameRules } from './names.js';
 import { overlapRules } from './overlaps.js';
 import { requirementRules } from './requirements.js';
 import { roleRules } from './roles.js';
+import { routingRules } from './routing.js';
 import type { HostFacts, Rule } from './rule.js';
 
 export type { HostFacts } from './rule.js';
@@ -21,6 +22,7 @@ const RULES: Rule[] = [
   addressRules,
   overlapRules,
   bgpRules,
+  routingRules,
   ...ADDONS.flatMap((a) => (a.lint ? [a.lint] : [])),
   clusterRules,
   requirementRules,

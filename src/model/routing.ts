@@ -155,6 +155,20 @@ export function resolveSessions(lab: Lab, node: Node, push: PushIssue): Neighbor
       }
       const ibgp = peer.bgp.as === bgp.as;
       const ends = sessionEnds(node, peer, { session: opts.session, transport: opts.transport, ibgp });
+      if (!ends.length) {
+        const want = [
+          opts.session && `session: ${opts.session}`,
+          opts.transport && `transport: ${opts.transport}`,
+        ]
+          .filter(Boolean)
+          .join(', ');
+        push({
+          code: 'bgp-local-address',
+          path,
+          message: `${node.name} and ${peer.name} have no pair of addresses to run a session between${want ? ` (${want})` : ''}`,
+          hint: 'the session would never start: peer over a network both are on (with addresses of that family), or give both loopbacks (loopback:, or a loopbacks: pool)',
+        });
+      }
       for (const end of ends) {
         neighbors.push({
           node: peer.name,

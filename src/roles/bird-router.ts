@@ -2,11 +2,12 @@
 import { header, renderTemplate } from '../core/templates.js';
 import { bird } from '../daemons/bird.js';
 import { birdRouterView } from './bird-view.js';
-import type { Role } from './role.js';
+import { ROUTER_FIELDS, type Role } from './role.js';
 
 export const birdRouter: Role = {
   name: 'bird-router',
   description: 'BIRD 2 router: BGP peers from the lab, kernel routes with ECMP, IP forwarding',
+  honours: ROUTER_FIELDS,
   render: (lab, node) => [
     {
       node: node.name,

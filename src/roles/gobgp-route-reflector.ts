@@ -6,6 +6,15 @@ import type { Role } from './role.js';
 export const gobgpRouteReflector: Role = {
   name: 'gobgp-route-reflector',
   description: 'GoBGP route reflector: static neighbors, or dynamic neighbors from a prefix',
+  // every neighbor a client, everything passed: no filters, originate or session options
+  honours: [
+    'bgp.as',
+    'bgp.router_id',
+    'bgp.neighbors',
+    'bgp.neighbors.peer',
+    'bgp.neighbor_range',
+    'bgp.route_reflector',
+  ],
   render: (lab, node) => [
     {
       node: node.name,

@@ -34,6 +34,11 @@ export interface Role {
   emulated?: false;
   /** What the node needs on the host to run this role emulated: preflight installs exactly these. */
   needs?(lab: Lab, node: Node): Needs;
+  /**
+   * The lab file's routing fields this role renders: `bgp.<key>`, `bgp.neighbors.<option>`, `ospf`.
+   * Lint refuses a field that none of a node's roles honours (it would be silently ignored).
+   */
+  honours?: readonly string[];
 }
 
 /** A program a role or a check runs, and the Debian package that provides it. */
@@ -46,3 +51,28 @@ export interface Needs {
   daemons?: DaemonName[];
   tools?: Tool[];
 }
+
+/** What the BIRD and FRR routers render of the lab file: every routing field but dynamic neighbors. */
+export const ROUTER_FIELDS = [
+  'bgp.as',
+  'bgp.router_id',
+  'bgp.neighbors',
+  'bgp.import',
+  'bgp.export',
+  'bgp.ecmp',
+  'bgp.route_reflector',
+  'bgp.originate',
+  'bgp.advertise_loopback',
+  'bgp.next_hop_self',
+  'bgp.password',
+  'bgp.bfd',
+  'bgp.neighbors.peer',
+  'bgp.neighbors.session',
+  'bgp.neighbors.transport',
+  'bgp.neighbors.next_hop_self',
+  'bgp.neighbors.rr_client',
+  'bgp.neighbors.rs_client',
+  'bgp.neighbors.password',
+  'bgp.neighbors.bfd',
+  'ospf',
+] as const;

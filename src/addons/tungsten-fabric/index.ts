@@ -6,7 +6,13 @@ import { tungstenFabricRules } from './lint.js';
 import { tungstenFabricSchema } from './schema.js';
 
 const roles: Role[] = [
-  { name: 'tf-controller', description: 'Tungsten Fabric controller and control node', emulated: false },
+  {
+    name: 'tf-controller',
+    description: 'Tungsten Fabric controller and control node',
+    emulated: false,
+    // the control node peers over BGP as the lab says (TF's BGP router objects)
+    honours: ['bgp.as', 'bgp.router_id', 'bgp.neighbors', 'bgp.neighbors.peer', 'bgp.import', 'bgp.export'],
+  },
   { name: 'tf-vrouter', description: 'Tungsten Fabric vRouter agent', emulated: false },
 ];
 

@@ -1,0 +1,175 @@
+// Routing traps lint must catch before up: fields no role renders, sessions with no address or no route,
+// iBGP next hops nobody can resolve, static routes given twice.
+
+import type { Issue, Path } from '../core/issue.js';
+import { addressesOf, type Lab, type Node, nodeByName } from '../core/lab.js';
+import { cidrContains, parseCidr } from '../net/ip.js';
+import { ROLES } from '../roles/index.js';
+import { issue, type Rule } from './rule.js';
+
+/** The routing fields a node's definition sets, each with its path (defaults left out). */
+function fieldsSet(def: Lab['raw']['nodes'][string], base: Path): { field: string; path: Path }[] {
+  const out: { field: string; path: Path }[] = [];
+  if (def.ospf) out.push({ field: 'ospf', path: [...base, 'ospf'] });
+  const bgp = def.bgp;
+  if (!bgp) return out;
+  for (const [key, value] of Object.entries(bgp)) {
+    const unset =
+      value === undefined ||
+      (Array.isArray(value) && value.length === 0) ||
+      (key === 'advertise_loopback' && value === true);
+    if (!unset) out.push({ field: `bgp.${key}`, path: [...base, 'bgp', key] });
+  }
+  bgp.neighbors.forEach((n, i) => {
+    if (typeof n === 'string') return;
+    for (const [key, value] of Object.entries(n))
+      if (value !== undefined && key !== 'peer')
+        out.push({ field: `bgp.neighbors.${key}`, path: [...base, 'bgp', 'neighbors', i, key] });
+  });
+  return out;
+}
+
+/** A field the node's roles do not render would be accepted and ignored: refuse it. */
+function ignoredFields(lab: Lab): Issue[] {
+  const out: Issue[] = [];
+  for (const [name, def] of Object.entries(lab.raw.nodes)) {
+    const roles = def.roles.map((r) => ROLES[r]).filter(Boolean);
+    const honoured = new Set(roles.flatMap((r) => r.honours ?? []));
+    const speaksBgp = [...honoured].some((f) => f.startsWith('bgp.'));
+    if (def.bgp && !speaksBgp) {
+      out.push(
+        issue(
+          'field-ignored',
+          ['nodes', name, 'bgp'],
+          `${name} has a bgp section, but none of its roles (${def.roles.join(', ') || 'none'}) speaks BGP from the lab file`,
+          'no session would start and its peers stay in Active: add bird-router or frr-router to its roles, or drop the section',
+        ),
+      );
+    }
+    for (const { field, path } of fieldsSet(def, ['nodes', name])) {
+      if (field.startsWith('bgp.') && !speaksBgp) continue;
+      if (honoured.has(field)) continue;
+      const speakers = Object.values(ROLES)
+        .filter((r) => r.honours?.includes(field))
+        .map((r) => r.name);
+      out.push(
+        issue(
+          'field-ignored',
+          path,
+          `${field} on ${name}: none of its roles (${def.roles.join(', ') || 'none'}) renders it`,
+          `it would be accepted and silently ignored${speakers.length ? `: give the node a role that honours it (${speakers.join(', ')})` : ''}, or drop the field`,
+        ),
+      );
+    }
+  }
+  return out;
+}
+
+/** Whether `node` has a route to `address`: connected, a static route (default too), or OSPF on both ends. */
+export function routesTo(lab: Lab, node: Node, address: string, peer?: Node): boolean {
+  const onLink = node.interfaces.some((i) => {
+    const net = lab.networks.find((n) => n.name === i.network);
+    return [net?.prefix, net?.prefix6].some((p) => p && prefixHolds(p, address));
+  });
+  if (onLink) return true;
+  const v6 = address.includes(':');
+  const statics = node.routes.some((r) =>
+    r.to === 'default' ? r.via.includes(':') === v6 : prefixHolds(r.to, address),
+  );
+  if (statics) return true;
+  // OSPF carries the peer's loopback and the networks it runs on (IPv6 only with OSPFv3)
+  if (node.ospf && peer?.ospf && (!v6 || (node.ospf.ipv6 && peer.ospf.ipv6))) {
+    if (!v6 && peer.ospf.interfaces.some((i) => prefixHolds(i.prefix, address))) return true;
+    if (v6 && addressesOf(peer).includes(address)) return true;
+  }
+  return false;
+}
+
+function prefixHolds(prefix: string, address: string): boolean {
+  try {
+    return cidrContains(parseCidr(prefix), address);
+  } catch {
+    return false;
+  }
+}
+
+const emulated = (node: Node) => node.roles.every((r) => ROLES[r]?.emulated !== false);
+
+/** Sessions that cross routers need a route to the peer's address (in the emulated lab, nothing adds one). */
+function unreachablePeers(lab: Lab): Issue[] {
+  const out: Issue[] = [];
+  for (const node of lab.nodes) {
+    if (node.bgp?.source !== 'lab' || !emulated(node)) continue;
+    for (const n of node.bgp.neighbors) {
+      const peer = n.node ? nodeByName(lab, n.node) : undefined;
+      if (!n.multihop || !peer) continue;
+      if (!routesTo(lab, node, n.address, peer))
+        out.push(
+          issue(
+            'bgp-peer-unreachable',
+            n.path,
+            `${node.name} peers with ${peer.name} at ${n.address}, which it shares no network with and has no route to`,
+            'the session stays in Connect/Active: run OSPF on both (ospf: {}), add a static route, or peer over a shared network',
+          ),
+        );
+    }
+  }
+  return out;
+}
+
+/**
+ * iBGP does not change next hops: routes a node learns over eBGP reach its iBGP peers with the eBGP
+ * peer's address as next hop. A peer that cannot resolve it installs nothing.
+ */
+function unresolvableNextHops(lab: Lab): Issue[] {
+  const out: Issue[] = [];
+  for (const node of lab.nodes) {
+    const bgp = node.bgp;
+    if (bgp?.source !== 'lab' || bgp.import === 'none') continue;
+    const external = bgp.neighbors.filter((n) => !n.ibgp && n.node);
+    for (const inner of bgp.neighbors.filter((n) => n.ibgp && !n.nextHopSelf && n.node)) {
+      const peer = nodeByName(lab, inner.node!);
+      if (!peer) continue;
+      const lost = external.filter((e) => !routesTo(lab, peer, e.address, node));
+      if (!lost.length) continue;
+      out.push(
+        issue(
+          'ibgp-next-hop',
+          inner.path,
+          `routes ${node.name} learns from ${lost.map((e) => `${e.node} (${e.address})`).join(', ')} reach ${peer.name} over iBGP with that next hop, which ${peer.name} has no route to`,
+          `${peer.name} keeps them unreachable and forwards nothing: set next_hop_self on ${node.name}'s session to ${peer.name} ({ peer: ${peer.name}, next_hop_self: true }), or carry the external network in OSPF (passive)`,
+        ),
+      );
+    }
+  }
+  return out;
+}
+
+/** The same static route twice: the second `ip route add` fails with "File exists". */
+function duplicateRoutes(lab: Lab): Issue[] {
+  const out: Issue[] = [];
+  for (const [name, def] of Object.entries(lab.raw.nodes)) {
+    const seen = new Set<string>();
+    def.routes.forEach((r, i) => {
+      const key = `${r.to} ${r.via}`;
+      if (seen.has(key))
+        out.push(
+          issue(
+            'route-duplicate',
+            ['nodes', name, 'routes', i],
+            `${name} has the route to ${r.to} via ${r.via} twice`,
+            'up fails with "RTNETLINK answers: File exists": drop the copy (routes to one prefix via different gateways make one ECMP route)',
+          ),
+        );
+      seen.add(key);
+    });
+  }
+  return out;
+}
+
+export const routingRules: Rule = (lab) => [
+  ...ignoredFields(lab),
+  ...unreachablePeers(lab),
+  ...unresolvableNextHops(lab),
+  ...duplicateRoutes(lab),
+];

@@ -1,0 +1,232 @@
+// Routing in the model and its judges: per-session addresses, loopbacks, filters by family, lint that
+// refuses what cannot work and accepts what is legitimate, and the parsers of BIRD's and FRR's output.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { frrSessions } from '../../src/daemons/frr.js';
+import {
+  birdBfdSessions,
+  birdOspfNeighbors,
+  birdRoute,
+  frrBfdPeers,
+  frrOspfNeighbors,
+  frrRoute,
+} from '../../src/engine/routing-judges.js';
+import { lintLab } from '../../src/lint/index.js';
+import { addressAt, formatAddress, parseAddress, parseCidr } from '../../src/model/ip.js';
+import { nodeByName } from '../../src/model/lab.js';
+import { loadLabText } from '../../src/model/load.js';
+import { resolveLab } from '../../src/model/resolve.js';
+import { PROJECT_DIR } from '../../src/paths.js';
+import { staticRoutes } from '../../src/providers/netns/network.js';
+import { checkTool } from '../../src/providers/netns/preflight.js';
+import { renderLab } from '../../src/render/render-lab.js';
+import { birdChannelFilter } from '../../src/roles/bird-view.js';
+
+const conformance = (name: string) => join(PROJECT_DIR, 'test', 'conformance', name, 'lab.yaml');
+const resolve = (text: string) => resolveLab(loadLabText(text, 'lab.yaml'));
+const resolveFile = (file: string) => resolve(readFileSync(file, 'utf8'));
+
+describe('addresses of both families', () => {
+  it('reads and writes IPv6 as RFC 5952 does', () => {
+    for (const [text, back] of [
+      ['2001:db8::1', '2001:db8::1'],
+      ['2001:db8:0:0:1:0:0:1', '2001:db8::1:0:0:1'],
+      ['::', '::'],
+      ['::ffff:10.0.0.1', '::ffff:a00:1'],
+      ['10.1.2.3', '10.1.2.3'],
+    ]) {
+      const a = parseAddress(text);
+      expect(formatAddress(a.family, a.value)).toBe(back);
+    }
+    expect(addressAt(parseCidr('fd00:6::/64'), 10)).toBe('fd00:6::a');
+    expect(() => parseCidr('2001:db8::1/64')).toThrow(/host bits/);
+    expect(() => parseCidr('10.0.0.0/33')).toThrow(/not a prefix/);
+  });
+});
+
+describe('sessions take the address of the network they share', () => {
+  it('gives each session of a node on several networks its own local address', () => {
+    const { lab, issues } = resolveFile(conformance('ebgp-leaf-spine'));
+    expect(issues).toEqual([]);
+    const leaf1 = nodeByName(lab, 'leaf1')!.bgp!;
+    expect(leaf1.neighbors.map((n) => [n.node, n.localAddress, n.address])).toEqual([
+      ['spine1', '10.2.11.2', '10.2.11.1'],
+      ['spine2', '10.2.21.2', '10.2.21.1'],
+    ]);
+    const bird = renderLab(lab).find((f) => f.node === 'leaf1' && f.path === '/etc/bird/bird.conf')!;
+    expect(bird.content).toMatch(/local 10\.2\.11\.2;\n\s+neighbor 10\.2\.11\.1 as 65000;/);
+    expect(bird.content).toMatch(/local 10\.2\.21\.2;\n\s+neighbor 10\.2\.21\.1 as 65000;/);
+  });
+
+  it('runs iBGP between loopbacks from the pool, one session per family on dual stack', () => {
+    const rr = resolveFile(conformance('ibgp-rr-ospf')).lab;
+    expect(nodeByName(rr, 'c1')!.loopback).toEqual({ ipv4: '10.255.0.3' });
+    expect(nodeByName(rr, 'c1')!.bgp!.neighbors.map((n) => [n.address, n.localAddress, n.multihop])).toEqual([
+      ['10.255.0.1', '10.255.0.3', true],
+      ['10.255.0.2', '10.255.0.3', true],
+    ]);
+    const ds = resolveFile(conformance('ipv6-dual-stack')).lab;
+    expect(nodeByName(ds, 'r1')!.bgp!.neighbors.map((n) => [n.protocol, n.family, n.address])).toEqual([
+      ['bgp_r2', 'ipv4', '10.6.0.2'],
+      ['bgp_r2_v6', 'ipv6', 'fd00:6::2'],
+    ]);
+  });
+
+  it('renders reflection, next-hop-self, MD5 and BFD for BIRD and FRR', () => {
+    const files = renderLab(resolveFile(conformance('ibgp-rr-ospf')).lab);
+    const rr1 = files.find((f) => f.node === 'rr1' && f.path === '/etc/bird/bird.conf')!.content;
+    expect(rr1).toMatch(/protocol bgp bgp_c1 [^}]*rr client;\s+rr cluster id 10\.255\.0\.100;/);
+    expect(rr1).not.toMatch(/protocol bgp bgp_rr2 [^}]*rr client/);
+    const rr2 = files.find((f) => f.node === 'rr2' && f.path === '/etc/frr/bgpd.conf')!.content;
+    expect(rr2).toMatch(/bgp cluster-id 10\.255\.0\.200/);
+    expect(rr2).toMatch(/neighbor 10\.255\.0\.3 route-reflector-client/);
+    const md5 = renderLab(resolveFile(conformance('md5-bfd-communities')).lab);
+    const a = md5.find((f) => f.node === 'a' && f.path === '/etc/bird/bird.conf')!.content;
+    expect(a).toMatch(/password "s3cret-ab";\s+bfd on;/);
+    expect(a).toMatch(/route 10\.71\.1\.0\/24 blackhole \{ bgp_community\.add\(\(65071,1\)\); \}/);
+    const b = md5.find((f) => f.node === 'b' && f.path === '/etc/frr/bgpd.conf')!.content;
+    expect(b).toMatch(/neighbor 10\.7\.1\.1 password s3cret-ab/);
+    expect(b).toMatch(/bgp community-list standard LAB-IMPORT4-C seq 5 permit 65071:1/);
+    const nhs = renderLab(resolveFile(conformance('next-hop-self')).lab);
+    expect(nhs.find((f) => f.node === 'border1' && f.path === '/etc/bird/bird.conf')!.content).toMatch(
+      /neighbor 10\.3\.1\.2 as 65000;[^}]*next hop self;/,
+    );
+    expect(nhs.find((f) => f.node === 'border2' && f.path === '/etc/frr/bgpd.conf')!.content).toMatch(
+      /neighbor 10\.3\.2\.2 next-hop-self/,
+    );
+  });
+
+  it('splits filters by family and matches communities', () => {
+    const f = { prefixes: ['10.0.0.0/8', 'fd00::/8'], communities: ['65000:1'] };
+    expect(birdChannelFilter(f, 'ipv4')).toBe('where net ~ [ 10.0.0.0/8 ] && ((65000,1) ~ bgp_community)');
+    expect(birdChannelFilter(['10.0.0.0/8'], 'ipv6')).toBe('none');
+    expect(birdChannelFilter(undefined, 'ipv4', 'all')).toBe('all');
+  });
+});
+
+describe('routing lint', () => {
+  const base = `
+name: t
+description: t
+networks:
+  core: { prefix: 10.0.0.0/24 }
+nodes:
+`;
+  const codes = (text: string) => {
+    const { lab, issues } = resolve(base + text);
+    return [...issues, ...lintLab(lab)].map((i) => i.code);
+  };
+
+  it('accepts a reflector and a route server without filters, and no ecmp-off on a reflector', () => {
+    expect(
+      codes(`
+  rr:
+    roles: [bird-router]
+    interfaces: [{ network: core, address: 10.0.0.1 }]
+    bgp: { as: 65000, neighbors: [c], route_reflector: {} }
+  c:
+    count: 3
+    roles: [frr-router]
+    interfaces: [{ network: core, index: 10 }]
+    bgp: { as: 65000, neighbors: [rr], originate: [10.9.0.0/24] }
+  rs:
+    roles: [bird-router]
+    interfaces: [{ network: core, address: 10.0.0.2 }]
+    bgp: { as: 65100, neighbors: [{ peer: e, rs_client: true }] }
+  e:
+    roles: [frr-router]
+    interfaces: [{ network: core, address: 10.0.0.3 }]
+    bgp: { as: 65200, neighbors: [rs], import: all, export: all }
+`),
+    ).toEqual([]);
+  });
+
+  it('accepts an announced prefix inside a larger network', () => {
+    expect(
+      codes(`
+  r:
+    roles: [bird-router]
+    interfaces: [{ network: core, address: 10.0.0.1 }]
+    bgp: { as: 65001, neighbors: [s], import: all, export: all, originate: [10.0.0.0/25, 10.0.0.0/16] }
+  s:
+    roles: [frr-router]
+    interfaces: [{ network: core, address: 10.0.0.2 }]
+    bgp: { as: 65002, neighbors: [r], import: all, export: all }
+`),
+    ).toEqual([]);
+  });
+
+  it('refuses the same static route twice but makes two gateways one ECMP route', () => {
+    expect(
+      staticRoutes([
+        { to: '10.9.0.0/24', via: '10.0.0.1' },
+        { to: '10.9.0.0/24', via: '10.0.0.2' },
+      ]),
+    ).toEqual(['route add 10.9.0.0/24 nexthop via 10.0.0.1 nexthop via 10.0.0.2']);
+    expect(staticRoutes([{ to: 'default', via: 'fd00::1' }])).toEqual(['route add ::/0 via fd00::1']);
+  });
+});
+
+describe('parsers of BIRD and FRR output', () => {
+  it('reads birdc show route all: next hop, originator, cluster list, communities', () => {
+    const out = `BIRD 2.0.12 ready.
+Table master4:
+10.10.2.0/24         unicast [bgp_rr1 06:30:11.474 from 10.255.0.1] * (100/20) [i]
+	via 10.1.1.1 on eth0 weight 1
+	Type: BGP univ
+	BGP.next_hop: 10.255.0.4
+	BGP.community: (65000,102) (65000,7)
+	BGP.originator_id: 10.255.0.4
+	BGP.cluster_list: 10.255.0.100
+                     unicast [bgp_rr2 06:30:11.634 from 10.255.0.2] (100/10) [i]
+	BGP.next_hop: 10.255.0.9
+`;
+    expect(birdRoute(out)).toEqual({
+      nextHop: '10.255.0.4',
+      originator: '10.255.0.4',
+      clusterList: ['10.255.0.100'],
+      communities: ['65000:102', '65000:7'],
+      reachable: true,
+    });
+    expect(birdRoute('BIRD 2.0.12 ready.\nNetwork not found')).toBeUndefined();
+  });
+
+  it("reads FRR's JSON: sessions, a route, OSPF neighbors, BFD peers", () => {
+    expect(frrSessions('{"10.0.0.1":{"bgpState":"Established"},"fd00::1":{"bgpState":"Active"}}')).toEqual(
+      new Map([
+        ['10.0.0.1', 'Established'],
+        ['fd00::1', 'Active'],
+      ]),
+    );
+    const route = frrRoute(
+      '{"prefix":"10.10.1.0/24","paths":[{"valid":true,"bestpath":{"overall":true},"community":{"list":["65000:101"]},"originatorId":"10.255.0.3","clusterList":{"list":["10.255.0.200"]},"nexthops":[{"ip":"10.255.0.3","accessible":true}]}]}',
+    );
+    expect(route).toMatchObject({ nextHop: '10.255.0.3', clusterList: ['10.255.0.200'], reachable: true });
+    expect(frrRoute('{}')).toBeUndefined();
+    expect(frrOspfNeighbors('{"neighbors":{"10.255.0.1":[{"nbrState":"Full/-"}]}}').get('10.255.0.1')).toBe(
+      'Full/-',
+    );
+    expect(frrOspfNeighbors('{"neighbors":[{"neighborId":"1.1.1.1","state":"Full"}]}').get('1.1.1.1')).toBe(
+      'Full',
+    );
+    expect(frrBfdPeers('[{"peer":"10.7.1.1","status":"up"}]').get('10.7.1.1')).toBe('up');
+  });
+
+  it('reads birdc show ospf neighbors and show bfd sessions', () => {
+    const ospf = `ospf4:
+Router ID   	Pri	     State     	DTime	Interface  Router IP
+10.255.0.3  	  1	Full/PtP  	 2.192	eth0       10.1.1.2`;
+    expect(birdOspfNeighbors(ospf).get('10.255.0.3')).toBe('Full/PtP');
+    const bfd = `bfd1:
+IP address                Interface  State      Since         Interval  Timeout
+10.7.1.2                  eth0       Up         06:50:01.123    0.100    0.300`;
+    expect(birdBfdSessions(bfd).get('10.7.1.2')).toBe('Up');
+  });
+
+  it('names the program a check runs, for preflight', () => {
+    expect(checkTool('ping -c 1 10.0.0.1')).toBe('ping');
+    expect(checkTool('ip netns exec client curl -s http://x/')).toBe('curl');
+    expect(checkTool('LANG=C /usr/bin/vtysh -c x')).toBe('vtysh');
+  });
+});
