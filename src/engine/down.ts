@@ -17,6 +17,8 @@ export async function labDown(lab: string, instance: string): Promise<{ removed:
 export async function destroyInstance(dir: string, record: InstanceRecord | undefined): Promise<void> {
   if (record) {
     record.status = 'stopping';
+    // gc leaves an instance alone while the process stopping it lives
+    record.ownerPid = process.pid;
     writeInstance(record);
   }
   await (await providerOf(record?.provider ?? 'netns')).destroy(journalOf(dir).resources());

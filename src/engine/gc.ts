@@ -16,7 +16,8 @@ export async function collectGarbage(opts: { dryRun?: boolean } = {}): Promise<G
   // this state folder's instances, and every other one registered on the host
   const instances = knownInstances();
   const crashed = instances.filter(
-    (i) => i.status === 'stopping' || (i.status === 'starting' && !(i.ownerPid && isAlive(i.ownerPid))),
+    // starting or stopping, and the process doing it is gone (a live `lab up` or `lab down` is not a crash)
+    (i) => (i.status === 'stopping' || i.status === 'starting') && !(i.ownerPid && isAlive(i.ownerPid)),
   );
   if (!opts.dryRun) for (const i of crashed) await destroyInstance(i.dir, i);
 

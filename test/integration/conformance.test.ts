@@ -1,21 +1,14 @@
 // The conformance set (test/conformance/*/lab.yaml): small labs, one per routing capability, each
 // linted, brought up until every check passes, brought down, and nothing of it left on the host.
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Journal } from '../../src/engine/journal.js';
 import { isAlive } from '../../src/engine/processes.js';
-import { PROJECT_DIR } from '../../src/paths.js';
 import { labCli } from '../helpers/cli.js';
 import { namespacesOf } from '../helpers/host.js';
-import { isRoot } from '../helpers/labs.js';
-
-const DIR = join(PROJECT_DIR, 'test', 'conformance');
-export const CONFORMANCE_LABS = readdirSync(DIR, { withFileTypes: true })
-  .filter((d) => d.isDirectory() && existsSync(join(DIR, d.name, 'lab.yaml')))
-  .map((d) => d.name)
-  .sort();
+import { CONFORMANCE_LABS, conformanceFile, isRoot } from '../helpers/labs.js';
 
 if (!isRoot) console.warn('conformance labs skipped: they create namespaces and need root');
 
@@ -26,7 +19,7 @@ describe.skipIf(!isRoot)('conformance labs on netns, one after another', () => {
   const state = mkdtempSync(join(tmpdir(), 'lab-conformance-'));
   const lab = labCli(state);
   afterAll(async () => {
-    for (const name of CONFORMANCE_LABS) await lab(['down', join(DIR, name, 'lab.yaml'), '-i', instance]);
+    for (const name of CONFORMANCE_LABS) await lab(['down', conformanceFile(name), '-i', instance]);
     rmSync(state, { recursive: true, force: true });
     if (upTimes.length) console.log(`conformance up times: ${upTimes.join(', ')}`);
   });
@@ -34,7 +27,7 @@ describe.skipIf(!isRoot)('conformance labs on netns, one after another', () => {
   it.each(CONFORMANCE_LABS)(
     '%s: lint clean, up with every check passing, down leaving nothing',
     async (name) => {
-      const file = join(DIR, name, 'lab.yaml');
+      const file = conformanceFile(name);
       const lint = await lab(['lint', file, '--no-host']);
       expect(lint.exitCode, lint.all).toBe(0);
       const up = await lab(['up', file, '-i', instance], { timeout: 90_000 });

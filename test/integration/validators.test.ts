@@ -4,7 +4,7 @@ import { validateFiles } from '../../src/host/validate.js';
 import { openLab } from '../../src/model/open.js';
 import { renderLab } from '../../src/render/render-lab.js';
 import type { RenderedFile } from '../../src/roles/role.js';
-import { isRoot, LAB_NAMES, labFile } from '../helpers/labs.js';
+import { CONFORMANCE_LABS, conformanceFile, isRoot, LAB_NAMES, labFile } from '../helpers/labs.js';
 
 if (!isRoot)
   console.warn('validator tests skipped: gobgpd is checked inside a network namespace, which needs root');
@@ -19,6 +19,11 @@ describe.skipIf(!isRoot)("rendered files pass the daemons' own checkers", () => 
   it.each(variants)('%s %s', async (name, sets) => {
     const results = await validateFiles(renderLab(openLab(labFile(name), sets).lab));
     expect(results.length).toBeGreaterThan(0);
+    for (const r of results) expect(r.ok, `${r.tool} ${r.file.node}:${r.file.path}\n${r.output}`).toBe(true);
+  });
+
+  it.each(CONFORMANCE_LABS)('conformance lab %s', async (name) => {
+    const results = await validateFiles(renderLab(openLab(conformanceFile(name)).lab));
     for (const r of results) expect(r.ok, `${r.tool} ${r.file.node}:${r.file.path}\n${r.output}`).toBe(true);
   });
 
