@@ -9,6 +9,7 @@ import { renderLab, writeRendered } from '../../src/render/render-lab.js';
 import { LAB_NAMES, labFile } from '../helpers/labs.js';
 
 const GOLDEN = join(PROJECT_DIR, 'test', 'golden');
+const MODEL = 'lab.json';
 
 function filesUnder(dir: string): string[] {
   if (!existsSync(dir)) return [];
@@ -23,11 +24,13 @@ describe('golden renders', () => {
     const files = renderLab(openLab(labFile(name)).lab);
     const dir = join(GOLDEN, name);
     if (process.env.UPDATE_GOLDEN) {
-      rmSync(dir, { recursive: true, force: true });
+      // the resolved model's golden (lab.json, model-golden.test.ts) lives beside the nodes' files
+      for (const node of readdirSync(dir)) if (node !== MODEL) rmSync(join(dir, node), { recursive: true });
       writeRendered(files, dir);
     }
     const expected = filesUnder(dir)
       .map((f) => relative(dir, f))
+      .filter((f) => f !== MODEL)
       .sort();
     expect(files.map((f) => join(f.node, f.path)).sort()).toEqual(expected);
     for (const f of files)
