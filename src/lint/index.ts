@@ -6,6 +6,7 @@ import type { Lab } from '../core/lab.js';
 import type { LoadedLab } from '../model/load.js';
 import { addressRules } from './addresses.js';
 import { bgpRules } from './bgp.js';
+import { checkRules } from './checks.js';
 import { clusterRules } from './clusters.js';
 import { nameRules } from './names.js';
 import { overlapRules } from './overlaps.js';
@@ -25,6 +26,7 @@ const RULES: Rule[] = [
   routingRules,
   ...ADDONS.flatMap((a) => (a.lint ? [a.lint] : [])),
   clusterRules,
+  checkRules,
   requirementRules,
 ];
 

@@ -1,0 +1,45 @@
+// Judges fail when their selection names nothing, and every kind of expectation has one.
+import { describe, expect, it } from 'vitest';
+import { JUDGES, judge } from '../../src/engine/judges.js';
+import { openLab } from '../../src/model/open.js';
+import { labFile } from '../helpers/labs.js';
+
+const { lab } = openLab(labFile('bgp-metallb'));
+const result = (stdout: string) => ({
+  node: 'router',
+  command: 'c',
+  exitCode: 0,
+  stdout,
+  stderr: '',
+  durationMs: 1,
+  timedOut: false,
+});
+const ROUTE = '172.16.254.1 proto bird metric 32\n\tnexthop via 10.0.0.51 dev eth0 weight 1\n';
+const base = lab.checks.find((c) => c.name === 'ecmp-route')!;
+
+describe('judges and empty selections', () => {
+  it('a next-hop selector that matches nothing fails instead of passing', () => {
+    const check = { ...base, expect: { nexthops: { via: 'wrker' } } };
+    expect(judge(lab, check, [result(ROUTE)])).toEqual({
+      ok: false,
+      reason: "the selection 'wrker' names no node",
+    });
+  });
+
+  it('a session selector that matches only the checking node fails', () => {
+    const check = { ...base, expect: { bgp_established: { daemon: 'bird' as const, peers: 'router' } } };
+    expect(judge(lab, check, [result('')]).ok).toBe(false);
+  });
+
+  it('a blocks selector that matches nothing fails', () => {
+    const check = { ...base, expect: { blocks: { of: 'nobody' } } };
+    expect(judge(lab, check, [result(ROUTE)]).ok).toBe(false);
+  });
+
+  it('has a judge for every kind of expectation in the schema', async () => {
+    const { labJsonSchema } = await import('../../src/model/json-schema.js');
+    const schema = JSON.parse(labJsonSchema());
+    const kinds = Object.keys(schema.properties.checks.items.properties.expect.properties).sort();
+    expect(Object.keys(JUDGES).sort()).toEqual(kinds);
+  });
+});
