@@ -60,7 +60,7 @@ program
   .description('create the nodes, start the daemons and wait until every check passes')
   .addOption(setOption())
   .addOption(instanceOption())
-  .option('--verbose', 'show every command')
+  .option('--verbose', 'print every step of every node and every check, timed, as it happens')
   .action((lab, opts) => run(async () => (await import('./commands/up.js')).up(lab, opts)));
 
 program
@@ -71,7 +71,7 @@ program
 
 program
   .command('check <lab>')
-  .description('run the checks again on a running lab')
+  .description('run the checks again on a running lab, in file order as up runs them')
   .addOption(instanceOption())
   .option('--json', 'print the results as JSON')
   .option('--wait', 'give each check its named wait instead of one try')

@@ -84,6 +84,33 @@ export async function waitForCheck(
   };
 }
 
+/** One check in its turn, as both `lab up` and `lab check` run them: in the lab's file order, each
+ * under its named wait (`lab check` waits only with --wait), and once a check has failed, the rest get
+ * one try each, so that the report shows them all without waiting out every wait. */
+export function checkInTurn(
+  lab: Lab,
+  check: Check,
+  shell: NodeShell,
+  opts: { wait: boolean; failedBefore: boolean; signal?: AbortSignal },
+): Promise<CheckOutcome> {
+  const oneTry = !opts.wait || opts.failedBefore;
+  return waitForCheck(lab, check, shell, { signal: opts.signal, ...(oneTry ? { timeoutMs: 0 } : {}) });
+}
+
+/** Every check of the lab, one after another in file order (see checkInTurn). */
+export async function runChecksInOrder(
+  lab: Lab,
+  shellOf: (node: string) => NodeShell,
+  opts: { wait: boolean; signal?: AbortSignal },
+): Promise<CheckOutcome[]> {
+  const outcomes: CheckOutcome[] = [];
+  for (const check of lab.checks) {
+    const failedBefore = outcomes.some((o) => !o.verdict.ok);
+    outcomes.push(await checkInTurn(lab, check, shellOf(check.node), { ...opts, failedBefore }));
+  }
+  return outcomes;
+}
+
 /** One line per failed check: check, node, command, reason, time waited, and the last output. */
 export function describeFailure(o: CheckOutcome): string[] {
   const reason = o.verdict.ok ? '' : o.verdict.reason;

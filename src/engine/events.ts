@@ -19,14 +19,17 @@ export type LabEvent =
 
 export class EventLog {
   private readonly started = Date.now();
-  constructor(private readonly file?: string) {}
+  /** `echo` also gets every event as it happens (lab up --verbose prints them). */
+  constructor(
+    private readonly file?: string,
+    private readonly echo?: (event: LabEvent, t: number) => void,
+  ) {}
 
   emit(event: LabEvent): void {
+    const t = Date.now() - this.started;
+    this.echo?.(event, t);
     if (!this.file) return;
-    appendFileSync(
-      this.file,
-      `${JSON.stringify({ t: Date.now() - this.started, at: new Date().toISOString(), ...event })}\n`,
-    );
+    appendFileSync(this.file, `${JSON.stringify({ t, at: new Date().toISOString(), ...event })}\n`);
   }
 
   /** Times a step and logs its start and end (with the error, if any). */
@@ -41,5 +44,23 @@ export class EventLog {
       this.emit({ type: 'step-end', node, step, ms: Date.now() - t, ok: false, error: (e as Error).message });
       throw e;
     }
+  }
+}
+
+/** One line for a person: when, where, what, how long (lab up --verbose). */
+export function describeEvent(e: LabEvent, t: number): string {
+  const at = `[${(t / 1000).toFixed(3).padStart(7)} s]`;
+  const where = 'node' in e && e.node ? `${e.node}: ` : '';
+  switch (e.type) {
+    case 'run-start':
+      return `${at} ${e.command} ${e.lab} (instance ${e.instance})`;
+    case 'step-start':
+      return `${at} ${where}${e.step} ...`;
+    case 'step-end':
+      return `${at} ${where}${e.step} ${e.ok ? 'done' : `failed: ${e.error}`} in ${e.ms} ms`;
+    case 'check':
+      return `${at} check ${e.check} on ${e.node}: ${e.ok ? 'passed' : 'failed'} after ${e.attempts} tries, ${e.waitedMs} ms${e.ok ? (e.detail ? `: ${e.detail}` : '') : `: ${e.reason}`}`;
+    case 'run-end':
+      return `${at} ${e.ok ? 'done' : 'failed'} in ${e.ms} ms (exit ${e.exitCode})`;
   }
 }

@@ -12,8 +12,8 @@ import { roleOf } from '../roles/index.js';
 import { generateKeyPair } from '../transport/keys.js';
 import { verifyRoutedVia } from '../transport/route-guard.js';
 import { SshShell, type SshTarget } from '../transport/ssh.js';
-import { type CheckOutcome, describeFailure, waitForCheck } from './checks.js';
-import { EventLog } from './events.js';
+import { type CheckOutcome, checkInTurn, describeFailure } from './checks.js';
+import { describeEvent, EventLog, type LabEvent } from './events.js';
 import type { InstanceRecord } from './instances.js';
 import { knownInstances, registerInstance, unregisterInstance } from './registry.js';
 import { completeStart, recordStart, startCommandsOf, startScript } from './start-roles.js';
@@ -25,6 +25,8 @@ export interface UpOptions {
   signal?: AbortSignal;
   /** plain lines (CI), the live tree (a terminal), or nothing (benchmarks, tests) */
   renderer?: 'default' | 'simple' | 'silent';
+  /** Every step of every node and every check, timed, on stderr as it happens (and plain progress lines). */
+  verbose?: boolean;
 }
 
 export interface UpResult {
@@ -82,7 +84,8 @@ export async function labUp(file: string, opts: UpOptions): Promise<UpResult> {
   };
   writeInstance(record);
   registerInstance(record);
-  const events = new EventLog(files(dir).events);
+  const echo = opts.verbose ? (e: LabEvent, t: number) => console.error(describeEvent(e, t)) : undefined;
+  const events = new EventLog(files(dir).events, echo);
   events.emit({ type: 'run-start', command: 'up', lab: lab.name, instance });
   const ctx: ProviderContext = {
     lab,
@@ -105,7 +108,9 @@ export async function labUp(file: string, opts: UpOptions): Promise<UpResult> {
     network.catch(() => undefined); // awaited by its task below
     const progressModule = import('./progress.js');
     ctx.files = renderLab(lab);
-    const progress = new (await progressModule).Progress(opts.renderer);
+    const progress = new (await progressModule).Progress(
+      opts.renderer ?? (opts.verbose ? 'simple' : undefined),
+    );
     await progress.run([
       {
         title: `network: ${lab.nodes.length} nodes on ${lab.networks.length} networks, management ${record.managementPrefix}`,
@@ -161,9 +166,10 @@ export async function labUp(file: string, opts: UpOptions): Promise<UpResult> {
           task: async (say: (s: string) => void) => {
             const failedBefore = outcomes.some((o) => !o.verdict.ok);
             say(failedBefore ? 'one try' : `waiting (${check.wait}: ${check.timeout} s)`);
-            const o = await waitForCheck(lab, check, shells.get(check.node)!, {
+            const o = await checkInTurn(lab, check, shells.get(check.node)!, {
+              wait: true,
+              failedBefore,
               signal: opts.signal,
-              ...(failedBefore ? { timeoutMs: 0 } : {}),
             });
             outcomes.push(o);
             events.emit({

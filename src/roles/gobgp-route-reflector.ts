@@ -15,6 +15,7 @@ export const gobgpRouteReflector: Role = {
     'bgp.neighbor_range',
     'bgp.route_reflector',
   ],
+  vars: ['dynamic_neighbors'],
   render: (lab, node) => [
     {
       node: node.name,

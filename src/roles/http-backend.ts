@@ -6,6 +6,7 @@ import type { Role } from './role.js';
 export const httpBackend: Role = {
   name: 'http-backend',
   description: "nginx answering HTTP with the node's name",
+  vars: ['http_port'],
   render: (lab, node) => [
     {
       node: node.name,

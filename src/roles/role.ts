@@ -32,6 +32,8 @@ export interface Role {
   start?(lab: Lab, node: Node): StartCommand[];
   /** False for a role the emulated lab needs but that has no emulated realization yet. */
   emulated?: false;
+  /** The node's `vars:` this role reads; lint reports vars no role of the node reads. */
+  vars?: string[];
   /** What the node needs on the host to run this role emulated: preflight installs exactly these. */
   needs?(lab: Lab, node: Node): Needs;
   /**

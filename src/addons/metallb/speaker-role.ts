@@ -1,13 +1,16 @@
 // MetalLB's speaker, emulated: holds the service address and announces it to the BGPPeers (BIRD, or FRR as in FRR mode).
-import type { Node } from '../../core/lab.js';
+import type { Lab, Node } from '../../core/lab.js';
 import { header, renderTemplate } from '../../core/templates.js';
 import { bird } from '../../daemons/bird.js';
 import { frr } from '../../daemons/frr.js';
 import type { Role } from '../../roles/role.js';
 import { SPEAKER_ROLE, serviceAddressOf } from './derive.js';
 
-function speakerOf(node: Node): 'bird' | 'frr' {
-  return node.vars.speaker === 'frr' ? 'frr' : 'bird';
+/** The daemon playing the speaker: FRR in MetalLB's FRR mode, BIRD for the native speaker. The one
+ * setting is the cluster's addons.metallb.speaker, which lint also reads (metallb-frr-asn). */
+export function speakerOf(lab: Lab, node: Node): 'bird' | 'frr' {
+  const cluster = lab.clusters.find((c) => c.name === node.cluster);
+  return cluster?.addons.metallb?.speaker === 'frr' ? 'frr' : 'bird';
 }
 
 export const metallbSpeaker: Role = {
@@ -15,7 +18,7 @@ export const metallbSpeaker: Role = {
   description: "MetalLB speaker: BGP sessions and announcements from the cluster's MetalLB resources",
   render: (lab, node) => {
     const ctx = { ...header(lab), node, bgp: node.bgp };
-    return speakerOf(node) === 'frr'
+    return speakerOf(lab, node) === 'frr'
       ? [
           {
             node: node.name,
@@ -37,7 +40,7 @@ export const metallbSpeaker: Role = {
     const address = serviceAddressOf(lab, node);
     // the service address lives on the node, as kube-proxy binds it (externalTrafficPolicy: Cluster)
     const hold = address ? [{ name: 'service-address', run: `ip addr replace ${address}/32 dev lo` }] : [];
-    return [...hold, speakerOf(node) === 'frr' ? frr.start : bird.start];
+    return [...hold, speakerOf(lab, node) === 'frr' ? frr.start : bird.start];
   },
-  needs: (_lab, node) => ({ daemons: [speakerOf(node)] }),
+  needs: (lab, node) => ({ daemons: [speakerOf(lab, node)] }),
 };

@@ -1,5 +1,6 @@
-// lab check: the lab's checks again on a running instance; exit 5 naming what failed.
-import { type CheckOutcome, describeFailure, runCheckOnce, waitForCheck } from '../../engine/checks.js';
+// lab check: the lab's checks again on a running instance, in file order as lab up runs them; exit 5
+// naming what failed.
+import { type CheckOutcome, describeFailure, runChecksInOrder } from '../../engine/checks.js';
 import { openShells } from '../../engine/session.js';
 import { requireInstance } from '../../engine/state.js';
 import { CheckError } from '../../errors.js';
@@ -15,17 +16,10 @@ export async function check(
   const { lab } = openLab(record.file, record.sets);
   const shells = await openShells(record);
   try {
-    const outcomes: CheckOutcome[] = await Promise.all(
-      lab.checks.map(async (c) => {
-        if (opts.wait) return waitForCheck(lab, c, shells.get(c.node)!);
-        const started = Date.now();
-        const once = await runCheckOnce(lab, c, shells.get(c.node)!).catch((e: Error) => ({
-          verdict: { ok: false as const, reason: e.message },
-          results: [],
-        }));
-        return { check: c, ...once, attempts: 1, waitedMs: Date.now() - started };
-      }),
-    );
+    // in file order, as lab up runs them: one try each, or each under its named wait with --wait
+    const outcomes: CheckOutcome[] = await runChecksInOrder(lab, (node) => shells.get(node)!, {
+      wait: !!opts.wait,
+    });
     if (opts.json) {
       console.log(
         JSON.stringify(

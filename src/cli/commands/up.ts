@@ -2,7 +2,10 @@
 import { labUp } from '../../engine/up.js';
 import { labFileOf } from '../../paths.js';
 
-export async function up(ref: string, opts: { set: string[]; instance: string }): Promise<void> {
+export async function up(
+  ref: string,
+  opts: { set: string[]; instance: string; verbose?: boolean },
+): Promise<void> {
   const controller = new AbortController();
   const onSignal = () => {
     if (controller.signal.aborted) return;
