@@ -22,7 +22,7 @@ describe('judges and empty selections', () => {
     const check = { ...base, expect: { nexthops: { via: 'wrker' } } };
     expect(judge(lab, check, [result(ROUTE)])).toEqual({
       ok: false,
-      reason: "the selection 'wrker' names no node",
+      reason: expect.stringMatching(/wrker.* names no node/),
     });
   });
 
