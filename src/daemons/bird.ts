@@ -1,7 +1,7 @@
 // BIRD 2: BGP speaker and router. Sessions are protocols named after the peer (birdName).
 import type { Filter } from '../model/schema.js';
 import { parseCidr } from '../net/ip.js';
-import type { Daemon, Session } from './daemon.js';
+import type { Daemon, RouteFacts, Session } from './daemon.js';
 
 type Family = 'ipv4' | 'ipv6';
 
@@ -44,6 +44,59 @@ export function birdSessions(output: string): Map<string, string> {
   return out;
 }
 
+/** birdc show route PREFIX all: the best (starred) route's BGP attributes. */
+export function birdRoute(output: string): RouteFacts | undefined {
+  const lines = output.split('\n');
+  const start = lines.findIndex((l) => /\s\*\s/.test(l) && /\[/.test(l));
+  if (start < 0) return undefined;
+  const block: string[] = [lines[start]];
+  for (const l of lines.slice(start + 1)) {
+    if (
+      /^\S/.test(l) ||
+      /^\s{10,}\S+\s+\[/.test(l) ||
+      /^\s+(unicast|unreachable|blackhole|prohibited)\s/.test(l)
+    )
+      break;
+    block.push(l);
+  }
+  const attr = (name: string) =>
+    block
+      .find((l) => l.trim().startsWith(`${name}:`))
+      ?.split(':')
+      .slice(1)
+      .join(':')
+      .trim();
+  return {
+    nextHop: attr('BGP.next_hop')?.split(/\s+/)[0],
+    originator: attr('BGP.originator_id'),
+    clusterList: (attr('BGP.cluster_list') ?? '').split(/\s+/).filter(Boolean),
+    communities: [...(attr('BGP.community') ?? '').matchAll(/\((\d+),(\d+)\)/g)].map(
+      (m) => `${m[1]}:${m[2]}`,
+    ),
+    reachable: !/\bunreachable\b/.test(lines[start]),
+  };
+}
+
+/** birdc show ospf neighbors: state by router id. */
+export function birdOspfNeighbors(output: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const l of output.split('\n')) {
+    const m = /^\s*(\d+\.\d+\.\d+\.\d+)\s+\d+\s+(\S+)/.exec(l);
+    if (m) out.set(m[1], m[2]);
+  }
+  return out;
+}
+
+/** birdc show bfd sessions: state by peer address. */
+export function birdBfdSessions(output: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const l of output.split('\n')) {
+    const m = /^\s*([0-9a-fA-F.:]+)\s+\S+\s+(Up|Down|Init|AdminDown)\b/.exec(l);
+    if (m?.[1].match(/[.:]/)) out.set(m[1], m[2]);
+  }
+  return out;
+}
+
 export const bird: Daemon = {
   name: 'bird',
   package: 'bird2',
@@ -70,4 +123,11 @@ export const bird: Daemon = {
     },
   },
   showRoute: (prefix) => `birdc show route for ${prefix} all`,
+  routing: {
+    parseRoute: birdRoute,
+    showOspfNeighbors: 'birdc show ospf neighbors',
+    parseOspfNeighbors: birdOspfNeighbors,
+    showBfdSessions: 'birdc show bfd sessions',
+    parseBfdSessions: birdBfdSessions,
+  },
 };

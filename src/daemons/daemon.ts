@@ -32,6 +32,26 @@ export interface Daemon {
   };
   /** A command that shows the routes to a prefix as the daemon installed them. */
   showRoute?(prefix: string): string;
+  /** A router's daemon: the best BGP route to a prefix, OSPF neighbors, BFD sessions, as it shows them. */
+  routing?: {
+    parseRoute(output: string): RouteFacts | undefined;
+    showOspfNeighbors: string;
+    /** State (Full/PtP, 2-Way/DROther, ...) by neighbor router id. */
+    parseOspfNeighbors(output: string): Map<string, string>;
+    showBfdSessions: string;
+    /** State (Up, Down, ...) by peer address. */
+    parseBfdSessions(output: string): Map<string, string>;
+  };
+}
+
+export interface RouteFacts {
+  /** The BGP NEXT_HOP attribute. */
+  nextHop?: string;
+  originator?: string;
+  clusterList: string[];
+  communities: string[];
+  /** The route is usable: its next hop resolves. */
+  reachable: boolean;
 }
 
 /** The addresses `self` has sessions with `peer` on (its resolved neighbors), else the peer's address on

@@ -1,6 +1,6 @@
 // FRR: bgpd alone (MetalLB's speaker in FRR mode), or a full router (zebra, bgpd, ospfd, bfdd: the
 // frr-router role). Its vty sockets sit in the node's /run/frr; vtysh shows its state as JSON.
-import { type Daemon, type Session, sessionAddresses } from './daemon.js';
+import { type Daemon, type RouteFacts, type Session, sessionAddresses } from './daemon.js';
 
 /** The JSON in vtysh's output (it may print a warning line first). */
 export function parseJson(output: string): unknown {
@@ -20,6 +20,56 @@ export function frrSessions(output: string): Map<string, string> {
     const peers = (v?.peers ?? {}) as Record<string, { state?: string }>;
     for (const [addr, p] of Object.entries(peers)) if (p?.state) out.set(addr, p.state);
   }
+  return out;
+}
+
+interface FrrPath {
+  bestpath?: { overall?: boolean };
+  valid?: boolean;
+  originatorId?: string;
+  clusterList?: { list?: string[] };
+  community?: { list?: string[]; string?: string };
+  nexthops?: { ip?: string; accessible?: boolean }[];
+}
+
+/** vtysh show bgp ipv4 unicast PREFIX json: the best path's attributes. */
+export function frrRoute(output: string): RouteFacts | undefined {
+  const data = parseJson(output) as { paths?: FrrPath[] };
+  const paths = data.paths ?? [];
+  const best = paths.find((p) => p.bestpath?.overall) ?? paths[0];
+  if (!best) return undefined;
+  return {
+    nextHop: best.nexthops?.[0]?.ip,
+    originator: best.originatorId,
+    clusterList: best.clusterList?.list ?? [],
+    communities: best.community?.list ?? best.community?.string?.split(' ') ?? [],
+    reachable: best.valid !== false && best.nexthops?.some((n) => n.accessible !== false) !== false,
+  };
+}
+
+/** vtysh show ip ospf neighbor json (or show ipv6 ospf6 neighbor json): state by router id. */
+export function frrOspfNeighbors(output: string): Map<string, string> {
+  const data = parseJson(output) as { neighbors?: unknown };
+  const out = new Map<string, string>();
+  const n = data.neighbors;
+  if (Array.isArray(n)) {
+    for (const x of n as { neighborId?: string; state?: string }[])
+      if (x.neighborId && x.state) out.set(x.neighborId, x.state);
+  } else if (n && typeof n === 'object') {
+    for (const [rid, list] of Object.entries(n as Record<string, { nbrState?: string; state?: string }[]>)) {
+      const x = [list].flat()[0];
+      const state = x?.nbrState ?? x?.state;
+      if (state) out.set(rid, state);
+    }
+  }
+  return out;
+}
+
+/** vtysh show bfd peers json: status by peer address. */
+export function frrBfdPeers(output: string): Map<string, string> {
+  const data = parseJson(output) as { peer?: string; status?: string }[];
+  const out = new Map<string, string>();
+  for (const p of [data].flat()) if (p?.peer && p.status) out.set(p.peer, p.status);
   return out;
 }
 
@@ -44,4 +94,11 @@ export const frr: Daemon = {
     sessionKeys: sessionAddresses,
   },
   showRoute: (prefix) => `vtysh -c 'show bgp ipv4 unicast ${prefix} json'`,
+  routing: {
+    parseRoute: frrRoute,
+    showOspfNeighbors: "vtysh -c 'show ip ospf neighbor json'",
+    parseOspfNeighbors: frrOspfNeighbors,
+    showBfdSessions: "vtysh -c 'show bfd peers json'",
+    parseBfdSessions: frrBfdPeers,
+  },
 };

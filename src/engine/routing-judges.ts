@@ -1,8 +1,9 @@
 // Judges of routing checks on BIRD and FRR: BGP sessions by FRR, a BGP route and its attributes, OSPF
-// adjacencies, BFD sessions. Each parses what the daemon's own command shows (FRR: its JSON).
+// adjacencies, BFD sessions. Each daemon (daemons/) reads what its own command shows.
 import { addressesOf, type Check, type Lab, type Node, nodeByName, selectNodes } from '../core/lab.js';
+import type { RouteFacts } from '../daemons/daemon.js';
 import { sessionAddresses } from '../daemons/daemon.js';
-import { parseJson } from '../daemons/frr.js';
+import { DAEMONS } from '../daemons/index.js';
 import type { Expectation } from '../model/schema.js';
 
 export type Verdict = { ok: true; detail?: string } | { ok: false; reason: string };
@@ -16,73 +17,6 @@ function peersOf(lab: Lab, selectors: string | string[], self: string): Node[] {
     .filter((n) => n.name !== self);
 }
 
-export interface RouteFacts {
-  /** The BGP NEXT_HOP attribute. */
-  nextHop?: string;
-  originator?: string;
-  clusterList: string[];
-  communities: string[];
-  /** The route is usable: its next hop resolves. */
-  reachable: boolean;
-}
-
-/** birdc show route PREFIX all: the best (starred) route's BGP attributes. */
-export function birdRoute(output: string): RouteFacts | undefined {
-  const lines = output.split('\n');
-  const start = lines.findIndex((l) => /\s\*\s/.test(l) && /\[/.test(l));
-  if (start < 0) return undefined;
-  const block: string[] = [lines[start]];
-  for (const l of lines.slice(start + 1)) {
-    if (
-      /^\S/.test(l) ||
-      /^\s{10,}\S+\s+\[/.test(l) ||
-      /^\s+(unicast|unreachable|blackhole|prohibited)\s/.test(l)
-    )
-      break;
-    block.push(l);
-  }
-  const attr = (name: string) =>
-    block
-      .find((l) => l.trim().startsWith(`${name}:`))
-      ?.split(':')
-      .slice(1)
-      .join(':')
-      .trim();
-  return {
-    nextHop: attr('BGP.next_hop')?.split(/\s+/)[0],
-    originator: attr('BGP.originator_id'),
-    clusterList: (attr('BGP.cluster_list') ?? '').split(/\s+/).filter(Boolean),
-    communities: [...(attr('BGP.community') ?? '').matchAll(/\((\d+),(\d+)\)/g)].map(
-      (m) => `${m[1]}:${m[2]}`,
-    ),
-    reachable: !/\bunreachable\b/.test(lines[start]),
-  };
-}
-
-interface FrrPath {
-  bestpath?: { overall?: boolean };
-  valid?: boolean;
-  originatorId?: string;
-  clusterList?: { list?: string[] };
-  community?: { list?: string[]; string?: string };
-  nexthops?: { ip?: string; accessible?: boolean }[];
-}
-
-/** vtysh show bgp ipv4 unicast PREFIX json: the best path's attributes. */
-export function frrRoute(output: string): RouteFacts | undefined {
-  const data = parseJson(output) as { paths?: FrrPath[] };
-  const paths = data.paths ?? [];
-  const best = paths.find((p) => p.bestpath?.overall) ?? paths[0];
-  if (!best) return undefined;
-  return {
-    nextHop: best.nexthops?.[0]?.ip,
-    originator: best.originatorId,
-    clusterList: best.clusterList?.list ?? [],
-    communities: best.community?.list ?? best.community?.string?.split(' ') ?? [],
-    reachable: best.valid !== false && best.nexthops?.some((n) => n.accessible !== false) !== false,
-  };
-}
-
 export function judgeBgpRoute(
   lab: Lab,
   _check: Check,
@@ -91,7 +25,7 @@ export function judgeBgpRoute(
 ): Verdict {
   let route: RouteFacts | undefined;
   try {
-    route = spec.daemon === 'bird' ? birdRoute(output) : frrRoute(output);
+    route = DAEMONS[spec.daemon].routing!.parseRoute(output);
   } catch (e) {
     return fail(`cannot read the route (${(e as Error).message})`);
   }
@@ -121,34 +55,6 @@ export function judgeBgpRoute(
   return pass(`${spec.prefix}: ${facts.join(', ')}`);
 }
 
-/** birdc show ospf neighbors: state by router id. */
-export function birdOspfNeighbors(output: string): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const l of output.split('\n')) {
-    const m = /^\s*(\d+\.\d+\.\d+\.\d+)\s+\d+\s+(\S+)/.exec(l);
-    if (m) out.set(m[1], m[2]);
-  }
-  return out;
-}
-
-/** vtysh show ip ospf neighbor json (or show ipv6 ospf6 neighbor json): state by router id. */
-export function frrOspfNeighbors(output: string): Map<string, string> {
-  const data = parseJson(output) as { neighbors?: unknown };
-  const out = new Map<string, string>();
-  const n = data.neighbors;
-  if (Array.isArray(n)) {
-    for (const x of n as { neighborId?: string; state?: string }[])
-      if (x.neighborId && x.state) out.set(x.neighborId, x.state);
-  } else if (n && typeof n === 'object') {
-    for (const [rid, list] of Object.entries(n as Record<string, { nbrState?: string; state?: string }[]>)) {
-      const x = [list].flat()[0];
-      const state = x?.nbrState ?? x?.state;
-      if (state) out.set(rid, state);
-    }
-  }
-  return out;
-}
-
 /** Full, or 2-Way between two routers that are neither DR nor BDR (their stable state on a LAN). */
 const adjacent = (state: string) => /^Full/i.test(state) || /^2-?Way\/(DROther|Other)/i.test(state);
 
@@ -162,7 +68,7 @@ export function judgeOspf(
   if (!peers.length) return fail(`the selection ${JSON.stringify(spec.peers)} names no node`);
   let states: Map<string, string>;
   try {
-    states = spec.daemon === 'bird' ? birdOspfNeighbors(output) : frrOspfNeighbors(output);
+    states = DAEMONS[spec.daemon].routing!.parseOspfNeighbors(output);
   } catch (e) {
     return fail(`cannot read the neighbors (${(e as Error).message})`);
   }
@@ -178,24 +84,6 @@ export function judgeOspf(
   return bad.length ? fail(`not adjacent: ${bad.join(', ')}`) : pass(`${peers.length} adjacencies Full`);
 }
 
-/** birdc show bfd sessions: state by peer address. */
-export function birdBfdSessions(output: string): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const l of output.split('\n')) {
-    const m = /^\s*([0-9a-fA-F.:]+)\s+\S+\s+(Up|Down|Init|AdminDown)\b/.exec(l);
-    if (m?.[1].match(/[.:]/)) out.set(m[1], m[2]);
-  }
-  return out;
-}
-
-/** vtysh show bfd peers json: status by peer address. */
-export function frrBfdPeers(output: string): Map<string, string> {
-  const data = parseJson(output) as { peer?: string; status?: string }[];
-  const out = new Map<string, string>();
-  for (const p of [data].flat()) if (p?.peer && p.status) out.set(p.peer, p.status);
-  return out;
-}
-
 export function judgeBfd(
   lab: Lab,
   check: Check,
@@ -207,7 +95,7 @@ export function judgeBfd(
   if (!peers.length) return fail(`the selection ${JSON.stringify(spec.peers)} names no node`);
   let states: Map<string, string>;
   try {
-    states = spec.daemon === 'bird' ? birdBfdSessions(output) : frrBfdPeers(output);
+    states = DAEMONS[spec.daemon].routing!.parseBfdSessions(output);
   } catch (e) {
     return fail(`cannot read the BFD sessions (${(e as Error).message})`);
   }

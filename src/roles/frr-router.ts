@@ -1,19 +1,19 @@
 // A router running FRR: zebra installs routes, bgpd and ospfd (and bfdd, ospf6d) as the lab asks, one
 // config file per daemon; `vtysh` works on the node for users and the checks' judges.
-import type { Lab, Node } from '../core/lab.js';
+import type { Node } from '../core/lab.js';
 import { renderTemplate } from '../core/templates.js';
 import { frrRouterView } from './frr-view.js';
 import { type RenderedFile, ROUTER_FIELDS, type Role, type StartCommand } from './role.js';
 
 /** The FRR daemons a node runs, in start order (zebra first: the others register with it). */
 export function frrDaemonsOf(node: Node): string[] {
-  const v = frrRouterView({ name: '' } as Lab, node);
+  const ipv6 = node.interfaces.some((i) => i.address6) || !!node.loopback?.ipv6;
   return [
     'zebra',
-    ...(v.bfd ? ['bfdd'] : []),
+    ...(node.bgp?.neighbors.some((n) => n.bfd) ? ['bfdd'] : []),
     ...(node.bgp ? ['bgpd'] : []),
-    ...(v.ospf ? ['ospfd'] : []),
-    ...(v.ospf?.ipv6 ? ['ospf6d'] : []),
+    ...(node.ospf ? ['ospfd'] : []),
+    ...(node.ospf?.ipv6 && ipv6 ? ['ospf6d'] : []),
   ];
 }
 

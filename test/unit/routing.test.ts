@@ -3,20 +3,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { frrSessions } from '../../src/daemons/frr.js';
-import {
-  birdBfdSessions,
-  birdOspfNeighbors,
-  birdRoute,
-  frrBfdPeers,
-  frrOspfNeighbors,
-  frrRoute,
-} from '../../src/engine/routing-judges.js';
+import { birdBfdSessions, birdOspfNeighbors, birdRoute } from '../../src/daemons/bird.js';
+import { frrBfdPeers, frrOspfNeighbors, frrRoute, frrSessions } from '../../src/daemons/frr.js';
 import { lintLab } from '../../src/lint/index.js';
-import { addressAt, formatAddress, parseAddress, parseCidr } from '../../src/model/ip.js';
 import { nodeByName } from '../../src/model/lab.js';
 import { loadLabText } from '../../src/model/load.js';
 import { resolveLab } from '../../src/model/resolve.js';
+import { addressAt, formatAddress, parseAddress, parseCidr } from '../../src/net/ip.js';
 import { PROJECT_DIR } from '../../src/paths.js';
 import { staticRoutes } from '../../src/providers/netns/network.js';
 import { checkTool } from '../../src/providers/netns/preflight.js';
