@@ -2,14 +2,20 @@
 
 import type { Lab, Node } from '../core/lab.js';
 import { renderTemplate } from '../core/templates.js';
-import { containsAddress, parseIPv4, parsePrefix } from '../net/ipv4.js';
+import { cidrContains, parseCidr } from '../net/ip.js';
 import { header, type Role } from './role.js';
 
 /** Each interface with the routes whose gateway is on its network. */
 export function interfacesWithRoutes(lab: Lab, node: Node) {
   return node.interfaces.map((i) => {
-    const net = parsePrefix(lab.networks.find((n) => n.name === i.network)!.prefix);
-    return { ...i, routes: node.routes.filter((r) => containsAddress(net, parseIPv4(r.via))) };
+    const net = lab.networks.find((n) => n.name === i.network)!;
+    // a gateway of either family on this interface's network (IPv6 on a dual-stack one)
+    const onNet = (via: string) =>
+      [net.prefix, net.prefix6].some((p) => p && cidrContains(parseCidr(p), via));
+    const routes = node.routes
+      .filter((r) => onNet(r.via))
+      .map((r) => ({ ...r, to: r.to === 'default' && r.via.includes(':') ? '::/0' : r.to }));
+    return { ...i, addresses: [i.cidr, ...(i.cidr6 ? [i.cidr6] : [])], routes };
   });
 }
 
