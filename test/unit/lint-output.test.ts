@@ -38,7 +38,8 @@ describe('lint output', () => {
       .filter((l) => !l.startsWith(MARK))
       .join('\n')
       .replace(/\n+$/, '\n');
-    if (process.env.UPDATE_GOLDEN) writeFileSync(file, `${body}${actual.map((l) => `${MARK}${l}\n`).join('')}`);
+    if (process.env.UPDATE_GOLDEN)
+      writeFileSync(file, `${body}${actual.map((l) => `${MARK}${l}\n`).join('')}`);
     const expected = readFileSync(file, 'utf8')
       .split('\n')
       .filter((l) => l.startsWith(MARK))
