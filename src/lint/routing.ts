@@ -167,7 +167,52 @@ function duplicateRoutes(lab: Lab): Issue[] {
   return out;
 }
 
+/** Loopbacks and IPv6 addresses: inside their network (IPv6), each held once (the IPv4 interface
+ * addresses are the addresses rules'). */
+function extraAddresses(lab: Lab): Issue[] {
+  const out: Issue[] = [];
+  const owners = new Map<string, string>();
+  for (const node of lab.nodes) {
+    const held: { address: string; path: Path; mine: boolean }[] = [
+      ...node.interfaces.map((i) => ({ address: i.address, path: i.path, mine: false })),
+      ...node.interfaces.flatMap((i) =>
+        i.address6 ? [{ address: i.address6, path: i.path, mine: true }] : [],
+      ),
+      ...[node.loopback?.ipv4, node.loopback?.ipv6].flatMap((a) =>
+        a ? [{ address: a, path: [...node.path, 'loopback'], mine: true }] : [],
+      ),
+    ];
+    for (const i of node.interfaces) {
+      const net = lab.networks.find((n) => n.name === i.network);
+      if (i.address6 && net?.prefix6 && !prefixHolds(net.prefix6, i.address6))
+        out.push(
+          issue(
+            'address-outside-network',
+            i.path,
+            `${node.name}: ${i.address6} is not inside ${net.name} (${net.prefix6})`,
+            'the node cannot reach its neighbors over IPv6 on this network: pick an address inside prefix6',
+          ),
+        );
+    }
+    for (const h of held) {
+      const owner = owners.get(h.address);
+      if (owner && owner !== node.name && h.mine)
+        out.push(
+          issue(
+            'address-duplicate',
+            h.path,
+            `${h.address} is held by both ${owner} and ${node.name}`,
+            'sessions and routes to it reach either node: give each its own (loopbacks from a loopbacks: pool are unique)',
+          ),
+        );
+      if (!owner) owners.set(h.address, node.name);
+    }
+  }
+  return out;
+}
+
 export const routingRules: Rule = (lab) => [
+  ...extraAddresses(lab),
   ...ignoredFields(lab),
   ...unreachablePeers(lab),
   ...unresolvableNextHops(lab),

@@ -56,13 +56,6 @@ export function resolveLoopbacks(lab: Lab, push: PushIssue): void {
         });
         return;
       }
-      if (node.group)
-        push({
-          code: 'address-duplicate',
-          path,
-          message: `the group ${node.group} gives every member the loopback ${a}`,
-          hint: 'members of a group need their own loopbacks: take them from a loopbacks: pool instead',
-        });
       if (family === 4) lo.ipv4 = a;
       else lo.ipv6 = a;
     });

@@ -8,10 +8,17 @@ const prefix6 = z.string().describe('an IPv6 prefix, e.g. 2001:db8:1::/64');
 const address6 = z.string().describe('an IPv6 address, e.g. 2001:db8:1::1');
 const anyPrefix = z.string().describe('an IPv4 or IPv6 prefix');
 const anyAddress = z.string().describe('an IPv4 or IPv6 address');
+// 0-65535: a standard community is two 16-bit halves (BIRD refuses larger ones at start)
+const u16 = '(6553[0-5]|655[0-2]\\d|65[0-4]\\d{2}|6[0-4]\\d{3}|[1-5]\\d{4}|\\d{1,4})';
 const community = z
   .string()
-  .regex(/^\d{1,10}:\d{1,10}$/, 'a standard community ASN:VALUE, e.g. 65000:100')
+  .regex(new RegExp(`^${u16}:${u16}$`), 'a standard community ASN:VALUE, each 0-65535, e.g. 65000:100')
   .describe('a standard BGP community, ASN:VALUE');
+// an OSPF area: dotted like 0.0.0.0, or a number
+const area = z
+  .string()
+  .regex(/^(\d{1,10}|\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3})$/, 'an area id such as 0.0.0.0 or 0')
+  .describe('an OSPF area: 0.0.0.0, or a number');
 
 const param = z
   .object({
@@ -106,7 +113,7 @@ const ospfNetwork = z.union([
   z
     .object({
       network: name,
-      area: z.string().optional(),
+      area: area.optional(),
       passive: z.boolean().default(false),
       cost: z.number().int().min(1).max(65535).optional(),
     })
@@ -115,7 +122,7 @@ const ospfNetwork = z.union([
 
 const ospf = z
   .object({
-    area: z.string().default('0.0.0.0').describe('the area of every interface unless one says otherwise'),
+    area: area.default('0.0.0.0').describe('the area of every interface unless one says otherwise'),
     router_id: address.optional().describe('defaults to the loopback, else the first interface address'),
     networks: z
       .array(ospfNetwork)
