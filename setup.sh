@@ -22,6 +22,9 @@ apt-get update -qq
 apt-get install -y -qq --no-install-recommends \
   iproute2 util-linux procps iputils-ping bird2 gobgpd frr openssh-server openssh-client nginx-light \
   netplan.io curl nftables socat ca-certificates >/dev/null
+# the vagrant providers' tests: `vagrant validate` (libvirt and VirtualBox settings) and shellcheck on
+# every generated script; no hypervisor is installed or used
+apt-get install -y -qq --no-install-recommends vagrant vagrant-libvirt shellcheck >/dev/null
 # what tests read the reports and inventories with: a real browser (the nightly HTML report) and
 # Ansible (lab inventory against a live lab)
 apt-get install -y -qq --no-install-recommends chromium ansible-core >/dev/null

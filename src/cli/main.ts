@@ -5,6 +5,15 @@ import { Command, Option } from 'commander';
 const collect = (value: string, previous: string[]) => [...previous, value];
 const setOption = () =>
   new Option('--set <key=value>', 'override a lab parameter (repeatable)').argParser(collect).default([]);
+const providerOption = () =>
+  new Option(
+    '--provider <name>',
+    "where the lab runs: netns, vagrant (a VM per node) or vagrant-host (one VM carrying the emulated lab); default: the lab file's",
+  );
+const hypervisorOption = () =>
+  new Option('--hypervisor <name>', 'the Vagrant provider for the VMs')
+    .choices(['libvirt', 'virtualbox'])
+    .default('libvirt');
 const instanceOption = () =>
   new Option('-i, --instance <name>', 'run another copy of the lab beside the first').default('default');
 
@@ -51,6 +60,8 @@ program
   .command('render <lab>')
   .description("write every node's rendered configuration, for reading")
   .option('-o, --out <dir>', "output folder (default: the instance's state folder)")
+  .addOption(providerOption())
+  .addOption(hypervisorOption())
   .addOption(setOption())
   .addOption(instanceOption())
   .action((lab, opts) => run(async () => (await import('./commands/render.js')).render(lab, opts)));
@@ -61,6 +72,12 @@ program
   .addOption(setOption())
   .addOption(instanceOption())
   .option('--verbose', 'print every step of every node and every check, timed, as it happens')
+  .addOption(providerOption())
+  .addOption(hypervisorOption())
+  .option(
+    '--plan',
+    'print every command the provider would run, per node and in order, and do nothing (vagrant providers)',
+  )
   .action((lab, opts) => run(async () => (await import('./commands/up.js')).up(lab, opts)));
 
 program

@@ -5,7 +5,9 @@ export type Resource =
   | { kind: 'netns'; id: string; name: string }
   /** A link in the root namespace. */
   | { kind: 'link'; id: string; name: string }
-  | { kind: 'process'; id: string; node?: string; name: string; pid?: number; starttime?: string };
+  | { kind: 'process'; id: string; node?: string; name: string; pid?: number; starttime?: string }
+  /** A Vagrant project whose machines `vagrant destroy -f` removes. */
+  | { kind: 'vagrant'; id: string; dir: string; hypervisor: string };
 
 type Update = { id: string; pid?: number; starttime?: string; removed?: boolean };
 

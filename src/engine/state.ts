@@ -53,31 +53,47 @@ export function journalOf(dir: string): Journal {
 /** Saves how to reach every node: pinned host keys, the user key, and an OpenSSH config. */
 export function saveTargets(dir: string, targets: SshTarget[], userKey: string): void {
   const f = files(dir);
-  writeFileSync(f.userKey, userKey, { mode: 0o600 });
+  if (userKey) writeFileSync(f.userKey, userKey, { mode: 0o600 }); // Vagrant's machines have keys of their own
   writeFileSync(
     f.targets,
     JSON.stringify(
-      targets.map(({ node, host, hostKey }) => ({ node, host, hostKey })),
+      targets.map(({ node, host, hostKey, port, user, identityFile }) => ({
+        node,
+        host,
+        hostKey,
+        port,
+        user,
+        identityFile,
+      })),
       null,
       2,
     ),
   );
   writeFileSync(
     f.knownHosts,
-    targets.map((t) => `${t.host} ${t.hostKey.split(' ').slice(0, 2).join(' ')}\n`).join(''),
+    targets
+      .map(
+        (t) =>
+          `${t.port && t.port !== 22 ? `[${t.host}]:${t.port}` : t.host} ${t.hostKey.split(' ').slice(0, 2).join(' ')}\n`,
+      )
+      .join(''),
   );
   writeFileSync(f.sshConfig, sshConfig(dir, targets));
 }
 
-export function sshConfig(dir: string, targets: Pick<SshTarget, 'node' | 'host'>[]): string {
+export function sshConfig(
+  dir: string,
+  targets: Pick<SshTarget, 'node' | 'host' | 'port' | 'user' | 'identityFile'>[],
+): string {
   const f = files(dir);
   return targets
     .map((t) =>
       [
         `Host ${t.node}`,
         `  HostName ${t.host}`,
-        '  User root',
-        `  IdentityFile ${f.userKey}`,
+        ...(t.port && t.port !== 22 ? [`  Port ${t.port}`] : []),
+        `  User ${t.user ?? 'root'}`,
+        `  IdentityFile ${t.identityFile ?? f.userKey}`,
         '  IdentitiesOnly yes',
         `  UserKnownHostsFile ${f.knownHosts}`,
         '  StrictHostKeyChecking yes',
@@ -105,10 +121,15 @@ export function loadNodes(dir: string): { node: string; host: string }[] {
 export function loadTargets(dir: string): SshTarget[] {
   const f = files(dir);
   if (!existsSync(f.targets)) return [];
-  const privateKey = readFileSync(f.userKey, 'utf8');
+  const own = existsSync(f.userKey) ? readFileSync(f.userKey, 'utf8') : '';
   return (JSON.parse(readFileSync(f.targets, 'utf8')) as Omit<SshTarget, 'privateKey'>[]).map((t) => ({
     ...t,
-    privateKey,
+    // a machine's own key (Vagrant) may be gone with its project: connecting then fails, listing does not
+    privateKey: t.identityFile
+      ? existsSync(t.identityFile)
+        ? readFileSync(t.identityFile, 'utf8')
+        : ''
+      : own,
   }));
 }
 

@@ -27,6 +27,8 @@ export interface UpOptions {
   renderer?: 'default' | 'simple' | 'silent';
   /** Every step of every node and every check, timed, on stderr as it happens (and plain progress lines). */
   verbose?: boolean;
+  /** Overrides the lab file's provider (lab up --provider). */
+  provider?: string;
 }
 
 export interface UpResult {
@@ -58,9 +60,10 @@ export async function labUp(file: string, opts: UpOptions): Promise<UpResult> {
   const instance = verifyInstanceName(opts.instance);
   const host = await gatherHostFacts();
   const { lab } = openLab(file, opts.set, host);
-  const provider: Provider = await providerOf(lab.provider);
+  const provider: Provider = await providerOf(opts.provider ?? lab.provider);
   await provider.verifyHost(lab);
-  verifyEmulated(lab);
+  // a provider that realizes the roles itself (VMs) needs no emulated realization
+  if (!provider.realizesRoles) verifyEmulated(lab);
 
   const dir = createInstanceDir(lab.name, instance);
   const taken = [
@@ -74,7 +77,7 @@ export async function labUp(file: string, opts: UpOptions): Promise<UpResult> {
     instance,
     file,
     sets: opts.set,
-    provider: lab.provider,
+    provider: provider.name,
     dir,
     managementPrefix: management.prefix,
     link: management.link,
@@ -115,7 +118,12 @@ export async function labUp(file: string, opts: UpOptions): Promise<UpResult> {
       {
         title: `network: ${lab.nodes.length} nodes on ${lab.networks.length} networks, management ${record.managementPrefix}`,
         task: async () => {
-          const { addresses } = await network;
+          const { addresses, link } = await network;
+          if (link) {
+            // a hypervisor's bridge is known only once the machines run
+            record.link = link;
+            writeInstance(record);
+          }
           // before any connection: every node's address must leave through the lab's own link
           await verifyRoutedVia(addresses, record.link!);
         },
@@ -128,7 +136,7 @@ export async function labUp(file: string, opts: UpOptions): Promise<UpResult> {
           title: node.name,
           task: async (say: (s: string) => void) => {
             if (aborted()) throw new InterruptedError('interrupted');
-            const commands = startCommandsOf(lab, node);
+            const commands = provider.realizesRoles ? [] : startCommandsOf(lab, node);
             const script = startScript(commands);
             recordStart(ctx.journal, node.name, commands);
             say(commands.length ? `booting, then ${commands.map((c) => c.name).join(', ')}` : 'booting');

@@ -5,6 +5,8 @@ import type { Provider } from './provider.js';
 
 const PROVIDERS: Record<string, () => Promise<Provider>> = {
   netns: async () => (await import('./netns/index.js')).netnsProvider,
+  vagrant: async () => (await import('./vagrant/index.js')).vagrantProvider,
+  'vagrant-host': async () => (await import('./vagrant/index.js')).vagrantHostProvider,
 };
 
 export const PROVIDER_NAMES = Object.keys(PROVIDERS);

@@ -35,12 +35,16 @@ export interface Orphan {
 
 export interface Provider {
   name: string;
+  /** The provider realizes the roles itself (VMs provisioned with the real software): the engine
+   * starts no emulated daemons, and roles without an emulated realization are fine. */
+  realizesRoles?: boolean;
   /** Throws one PreflightError listing everything the host lacks. */
   verifyHost(lab: Lab): Promise<void>;
   /** The instance's management prefix (the lab's own, or one free of `taken`) and host link. */
   allocateManagement(lab: Lab, instance: string, taken: string[]): Management;
-  /** Creates the wiring shared by all nodes; returns the management address of every node. */
-  createNetwork(ctx: ProviderContext): Promise<{ addresses: string[] }>;
+  /** Creates the wiring shared by all nodes; returns the management address of every node, and the
+   * host link they are reached through when it was not known at allocation (a hypervisor's bridge). */
+  createNetwork(ctx: ProviderContext): Promise<{ addresses: string[]; link?: string }>;
   /** Boots one node: afterwards its sshd answers at `target`. A provider that can run the node's
    * start script at boot (as cloud-init does) returns its result as `started`; otherwise the engine
    * runs it over SSH. */

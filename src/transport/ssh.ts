@@ -8,6 +8,10 @@ export interface SshTarget {
   node: string;
   host: string;
   port?: number;
+  /** root unless said (a Vagrant box's user is vagrant, with sudo). */
+  user?: string;
+  /** Where the private key came from, when it is not the instance's own (Vagrant's per-machine key). */
+  identityFile?: string;
   /** OpenSSH private key of the instance's user. */
   privateKey: string;
   /** The node's host public key (OpenSSH format), pinned: no trust on first use. */
@@ -80,7 +84,7 @@ export class SshShell implements NodeShell {
       c.connect({
         host: this.target.host,
         port: this.target.port ?? 22,
-        username: 'root',
+        username: this.target.user ?? 'root',
         privateKey: this.target.privateKey,
         hostVerifier: (key: Buffer) => key.equals(this.pinned),
         readyTimeout: Math.max(1000, timeoutMs),

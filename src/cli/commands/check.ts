@@ -13,6 +13,20 @@ export async function check(
 ): Promise<void> {
   const { lab: name, instance } = await labNameOf(ref, opts.instance);
   const record = requireInstance(name, instance);
+  if (record.provider === 'vagrant-host') {
+    // the lab runs inside the VM: its checks there
+    const { forwardToHost } = await import('../vagrant-host.js');
+    const args = [
+      'check',
+      name,
+      '-i',
+      instance,
+      ...(opts.json ? ['--json'] : []),
+      ...(opts.wait ? ['--wait'] : []),
+    ];
+    process.exitCode = await forwardToHost(record, args);
+    return;
+  }
   const { lab } = openLab(record.file, record.sets);
   const shells = await openShells(record);
   try {

@@ -10,7 +10,14 @@ export async function exec(
   opts: { instance: string },
 ): Promise<void> {
   const { lab, instance } = await labNameOf(ref, opts.instance);
-  const shells = await openShells(requireInstance(lab, instance), [node]);
+  const record = requireInstance(lab, instance);
+  if (record.provider === 'vagrant-host') {
+    // the lab runs inside the VM: the same command there
+    const { forwardToHost } = await import('../vagrant-host.js');
+    process.exitCode = await forwardToHost(record, ['exec', lab, node, '-i', instance, '--', ...command]);
+    return;
+  }
+  const shells = await openShells(record, [node]);
   const shell = shells.get(node)!;
   try {
     // arguments after -- are one command line for the node's shell, as with ssh

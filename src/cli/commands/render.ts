@@ -7,10 +7,24 @@ import { printIssues } from '../output.js';
 
 export async function render(
   ref: string,
-  opts: { out?: string; set: string[]; instance: string },
+  opts: { out?: string; set: string[]; instance: string; provider?: string; hypervisor?: string },
 ): Promise<void> {
   const { lab, issues } = openLab(labFileOf(ref), opts.set);
   printIssues(issues); // warnings only: errors stop openLab
+  const provider = opts.provider ?? lab.provider;
+  if (provider !== 'netns') {
+    // a provider other than netns renders its whole project (Vagrantfile, step scripts, plan)
+    const { renderProviderProject } = await import('../../providers/render.js');
+    const out = opts.out ?? join(stateRoot(), lab.name, verifyInstanceName(opts.instance), provider);
+    const written = await renderProviderProject(lab, provider, {
+      instance: verifyInstanceName(opts.instance),
+      out,
+      hypervisor: opts.hypervisor,
+    });
+    for (const f of written) console.log(relative(process.cwd(), f) || f);
+    console.log(`${written.length} files of the ${provider} project for ${lab.nodes.length} nodes in ${out}`);
+    return;
+  }
   const out = opts.out ?? join(stateRoot(), lab.name, verifyInstanceName(opts.instance), 'rendered');
   const written = writeRendered(renderLab(lab), out);
   for (const f of written) console.log(relative(process.cwd(), f) || f);

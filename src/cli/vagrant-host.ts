@@ -1,0 +1,123 @@
+// --provider vagrant-host: one Debian VM carrying the emulated lab. `lab up` brings the VM up (the
+// project synced to /lab, setup.sh --deps-only), then runs the same `lab up` inside it; `lab exec`
+// and `lab check` on this host run inside it too, over ssh2. `lab down` is the provider's
+// `vagrant destroy -f`, which takes the lab inside with it.
+import { rmSync } from 'node:fs';
+import type { InstanceRecord } from '../engine/instances.js';
+import { registerInstance, unregisterInstance } from '../engine/registry.js';
+import { openShells } from '../engine/session.js';
+import { createInstanceDir, journalOf, saveTargets, writeInstance } from '../engine/state.js';
+import { DefinitionError, InterruptedError, LabError, StepError } from '../errors.js';
+import { openLab } from '../model/open.js';
+import { LABS_DIR } from '../paths.js';
+import { providerOf } from '../providers/index.js';
+import { mustVagrant } from '../providers/vagrant/cli.js';
+import { hostRoutes } from '../providers/vagrant/management.js';
+import { buildProject } from '../providers/vagrant/project.js';
+import { reachMachines } from '../providers/vagrant/reach.js';
+import { managementPrefixOf, writeProject } from '../providers/vagrant/render.js';
+import { hypervisorOf, projectDirOf } from '../providers/vagrant/up.js';
+import { shellQuote } from '../shell-quote.js';
+import { SshShell } from '../transport/ssh.js';
+
+/** The project is synced to /lab in the VM and built there by setup.sh. */
+const inside = (args: string[]) => `sudo -n node /lab/dist/cli/main.js ${args.map(shellQuote).join(' ')}`;
+
+async function runInside(shell: SshShell, args: string[], timeoutMs = 600_000): Promise<number> {
+  const r = await shell.exec(inside(args), { timeoutMs });
+  if (r.stdout) process.stdout.write(r.stdout);
+  if (r.stderr) process.stderr.write(r.stderr);
+  return r.exitCode;
+}
+
+/** `lab check|exec ...` on an instance that lives inside the VM: the exit code to return. */
+export async function forwardToHost(record: InstanceRecord, args: string[]): Promise<number> {
+  const shells = await openShells(record, ['lab-host']);
+  try {
+    return await runInside(shells.get('lab-host')!, args);
+  } finally {
+    for (const s of shells.values()) s.close();
+  }
+}
+
+export async function upInsideVm(file: string, opts: { set: string[]; instance: string }): Promise<void> {
+  if (!file.startsWith(`${LABS_DIR}/`))
+    throw new DefinitionError(
+      `--provider vagrant-host runs the labs of the project synced into the VM: put ${file} under ${LABS_DIR}/NAME/lab.yaml`,
+    );
+  const { lab } = openLab(file, opts.set);
+  const provider = await providerOf('vagrant-host');
+  await provider.verifyHost(lab);
+  const hypervisor = hypervisorOf();
+  const dir = createInstanceDir(lab.name, opts.instance);
+  const projectDir = projectDirOf(dir);
+  const managementPrefix = managementPrefixOf(lab, opts.instance, await hostRoutes().catch(() => []));
+  const project = buildProject({
+    lab,
+    instance: opts.instance,
+    mode: 'vagrant-host',
+    hypervisor,
+    managementPrefix,
+    projectDir,
+  });
+  const record: InstanceRecord = {
+    id: `${lab.name}/${opts.instance}`,
+    lab: lab.name,
+    instance: opts.instance,
+    file,
+    sets: opts.set,
+    provider: 'vagrant-host',
+    dir,
+    managementPrefix,
+    status: 'starting',
+    ownerPid: process.pid,
+    createdAt: new Date().toISOString(),
+  };
+  writeInstance(record);
+  registerInstance(record);
+  const journal = journalOf(dir);
+  const controller = new AbortController();
+  const onSignal = () => controller.abort();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  let shell: SshShell | undefined;
+  try {
+    journal.record({ kind: 'vagrant', id: 'vagrant:project', dir: projectDir, hypervisor });
+    writeProject(project, projectDir);
+    console.log(
+      `vagrant up --provider ${hypervisor}: one VM, then setup.sh --deps-only in it (project ${projectDir})`,
+    );
+    await mustVagrant(projectDir, ['up', '--provider', hypervisor], { timeoutMs: 3_600_000 });
+    if (controller.signal.aborted) throw new InterruptedError('interrupted');
+    const { targets, link } = await reachMachines(projectDir, project.machines);
+    record.link = link;
+    writeInstance(record);
+    saveTargets(dir, targets, '');
+    shell = new SshShell(targets[0], { connectTimeoutMs: 60_000 });
+    const args = ['up', lab.name, '-i', opts.instance, ...opts.set.flatMap((s) => ['--set', s])];
+    const code = await runInside(shell, args, 1_800_000);
+    if (code !== 0) throw new StepError(`lab up ${lab.name} inside the VM exited with ${code}`);
+    record.status = 'up';
+    writeInstance(record);
+  } catch (error) {
+    if (controller.signal.aborted) {
+      await provider.destroy(journal.resources());
+      rmSync(dir, { recursive: true, force: true });
+      unregisterInstance(lab.name, opts.instance);
+      throw new InterruptedError(
+        `interrupted: the VM of ${lab.name} (instance ${opts.instance}) is destroyed`,
+      );
+    }
+    record.status = 'failed';
+    writeInstance(record);
+    const e = error instanceof LabError ? error : new StepError((error as Error).message, { cause: error });
+    e.details.push(
+      `The VM is left running for a look (VAGRANT_CWD=${projectDir} vagrant ssh); lab down ${lab.name} removes it.`,
+    );
+    throw e;
+  } finally {
+    shell?.close();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}

@@ -1,0 +1,58 @@
+// Every VM: its packages, forwarding where it routes, and the lab's static routes. A route to
+// `default` would take Vagrant's NAT (and so apt and image pulls) away: it becomes one route per lab
+// network the node is not on.
+import type { Lab, Node } from '../../../model/lab.js';
+import { q, type Step, script } from './step.js';
+
+const PACKAGES: Record<string, string[]> = {
+  'bird-router': ['bird2'],
+  'gobgp-route-reflector': ['gobgpd'],
+  'k8s-control-plane': ['apt-transport-https', 'gpg'],
+  'k8s-worker': ['apt-transport-https', 'gpg'],
+  'http-backend': ['nginx-light'],
+};
+/** calico-node outside Kubernetes runs as the emulation does: BIRD, and nginx in its workloads. */
+const CALICO_HOST = ['bird2', 'nginx-light'];
+const ALWAYS = ['ca-certificates', 'curl', 'iproute2'];
+const ROUTERS = ['bird-router', 'ip-router', 'k8s-control-plane', 'k8s-worker', 'dcos-master', 'dcos-agent'];
+
+export function packagesOf(lab: Lab, node: Node): string[] {
+  const inKubernetes = lab.clusters.some((c) => c.kind === 'kubernetes' && c.members.includes(node.name));
+  const roles = node.roles.flatMap((r) => (inKubernetes && r === 'http-backend' ? [] : (PACKAGES[r] ?? [])));
+  const calicoHost = !inKubernetes && node.roles.includes('calico-node') ? CALICO_HOST : [];
+  return [...new Set([...ALWAYS, ...roles, ...calicoHost])].sort();
+}
+
+/** The node's routes as `ip route replace` arguments, `default` spelled out per lab network. */
+export function routesOf(lab: Lab, node: Node): { to: string; via: string }[] {
+  const own = new Set(node.interfaces.map((i) => i.network));
+  return node.routes.flatMap((r) =>
+    r.to === 'default'
+      ? lab.networks.filter((n) => !own.has(n.name)).map((n) => ({ to: n.prefix, via: r.via }))
+      : [r],
+  );
+}
+
+export function baseStep(lab: Lab, node: Node): Step {
+  const forwarding = node.roles.some((r) => ROUTERS.includes(r));
+  const routes = routesOf(lab, node);
+  const lines = [
+    `hostnamectl set-hostname ${q(node.name)}`,
+    'apt-get update -qq',
+    `apt-get install -y -qq --no-install-recommends ${packagesOf(lab, node).join(' ')}`,
+    ...(forwarding
+      ? [
+          "echo 'net.ipv4.ip_forward = 1' > /etc/sysctl.d/60-lab-forwarding.conf",
+          'sysctl -q -w net.ipv4.ip_forward=1',
+        ]
+      : []),
+    ...routes.map((r) => `ip route replace ${q(r.to)} via ${q(r.via)}`),
+  ];
+  return {
+    phase: 'base',
+    node: node.name,
+    title: `packages${forwarding ? ', forwarding' : ''}${routes.length ? `, ${routes.length} routes` : ''}`,
+    script: script(`${node.name}: base`, lines),
+    timeoutS: 900,
+  };
+}

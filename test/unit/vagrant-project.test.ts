@@ -1,0 +1,251 @@
+// The Vagrant projects of every lab, both modes: Vagrantfiles pass `vagrant validate` for libvirt and
+// VirtualBox, every step script passes shellcheck, kubeadm configurations fit kubeadm's v1beta3 types,
+// and each plan matches its golden file (test/golden/vagrant/<lab>/).
+// After an intended change: UPDATE_GOLDEN=1 npx vitest run test/unit/vagrant-project.test.ts
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { Ajv } from 'ajv';
+import { afterAll, describe, expect, it } from 'vitest';
+import { parseAllDocuments } from 'yaml';
+import { openLab } from '../../src/model/open.js';
+import { PROJECT_DIR } from '../../src/paths.js';
+import { machinesOf, totals } from '../../src/providers/vagrant/machines.js';
+import { resourceProblems } from '../../src/providers/vagrant/preflight.js';
+import { buildProject } from '../../src/providers/vagrant/project.js';
+import { writeProject } from '../../src/providers/vagrant/render.js';
+import { parseSshConfig } from '../../src/providers/vagrant/ssh-config.js';
+import { LAB_NAMES, labFile } from '../helpers/labs.js';
+
+const has = (cmd: string) => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
+const VAGRANT = has('vagrant');
+const SHELLCHECK = has('shellcheck');
+if (!VAGRANT)
+  console.warn('vagrant validate skipped: vagrant is absent (./setup.sh --deps-only installs it)');
+if (!SHELLCHECK)
+  console.warn('shellcheck skipped: shellcheck is absent (./setup.sh --deps-only installs it)');
+
+const FAKE_VBOX = join(PROJECT_DIR, 'test', 'fixtures', 'vagrant', 'bin');
+const work = mkdtempSync(join(tmpdir(), 'lab-vagrant-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+const MODES = ['vagrant', 'vagrant-host'] as const;
+const projects = LAB_NAMES.flatMap((name) =>
+  MODES.map((mode) => {
+    const project = buildProject({
+      lab: openLab(labFile(name)).lab,
+      instance: 'default',
+      mode,
+      hypervisor: 'libvirt',
+      managementPrefix: '192.168.200.0/24',
+      projectDir: 'PROJECT',
+    });
+    const dir = join(work, `${name}-${mode}`);
+    writeProject(project, dir);
+    return { name, mode, project, dir };
+  }),
+);
+
+function validate(dir: string, provider: 'libvirt' | 'virtualbox') {
+  return spawnSync('vagrant', ['validate'], {
+    cwd: dir,
+    encoding: 'utf8',
+    env: {
+      ...process.env,
+      VAGRANT_CHECKPOINT_DISABLE: '1',
+      VAGRANT_DEFAULT_PROVIDER: provider,
+      PATH: `${FAKE_VBOX}:${process.env.PATH}`,
+    },
+  });
+}
+
+describe.skipIf(!VAGRANT)('vagrant validate', () => {
+  it.each(
+    projects.flatMap((p) =>
+      (['libvirt', 'virtualbox'] as const).map((h) => [`${p.name} ${p.mode} ${h}`, p.dir, h] as const),
+    ),
+  )('%s', (_title, dir, provider) => {
+    const r = validate(dir, provider);
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toContain('Vagrantfile validated successfully');
+  });
+
+  it('a setting the provider does not know fails validation (the check is not vacuous)', () => {
+    const dir = join(work, 'broken');
+    mkdirSync(dir, { recursive: true });
+    const good = readFileSync(join(projects[0].dir, 'Vagrantfile'), 'utf8');
+    writeFileSync(join(dir, 'Vagrantfile'), good.replace('lv.cpus =', 'lv.cpu_count = 2\n      lv.cpus ='));
+    const r = validate(dir, 'libvirt');
+    expect(r.status).not.toBe(0);
+    expect(r.stdout + r.stderr).toContain('cpu_count');
+  });
+});
+
+describe.skipIf(!SHELLCHECK)('shellcheck on every generated script', () => {
+  it.each(projects.map((p) => [`${p.name} ${p.mode}`, p] as const))('%s', (_title, p) => {
+    const scripts = p.project.files.filter((f) => f.path.endsWith('.sh')).map((f) => join(p.dir, f.path));
+    expect(scripts.length).toBeGreaterThan(0);
+    const r = spawnSync('shellcheck', ['--shell=bash', '--severity=style', ...scripts], { encoding: 'utf8' });
+    expect(r.status, r.stdout).toBe(0);
+  });
+
+  it('a broken script fails (the check is not vacuous)', () => {
+    const file = join(work, 'broken.sh');
+    writeFileSync(file, '#!/usr/bin/env bash\nrm -rf $DIR/*\n');
+    expect(spawnSync('shellcheck', [file]).status).not.toBe(0);
+  });
+});
+
+describe('kubeadm configurations against kubeadm v1beta3', () => {
+  const schema = JSON.parse(
+    readFileSync(join(PROJECT_DIR, 'test', 'schemas', 'kubeadm', 'v1beta3.json'), 'utf8'),
+  );
+  const validate = new Ajv({ strict: false, allErrors: true }).compile(schema);
+  const configs = projects
+    .filter((p) => p.mode === 'vagrant')
+    .flatMap((p) =>
+      p.project.files
+        .filter((f) => f.path.endsWith('/etc/kubernetes/kubeadm-config.yaml'))
+        .map((f) => [`${p.name} ${f.path}`, f.content] as const),
+    );
+
+  it('every Kubernetes lab has one', () => {
+    expect(configs.length).toBeGreaterThanOrEqual(4);
+  });
+
+  it.each(configs)('%s', (_title, content) => {
+    const docs = parseAllDocuments(content).map((d) => d.toJS());
+    expect(docs.map((d) => d.kind)).toEqual(['InitConfiguration', 'ClusterConfiguration']);
+    for (const doc of docs) expect(validate(doc), JSON.stringify(validate.errors)).toBe(true);
+  });
+
+  it('a misspelled field fails (the check is not vacuous)', () => {
+    expect(
+      validate({
+        apiVersion: 'kubeadm.k8s.io/v1beta3',
+        kind: 'ClusterConfiguration',
+        networking: { podSubnets: '10.0.0.0/8' },
+      }),
+    ).toBe(false);
+    expect(
+      validate({
+        apiVersion: 'kubeadm.k8s.io/v1beta3',
+        kind: 'ClusterConfiguration',
+        kubernetesVersion: '1.30.4',
+      }),
+    ).toBe(false);
+  });
+});
+
+describe('sizes', () => {
+  it.each(LAB_NAMES)('%s: its VMs fit the memory its requirements.vagrant states', (name) => {
+    const lab = openLab(labFile(name)).lab;
+    const need = lab.requirements.vagrant;
+    expect(need, `${name} states no requirements.vagrant`).toBeDefined();
+    expect(totals(machinesOf(lab, 'default')).memoryMb).toBeLessThanOrEqual(need!.memory_mb);
+  });
+
+  it('preflight names every shortfall at once', () => {
+    const lab = openLab(labFile('tf-multicluster')).lab;
+    const problems = resourceProblems(lab, 'vagrant', { cpus: 2, memoryMb: 4096, diskMb: 1000 });
+    expect(problems.map((p) => p.split(':')[0])).toEqual(['CPUs', 'memory', 'disk']);
+    expect(resourceProblems(lab, 'vagrant', { cpus: 64, memoryMb: 262144, diskMb: 10 ** 6 })).toEqual([]);
+    // one VM carrying the emulated lab asks far less than the full realization
+    expect(resourceProblems(lab, 'vagrant-host', { cpus: 4, memoryMb: 8192, diskMb: 50_000 })).toEqual([]);
+  });
+});
+
+describe('ssh-config', () => {
+  it('reads each machine: address, port, user, its own key', () => {
+    const text = `Host master
+  HostName 192.168.200.12
+  User vagrant
+  Port 22
+  UserKnownHostsFile /dev/null
+  IdentityFile /p/.vagrant/machines/master/libvirt/private_key
+  IdentitiesOnly yes
+
+Host client
+  HostName 127.0.0.1
+  User vagrant
+  Port 2201
+  IdentityFile "/p q/.vagrant/machines/client/virtualbox/private_key"
+  IdentityFile /home/u/.vagrant.d/insecure_private_key
+`;
+    expect(parseSshConfig(text)).toEqual([
+      {
+        node: 'master',
+        host: '192.168.200.12',
+        port: 22,
+        user: 'vagrant',
+        identityFile: '/p/.vagrant/machines/master/libvirt/private_key',
+      },
+      {
+        node: 'client',
+        host: '127.0.0.1',
+        port: 2201,
+        user: 'vagrant',
+        identityFile: '/p q/.vagrant/machines/client/virtualbox/private_key',
+      },
+    ]);
+  });
+});
+
+describe('steps', () => {
+  it('join after init, with the command the control plane printed; MetalLB after the CNI phase', () => {
+    const { steps } = projects.find((p) => p.name === 'bgp-metallb' && p.mode === 'vagrant')!.project;
+    const at = (phase: string, node: string) => steps.findIndex((s) => s.phase === phase && s.node === node);
+    expect(at('kubeadm-init', 'master')).toBeLessThan(at('kubeadm-join', 'worker1'));
+    expect(steps[at('kubeadm-join', 'worker2')].inputs).toEqual([
+      { path: '/etc/lab/join-command', from: { node: 'master', path: '/etc/lab/join-command' } },
+    ]);
+    expect(at('addons', 'master')).toBeGreaterThan(at('kubeadm-join', 'worker3'));
+    expect(steps.filter((s) => s.node === 'client').map((s) => s.phase)).toEqual(['base']);
+  });
+
+  it('MetalLB configInline installs the chart with the rendered values and applies no CRs', () => {
+    const lab = openLab(labFile('bgp-metallb'), ['workers=1']).lab;
+    const k8s = lab.clusters.find((c) => c.name === 'k8s')!;
+    k8s.addons.metallb = { ...k8s.addons.metallb!, config: 'configInline', chart_version: '0.12.1' };
+    const project = buildProject({
+      lab,
+      instance: 'default',
+      mode: 'vagrant',
+      hypervisor: 'libvirt',
+      managementPrefix: '192.168.200.0/24',
+      projectDir: 'P',
+    });
+    const metallb = project.steps.find((s) => s.phase === 'addons')!.script;
+    expect(metallb).toContain("--version '0.12.1'");
+    expect(metallb).toContain("-f '/etc/lab/manifests/metallb-values.yaml'");
+    expect(metallb).not.toContain('metallb-resources.yaml');
+  });
+
+  it('a route to default becomes one route per lab network the node is not on (Vagrant keeps its NAT)', () => {
+    const { steps } = projects.find((p) => p.name === 'bgp-metallb' && p.mode === 'vagrant')!.project;
+    const base = steps.find((s) => s.phase === 'base' && s.node === 'worker1')!.script;
+    expect(base).toContain("ip route replace '172.16.0.0/24' via '10.0.0.1'");
+    expect(base).not.toMatch(/ip route replace 'default'/);
+  });
+});
+
+describe('golden plans', () => {
+  it.each(projects.map((p) => [`${p.name} ${p.mode}`, p] as const))('%s', (_title, p) => {
+    const file = join(PROJECT_DIR, 'test', 'golden', 'vagrant', p.name, `${p.mode}.plan.txt`);
+    if (process.env.UPDATE_GOLDEN) {
+      mkdirSync(dirname(file), { recursive: true });
+      writeFileSync(file, p.project.plan);
+    }
+    expect(existsSync(file), `${file} is missing: run with UPDATE_GOLDEN=1 once`).toBe(true);
+    expect(p.project.plan).toBe(readFileSync(file, 'utf8'));
+  });
+});
+
+// the shell fragments also parse with bash itself (a second opinion on syntax)
+describe('bash -n', () => {
+  it.each(projects.map((p) => [`${p.name} ${p.mode}`, p] as const))('%s', (_title, p) => {
+    for (const f of p.project.files.filter((x) => x.path.endsWith('.sh')))
+      expect(() => execFileSync('bash', ['-n', join(p.dir, f.path)])).not.toThrow();
+  });
+});
