@@ -148,6 +148,31 @@ program
   .action((lab, opts) => run(async () => (await import('./commands/inventory.js')).inventory(lab, opts)));
 
 program
+  .command('nightly [labs...]')
+  .description(
+    'tear down, rebuild and prove labs (default: every lab this host can run), N cycles each; JUnit, JSON history and an HTML report',
+  )
+  .option('--cycles <n>', 'up, checks, down and a leak check, this many times per lab', '1')
+  .option(
+    '--report <dir>',
+    'where results.json, junit.xml, report.html and triage bundles go',
+    'nightly-report',
+  )
+  .option(
+    '--history <file>',
+    'the JSON-lines history each run is compared with and appended to (default: DIR/history.jsonl)',
+  )
+  .option('--parallel <n>', 'labs at once (default: half the cores)')
+  .addOption(
+    new Option(
+      '-i, --instance <name>',
+      'the instance name of every cycle (beside your own default instances)',
+    ).default('nightly'),
+  )
+  .addOption(setOption())
+  .action((labs, opts) => run(async () => (await import('./commands/nightly.js')).nightly(labs, opts)));
+
+program
   .command('gc')
   .description('remove what crashed runs left behind (instances whose owner died, orphans by name prefix)')
   .option('--dry-run', 'only list what would be removed')

@@ -111,6 +111,12 @@ export async function runChecksInOrder(
   return outcomes;
 }
 
+/** The first command's output as judged, cut to 4 KB: what reports show beside a verdict. */
+export function lastOutput(o: CheckOutcome): string {
+  const last = o.results[0];
+  return last ? (last.stdout + last.stderr).trim().slice(0, 4096) : '';
+}
+
 /** One line per failed check: check, node, command, reason, time waited, and the last output. */
 export function describeFailure(o: CheckOutcome): string[] {
   const reason = o.verdict.ok ? '' : o.verdict.reason;

@@ -1,15 +1,22 @@
 // lab down: replay the journal in reverse, then remove the state folder. Running it twice is fine.
 import { existsSync, rmSync } from 'node:fs';
 import { providerOf } from '../providers/index.js';
+import type { EventLog } from './events.js';
 import { type InstanceRecord, instanceDir, readInstance } from './instances.js';
 import { unregisterInstance } from './registry.js';
 import { journalOf, writeInstance } from './state.js';
 
-export async function labDown(lab: string, instance: string): Promise<{ removed: boolean; ms: number }> {
+/** `events` logs the teardown as a step (the instance's own log goes with its folder). */
+export async function labDown(
+  lab: string,
+  instance: string,
+  events?: EventLog,
+): Promise<{ removed: boolean; ms: number }> {
   const started = Date.now();
   const dir = instanceDir(lab, instance);
   if (!existsSync(dir)) return { removed: false, ms: 0 };
-  await destroyInstance(dir, readInstance(dir));
+  const destroy = () => destroyInstance(dir, readInstance(dir));
+  await (events ? events.step('teardown', undefined, destroy) : destroy());
   return { removed: true, ms: Date.now() - started };
 }
 

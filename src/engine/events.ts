@@ -14,6 +14,8 @@ export type LabEvent =
       waitedMs: number;
       reason?: string;
       detail?: string;
+      /** the last output judged, trimmed: reports show it */
+      output?: string;
     }
   | { type: 'run-end'; ok: boolean; ms: number; exitCode: number };
 

@@ -6,7 +6,8 @@ import { type InstanceRecord, readInstance, runningInstances } from './instances
 
 const REGISTRY = process.env.LAB_REGISTRY_DIR ?? '/run/lab/instances';
 
-const entryOf = (lab: string, instance: string) => join(REGISTRY, `${lab}.${instance}`);
+/** The registry file of an instance (leak checks look for it too). */
+export const entryOf = (lab: string, instance: string) => join(REGISTRY, `${lab}.${instance}`);
 
 export function registerInstance(record: InstanceRecord): void {
   mkdirSync(REGISTRY, { recursive: true });

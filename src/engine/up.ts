@@ -12,7 +12,7 @@ import { roleOf } from '../roles/index.js';
 import { generateKeyPair } from '../transport/keys.js';
 import { verifyRoutedVia } from '../transport/route-guard.js';
 import { SshShell, type SshTarget } from '../transport/ssh.js';
-import { type CheckOutcome, checkInTurn, describeFailure } from './checks.js';
+import { type CheckOutcome, checkInTurn, describeFailure, lastOutput } from './checks.js';
 import { describeEvent, EventLog, type LabEvent } from './events.js';
 import type { InstanceRecord } from './instances.js';
 import { knownInstances, registerInstance, unregisterInstance } from './registry.js';
@@ -38,7 +38,7 @@ export interface UpResult {
 }
 
 /** Roles that have no emulated realization yet, on the nodes that need one. */
-function verifyEmulated(lab: Lab): void {
+export function verifyEmulated(lab: Lab): void {
   const missing = lab.nodes.flatMap((n) =>
     n.roles.filter((r) => roleOf(r)?.emulated === false).map((r) => `${n.name}: ${r}`),
   );
@@ -188,6 +188,7 @@ export async function labUp(file: string, opts: UpOptions): Promise<UpResult> {
               attempts: o.attempts,
               waitedMs: o.waitedMs,
               ...(o.verdict.ok ? { detail: o.verdict.detail } : { reason: o.verdict.reason }),
+              output: lastOutput(o),
             });
             if (!o.verdict.ok) throw new CheckError(o.verdict.reason);
             say(

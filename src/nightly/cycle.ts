@@ -1,0 +1,104 @@
+// One nightly cycle of one lab: up (every check under its wait), a triage bundle on failure, down, and
+// a leak check. Timings are the engine's own events, kept beside the report.
+import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { labDown } from '../engine/down.js';
+import { EventLog } from '../engine/events.js';
+import { instanceDir, readInstance } from '../engine/instances.js';
+import { files } from '../engine/state.js';
+import { labUp } from '../engine/up.js';
+import { exitCodeOf, LabError } from '../errors.js';
+import type { Lab } from '../model/lab.js';
+import type { CycleResult } from '../report/results.js';
+import { findLeaks, snapshotForLeaks } from './leaks.js';
+import { checksOf, failedSteps, phasesOf, readEvents, startOf } from './timeline.js';
+import { takeTriage } from './triage.js';
+
+export interface CycleInput {
+  lab: Lab;
+  file: string;
+  sets: string[];
+  instance: string;
+  cycle: number;
+  reportDir: string;
+  signal?: AbortSignal;
+}
+
+// up's advice to look at the lab left running does not hold here: the cycle removes it
+const messageOf = (e: unknown) =>
+  [(e as Error).message, ...(e instanceof LabError ? e.details : [])]
+    .filter((l) => !l.startsWith('The lab is left running'))
+    .join('\n');
+
+export async function runCycle(input: CycleInput): Promise<CycleResult> {
+  const { lab, instance, cycle, reportDir } = input;
+  const rel = join('labs', lab.name, `cycle-${cycle}`);
+  const out = join(reportDir, rel);
+  mkdirSync(out, { recursive: true });
+  const dir = instanceDir(lab.name, instance);
+  const started = Date.now();
+
+  let up: CycleResult['up'];
+  try {
+    const r = await labUp(input.file, {
+      set: input.sets,
+      instance,
+      signal: input.signal,
+      renderer: 'silent',
+    });
+    up = { ok: true, ms: r.ms, exitCode: 0 };
+  } catch (e) {
+    up = { ok: false, ms: Date.now() - started, exitCode: exitCodeOf(e), error: messageOf(e) };
+  }
+  // an instance this run did not create (one already up under the same name) is not ours to
+  // look into or remove
+  const found = readInstance(dir);
+  const record =
+    found?.ownerPid === process.pid && Date.parse(found.createdAt) >= started - 1000 ? found : undefined;
+  // the instance's event log goes with its folder at down: keep it with the report
+  const upEventsFile = join(out, 'up-events.jsonl');
+  if (record && existsSync(files(dir).events)) copyFileSync(files(dir).events, upEventsFile);
+  const upEvents = readEvents(upEventsFile);
+  const runEnd = upEvents.find((e) => e.type === 'run-end');
+  if (runEnd?.ms !== undefined) up.ms = runEnd.ms;
+  const commandOf = (name: string) => lab.checks.find((c) => c.name === name)?.run ?? '';
+  const checks = checksOf(upEvents, commandOf);
+
+  // a failed up leaves the lab running: look at it before it goes
+  const triage =
+    !up.ok && record
+      ? await takeTriage({
+          record,
+          cycle,
+          failedChecks: checks.filter((c) => !c.ok),
+          failedSteps: failedSteps(upEvents),
+          reportDir,
+          bundleDir: join(rel, 'triage'),
+        }).catch(() => [])
+      : [];
+
+  let down: CycleResult['down'] = { ok: true, ms: 0 };
+  const snapshot = record ? snapshotForLeaks(record) : undefined;
+  const downEventsFile = join(out, 'down-events.jsonl');
+  try {
+    if (record) {
+      const r = await labDown(lab.name, instance, new EventLog(downEventsFile));
+      down = { ok: true, ms: r.ms };
+    }
+  } catch (e) {
+    down = { ok: false, ms: Date.now() - started, error: messageOf(e) };
+  }
+  const leaks = snapshot ? findLeaks(snapshot) : [];
+  const origin = startOf(upEvents) ?? started;
+  return {
+    cycle,
+    instance,
+    ok: up.ok && down.ok && leaks.length === 0 && checks.every((c) => c.ok),
+    up,
+    checks,
+    down,
+    leaks,
+    phases: [...phasesOf(upEvents, origin), ...phasesOf(readEvents(downEventsFile), origin)],
+    triage,
+  };
+}

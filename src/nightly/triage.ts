@@ -1,0 +1,162 @@
+// A triage bundle per failing node, taken before teardown: what failed (the check's command, reason and
+// output, or the step's error), the daemons' own view (BIRD, GoBGP, FRR), the kernel's (routes, links,
+// nftables), and the node's logs. Only our fixed commands run; nothing from the lab file is re-run.
+import { closeSync, mkdirSync, openSync, readdirSync, readSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import type { InstanceRecord } from '../engine/instances.js';
+import { openShells } from '../engine/session.js';
+import { journalOf } from '../engine/state.js';
+import type { CheckResult, TriageNode } from '../report/results.js';
+import type { NodeShell } from '../transport/shell.js';
+
+/** What every bundle holds; a daemon's commands run only where its control socket or port exists. */
+export const TRIAGE_COMMANDS: { title: string; run: string }[] = [
+  { title: 'ip -br addr', run: 'ip -br addr' },
+  { title: 'ip route', run: 'ip route; ip -6 route' },
+  { title: 'ip -d link', run: 'ip -d link' },
+  { title: 'nft list ruleset', run: 'nft list ruleset' },
+  {
+    title: 'birdc show protocols all',
+    run: 'if [ -S /run/bird/bird.ctl ]; then birdc show protocols all; else echo "(BIRD is not running: no /run/bird/bird.ctl)"; fi',
+  },
+  {
+    title: 'gobgp neighbor',
+    run: 'if ss -ltn | grep -q ":50051 "; then gobgp neighbor; gobgp global rib; else echo "(GoBGP is not running: nothing listens on 50051)"; fi',
+  },
+  {
+    title: "vtysh -c 'show bgp summary'",
+    run: 'if [ -S /run/frr/bgpd.vty ]; then vtysh --vty_socket /run/frr -c "show bgp summary" -c "show ip route"; else echo "(FRR bgpd is not running: no /run/frr/bgpd.vty)"; fi',
+  },
+];
+
+const LOG_TAIL_BYTES = 256 * 1024;
+
+export interface TriageInput {
+  record: InstanceRecord;
+  cycle: number;
+  failedChecks: CheckResult[];
+  failedSteps: { node?: string; step: string; error: string }[];
+  /** report folder, and the bundle's folder relative to it */
+  reportDir: string;
+  bundleDir: string;
+}
+
+/** Runs a command in the node's namespaces from the host, through its holder: for a node whose sshd is gone. */
+function holderShell(record: InstanceRecord, node: string): NodeShell | undefined {
+  const holder = journalOf(record.dir)
+    .resources()
+    .find((r) => r.id === `process:${node}:holder`);
+  if (holder?.kind !== 'process' || !holder.pid) return undefined;
+  const pid = String(holder.pid);
+  return {
+    node,
+    async exec(command, opts) {
+      const started = Date.now();
+      const r = await execa('nsenter', ['-t', pid, '-n', '-m', '-u', 'sh', '-c', command], {
+        reject: false,
+        timeout: opts?.timeoutMs ?? 5000,
+      });
+      return {
+        node,
+        command,
+        exitCode: r.exitCode ?? -1,
+        stdout: r.stdout,
+        stderr: r.stderr,
+        durationMs: Date.now() - started,
+        timedOut: !!r.timedOut,
+      };
+    },
+    putFile: async () => undefined,
+    close: () => undefined,
+  };
+}
+
+function tailOf(file: string): string {
+  const size = statSync(file).size;
+  const length = Math.min(size, LOG_TAIL_BYTES);
+  const buffer = Buffer.alloc(length);
+  const fd = openSync(file, 'r');
+  try {
+    readSync(fd, buffer, 0, length, size - length);
+  } finally {
+    closeSync(fd);
+  }
+  return buffer.toString('utf8');
+}
+
+async function bundleNode(input: TriageInput, node: string): Promise<TriageNode> {
+  const { record, reportDir, bundleDir, cycle } = input;
+  const dir = join(reportDir, bundleDir, node);
+  mkdirSync(join(dir, 'log'), { recursive: true });
+  const out: string[] = [
+    `# triage: ${record.lab} (instance ${record.instance}), cycle ${cycle}, node ${node}`,
+    '',
+  ];
+  for (const c of input.failedChecks.filter((c) => c.node === node)) {
+    out.push(`## check ${c.name} failed after ${(c.waitedMs / 1000).toFixed(1)} s, ${c.attempts} attempts`);
+    out.push(`command: ${c.command}`, `reason: ${c.reason ?? ''}`, 'last output:', c.output || '(none)', '');
+  }
+  for (const s of input.failedSteps.filter((s) => s.node === node))
+    out.push(`## step ${s.step} failed`, s.error, '');
+  // the checks' own path first (SSH, through the route guard); the holder's namespaces when sshd is gone
+  let shell: NodeShell | undefined;
+  let via = 'ssh';
+  try {
+    shell = (await openShells(record, [node])).get(node);
+    await shell!.exec('true', { timeoutMs: 5000 });
+  } catch (e) {
+    shell?.close();
+    shell = holderShell(record, node);
+    via = `nsenter (SSH failed: ${(e as Error).message.split('\n')[0]})`;
+  }
+  out.push(`(commands below ran over ${via})`, '');
+  for (const c of TRIAGE_COMMANDS) {
+    out.push(`## $ ${c.title}`);
+    if (!shell) {
+      out.push('(the node is unreachable: no SSH and no holder process)', '');
+      continue;
+    }
+    const r = await shell.exec(c.run, { timeoutMs: 5000 }).catch((e: Error) => ({
+      stdout: '',
+      stderr: e.message,
+      exitCode: -1,
+      timedOut: false,
+    }));
+    out.push(`${r.stdout}${r.stderr ? `\n${r.stderr}` : ''}`.trim() || '(no output)');
+    if (r.exitCode !== 0) out.push(`(exit ${r.exitCode}${r.timedOut ? ', timed out' : ''})`);
+    out.push('');
+  }
+  shell?.close();
+  // the daemons' logs (BIRD, gobgpd, sshd, the start script), as the node wrote them under /var/log
+  const logs = join(record.dir, 'nodes', node, 'log');
+  const copied: string[] = [];
+  for (const name of (() => {
+    try {
+      return readdirSync(logs);
+    } catch {
+      return [];
+    }
+  })()) {
+    const file = join(logs, name);
+    if (!statSync(file).isFile()) continue;
+    writeFileSync(join(dir, 'log', name), tailOf(file));
+    copied.push(`log/${name}`);
+  }
+  out.push('## logs', copied.length ? copied.join('\n') : '(none)', '');
+  writeFileSync(join(dir, 'triage.txt'), out.join('\n'));
+  return { node, file: join(bundleDir, node, 'triage.txt') };
+}
+
+/** One bundle per failing node: the nodes of failed checks and of failed steps. */
+export async function takeTriage(input: TriageInput): Promise<TriageNode[]> {
+  const nodes = [
+    ...new Set([
+      ...input.failedChecks.map((c) => c.node),
+      ...input.failedSteps.flatMap((s) => (s.node ? [s.node] : [])),
+    ]),
+  ];
+  const bundles: TriageNode[] = [];
+  for (const node of nodes) bundles.push(await bundleNode(input, node));
+  return bundles;
+}
