@@ -5,7 +5,6 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { validateXML } from 'xmllint-wasm';
 import { sampleNight } from '../../src/bench/nightly-sample.js';
 import {
   findRegressions,
@@ -19,16 +18,7 @@ import {
 import { toHtml } from '../../src/report/html.js';
 import { toJUnit } from '../../src/report/junit.js';
 import { writeReports } from '../../src/report/write.js';
-import { FIXTURES } from '../helpers/labs.js';
-
-const XSD = readFileSync(join(FIXTURES, 'junit', 'junit-10.xsd'), 'utf8');
-
-export async function validateJUnit(xml: string) {
-  return validateXML({
-    xml: [{ fileName: 'junit.xml', contents: xml }],
-    schema: [{ fileName: 'junit-10.xsd', contents: XSD }],
-  });
-}
+import { validateJUnit } from '../helpers/junit.js';
 
 describe('nightly reports', () => {
   const dir = mkdtempSync(join(tmpdir(), 'lab-report-'));
