@@ -1,7 +1,7 @@
 // lab nightly for real, as root: a deliberately broken lab and bgp-metallb, one cycle each. The three
 // reports agree on the failure, the triage bundle holds the daemons' view, nothing is left behind,
 // and the HTML report is read in a real headless Chromium.
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { chromium } from 'playwright-core';
@@ -11,10 +11,9 @@ import type { NightlyResults } from '../../src/report/results.js';
 import { labCli } from '../helpers/cli.js';
 import { namespacesOf, rootLinks } from '../helpers/host.js';
 import { validateJUnit } from '../helpers/junit.js';
-import { FIXTURES, isRoot } from '../helpers/labs.js';
+import { isRoot, labFile } from '../helpers/labs.js';
 
 const instance = `ng${process.pid % 100000}`;
-const BROKEN = join(FIXTURES, 'nightly', 'broken-lab', 'lab.yaml');
 const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_FLAGS = [
   '--headless',
@@ -26,8 +25,35 @@ const CHROMIUM_FLAGS = [
   '--no-first-run',
 ];
 
+/** bgp-metallb as shipped (whatever its format becomes), under another name, with `edit` applied. */
+function variantOf(dir: string, name: string, edit: (yaml: string) => string): string {
+  const yaml = readFileSync(labFile('bgp-metallb'), 'utf8').replace(/^name: bgp-metallb$/m, `name: ${name}`);
+  mkdirSync(join(dir, name));
+  writeFileSync(join(dir, name, 'lab.yaml'), edit(yaml));
+  return join(dir, name, 'lab.yaml');
+}
+
 describe.skipIf(!isRoot)('lab nightly on netns', () => {
   const state = mkdtempSync(join(tmpdir(), 'lab-nightly-'));
+  // broken on purpose: a check on a route no service announces, under a one-second wait
+  const BROKEN = variantOf(state, 'nightly-broken', (y) =>
+    y
+      .replace(/^waits: \{/m, 'waits: { short: 1,')
+      .replace(
+        /^requirements:/m,
+        [
+          '  - name: route-to-missing-service',
+          '    node: router',
+          '    run: ip route show 172.16.254.99',
+          '    expect: { contains: via }',
+          '    wait: short',
+          'requirements:',
+        ].join('\n'),
+      ),
+  );
+  const VAGRANT_ONLY = variantOf(state, 'nightly-vagrant-only', (y) =>
+    y.replace(/^name: (.*)$/m, 'name: $1\nprovider: vagrant'),
+  );
   const report = join(state, 'report');
   const lab = labCli(state);
   let run: Awaited<ReturnType<typeof lab>>;
@@ -185,14 +211,7 @@ describe.skipIf(!isRoot)('lab nightly on netns', () => {
   }, 60_000);
 
   it('a lab asked for that cannot run here fails with the reason; nothing is built', async () => {
-    const r = await lab([
-      'nightly',
-      join(FIXTURES, 'nightly', 'vagrant-only'),
-      '--report',
-      join(state, 'r2'),
-      '-i',
-      instance,
-    ]);
+    const r = await lab(['nightly', VAGRANT_ONLY, '--report', join(state, 'r2'), '-i', instance]);
     expect(r.exitCode, r.all).toBe(5);
     expect(r.all).toMatch(
       /nightly-vagrant-only: failed: provider 'vagrant' cannot run labs on this host yet/,
