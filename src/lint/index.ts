@@ -14,6 +14,7 @@ import { requirementRules } from './requirements.js';
 import { roleRules } from './roles.js';
 import { routingRules } from './routing.js';
 import type { HostFacts, Rule } from './rule.js';
+import { versionRules } from './versions.js';
 
 export type { HostFacts } from './rule.js';
 
@@ -26,6 +27,7 @@ const RULES: Rule[] = [
   routingRules,
   ...ADDONS.flatMap((a) => (a.lint ? [a.lint] : [])),
   clusterRules,
+  versionRules,
   checkRules,
   requirementRules,
 ];
