@@ -214,11 +214,10 @@ describe.skipIf(!isRoot)('lab nightly on netns', () => {
     const r = await lab(['nightly', VAGRANT_ONLY, '--report', join(state, 'r2'), '-i', instance]);
     expect(r.exitCode, r.all).toBe(5);
     expect(r.all).toMatch(
-      /nightly-vagrant-only: failed: provider 'vagrant' cannot run labs on this host yet/,
+      // the provider's own preflight says why (no vagrant here, too few CPUs, ...)
+      /nightly-vagrant-only: failed: .*vagrant/,
     );
     const xml = readFileSync(join(state, 'r2', 'junit.xml'), 'utf8');
-    expect(xml).toMatch(
-      /<error type="setup" message="provider &apos;vagrant&apos;|<error type="setup" message="provider 'vagrant'/,
-    );
+    expect(xml).toMatch(/<error type="setup" message="[^"]*vagrant/);
   });
 });
