@@ -71,6 +71,14 @@ describe.skipIf(!VAGRANT)('vagrant validate', () => {
     expect(r.stdout).toContain('Vagrantfile validated successfully');
   });
 
+  it('every machine the project names is a machine the Vagrantfile defines', () => {
+    for (const p of projects) {
+      const vagrantfile = readFileSync(join(p.dir, 'Vagrantfile'), 'utf8');
+      const defined = [...vagrantfile.matchAll(/config\.vm\.define "([a-z0-9-]+)"/g)].map((m) => m[1]);
+      expect(defined, `${p.name} ${p.mode}`).toEqual(p.project.machines);
+    }
+  });
+
   it('a setting the provider does not know fails validation (the check is not vacuous)', () => {
     const dir = join(work, 'broken');
     mkdirSync(dir, { recursive: true });

@@ -15,7 +15,9 @@ export async function render(
   if (provider !== 'netns') {
     // a provider other than netns renders its whole project (Vagrantfile, step scripts, plan)
     const { renderProviderProject } = await import('../../providers/render.js');
-    const out = opts.out ?? join(stateRoot(), lab.name, verifyInstanceName(opts.instance), provider);
+    // beside the instance's own project (vagrant/), never over it
+    const out =
+      opts.out ?? join(stateRoot(), lab.name, verifyInstanceName(opts.instance), `rendered-${provider}`);
     const written = await renderProviderProject(lab, provider, {
       instance: verifyInstanceName(opts.instance),
       out,

@@ -9,7 +9,9 @@ import { labNameOf } from '../lab-name.js';
 export async function ssh(ref: string, node: string, opts: { instance: string }): Promise<void> {
   const { lab, instance } = await labNameOf(ref, opts.instance);
   const record = requireInstance(lab, instance);
-  const target = loadTargets(record.dir).find((t) => t.node === node);
+  // the lab runs inside one VM (--provider vagrant-host): a terminal on the VM, then lab ssh inside it
+  const inVm = record.provider === 'vagrant-host';
+  const target = loadTargets(record.dir).find((t) => t.node === (inVm ? 'lab-host' : node));
   if (!target)
     throw new LabError(
       `${lab} has no node ${node}; its nodes are ${loadTargets(record.dir)
@@ -17,7 +19,10 @@ export async function ssh(ref: string, node: string, opts: { instance: string })
         .join(', ')}`,
     );
   await verifyRoutedVia([target.host], record.link!);
-  const child = spawn('ssh', ['-F', files(record.dir).sshConfig, node], { stdio: 'inherit' });
+  const args = inVm
+    ? ['-t', 'lab-host', 'sudo', 'node', '/lab/dist/cli/main.js', 'ssh', lab, node, '-i', instance]
+    : [node];
+  const child = spawn('ssh', ['-F', files(record.dir).sshConfig, ...args], { stdio: 'inherit' });
   process.exitCode = await new Promise<number>((resolve) => child.on('exit', (code) => resolve(code ?? 255)));
 }
 
