@@ -211,7 +211,26 @@ function extraAddresses(lab: Lab): Issue[] {
   return out;
 }
 
+/** Two roles that each run a BGP daemon on one node would both bind port 179: one never starts. */
+function routerConflicts(lab: Lab): Issue[] {
+  const routers = ['bird-router', 'frr-router', 'gobgp-route-reflector'];
+  return Object.entries(lab.raw.nodes).flatMap(([name, def]) => {
+    const both = def.roles.filter((r) => routers.includes(r));
+    return both.length > 1
+      ? [
+          issue(
+            'role-conflict',
+            ['nodes', name, 'roles'],
+            `${name} has the roles ${both.join(' and ')}: each runs its own BGP daemon`,
+            'the second daemon cannot bind port 179 and its sessions never start: keep one router role per node',
+          ),
+        ]
+      : [];
+  });
+}
+
 export const routingRules: Rule = (lab) => [
+  ...routerConflicts(lab),
   ...extraAddresses(lab),
   ...ignoredFields(lab),
   ...unreachablePeers(lab),

@@ -81,6 +81,9 @@ export function birdRouterView(lab: Lab, node: Node) {
   // table that holds them, so a node with ECMP keeps BGP in the main table.
   const bgpTables = !plain && bgp?.ecmpLimit === undefined;
   return {
+    // BGP's router id, else OSPF's, else the loopback or first address (a router with neither)
+    routerId:
+      bgp?.routerId ?? ospf?.routerId ?? node.loopback?.ipv4 ?? node.interfaces[0]?.address ?? '0.0.0.1',
     plain,
     bgpTables,
     direct,

@@ -47,7 +47,7 @@ export async function createNetwork(w: Wiring, journal: Journal): Promise<void> 
     ...lab.nodes.flatMap((node, i) => [
       ...node.interfaces.map(
         (ifc, j) =>
-          `link add ${ifc.name} netns ${names.nodeNs(node.name)} type veth peer name ${names.port(i, j)} netns ${names.switchNs}`,
+          `link add name ${ifc.name} netns ${names.nodeNs(node.name)} type veth peer name ${names.port(i, j)} netns ${names.switchNs}`,
       ),
       `link add mgmt0 netns ${names.nodeNs(node.name)} type veth peer name ${names.port(i, 'm')} netns ${names.switchNs}`,
     ]),
@@ -60,18 +60,19 @@ export async function createNetwork(w: Wiring, journal: Journal): Promise<void> 
   const sw = [
     'link add mgmt type bridge forward_delay 0 stp_state 0',
     ...lab.networks.map(
-      (n) => `link add ${names.bridge(n.name)} mtu ${n.mtu} type bridge forward_delay 0 stp_state 0`,
+      // `name` and `dev`: a network called a or mtu is a link name, not a keyword of ip
+      (n) => `link add name ${names.bridge(n.name)} mtu ${n.mtu} type bridge forward_delay 0 stp_state 0`,
     ),
     'link set uplink master mgmt up',
     ...lab.nodes.flatMap((node, i) => [
       ...node.interfaces.map(
         (ifc, j) =>
-          `link set ${names.port(i, j)} mtu ${mtuOf(ifc.network)} master ${names.bridge(ifc.network)} up`,
+          `link set dev ${names.port(i, j)} mtu ${mtuOf(ifc.network)} master ${names.bridge(ifc.network)} up`,
       ),
       `link set ${names.port(i, 'm')} master mgmt up`,
     ]),
     'link set mgmt up',
-    ...lab.networks.map((n) => `link set ${names.bridge(n.name)} up`),
+    ...lab.networks.map((n) => `link set dev ${names.bridge(n.name)} up`),
   ];
   const nodes = lab.nodes.map((node, i) => ({
     ns: names.nodeNs(node.name),
@@ -81,7 +82,7 @@ export async function createNetwork(w: Wiring, journal: Journal): Promise<void> 
         `addr add ${ifc.cidr} dev ${ifc.name}`,
         // nodad: the address is usable at once (no duplicate detection on a lab bridge)
         ...(ifc.cidr6 ? [`addr add ${ifc.cidr6} dev ${ifc.name} nodad`] : []),
-        `link set ${ifc.name} mtu ${mtuOf(ifc.network)} up`,
+        `link set dev ${ifc.name} mtu ${mtuOf(ifc.network)} up`,
       ]),
       ...(node.loopback?.ipv4 ? [`addr add ${node.loopback.ipv4}/32 dev lo`] : []),
       ...(node.loopback?.ipv6 ? [`addr add ${node.loopback.ipv6}/128 dev lo`] : []),
