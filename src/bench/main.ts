@@ -16,6 +16,7 @@ const LAB = join(PROJECT_DIR, 'dist', 'cli', 'main.js');
 const state = mkdtempSync(join(tmpdir(), 'lab-bench-'));
 const env = { LAB_STATE_DIR: state };
 const INSTANCE = 'bench';
+const RR_LAB = join(PROJECT_DIR, 'test', 'conformance', 'ibgp-rr-ospf', 'lab.yaml');
 
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -158,6 +159,13 @@ async function main() {
     calico.push({ up, down });
   }
   console.error(`  multi-coe-calico: up ${median(calico.map((c) => c.up)).toFixed(0)} ms`);
+  // routing on BIRD and FRR: OSPF, iBGP over loopbacks, two reflectors (conformance lab, ours only)
+  const routing: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    routing.push(await timed(() => lab(['up', RR_LAB, '-i', INSTANCE])));
+    await lab(['down', RR_LAB, '-i', INSTANCE]);
+  }
+  console.error(`  ibgp-rr-ospf: up ${median(routing).toFixed(0)} ms`);
   const help: number[] = [];
   const node: number[] = [];
   for (let i = 0; i < 10; i++) {
@@ -215,6 +223,14 @@ async function main() {
     ),
     row('multi-coe-calico down', median(calico.map((c) => c.down)), undefined, 'ms', '-', true),
     row(
+      'ibgp-rr-ospf up until proven (6 nodes: OSPF, loopback iBGP, BIRD and FRR reflectors)',
+      median(routing),
+      undefined,
+      'ms',
+      '-',
+      true,
+    ),
+    row(
       'lab --help',
       median(help),
       median(node),
@@ -242,5 +258,6 @@ main()
   .finally(async () => {
     await execa('node', [LAB, 'down', 'bgp-metallb', '-i', INSTANCE], { env, reject: false });
     await execa('node', [LAB, 'down', 'multi-coe-calico', '-i', INSTANCE], { env, reject: false });
+    await execa('node', [LAB, 'down', RR_LAB, '-i', INSTANCE], { env, reject: false });
     rmSync(state, { recursive: true, force: true });
   });
