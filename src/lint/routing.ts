@@ -229,7 +229,36 @@ function routerConflicts(lab: Lab): Issue[] {
   });
 }
 
+/** Prefixes in import and export filters: each must parse (the routers' configuration would not). */
+function filterPrefixes(lab: Lab): Issue[] {
+  const out: Issue[] = [];
+  for (const [name, def] of Object.entries(lab.raw.nodes)) {
+    for (const key of ['import', 'export'] as const) {
+      const f = def.bgp?.[key];
+      if (f === undefined || typeof f === 'string') continue;
+      const list = Array.isArray(f) ? f : (f.prefixes ?? []);
+      list.forEach((p, i) => {
+        try {
+          parseCidr(p);
+        } catch (e) {
+          const at = Array.isArray(f) ? [i] : ['prefixes', i];
+          out.push(
+            issue(
+              'prefix-invalid',
+              ['nodes', name, 'bgp', key, ...at],
+              (e as Error).message,
+              'the router refuses its configuration and never starts: write a prefix with its length, e.g. 10.0.0.0/8',
+            ),
+          );
+        }
+      });
+    }
+  }
+  return out;
+}
+
 export const routingRules: Rule = (lab) => [
+  ...filterPrefixes(lab),
   ...routerConflicts(lab),
   ...extraAddresses(lab),
   ...ignoredFields(lab),

@@ -1,6 +1,6 @@
 // Routing the lab file asks for: loopbacks, per-session BGP (local address, family, options), originated
 // prefixes, OSPF. Every role that speaks BGP or OSPF reads what this resolves, whatever its daemon.
-import { addressAt, cidrContains, familyOf, parseCidr } from '../net/ip.js';
+import { addressAt, cidrContains, cidrSize, familyOf, parseCidr } from '../net/ip.js';
 import type { PushIssue } from './issue.js';
 import {
   birdName,
@@ -40,6 +40,10 @@ export function resolveLoopbacks(lab: Lab, push: PushIssue): void {
   const v4 = pool('ipv4');
   const v6 = pool('ipv6');
   let next = 1;
+  // the pool's addresses after the network address (all of a /31 or /32, as for /127 and /128)
+  const capacity = (c: ReturnType<typeof pool>) =>
+    c ? Number(cidrSize(c) > 1_000_000n ? 1_000_000n : cidrSize(c)) - 1 : Number.POSITIVE_INFINITY;
+  let exhausted = false;
   for (const node of lab.nodes) {
     const def = rawOf(lab, node);
     const explicit = def?.loopback === undefined ? [] : [def.loopback].flat();
@@ -60,9 +64,21 @@ export function resolveLoopbacks(lab: Lab, push: PushIssue): void {
       else lo.ipv6 = a;
     });
     const routes = def?.bgp !== undefined || def?.ospf !== undefined;
-    if (routes && v4 && !lo.ipv4) lo.ipv4 = addressAt(v4, next);
-    if (routes && v6 && !lo.ipv6) lo.ipv6 = addressAt(v6, next);
-    if (routes && (v4 || v6)) next++;
+    const needs = routes && ((v4 && !lo.ipv4) || (v6 && !lo.ipv6));
+    if (needs && next > Math.min(capacity(v4), capacity(v6))) {
+      if (!exhausted)
+        push({
+          code: 'pool-exhausted',
+          path: ['loopbacks', next > capacity(v4) ? 'ipv4' : 'ipv6'],
+          message: `the loopback pool has no address left for ${node.name} (and the routing nodes after it)`,
+          hint: 'nodes without a loopback would share or lack one: give the pool a shorter prefix length',
+        });
+      exhausted = true;
+    } else {
+      if (routes && v4 && !lo.ipv4) lo.ipv4 = addressAt(v4, next);
+      if (routes && v6 && !lo.ipv6) lo.ipv6 = addressAt(v6, next);
+      if (routes && (v4 || v6)) next++;
+    }
     if (lo.ipv4 || lo.ipv6) node.loopback = lo;
   }
 }
