@@ -1,9 +1,9 @@
 // gc: what crashed runs left. Instances whose `lab up` died while starting are torn down from their
 // journals; then each provider names what it finds on the host that no live instance's journal lists.
-import { isAlive } from '../host/processes.js';
 import { allProviders } from '../providers/index.js';
 import type { Orphan } from '../providers/provider.js';
 import { destroyInstance } from './down.js';
+import { isCrashed } from './instances.js';
 import { knownInstances } from './registry.js';
 import { journalOf } from './state.js';
 
@@ -15,10 +15,8 @@ export interface Garbage {
 export async function collectGarbage(opts: { dryRun?: boolean } = {}): Promise<Garbage> {
   // this state folder's instances, and every other one registered on the host
   const instances = knownInstances();
-  const crashed = instances.filter(
-    // starting or stopping, and the process doing it is gone (a live `lab up` or `lab down` is not a crash)
-    (i) => (i.status === 'stopping' || i.status === 'starting') && !(i.ownerPid && isAlive(i.ownerPid)),
-  );
+  // starting or stopping, and the process doing it is gone (a live `lab up` or `lab down` is not a crash)
+  const crashed = instances.filter(isCrashed);
   if (!opts.dryRun) for (const i of crashed) await destroyInstance(i.dir, i);
 
   const live = instances.filter((i) => !crashed.includes(i));

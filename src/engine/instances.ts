@@ -1,6 +1,7 @@
 // Instances on this host: one state folder each, found by scanning the state root.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { isAlive } from '../host/processes.js';
 import { stateRoot } from '../paths.js';
 
 export interface InstanceRecord {
@@ -35,8 +36,8 @@ export function readInstance(dir: string): InstanceRecord | undefined {
   }
 }
 
-/** Every instance with a state folder: up, starting, or left by a crash. */
-export function runningInstances(): InstanceRecord[] {
+/** Every instance with a state folder in this state root: up, starting, failed, or left by a crash. */
+export function recordedInstances(): InstanceRecord[] {
   const root = stateRoot();
   if (!existsSync(root)) return [];
   return readdirSync(root, { withFileTypes: true })
@@ -47,4 +48,15 @@ export function runningInstances(): InstanceRecord[] {
         .map((d) => readInstance(join(root, lab.name, d.name)))
         .filter((r): r is InstanceRecord => !!r),
     );
+}
+
+/** Left by a crash: starting or stopping, and the `lab up` or `lab down` doing it is gone. */
+export function isCrashed(r: InstanceRecord): boolean {
+  return (r.status === 'starting' || r.status === 'stopping') && !(r.ownerPid && isAlive(r.ownerPid));
+}
+
+/** The instances of this state root that are not crash leftovers (up, failed and left for a look, or
+ * being started or stopped right now). */
+export function runningInstances(): InstanceRecord[] {
+  return recordedInstances().filter((r) => !isCrashed(r));
 }

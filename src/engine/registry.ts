@@ -2,7 +2,7 @@
 // see every instance on the host, whichever state folder (LAB_STATE_DIR, HOME) it was started with.
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type InstanceRecord, readInstance, runningInstances } from './instances.js';
+import { type InstanceRecord, readInstance, recordedInstances } from './instances.js';
 
 const REGISTRY = process.env.LAB_REGISTRY_DIR ?? '/run/lab/instances';
 
@@ -32,7 +32,8 @@ export function registeredInstances(): InstanceRecord[] {
   });
 }
 
-/** This state folder's instances and every other one registered on the host, once each. */
+/** This state folder's instances and every other one registered on the host, once each, crash
+ * leftovers included (gc removes them; until then their management prefixes stay taken). */
 export function knownInstances(): InstanceRecord[] {
-  return [...new Map([...runningInstances(), ...registeredInstances()].map((i) => [i.dir, i])).values()];
+  return [...new Map([...recordedInstances(), ...registeredInstances()].map((i) => [i.dir, i])).values()];
 }

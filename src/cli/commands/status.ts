@@ -1,5 +1,5 @@
 // lab status: the instances on this host, their nodes and whether their processes still run.
-import type { InstanceRecord } from '../../engine/instances.js';
+import { type InstanceRecord, isCrashed } from '../../engine/instances.js';
 import { knownInstances } from '../../engine/registry.js';
 import { journalOf, loadNodes } from '../../engine/state.js';
 import { isAlive } from '../../host/processes.js';
@@ -12,7 +12,8 @@ function describe(r: InstanceRecord) {
   return {
     lab: r.lab,
     instance: r.instance,
-    status: r.status,
+    // a crash leftover says so: lab gc removes it
+    status: isCrashed(r) ? `crashed while ${r.status}` : r.status,
     management: r.managementPrefix,
     since: r.createdAt,
     nodes: loadNodes(r.dir).map((t) => ({ node: t.node, address: t.host })),
