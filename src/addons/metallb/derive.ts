@@ -2,7 +2,7 @@
 import { localAddressTowards, neighborsFromAddresses } from '../../core/addressing.js';
 import type { PushIssue } from '../../core/issue.js';
 import type { Cluster, Lab, Node, NodeBgp } from '../../core/lab.js';
-import { broadcast, formatIPv4, parsePrefix } from '../../net/ipv4.js';
+import { broadcast, formatIPv4, isPrefix, parsePrefix } from '../../net/ipv4.js';
 import type { MetallbConfig } from './schema.js';
 
 export const SPEAKER_ROLE = 'metallb-speaker';
@@ -12,6 +12,8 @@ export function firstServiceAddress(addon: MetallbConfig): string | undefined {
   const pool = addon.pools.find((p) => p.auto_assign);
   if (!pool) return undefined;
   for (const cidr of pool.addresses) {
+    // IPv6 pools are not emulated (lint says metallb-ipv6-pool); a malformed one is lint's too
+    if (!isPrefix(cidr)) continue;
     const p = parsePrefix(cidr);
     for (let a = p.network; a <= broadcast(p); a++) {
       const last = a & 255;
