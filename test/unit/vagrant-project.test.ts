@@ -54,6 +54,8 @@ function validate(dir: string, provider: 'libvirt' | 'virtualbox') {
     env: {
       ...process.env,
       VAGRANT_CHECKPOINT_DISABLE: '1',
+      // Vagrant's own state (~/.vagrant.d) goes into the test's folder, removed afterwards
+      VAGRANT_HOME: join(work, 'vagrant-home'),
       VAGRANT_DEFAULT_PROVIDER: provider,
       PATH: `${FAKE_VBOX}:${process.env.PATH}`,
     },
