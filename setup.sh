@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # One command on a fresh Debian or Ubuntu machine, as root: install what the labs run (BIRD, GoBGP,
-# FRR, OpenSSH, nginx, netplan, iproute2), install and build the project, and bring bgp-metallb up.
+# FRR, OpenSSH, nginx, netplan, iproute2, etcd), install and build the project, and bring bgp-metallb up.
 #   ./setup.sh              everything, ending with bgp-metallb up and proven
 #   ./setup.sh --deps-only  the packages and the build only (CI)
 set -euo pipefail
@@ -21,7 +21,7 @@ apt-get update -qq
 # the daemons the labs run, the tools the checks use, and the validators of rendered files
 apt-get install -y -qq --no-install-recommends \
   iproute2 util-linux procps iputils-ping bird2 gobgpd frr openssh-server openssh-client nginx-light \
-  netplan.io curl nftables socat ca-certificates >/dev/null
+  netplan.io curl nftables socat ca-certificates etcd-server etcd-client >/dev/null
 # the vagrant providers' tests: `vagrant validate` (libvirt and VirtualBox settings) and shellcheck on
 # every generated script; no hypervisor is installed or used
 apt-get install -y -qq --no-install-recommends vagrant vagrant-libvirt shellcheck >/dev/null

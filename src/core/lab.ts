@@ -148,6 +148,7 @@ export interface Workload {
   address: string;
   block: string;
   serve?: string;
+  labels: Record<string, string>;
   path: Path;
 }
 

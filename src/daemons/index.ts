@@ -1,11 +1,12 @@
 // The registry of daemons: one line each. Roles start them, preflight installs them, judges read them.
 import { bird } from './bird.js';
 import type { Daemon } from './daemon.js';
+import { etcd } from './etcd.js';
 import { frr } from './frr.js';
 import { gobgp } from './gobgp.js';
 import { nginx } from './nginx.js';
 
-export const DAEMONS = { bird, gobgp, frr, nginx } satisfies Record<string, Daemon>;
+export const DAEMONS = { bird, gobgp, frr, nginx, etcd } satisfies Record<string, Daemon>;
 
 export type DaemonName = keyof typeof DAEMONS;
 

@@ -170,6 +170,37 @@ const judgeDistinct: Judge<'distinct'> = (spec, { results }) => {
   return pass(`${answers.size} distinct answers over ${lines.length}: ${summary}`);
 };
 
+/** Answers from exactly the expected set over a stated number of tries: spread and exclusion at once. */
+const judgeAnswers: Judge<'answers'> = (spec, { results }) => {
+  const failed = results.filter((r) => r.exitCode !== 0);
+  const lines = results.flatMap((r) =>
+    r.stdout
+      .split('\n')
+      .map((l) => l.trim())
+      .filter(Boolean),
+  );
+  const tries = spec.tries as number;
+  const counts = new Map<string, number>();
+  for (const l of lines) counts.set(l, (counts.get(l) ?? 0) + 1);
+  const tally =
+    [...counts]
+      .sort()
+      .map(([a, n]) => `${a} x${n}`)
+      .join(', ') || 'none';
+  const stray = [...counts.keys()].filter((a) => !spec.from.includes(a));
+  if (stray.length)
+    return fail(
+      `answers from ${stray.join(', ')} (${tally} over ${lines.length}), expected only ${spec.from.join(', ')}`,
+    );
+  if (lines.length !== tries) {
+    const errors = failed.length ? `; ${failed.length} runs failed (${firstLine(failed[0])})` : '';
+    return fail(`${lines.length} answers of ${tries} tries (${tally})${errors}`);
+  }
+  const missing = spec.from.filter((a) => !counts.has(a));
+  if (missing.length) return fail(`no answer from ${missing.join(', ')} over ${tries} tries (${tally})`);
+  return pass(`${tries} answers: ${tally}`);
+};
+
 const judgeLines = onOutput<'lines'>((spec, output) => {
   const re = new RegExp(spec.match);
   const n = output.split('\n').filter((l) => re.test(l)).length;
@@ -193,6 +224,7 @@ export const JUDGES: { [K in Kind]-?: Judge<K> } = {
   nexthops: judgeNexthops,
   blocks: judgeBlocks,
   distinct: judgeDistinct,
+  answers: judgeAnswers,
   bgp_route: onOutput((spec, out, { lab, check }) => judgeBgpRoute(lab, check, out, spec)),
   ospf_full: onOutput((spec, out, { lab, check }) => judgeOspf(lab, check, out, spec)),
   bfd_up: onOutput((spec, out, { lab, check }) => judgeBfd(lab, check, out, spec)),

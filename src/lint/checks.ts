@@ -17,6 +17,7 @@ const SELECTORS: { [K in Kind]-?: Selectors<K> } = {
   contains: () => [],
   lines: () => [],
   distinct: () => [],
+  answers: () => [],
   bgp_established: (s) => [['peers', s.peers]],
   nexthops: (s) => [['via', s.via]],
   blocks: (s) => [['of', s.of]],

@@ -285,13 +285,13 @@ function resolveWorkloads(lab: Lab, push: PushIssue): void {
     const block = lab.blocks[w.node];
     if (!block) {
       const why = lab.nodes.some((n) => n.name === w.node)
-        ? `${w.node} is not a calico-node`
+        ? `${w.node} holds no pod addresses (neither a calico-node nor a cilium-agent)`
         : `no node named '${w.node}'`;
       push({
         code: 'unknown-reference',
         path: [...path, 'node'],
         message: `workload ${w.name}: ${why}`,
-        hint: 'workloads land on nodes with the calico-node role, which hand out their addresses',
+        hint: 'workloads land on nodes with the calico-node or cilium-agent role, which hand out their addresses',
       });
       return;
     }
@@ -303,6 +303,7 @@ function resolveWorkloads(lab: Lab, push: PushIssue): void {
       address: formatIPv4(hostAt(parsePrefix(block), n)),
       block,
       serve: w.serve,
+      labels: w.labels,
       path,
     });
   });

@@ -262,11 +262,18 @@ const expectation = z
       .strict()
       .optional()
       .describe('over the repeats, at least min distinct answers'),
+    answers: z
+      .object({ from: z.array(z.string()).min(1), tries: count })
+      .strict()
+      .optional()
+      .describe(
+        'exactly `tries` answers (one per output line), every one in `from`, every member of `from` seen',
+      ),
   })
   .strict()
   .refine((e) => Object.values(e).filter((v) => v !== undefined).length === 1, {
     message:
-      'give exactly one of match, contains, lines, bgp_established, bgp_route, ospf_full, bfd_up, nexthops, blocks, distinct',
+      'give exactly one of match, contains, lines, bgp_established, bgp_route, ospf_full, bfd_up, nexthops, blocks, distinct, answers',
   })
   .describe('how the output is judged: exactly one key');
 
@@ -296,8 +303,12 @@ const check = z
 const workload = z
   .object({
     name: name.describe('the pod or container name; its network namespace inside the node'),
-    node: name.describe('the node it lands on (a calico-node)'),
+    node: name.describe('the node it lands on (a calico-node or a cilium-agent)'),
     serve: z.string().optional().describe('answer HTTP on port 80 with this text'),
+    labels: z
+      .record(z.string(), z.string())
+      .default({})
+      .describe("the pod's labels, which Services select (Cilium nodes)"),
   })
   .strict();
 

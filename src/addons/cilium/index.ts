@@ -1,19 +1,19 @@
-// Cilium: a Cluster Mesh of clusters in tunnel mode (rendered; its emulation is the cilium-agent role).
-import type { Role } from '../../roles/role.js';
+// Cilium: a Cluster Mesh of clusters in tunnel mode. Rendered for the full realization (Helm values,
+// Services); emulated by the cilium-agent role (an etcd per cluster, an agent per node: ./agent/).
 import { type Addon, manifest } from '../addon.js';
+import { ciliumBlocks } from './derive.js';
 import { ciliumRules } from './lint.js';
+import { ciliumAgent } from './role.js';
 import { ciliumSchema } from './schema.js';
-
-const ciliumAgent: Role = {
-  name: 'cilium-agent',
-  description: 'Cilium agent in tunnel mode',
-  emulated: false,
-};
 
 export const cilium: Addon<'cilium', typeof ciliumSchema> = {
   key: 'cilium',
   schema: ciliumSchema,
   cni: 'Cilium',
+  // each agent node's /24 of the cluster pool: the lab's workloads on it take addresses there
+  derive: (lab) => {
+    Object.assign(lab.blocks, ciliumBlocks(lab));
+  },
   lint: ciliumRules,
   manifests: (lab, node, cluster) => {
     const c = cluster.addons.cilium;
