@@ -45,6 +45,52 @@ function pssKb(pids: number[]): number {
   }, 0);
 }
 
+/** One cilium-clustermesh run: up until proven, a node rejoining the mesh, memory, down. */
+async function cilium(): Promise<{
+  up: number;
+  join: number;
+  agentPssKb: number;
+  etcdPssKb: number;
+  down: number;
+}> {
+  const up = await timed(() => lab(['up', 'cilium-clustermesh', '-i', INSTANCE]));
+  const dir = join(state, 'cilium-clustermesh', INSTANCE);
+  const targets = loadTargets(dir);
+  const shell = async (node: string) => {
+    const s = new SshShell(targets.find((t) => t.node === node)!);
+    await s.connect();
+    return s;
+  };
+  const [c3w, c1] = [await shell('c3-worker'), await shell('c1-cp')];
+  // c3-worker leaves the mesh (its agent revokes its lease), then joins again: how long until a pod of
+  // c1 reaches its pod through the tunnel
+  await c3w.exec('/etc/lab/bin/cilium-agent stop');
+  const t = performance.now();
+  await c3w.exec('/etc/lab/bin/cilium-agent start');
+  let joinMs = Number.NaN;
+  while (performance.now() - t < 10_000) {
+    const r = await c1.exec('ip netns exec client-c1 curl -s -m 0.3 http://10.3.1.1/');
+    if (r.stdout.trim() === 'c3') {
+      joinMs = performance.now() - t;
+      break;
+    }
+  }
+  c3w.close();
+  c1.close();
+  const pidOf = (node: string, file: string) => {
+    try {
+      return [Number(readFileSync(join(dir, 'nodes', node, 'run', file), 'utf8').trim())];
+    } catch {
+      return [];
+    }
+  };
+  const nodes = ['c1-cp', 'c1-worker', 'c2-cp', 'c2-worker', 'c3-cp', 'c3-worker'];
+  const agentPssKb = pssKb(nodes.flatMap((n) => pidOf(n, 'cilium/agent.pid'))) / nodes.length;
+  const etcdPssKb = pssKb(['c1-cp', 'c2-cp', 'c3-cp'].flatMap((n) => pidOf(n, 'etcd/etcd.pid'))) / 3;
+  const down = await timed(() => lab(['down', 'cilium-clustermesh', '-i', INSTANCE]));
+  return { up, join: joinMs, agentPssKb, etcdPssKb, down };
+}
+
 interface Baseline {
   upMs: number;
   downMs: number;
@@ -166,6 +212,12 @@ async function main() {
     await lab(['down', RR_LAB, '-i', INSTANCE]);
   }
   console.error(`  ibgp-rr-ospf: up ${median(routing).toFixed(0)} ms`);
+  const mesh: Awaited<ReturnType<typeof cilium>>[] = [];
+  for (let i = 0; i < RUNS; i++) mesh.push(await cilium());
+  const cm = (k: keyof (typeof mesh)[number]) => median(mesh.map((x) => x[k]));
+  console.error(
+    `  cilium-clustermesh: up ${cm('up').toFixed(0)} ms, node joining ${cm('join').toFixed(0)} ms`,
+  );
   const help: number[] = [];
   const node: number[] = [];
   for (let i = 0; i < 10; i++) {
@@ -236,6 +288,25 @@ async function main() {
       true,
     ),
     row(
+      'cilium-clustermesh up until proven (7 nodes, 3 etcds)',
+      cm('up'),
+      undefined,
+      'ms',
+      '<= 3000 ms',
+      cm('up') <= 3000,
+    ),
+    row('cilium-clustermesh down', cm('down'), undefined, 'ms', '<= 500 ms', cm('down') <= 500),
+    row(
+      'cilium-clustermesh: a node joining, reachable from another cluster',
+      cm('join'),
+      undefined,
+      'ms',
+      '<= 1000 ms',
+      cm('join') <= 1000,
+    ),
+    row('cilium-agent memory per node (PSS)', cm('agentPssKb') / 1024, undefined, 'MB', '-', true),
+    row('etcd memory per cluster (PSS)', cm('etcdPssKb') / 1024, undefined, 'MB', '-', true),
+    row(
       'lab --help',
       median(help),
       median(node),
@@ -265,5 +336,6 @@ main()
     await execa('node', [LAB, 'down', 'bgp-metallb', '-i', INSTANCE], { env, reject: false });
     await execa('node', [LAB, 'down', 'multi-coe-calico', '-i', INSTANCE], { env, reject: false });
     await execa('node', [LAB, 'down', RR_LAB, '-i', INSTANCE], { env, reject: false });
+    await execa('node', [LAB, 'down', 'cilium-clustermesh', '-i', INSTANCE], { env, reject: false });
     rmSync(state, { recursive: true, force: true });
   });

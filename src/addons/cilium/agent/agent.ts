@@ -359,6 +359,7 @@ export class Agent {
   /** Leaves the mesh: revoking the lease deletes the node key and this node's ipcache entries. */
   async stop(): Promise<void> {
     for (const c of this.closers) c.close();
-    if (this.lease) await this.local.revoke(this.lease).catch(() => undefined);
+    // briefly: at lab down the store may be going away too, and the lease expires on its own anyway
+    if (this.lease) await this.local.revoke(this.lease, 500).catch(() => undefined);
   }
 }

@@ -99,8 +99,8 @@ export class Kvstore {
     return Number(r.result?.TTL ?? 0) > 0;
   }
 
-  async revoke(lease: string): Promise<void> {
-    await this.call('/v3/lease/revoke', { ID: lease });
+  async revoke(lease: string, timeoutMs = 3000): Promise<void> {
+    await this.call('/v3/lease/revoke', { ID: lease }, timeoutMs);
   }
 
   /** Waits until the store answers, retrying every 100 ms for up to timeoutMs. */
