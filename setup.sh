@@ -26,8 +26,12 @@ apt-get install -y -qq --no-install-recommends \
 # every generated script; no hypervisor is installed or used
 apt-get install -y -qq --no-install-recommends vagrant vagrant-libvirt shellcheck >/dev/null
 # what tests read the reports and inventories with: a real browser (the nightly HTML report) and
-# Ansible (lab inventory against a live lab)
-apt-get install -y -qq --no-install-recommends chromium ansible-core >/dev/null
+# Ansible (lab inventory against a live lab). Ubuntu's chromium is only a snap stub: there the tests
+# use Google Chrome if present (LAB_CHROMIUM=/path overrides)
+apt-get install -y -qq --no-install-recommends ansible-core >/dev/null
+if grep -q '^ID=debian' /etc/os-release; then
+  apt-get install -y -qq --no-install-recommends chromium >/dev/null
+fi
 npm ci --no-fund --no-audit
 
 if [ "${1:-}" != --deps-only ]; then

@@ -8,6 +8,7 @@ import { files, loadTargets } from '../engine/state.js';
 import { PROJECT_DIR } from '../paths.js';
 import { pidsInNetns } from '../providers/netns/teardown.js';
 import { SshShell } from '../transport/ssh.js';
+import { nightlyOverhead, reportOpenMs } from './nightly.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const BIG = Number(process.env.BENCH_BIG_WORKERS ?? 100);
@@ -218,6 +219,8 @@ async function main() {
   console.error(
     `  cilium-clustermesh: up ${cm('up').toFixed(0)} ms, node joining ${cm('join').toFixed(0)} ms`,
   );
+  const night = await nightlyOverhead(LAB, env, RUNS, INSTANCE);
+  const reportMs = await reportOpenMs();
   const help: number[] = [];
   const node: number[] = [];
   for (let i = 0; i < 10; i++) {
@@ -306,6 +309,22 @@ async function main() {
     ),
     row('cilium-agent memory per node (PSS)', cm('agentPssKb') / 1024, undefined, 'MB', '-', true),
     row('etcd memory per cluster (PSS)', cm('etcdPssKb') / 1024, undefined, 'MB', '-', true),
+    row(
+      'lab nightly bgp-metallb multi-coe-calico, 1 cycle (baseline: their up+down)',
+      night.nightlyMs,
+      night.plainMs,
+      'ms',
+      'ratio < 1.10',
+      night.nightlyMs / night.plainMs < 1.1,
+    ),
+    row(
+      'HTML report of 30 nights × 4 labs, Chromium load',
+      reportMs,
+      undefined,
+      'ms',
+      '< 1000 ms',
+      reportMs < 1000,
+    ),
     row(
       'lab --help',
       median(help),

@@ -8,22 +8,13 @@ import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { instanceTag } from '../../src/providers/netns/names.js';
 import type { NightlyResults } from '../../src/report/results.js';
+import { CHROMIUM, CHROMIUM_FLAGS } from '../helpers/browser.js';
 import { labCli } from '../helpers/cli.js';
 import { namespacesOf, rootLinks } from '../helpers/host.js';
 import { validateJUnit } from '../helpers/junit.js';
 import { isRoot, labFile } from '../helpers/labs.js';
 
 const instance = `ng${process.pid % 100000}`;
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
 
 /** bgp-metallb as shipped (whatever its format becomes), under another name, with `edit` applied. */
 function variantOf(dir: string, name: string, edit: (yaml: string) => string): string {

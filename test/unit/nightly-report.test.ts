@@ -5,7 +5,9 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { sampleNight } from '../../src/bench/nightly-sample.js';
+import { PROJECT_DIR } from '../../src/paths.js';
 import {
   findRegressions,
   HISTORY_MIN_RUNS,
@@ -112,5 +114,20 @@ describe('nightly reports', () => {
       '<a class="triage" href="labs/multi-coe-calico/cycle-1/triage/rr/triage.txt">rr</a>',
     );
     expect(html.match(/<td class="cell /g)).toHaveLength(30 * 4);
+  });
+
+  it('the example CI workflow is scheduled, uploads the report, and runs the commands the README shows', () => {
+    const text = readFileSync(join(PROJECT_DIR, 'examples', 'nightly.github-actions.yml'), 'utf8');
+    const wf = parse(text);
+    expect(wf.on.schedule[0].cron).toMatch(/^[\d*]+ [\d*]+ \* \* \*$/);
+    const steps = wf.jobs.nightly.steps as { run?: string; uses?: string; with?: { path?: string } }[];
+    // sudo drops the runner's PATH (its node): the workflow keeps it, the commands are the same
+    const runs = steps.flatMap((s) => (s.run ? [s.run.replace('env "PATH=$PATH" ', '')] : []));
+    const readme = readFileSync(join(PROJECT_DIR, 'README.md'), 'utf8');
+    const nightlyRun = runs.find((r) => r.includes('lab nightly'))!;
+    expect(readme).toContain(nightlyRun);
+    expect(readme).toContain(runs.find((r) => r.includes('setup.sh'))!);
+    const upload = steps.find((s) => s.uses?.startsWith('actions/upload-artifact'))!;
+    expect(nightlyRun).toContain(`--report ${upload.with!.path}`);
   });
 });
