@@ -4,6 +4,7 @@ import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DefinitionError } from './errors.js';
+import { SAFE_NAME } from './names.js';
 
 export const PROJECT_DIR = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const LABS_DIR = join(PROJECT_DIR, 'labs');
@@ -14,11 +15,10 @@ export function stateRoot(): string {
   return join(process.env.XDG_STATE_HOME || join(homedir(), '.local', 'state'), 'lab');
 }
 
-const SAFE = /^[a-z][a-z0-9-]*$/;
-
 /** A lab argument: a name under labs/, a folder holding lab.yaml, or a path to a lab file. */
 export function labFileOf(ref: string): string {
-  if (SAFE.test(ref) && existsSync(join(LABS_DIR, ref, 'lab.yaml'))) return join(LABS_DIR, ref, 'lab.yaml');
+  if (SAFE_NAME.test(ref) && existsSync(join(LABS_DIR, ref, 'lab.yaml')))
+    return join(LABS_DIR, ref, 'lab.yaml');
   if (existsSync(ref)) {
     const file = statSync(ref).isDirectory() ? join(ref, 'lab.yaml') : ref;
     if (existsSync(file)) return resolve(file);
@@ -28,7 +28,7 @@ export function labFileOf(ref: string): string {
 
 /** Instance names go into namespace and folder names. */
 export function verifyInstanceName(name: string): string {
-  if (!SAFE.test(name) || name.length > 16) {
+  if (!SAFE_NAME.test(name) || name.length > 16) {
     throw new DefinitionError(
       `--instance '${name}': use 1 to 16 lowercase letters, digits and dashes, starting with a letter`,
     );

@@ -2,13 +2,13 @@
 
 import { containsAddress, parseIPv4, parsePrefix } from '../net/ipv4.js';
 import type { Path } from './issue.js';
-import { birdName, type Lab, type Neighbor, type Node, nodeByAddress } from './lab.js';
+import { birdName, type Lab, type Neighbor, type Node, networkByName, nodeByAddress } from './lab.js';
 
 /** The local address a node uses towards a peer: its interface on a network that holds the peer. */
 export function localAddressTowards(lab: Lab, node: Node, peerAddress: string): string | undefined {
   const peer = parseIPv4(peerAddress);
   return node.interfaces.find((i) => {
-    const net = lab.networks.find((n) => n.name === i.network);
+    const net = networkByName(lab, i.network);
     return net && containsAddress(parsePrefix(net.prefix), peer);
   })?.address;
 }

@@ -172,6 +172,19 @@ export interface Lab {
   raw: RawLab;
 }
 
+export function networkByName(lab: Pick<Lab, 'networks'>, name: string): Network | undefined {
+  return lab.networks.find((n) => n.name === name);
+}
+
+export function clusterByName(lab: Pick<Lab, 'clusters'>, name: string | undefined): Cluster | undefined {
+  return lab.clusters.find((c) => c.name === name);
+}
+
+/** The cluster a node belongs to (the first that lists it). */
+export function clusterOf(lab: Pick<Lab, 'clusters'>, node: Pick<Node, 'cluster'>): Cluster | undefined {
+  return clusterByName(lab, node.cluster);
+}
+
 export function nodeByName(lab: Lab, name: string): Node | undefined {
   return lab.nodes.find((n) => n.name === name);
 }
@@ -182,7 +195,7 @@ export function selectNodes(lab: Lab, selector: string): Node[] {
   if (exact.length) return exact;
   const group = lab.nodes.filter((n) => n.group === selector);
   if (group.length) return group;
-  const cluster = lab.clusters.find((c) => c.name === selector);
+  const cluster = clusterByName(lab, selector);
   return cluster ? lab.nodes.filter((n) => cluster.members.includes(n.name)) : [];
 }
 

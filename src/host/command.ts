@@ -1,4 +1,5 @@
-// Runs a host command from an argument list (never a shell string). Lighter than execa, whose import
+// Runs a host command from an argument list (never a shell string): the one runner of src/. Lighter than
+// execa (tests use it), whose import
 // alone costs ~100 ms: this is on the path of every lab up and down.
 import { spawn } from 'node:child_process';
 
@@ -8,13 +9,22 @@ export interface CommandOutput {
   stderr: string;
 }
 
-export function runCommand(
-  file: string,
-  args: string[],
-  opts: { input?: string; timeoutMs?: number } = {},
-): Promise<CommandOutput> {
+export interface CommandOptions {
+  input?: string;
+  timeoutMs?: number;
+  /** Added to this process's environment. */
+  env?: Record<string, string>;
+  cwd?: string;
+}
+
+export function runCommand(file: string, args: string[], opts: CommandOptions = {}): Promise<CommandOutput> {
   return new Promise((resolve, reject) => {
-    const child = spawn(file, args, { stdio: ['pipe', 'pipe', 'pipe'], timeout: opts.timeoutMs ?? 60_000 });
+    const child = spawn(file, args, {
+      stdio: ['pipe', 'pipe', 'pipe'],
+      timeout: opts.timeoutMs ?? 60_000,
+      cwd: opts.cwd,
+      env: opts.env ? { ...process.env, ...opts.env } : undefined,
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => {
@@ -35,7 +45,7 @@ export function runCommand(
 export async function mustRun(
   file: string,
   args: string[],
-  opts: { input?: string; timeoutMs?: number } = {},
+  opts: CommandOptions = {},
 ): Promise<CommandOutput> {
   const r = await runCommand(file, args, opts);
   if (r.exitCode !== 0)

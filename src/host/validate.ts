@@ -3,8 +3,8 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { execa } from 'execa';
 import type { RenderedFile } from '../roles/role.js';
+import { mustRun, runCommand } from './command.js';
 
 export interface Validation {
   file: RenderedFile;
@@ -17,18 +17,18 @@ type Validator = (path: string, dir: string) => Promise<{ tool: string; ok: bool
 
 async function tool(cmd: string, args: string[], opts: { netns?: string } = {}) {
   const [file, argv] = opts.netns ? ['ip', ['netns', 'exec', opts.netns, cmd, ...args]] : [cmd, args];
-  const r = await execa(file, argv, { reject: false, all: true, timeout: 20_000 });
-  return { ok: r.exitCode === 0, output: r.all ?? '' };
+  const r = await runCommand(file, argv, { timeoutMs: 20_000 });
+  return { ok: r.exitCode === 0, output: `${r.stdout}${r.stderr}` };
 }
 
 /** gobgpd resolves unparsable addresses in DNS: check inside an empty, throwaway network namespace. */
 async function inEmptyNetns<T>(fn: (netns: string) => Promise<T>): Promise<T> {
   const netns = `lab-validate-${randomBytes(3).toString('hex')}`;
-  await execa('ip', ['netns', 'add', netns]);
+  await mustRun('ip', ['netns', 'add', netns]);
   try {
     return await fn(netns);
   } finally {
-    await execa('ip', ['netns', 'del', netns], { reject: false });
+    await runCommand('ip', ['netns', 'del', netns]);
   }
 }
 

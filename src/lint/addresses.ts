@@ -1,4 +1,6 @@
 // Addresses: inside their network, not its network or broadcast address, used once.
+
+import { networkByName } from '../core/lab.js';
 import { broadcast, containsAddress, parseIPv4, parsePrefix } from '../net/ipv4.js';
 import { issue, type Rule } from './rule.js';
 
@@ -7,7 +9,7 @@ export const addressRules: Rule = (lab) => {
   const owners = new Map<string, string>();
   for (const node of lab.nodes) {
     for (const ifc of node.interfaces) {
-      const net = lab.networks.find((n) => n.name === ifc.network);
+      const net = networkByName(lab, ifc.network);
       if (!net) continue;
       const p = parsePrefix(net.prefix);
       let a: number;

@@ -1,7 +1,7 @@
 // BGP: sessions configured on both sides, eBGP with filters, AS numbers that agree, ECMP wide enough.
-import { containsCidr } from 'cidr-tools';
 import type { Issue } from '../core/issue.js';
 import { addressesOf, type Node, nodeByName } from '../core/lab.js';
+import { prefixCovers } from '../net/ip.js';
 import { containsAddress, isIPv4, parseIPv4, parsePrefix } from '../net/ipv4.js';
 import { issue, type Rule } from './rule.js';
 
@@ -84,7 +84,7 @@ function ecmpIssues(lab: Parameters<Rule>[0], node: Node): Issue[] {
   const [prefix, paths] = [...counts.entries()].sort((x, y) => y[1] - x[1])[0] ?? ['', 0];
   // a reflector passes routes on and forwards nothing: ECMP is not its business
   if (paths < 2 || b.routeReflector) return [];
-  if (b.import !== 'all' && !(Array.isArray(b.import) && b.import.some((i) => safeContains(i, prefix))))
+  if (b.import !== 'all' && !(Array.isArray(b.import) && b.import.some((i) => prefixCovers(i, prefix))))
     return [];
   if (b.ecmpLimit === undefined) {
     return [
@@ -108,12 +108,4 @@ function ecmpIssues(lab: Parameters<Rule>[0], node: Node): Issue[] {
     ];
   }
   return [];
-}
-
-function safeContains(outer: string, inner: string): boolean {
-  try {
-    return containsCidr(outer, inner);
-  } catch {
-    return false;
-  }
 }

@@ -1,15 +1,15 @@
 // Names end up in hostnames, file names, BIRD protocols and interface names: keep them safe and short.
 import type { Path } from '../core/issue.js';
+import { SAFE_NAME } from '../names.js';
 import { issue, type Rule } from './rule.js';
 
-const SAFE = /^[a-z][a-z0-9-]*$/;
 export const MAX_NAME = 32;
 /** Linux interface names are at most 15 characters (IFNAMSIZ - 1). */
 export const MAX_IFNAME = 15;
 
 function checkName(kind: string, name: string, path: Path, max = MAX_NAME) {
   const out = [];
-  if (!SAFE.test(name)) {
+  if (!SAFE_NAME.test(name)) {
     out.push(
       issue(
         'name-unsafe',

@@ -1,8 +1,9 @@
 // Prefixes that must be disjoint: node networks, pod/service/fabric subnets, LB and pod pools, management, host routes.
-import { overlapCidr } from 'cidr-tools';
+
 import { addonsOf } from '../addons/index.js';
 import type { Issue, Path } from '../core/issue.js';
 import type { Lab } from '../core/lab.js';
+import { prefixesOverlap } from '../net/ip.js';
 import { type HostFacts, issue, type Rule } from './rule.js';
 
 export interface Space {
@@ -83,7 +84,7 @@ export const overlapRules: Rule = (lab, host) => {
   for (let i = 0; i < spaces.length; i++) {
     for (let j = i + 1; j < spaces.length; j++) {
       const [a, b] = [spaces[i], spaces[j]];
-      if (nested(a, b) || !safeOverlap(a.prefix, b.prefix)) continue;
+      if (nested(a, b) || !prefixesOverlap(a.prefix, b.prefix)) continue;
       out.push(
         issue(
           'prefix-overlap',
@@ -101,7 +102,7 @@ function hostOverlaps(spaces: Space[], host: HostFacts): Issue[] {
   const out: Issue[] = [];
   const mgmt = spaces.find((s) => s.kind === 'management');
   for (const route of host.routes) {
-    if (mgmt && safeOverlap(mgmt.prefix, route)) {
+    if (mgmt && prefixesOverlap(mgmt.prefix, route)) {
       out.push(
         issue(
           'mgmt-overlaps-host',
@@ -113,7 +114,7 @@ function hostOverlaps(spaces: Space[], host: HostFacts): Issue[] {
     }
   }
   for (const other of host.otherLabs) {
-    if (mgmt && safeOverlap(mgmt.prefix, other.prefix)) {
+    if (mgmt && prefixesOverlap(mgmt.prefix, other.prefix)) {
       out.push(
         issue(
           'mgmt-overlaps-lab',
@@ -125,12 +126,4 @@ function hostOverlaps(spaces: Space[], host: HostFacts): Issue[] {
     }
   }
   return out;
-}
-
-function safeOverlap(a: string, b: string): boolean {
-  try {
-    return overlapCidr(a, b);
-  } catch {
-    return false; // malformed prefixes are reported by their own rule
-  }
 }

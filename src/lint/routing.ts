@@ -2,7 +2,7 @@
 // iBGP next hops nobody can resolve, static routes given twice.
 
 import type { Issue, Path } from '../core/issue.js';
-import { addressesOf, type Lab, type Node, nodeByName } from '../core/lab.js';
+import { addressesOf, type Lab, type Node, networkByName, nodeByName } from '../core/lab.js';
 import { cidrContains, parseCidr } from '../net/ip.js';
 import { ROLES } from '../roles/index.js';
 import { issue, type Rule } from './rule.js';
@@ -68,7 +68,7 @@ function ignoredFields(lab: Lab): Issue[] {
 /** Whether `node` has a route to `address`: connected, a static route (default too), or OSPF on both ends. */
 export function routesTo(lab: Lab, node: Node, address: string, peer?: Node): boolean {
   const onLink = node.interfaces.some((i) => {
-    const net = lab.networks.find((n) => n.name === i.network);
+    const net = networkByName(lab, i.network);
     return [net?.prefix, net?.prefix6].some((p) => p && prefixHolds(p, address));
   });
   if (onLink) return true;

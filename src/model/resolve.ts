@@ -6,6 +6,7 @@
 import { ADDONS, addonsOf } from '../addons/index.js';
 import type { Issue, PushIssue } from '../core/issue.js';
 import type { Interface, Lab, Network, Node, NodeBgp } from '../core/lab.js';
+import { clusterOf } from '../core/lab.js';
 import { addressAt, familyOf, parseCidr } from '../net/ip.js';
 import { formatIPv4, hostAt, parsePrefix } from '../net/ipv4.js';
 import type { LoadedLab } from './load.js';
@@ -186,7 +187,7 @@ function labBgpOf(lab: Lab, node: Node, push: PushIssue): NodeBgp | undefined {
   const def = lab.raw.nodes[node.group ?? node.name]?.bgp;
   if (!def) return undefined;
   const path = [...node.path, 'bgp'];
-  const cluster = lab.clusters.find((c) => c.name === node.cluster);
+  const cluster = clusterOf(lab, node);
   const as = (def.as as number | undefined) ?? cluster?.as;
   if (as === undefined) {
     push({
@@ -218,7 +219,7 @@ function labBgpOf(lab: Lab, node: Node, push: PushIssue): NodeBgp | undefined {
 
 /** The BGP an add-on of the node's cluster makes it speak: the first add-on, in registry order, that does. */
 function addonBgpOf(lab: Lab, node: Node): NodeBgp | undefined {
-  const cluster = lab.clusters.find((c) => c.name === node.cluster);
+  const cluster = clusterOf(lab, node);
   if (!cluster) return undefined;
   for (const addon of addonsOf(cluster)) {
     const bgp = addon.bgp?.(lab, cluster, node);

@@ -1,5 +1,6 @@
 // Routing the lab file asks for: loopbacks, per-session BGP (local address, family, options), originated
 // prefixes, OSPF. Every role that speaks BGP or OSPF reads what this resolves, whatever its daemon.
+import { networkByName } from '../core/lab.js';
 import { addressAt, cidrContains, cidrSize, familyOf, parseCidr } from '../net/ip.js';
 import type { PushIssue } from './issue.js';
 import {
@@ -260,7 +261,7 @@ export function resolveOspf(lab: Lab, push: PushIssue): void {
     const interfaces: OspfInterface[] = [];
     entries.forEach((e, i) => {
       const ifc = node.interfaces.find((x) => x.network === e.network);
-      const net = lab.networks.find((n) => n.name === e.network);
+      const net = networkByName(lab, e.network);
       if (!ifc || !net) {
         push({
           code: 'unknown-reference',

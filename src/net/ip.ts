@@ -98,3 +98,27 @@ export function cidrSize(c: Cidr): bigint {
 export function hostLength(family: Family): number {
   return BITS[family];
 }
+
+/** An address or prefix of either family as a prefix (an address is its /32 or /128; host bits are
+ * dropped, as routes allow); undefined when it is neither. */
+function looseCidr(text: string): Cidr | undefined {
+  const [addr, len, ...rest] = text.split('/');
+  const family = familyOf(addr ?? '');
+  if (!family || rest.length) return undefined;
+  if (len !== undefined && (!/^\d{1,3}$/.test(len) || Number(len) > BITS[family])) return undefined;
+  const length = len === undefined ? BITS[family] : Number(len);
+  return { family, network: parseAddress(addr).value & maskOf(family, length), length };
+}
+
+/** Whether `inner` (an address or prefix) lies inside `outer`; false when either is malformed (its own
+ * rule reports that). */
+export function prefixCovers(outer: string, inner: string): boolean {
+  const [o, i] = [looseCidr(outer), looseCidr(inner)];
+  return !!o && !!i && cidrCovers(o, i);
+}
+
+/** Whether two prefixes (or addresses) share any address; false when either is malformed. */
+export function prefixesOverlap(a: string, b: string): boolean {
+  const [x, y] = [looseCidr(a), looseCidr(b)];
+  return !!x && !!y && (cidrCovers(x, y) || cidrCovers(y, x));
+}

@@ -1,6 +1,7 @@
 // A cluster's control plane: kubeadm's configuration and the manifests of its add-ons.
 import { addonsOf } from '../addons/index.js';
 import type { Cluster, Lab, Node } from '../core/lab.js';
+import { clusterOf } from '../core/lab.js';
 import { header, renderTemplate } from '../core/templates.js';
 import type { RenderedFile, Role } from './role.js';
 
@@ -17,7 +18,7 @@ export const k8sControlPlane: Role = {
   name: 'k8s-control-plane',
   description: 'Kubernetes control plane: kubeadm configuration and add-on manifests (full realization)',
   render: (lab, node) => {
-    const cluster = lab.clusters.find((c) => c.name === node.cluster);
+    const cluster = clusterOf(lab, node);
     if (!cluster) return [];
     const kubeadm: RenderedFile = {
       node: node.name,
@@ -38,7 +39,7 @@ export const dcosMaster: Role = {
   name: 'dcos-master',
   description: 'DC/OS master: the Calico resources of its cluster (full realization)',
   render: (lab, node) => {
-    const cluster = lab.clusters.find((c) => c.name === node.cluster);
+    const cluster = clusterOf(lab, node);
     return cluster ? addonFiles(lab, node, cluster) : [];
   },
 };

@@ -1,6 +1,7 @@
 // A host configured by netplan: its addresses and static routes (the client's way to the service pool).
 
 import type { Lab, Node } from '../core/lab.js';
+import { networkByName } from '../core/lab.js';
 import { renderTemplate } from '../core/templates.js';
 import { cidrContains, parseCidr } from '../net/ip.js';
 import { header, type Role } from './role.js';
@@ -8,7 +9,7 @@ import { header, type Role } from './role.js';
 /** Each interface with the routes whose gateway is on its network. */
 export function interfacesWithRoutes(lab: Lab, node: Node) {
   return node.interfaces.map((i) => {
-    const net = lab.networks.find((n) => n.name === i.network)!;
+    const net = networkByName(lab, i.network)!;
     // a gateway of either family on this interface's network (IPv6 on a dual-stack one)
     const onNet = (via: string) =>
       [net.prefix, net.prefix6].some((p) => p && cidrContains(parseCidr(p), via));

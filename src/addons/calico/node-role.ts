@@ -2,6 +2,7 @@
 // node holds, and a node-local `workload` tool that wires pods as Calico's CNI plugin does.
 
 import type { Lab, Node } from '../../core/lab.js';
+import { clusterOf } from '../../core/lab.js';
 import { header, renderTemplate } from '../../core/templates.js';
 import { bird } from '../../daemons/bird.js';
 import { parsePrefix, size } from '../../net/ipv4.js';
@@ -13,7 +14,7 @@ export const WORKLOAD_TOOL = '/etc/lab/bin/workload';
 
 /** BIRD prefix patterns matching exactly the blocks of the cluster's pools: 192.168.0.0/17{26,26}. */
 export function blockPatterns(lab: Lab, node: Node): string {
-  const calico = lab.clusters.find((c) => c.name === node.cluster)?.addons.calico;
+  const calico = clusterOf(lab, node)?.addons.calico;
   return (calico?.pools ?? []).map((p) => `${p.cidr}{${p.block_size},${p.block_size}}`).join(', ');
 }
 
@@ -34,7 +35,7 @@ export const calicoNode: Role = {
   name: NODE_ROLE,
   description: "Calico node agent: BIRD announcing the node's pod blocks over iBGP, and a workload tool",
   render: (lab, node) => {
-    const calico = lab.clusters.find((c) => c.name === node.cluster)?.addons.calico;
+    const calico = clusterOf(lab, node)?.addons.calico;
     const conf = renderTemplate('bird/calico-node.conf.njk', {
       ...header(lab),
       node,

@@ -2,6 +2,7 @@
 import { localAddressTowards, neighborsFromAddresses } from '../../core/addressing.js';
 import type { PushIssue } from '../../core/issue.js';
 import type { Cluster, Lab, Node, NodeBgp } from '../../core/lab.js';
+import { clusterOf } from '../../core/lab.js';
 import { broadcast, formatIPv4, isPrefix, parsePrefix } from '../../net/ipv4.js';
 import type { MetallbConfig } from './schema.js';
 
@@ -27,7 +28,7 @@ export function firstServiceAddress(addon: MetallbConfig): string | undefined {
 
 /** The service address a speaker node holds and announces. */
 export function serviceAddressOf(lab: Lab, node: Node): string | undefined {
-  const cluster = lab.clusters.find((c) => c.name === node.cluster);
+  const cluster = clusterOf(lab, node);
   return cluster?.addons.metallb ? firstServiceAddress(cluster.addons.metallb) : undefined;
 }
 

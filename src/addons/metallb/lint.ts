@@ -1,9 +1,9 @@
 // MetalLB's traps: configInline outside the charts that read it, CRDs before 0.13.2, FRR mode with
 // several myASN, clients with no route to a pool.
-import { containsCidr } from 'cidr-tools';
 import { type Issue, issue } from '../../core/issue.js';
-import { type Cluster, type Lab, selectNodes } from '../../core/lab.js';
+import { type Cluster, type Lab, networkByName, selectNodes } from '../../core/lab.js';
 import type { Rule } from '../../lint/rule.js';
+import { prefixCovers } from '../../net/ip.js';
 
 function versionTuple(v: string): number[] {
   return v
@@ -96,10 +96,8 @@ function clusterIssues(lab: Lab, c: Cluster): Issue[] {
       for (const pool of m.pools) {
         for (const a of pool.addresses) {
           const routed =
-            client.routes.some((r) => r.to === 'default' || safeContains(r.to, a)) ||
-            client.interfaces.some((i) =>
-              safeContains(lab.networks.find((n) => n.name === i.network)?.prefix ?? '', a),
-            );
+            client.routes.some((r) => r.to === 'default' || prefixCovers(r.to, a)) ||
+            client.interfaces.some((i) => prefixCovers(networkByName(lab, i.network)?.prefix ?? '', a));
           if (!routed) {
             out.push(
               issue(
@@ -118,11 +116,3 @@ function clusterIssues(lab: Lab, c: Cluster): Issue[] {
 }
 
 export const metallbRules: Rule = (lab) => lab.clusters.flatMap((c) => clusterIssues(lab, c));
-
-function safeContains(outer: string, inner: string): boolean {
-  try {
-    return containsCidr(outer, inner);
-  } catch {
-    return false;
-  }
-}

@@ -1,5 +1,6 @@
 // MetalLB's speaker, emulated: holds the service address and announces it to the BGPPeers (BIRD, or FRR as in FRR mode).
 import type { Lab, Node } from '../../core/lab.js';
+import { clusterOf } from '../../core/lab.js';
 import { header, renderTemplate } from '../../core/templates.js';
 import { bird } from '../../daemons/bird.js';
 import { frr } from '../../daemons/frr.js';
@@ -9,7 +10,7 @@ import { SPEAKER_ROLE, serviceAddressOf } from './derive.js';
 /** The daemon playing the speaker: FRR in MetalLB's FRR mode, BIRD for the native speaker. The one
  * setting is the cluster's addons.metallb.speaker, which lint also reads (metallb-frr-asn). */
 export function speakerOf(lab: Lab, node: Node): 'bird' | 'frr' {
-  const cluster = lab.clusters.find((c) => c.name === node.cluster);
+  const cluster = clusterOf(lab, node);
   return cluster?.addons.metallb?.speaker === 'frr' ? 'frr' : 'bird';
 }
 

@@ -2,6 +2,7 @@
 // Built with a handful of `ip -batch` runs rather than hundreds of `ip` processes.
 
 import type { Lab } from '../../core/lab.js';
+import { networkByName } from '../../core/lab.js';
 import type { Journal } from '../../engine/journal.js';
 import { runCommand } from '../../host/command.js';
 import { shellQuote } from '../../shell-quote.js';
@@ -56,7 +57,7 @@ export async function createNetwork(w: Wiring, journal: Journal): Promise<void> 
   ];
   await batch(root);
 
-  const mtuOf = (network: string) => lab.networks.find((n) => n.name === network)?.mtu ?? 1500;
+  const mtuOf = (network: string) => networkByName(lab, network)?.mtu ?? 1500;
   const sw = [
     'link add mgmt type bridge forward_delay 0 stp_state 0',
     ...lab.networks.map(

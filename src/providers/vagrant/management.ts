@@ -1,10 +1,11 @@
 // The VMs' management network: Vagrant's own (libvirt: a NAT network we name and number; VirtualBox:
 // NAT with a forwarded SSH port on 127.0.0.1). Its prefix collides with no host route, running lab or
 // lab network; and no connection leaves for a VM except through a directly connected, non-default link.
-import { overlapCidr } from 'cidr-tools';
+
 import { PreflightError } from '../../errors.js';
 import { mustRun } from '../../host/command.js';
 import { formatPrefix, parsePrefix, subnetAt } from '../../model/ipv4.js';
+import { prefixesOverlap } from '../../net/ip.js';
 
 /** 192.168.200.0/21: outside libvirt's (122) and vagrant-libvirt's (121) defaults. */
 const POOL = parsePrefix('192.168.200.0/21');
@@ -15,7 +16,7 @@ export function allocateVagrantPrefix(seed: string, taken: string[]): string {
   const start = [...seed].reduce((h, c) => (h * 31 + c.charCodeAt(0)) >>> 0, 7) % count;
   for (let i = 0; i < count; i++) {
     const candidate = formatPrefix(subnetAt(POOL, LENGTH, (start + i) % count));
-    if (!taken.some((t) => overlapCidr(t, candidate))) return candidate;
+    if (!taken.some((t) => prefixesOverlap(t, candidate))) return candidate;
   }
   throw new PreflightError(
     `no free management prefix in ${formatPrefix(POOL)}: every /24 collides with a host route, a running lab or the lab's own networks`,

@@ -2,9 +2,9 @@
 // against the lab's `vagrant` requirements, and a management prefix no host route uses.
 import { readFileSync, statfsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { overlapCidr } from 'cidr-tools';
 import { PreflightError } from '../../errors.js';
 import type { Lab } from '../../model/lab.js';
+import { prefixesOverlap } from '../../net/ip.js';
 import { vagrant } from './cli.js';
 import type { Hypervisor, VagrantMode } from './plan.js';
 import { hostVmSize } from './vagrantfile.js';
@@ -50,7 +50,7 @@ export function resourceProblems(lab: Lab, mode: VagrantMode, host: HostResource
 }
 
 export function prefixProblems(prefix: string, hostRoutes: string[]): string[] {
-  const clash = hostRoutes.filter((r) => overlapCidr(r, prefix));
+  const clash = hostRoutes.filter((r) => prefixesOverlap(r, prefix));
   return clash.length
     ? [
         `management prefix ${prefix} overlaps host routes ${clash.join(', ')}: set another management.prefix in the lab file`,
