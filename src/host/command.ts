@@ -1,12 +1,13 @@
 // Runs a host command from an argument list (never a shell string): the one runner of src/. Lighter than
-// execa (tests use it), whose import
-// alone costs ~100 ms: this is on the path of every lab up and down.
+// execa (only tests use it), whose import alone costs ~100 ms: this is on the path of every up and down.
 import { spawn } from 'node:child_process';
 
 export interface CommandOutput {
   exitCode: number;
   stdout: string;
   stderr: string;
+  /** The command ran out of its time and was killed. */
+  timedOut: boolean;
 }
 
 export interface CommandOptions {
@@ -15,13 +16,17 @@ export interface CommandOptions {
   /** Added to this process's environment. */
   env?: Record<string, string>;
   cwd?: string;
+  /** Sees the output as it comes (progress of a long command). */
+  onStdout?: (chunk: string) => void;
 }
 
 export function runCommand(file: string, args: string[], opts: CommandOptions = {}): Promise<CommandOutput> {
+  const started = Date.now();
+  const timeoutMs = opts.timeoutMs ?? 60_000;
   return new Promise((resolve, reject) => {
     const child = spawn(file, args, {
       stdio: ['pipe', 'pipe', 'pipe'],
-      timeout: opts.timeoutMs ?? 60_000,
+      timeout: timeoutMs,
       cwd: opts.cwd,
       env: opts.env ? { ...process.env, ...opts.env } : undefined,
     });
@@ -29,12 +34,20 @@ export function runCommand(file: string, args: string[], opts: CommandOptions = 
     let stderr = '';
     child.stdout.on('data', (d) => {
       stdout += d;
+      opts.onStdout?.(String(d));
     });
     child.stderr.on('data', (d) => {
       stderr += d;
     });
     child.on('error', (e) => reject(new Error(`cannot run ${file}: ${e.message}`)));
-    child.on('close', (code, signal) => resolve({ exitCode: code ?? (signal ? 128 : 1), stdout, stderr }));
+    child.on('close', (code, signal) =>
+      resolve({
+        exitCode: code ?? (signal ? 128 : 1),
+        stdout,
+        stderr,
+        timedOut: signal !== null && Date.now() - started >= timeoutMs,
+      }),
+    );
     // a command that does not read its input closes the pipe early: that is not an error
     child.stdin.on('error', () => undefined);
     child.stdin.end(opts.input ?? '');

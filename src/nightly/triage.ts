@@ -3,10 +3,10 @@
 // nftables), and the node's logs. Only our fixed commands run; nothing from the lab file is re-run.
 import { closeSync, mkdirSync, openSync, readdirSync, readSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { execa } from 'execa';
 import type { InstanceRecord } from '../engine/instances.js';
 import { openShells } from '../engine/session.js';
 import { journalOf } from '../engine/state.js';
+import { runCommand } from '../host/command.js';
 import type { CheckResult, TriageNode } from '../report/results.js';
 import type { NodeShell } from '../transport/shell.js';
 
@@ -53,18 +53,17 @@ function holderShell(record: InstanceRecord, node: string): NodeShell | undefine
     node,
     async exec(command, opts) {
       const started = Date.now();
-      const r = await execa('nsenter', ['-t', pid, '-n', '-m', '-u', 'sh', '-c', command], {
-        reject: false,
-        timeout: opts?.timeoutMs ?? 5000,
-      });
+      const r = await runCommand('nsenter', ['-t', pid, '-n', '-m', '-u', 'sh', '-c', command], {
+        timeoutMs: opts?.timeoutMs ?? 5000,
+      }).catch((e: Error) => ({ exitCode: -1, stdout: '', stderr: e.message, timedOut: false }));
       return {
         node,
         command,
-        exitCode: r.exitCode ?? -1,
+        exitCode: r.exitCode,
         stdout: r.stdout,
         stderr: r.stderr,
         durationMs: Date.now() - started,
-        timedOut: !!r.timedOut,
+        timedOut: r.timedOut,
       };
     },
     putFile: async () => undefined,

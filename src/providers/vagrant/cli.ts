@@ -1,6 +1,6 @@
 // Running vagrant in a project folder: offline (no version check), the chosen hypervisor, and a
 // folder of its own (VAGRANT_CWD), so that two instances never share machines.
-import { execa } from 'execa';
+import { runCommand } from '../../host/command.js';
 
 export interface VagrantRun {
   exitCode: number;
@@ -13,23 +13,21 @@ export async function vagrant(
   args: string[],
   opts: { hypervisor?: string; timeoutMs?: number; onLine?: (line: string) => void } = {},
 ): Promise<VagrantRun> {
-  const child = execa('vagrant', args, {
-    reject: false,
-    stdin: 'ignore',
-    timeout: opts.timeoutMs ?? 600_000,
-    env: {
-      VAGRANT_CWD: projectDir,
-      VAGRANT_CHECKPOINT_DISABLE: '1',
-      VAGRANT_NO_COLOR: '1',
-      ...(opts.hypervisor ? { VAGRANT_DEFAULT_PROVIDER: opts.hypervisor } : {}),
-    },
-  });
-  if (opts.onLine)
-    child.stdout?.on('data', (d: Buffer) => d.toString().split('\n').filter(Boolean).forEach(opts.onLine!));
-  const r = await child;
-  if (r.failed && r.exitCode === undefined)
-    return { exitCode: 127, stdout: '', stderr: `cannot run vagrant: ${r.shortMessage ?? r.message}` };
-  return { exitCode: r.exitCode ?? 1, stdout: String(r.stdout ?? ''), stderr: String(r.stderr ?? '') };
+  try {
+    const r = await runCommand('vagrant', args, {
+      timeoutMs: opts.timeoutMs ?? 600_000,
+      env: {
+        VAGRANT_CWD: projectDir,
+        VAGRANT_CHECKPOINT_DISABLE: '1',
+        VAGRANT_NO_COLOR: '1',
+        ...(opts.hypervisor ? { VAGRANT_DEFAULT_PROVIDER: opts.hypervisor } : {}),
+      },
+      onStdout: opts.onLine && ((d) => d.split('\n').filter(Boolean).forEach(opts.onLine!)),
+    });
+    return { exitCode: r.exitCode, stdout: r.stdout, stderr: r.stderr };
+  } catch (e) {
+    return { exitCode: 127, stdout: '', stderr: `cannot run vagrant: ${(e as Error).message}` };
+  }
 }
 
 /** Runs it and throws with the command and the end of its output unless it exits 0. */
