@@ -3,6 +3,7 @@
 import { readFileSync, statfsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { PreflightError } from '../../errors.js';
+import { runCommand } from '../../host/command.js';
 import type { Lab } from '../../model/lab.js';
 import { prefixesOverlap } from '../../net/ip.js';
 import { vagrant } from './cli.js';
@@ -81,9 +82,7 @@ export async function verifyVagrantHost(
         'vagrant-libvirt: the plugin is missing (apt-get install vagrant-libvirt, or vagrant plugin install vagrant-libvirt)',
       );
   } else {
-    const vbox = await import('execa').then(({ execa }) =>
-      execa('VBoxManage', ['--version'], { reject: false }),
-    );
+    const vbox = await runCommand('VBoxManage', ['--version']).catch(() => ({ exitCode: 127 }));
     if (vbox.exitCode !== 0) problems.push('VirtualBox: VBoxManage not found on PATH (install VirtualBox 7)');
   }
   problems.push(...resourceProblems(lab, opts.mode, hostResources(opts.stateDir)));
