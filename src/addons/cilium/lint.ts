@@ -1,8 +1,9 @@
 // The Cluster Mesh's traps, each with the symptom a user would otherwise meet.
-import { overlapCidr } from 'cidr-tools';
+
 import { type Issue, issue } from '../../core/issue.js';
 import type { Lab } from '../../core/lab.js';
 import type { Rule } from '../../lint/rule.js';
+import { prefixesOverlap } from '../../net/ip.js';
 import { ALLOWED_VALUES, ANNOTATIONS, LEGACY_ANNOTATIONS } from './agent/rules.js';
 import {
   AGENT_ROLE,
@@ -21,7 +22,7 @@ const CILIUM_NAME = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
 
 function overlaps(a: string, b: string): boolean {
   try {
-    return overlapCidr(a, b);
+    return prefixesOverlap(a, b);
   } catch {
     return false;
   }
