@@ -16,7 +16,8 @@ const REFERENCE = join(PROJECT_DIR, '..', 'shared', 'reference');
 const LAB = join(PROJECT_DIR, 'dist', 'cli', 'main.js');
 const state = mkdtempSync(join(tmpdir(), 'lab-bench-'));
 const env = { LAB_STATE_DIR: state };
-const INSTANCE = 'bench';
+// several people may bench on one host: each with an instance name of their own
+const INSTANCE = process.env.BENCH_INSTANCE ?? 'bench';
 const RR_LAB = join(PROJECT_DIR, 'test', 'conformance', 'ibgp-rr-ospf', 'lab.yaml');
 
 const median = (xs: number[]) => {
