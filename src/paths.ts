@@ -23,7 +23,9 @@ export function labFileOf(ref: string): string {
     const file = statSync(ref).isDirectory() ? join(ref, 'lab.yaml') : ref;
     if (existsSync(file)) return resolve(file);
   }
-  throw new DefinitionError(`no lab '${ref}': give a lab name (see 'lab list') or the path to a lab.yaml`);
+  throw new DefinitionError(`no lab '${ref}': give a lab name (see 'lab list') or the path to a lab.yaml`, {
+    code: 'lab-not-found',
+  });
 }
 
 /** Instance names go into namespace and folder names. */

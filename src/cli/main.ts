@@ -1,6 +1,10 @@
 #!/usr/bin/env node
 // The lab command: flags only; each command's code is imported when it runs, so --help stays fast.
-import { Command, Option } from 'commander';
+import { catchSignals } from './interrupt.js';
+
+catchSignals(); // before anything else loads: Ctrl-C at any moment gets its answer
+
+const { Command, Option } = await import('commander');
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 const setOption = () =>
@@ -17,14 +21,27 @@ const hypervisorOption = () =>
 const instanceOption = () =>
   new Option('-i, --instance <name>', 'run another copy of the lab beside the first').default('default');
 
-/** Runs a command; only here does the process exit, with the code the error carries. */
-async function run(action: () => Promise<void>): Promise<void> {
+/** Runs a command; only here does the process exit, with the code the error carries. Under --json,
+ * every refusal is one JSON object: { ok: false, code, exitCode, message, details, issues }. */
+async function run(action: () => Promise<void>, json?: boolean): Promise<void> {
   try {
     await action();
   } catch (error) {
     const { exitCodeOf, LabError } = await import('../errors.js');
-    const e = error as Error & { quiet?: boolean; details?: string[] };
-    if (!e.quiet) {
+    const e = error as Error & { quiet?: boolean; details?: string[]; code?: string };
+    const code = error instanceof LabError ? e.code : 'internal';
+    if (json && !e.quiet) {
+      const details = e.details ?? [];
+      const hint = details.join(' ').trim() || 'see the message';
+      const issue = { code, severity: 'error', path: '', message: e.message, hint };
+      console.log(
+        JSON.stringify(
+          { ok: false, code, exitCode: exitCodeOf(error), message: e.message, details, issues: [issue] },
+          null,
+          2,
+        ),
+      );
+    } else if (!e.quiet) {
       console.error(`lab: ${e.message}`);
       for (const line of e.details ?? []) console.error(line);
       if (!(error instanceof LabError) && process.env.LAB_DEBUG) console.error(e.stack);
@@ -40,13 +57,14 @@ process.stdout.on('error', (e: NodeJS.ErrnoException) => {
 
 const program = new Command('lab')
   .description('Bring published networking demos up on this machine, proven by checks')
-  .showHelpAfterError();
+  .showHelpAfterError()
+  .exitOverride(); // a wrong flag is a definition error: exit 2, JSON under --json
 
 program
   .command('list')
   .description('list the labs under labs/')
   .option('--json', 'print JSON')
-  .action((opts) => run(async () => (await import('./commands/list.js')).list(opts)));
+  .action((opts) => run(async () => (await import('./commands/list.js')).list(opts), opts.json));
 
 program
   .command('lint <lab>')
@@ -54,7 +72,7 @@ program
   .option('--json', 'print { ok, issues } as JSON')
   .option('--no-host', 'skip the checks against this host (routes, running labs, resources)')
   .addOption(setOption())
-  .action((lab, opts) => run(async () => (await import('./commands/lint.js')).lint(lab, opts)));
+  .action((lab, opts) => run(async () => (await import('./commands/lint.js')).lint(lab, opts), opts.json));
 
 program
   .command('render <lab>')
@@ -92,13 +110,15 @@ program
   .addOption(instanceOption())
   .option('--json', 'print the results as JSON')
   .option('--wait', 'give each check its named wait instead of one try')
-  .action((lab, opts) => run(async () => (await import('./commands/check.js')).check(lab, opts)));
+  .action((lab, opts) => run(async () => (await import('./commands/check.js')).check(lab, opts), opts.json));
 
 program
   .command('status [lab]')
   .description('running instances (of one lab, or all), their nodes and dead processes')
   .option('--json', 'print JSON')
-  .action((lab, opts) => run(async () => (await import('./commands/status.js')).status(lab, opts)));
+  .action((lab, opts) =>
+    run(async () => (await import('./commands/status.js')).status(lab, opts), opts.json),
+  );
 
 program
   .command('exec <lab> <node> <command...>')
@@ -178,4 +198,18 @@ program
   .option('--dry-run', 'only list what would be removed')
   .action((opts) => run(async () => (await import('./commands/gc.js')).gc(opts)));
 
-await program.parseAsync();
+try {
+  await program.parseAsync();
+} catch (error) {
+  const e = error as { code?: string; exitCode?: number; message?: string };
+  if (!e.code?.startsWith('commander.')) throw error;
+  // --help and --version are not failures; commander has printed its message already
+  if (e.exitCode === 0) process.exitCode = 0;
+  else {
+    if (process.argv.includes('--json'))
+      console.log(
+        JSON.stringify({ ok: false, code: 'usage', exitCode: 2, message: e.message, issues: [] }, null, 2),
+      );
+    process.exitCode = 2;
+  }
+}

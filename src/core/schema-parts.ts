@@ -8,6 +8,12 @@ const paramRef = z
 
 /** A number that may also be written as a parameter reference (`${workers}`). */
 export const count = z.union([z.number().int(), paramRef]);
+/** Most members a group may have (the lab's total is bounded too: MAX_NODES in resolve): every node
+ * is a namespace, an sshd and its daemons on this host. */
+export const MAX_GROUP = 1000;
+export const groupCount = z.union([z.number().int().max(MAX_GROUP), paramRef]);
+/** A 4-byte AS number (RFC 6793): 1 to 4294967295. */
+export const asn = z.union([z.number().int().min(1).max(4294967295), paramRef]);
 export const prefix = z.string().describe('an IPv4 prefix, a.b.c.d/len');
 export const address = z.string().describe('an IPv4 address, a.b.c.d');
 export const name = z.string().describe('a safe name: [a-z][a-z0-9-]*');

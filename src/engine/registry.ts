@@ -1,7 +1,8 @@
 // A host-wide list of instances (in /run, so a reboot clears it with the namespaces): gc and status
 // see every instance on the host, whichever state folder (LAB_STATE_DIR, HOME) it was started with.
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { makeStateDir } from '../host/fs.js';
 import { type InstanceRecord, readInstance, recordedInstances } from './instances.js';
 
 const REGISTRY = process.env.LAB_REGISTRY_DIR ?? '/run/lab/instances';
@@ -10,7 +11,7 @@ const REGISTRY = process.env.LAB_REGISTRY_DIR ?? '/run/lab/instances';
 export const entryOf = (lab: string, instance: string) => join(REGISTRY, `${lab}.${instance}`);
 
 export function registerInstance(record: InstanceRecord): void {
-  mkdirSync(REGISTRY, { recursive: true });
+  makeStateDir(REGISTRY, 'the host registry of instances');
   writeFileSync(entryOf(record.lab, record.instance), record.dir);
 }
 

@@ -1,5 +1,5 @@
 // Reaching a running instance's nodes: the saved targets, through the route guard, over SSH.
-import { LabError } from '../errors.js';
+import { DefinitionError } from '../errors.js';
 import { verifyRoutedVia } from '../transport/route-guard.js';
 import { SshShell } from '../transport/ssh.js';
 import type { InstanceRecord } from './instances.js';
@@ -12,7 +12,7 @@ export async function openShells(record: InstanceRecord, only?: string[]): Promi
     const unknown = only.filter((n) => !targets.some((t) => t.node === n));
     if (unknown.length) {
       const known = loadTargets(record.dir).map((t) => t.node);
-      throw new LabError(
+      throw new DefinitionError(
         `${record.lab} has no node ${unknown.join(', ')}; its nodes are ${known.join(', ')}`,
       );
     }

@@ -1,7 +1,8 @@
 // An instance's state folder: instance.json, the journal, the event log, SSH keys and how to reach each node.
-import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { LabError } from '../errors.js';
+import { BusyError, NotUpError } from '../errors.js';
+import { makeStateDir } from '../host/fs.js';
 import type { SshTarget } from '../transport/ssh.js';
 import { type InstanceRecord, instanceDir, readInstance } from './instances.js';
 import { Journal } from './journal.js';
@@ -31,7 +32,7 @@ export function createInstanceDir(lab: string, instance: string): string {
       existing.ownerPid && existing.status === 'starting' && isAlive(existing.ownerPid)
         ? ` (lab up, pid ${existing.ownerPid}, is still starting it)`
         : '';
-    throw new LabError(
+    throw new BusyError(
       `${lab} (instance ${instance}) is already ${existing.status === 'up' ? 'up' : `present, status ${existing.status}`}${owner}`,
       {
         details: [
@@ -41,7 +42,7 @@ export function createInstanceDir(lab: string, instance: string): string {
     );
   }
   rmSync(dir, { recursive: true, force: true }); // leftovers without instance.json hold nothing running
-  mkdirSync(join(dir, 'ssh'), { recursive: true, mode: 0o700 });
+  makeStateDir(join(dir, 'ssh'), 'the state folder', 0o700);
   chmodSync(join(dir, 'ssh'), 0o700);
   return dir;
 }
@@ -137,7 +138,7 @@ export function loadTargets(dir: string): SshTarget[] {
 export function requireInstance(lab: string, instance: string): InstanceRecord {
   const record = readInstance(instanceDir(lab, instance));
   if (!record) {
-    throw new LabError(`${lab} (instance ${instance}) is not up`, {
+    throw new NotUpError(`${lab} (instance ${instance}) is not up`, {
       details: [`Start it with: lab up ${lab}${instance === 'default' ? '' : ` -i ${instance}`}`],
     });
   }

@@ -2,7 +2,7 @@
 import { rmSync } from 'node:fs';
 import type { Lab } from '../core/lab.js';
 import { gatherHostFacts } from '../engine/host-facts.js';
-import { CheckError, InterruptedError, LabError, StepError } from '../errors.js';
+import { CheckError, DefinitionError, InterruptedError, LabError, StepError } from '../errors.js';
 import { openLab } from '../model/open.js';
 import { verifyInstanceName } from '../paths.js';
 import { providerOf } from '../providers/index.js';
@@ -43,7 +43,7 @@ export function verifyEmulated(lab: Lab): void {
     n.roles.filter((r) => roleOf(r)?.emulated === false).map((r) => `${n.name}: ${r}`),
   );
   if (missing.length) {
-    throw new LabError(
+    throw new DefinitionError(
       `${lab.name} cannot be brought up on netns yet: ${missing.length} role instances have no emulated realization`,
       {
         details: [
@@ -65,6 +65,7 @@ export async function labUp(file: string, opts: UpOptions): Promise<UpResult> {
   // a provider that realizes the roles itself (VMs) needs no emulated realization
   if (!provider.realizesRoles) verifyEmulated(lab);
 
+  if (opts.signal?.aborted) throw new InterruptedError('interrupted before anything was created');
   const dir = createInstanceDir(lab.name, instance);
   const taken = [
     ...host.routes,

@@ -9,6 +9,7 @@ import { bgpRules } from './bgp.js';
 import { checkRules } from './checks.js';
 import { clusterRules } from './clusters.js';
 import { nameRules } from './names.js';
+import { nodeRules } from './nodes.js';
 import { overlapRules } from './overlaps.js';
 import { requirementRules } from './requirements.js';
 import { roleRules } from './roles.js';
@@ -22,6 +23,7 @@ const RULES: Rule[] = [
   nameRules,
   roleRules,
   addressRules,
+  nodeRules,
   overlapRules,
   bgpRules,
   routingRules,

@@ -1,5 +1,5 @@
 // Load: YAML text to a validated raw lab, with every problem located by file, line and column.
-import { readFileSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { type Document, isMap, isScalar, LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { formatIssue, type Issue, type Path } from '../core/issue.js';
@@ -60,18 +60,82 @@ function schemaIssues(error: z.ZodError): Issue[] {
   }));
 }
 
+/** A lab file is small: a hundred-node lab is a few KiB. Anything larger is refused before parsing. */
+export const MAX_LAB_BYTES = 1024 * 1024;
+
+const READ_ERRORS: Record<string, string> = {
+  ENOENT: 'it does not exist',
+  EACCES: 'it is not readable by this user',
+  EPERM: 'it is not readable by this user',
+  EISDIR: 'it is a folder: give the lab.yaml inside it',
+  ENOTDIR: 'a part of its path is a file, not a folder',
+  ELOOP: 'its symbolic links loop',
+  ENAMETOOLONG: 'its name is too long',
+};
+
+function unreadable(file: string, why: string, cause?: unknown): DefinitionError {
+  return new DefinitionError(`cannot read lab file ${file}: ${why}`, { cause, code: 'lab-file-unreadable' });
+}
+
+/** The file's text, refusing what is no regular file (a FIFO or a device would block or never end)
+ * and what is larger than a lab file can be; opened without blocking, read once. */
+function readLabText(file: string): string {
+  let fd: number;
+  try {
+    fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch (cause) {
+    const code = (cause as NodeJS.ErrnoException).code ?? '';
+    throw unreadable(file, READ_ERRORS[code] ?? (cause as Error).message, cause);
+  }
+  try {
+    const stat = fstatSync(fd);
+    if (stat.isDirectory()) throw unreadable(file, READ_ERRORS.EISDIR);
+    if (!stat.isFile())
+      throw unreadable(file, 'it is not a regular file (a pipe, socket or device): give a lab.yaml file');
+    if (stat.size > MAX_LAB_BYTES)
+      throw new DefinitionError(
+        `lab file ${file} has ${stat.size} bytes, more than the ${MAX_LAB_BYTES} a lab file may have`,
+        { code: 'lab-file-too-large', details: ['Use groups (count:) for many alike nodes.'] },
+      );
+    const buffer = Buffer.alloc(stat.size);
+    let read = 0;
+    while (read < stat.size) {
+      const n = readSync(fd, buffer, read, stat.size - read, read);
+      if (n === 0) break;
+      read += n;
+    }
+    return buffer.subarray(0, read).toString('utf8');
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** Reads and validates a lab file; `sets` are --set key=value overrides. Throws LabDefinitionError. */
 export function loadLab(file: string, sets: string[] = []): LoadedLab {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (cause) {
-    throw new DefinitionError(`cannot read lab file ${file}: ${(cause as Error).message}`, { cause });
-  }
-  return loadLabText(text, file, sets);
+  return loadLabText(readLabText(file), file, sets);
+}
+
+/** One issue for input that exhausts the parser (nesting, aliases) rather than a stack trace. */
+function exhausted(file: string, message: string, hint: string, code: string): LabDefinitionError {
+  return new LabDefinitionError(file, [{ code, severity: 'error', path: [], message, hint, file }]);
 }
 
 export function loadLabText(text: string, file: string, sets: string[] = []): LoadedLab {
+  try {
+    return parseLabText(text, file, sets);
+  } catch (e) {
+    if (e instanceof RangeError)
+      throw exhausted(
+        file,
+        'the file nests too deeply to be a lab file',
+        'a lab file nests a few levels (nodes, interfaces, ...): this one would exhaust the parser',
+        'input-too-deep',
+      );
+    throw e;
+  }
+}
+
+function parseLabText(text: string, file: string, sets: string[]): LoadedLab {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true });
   const locate = locator(doc, lines);
@@ -85,6 +149,7 @@ export function loadLabText(text: string, file: string, sets: string[] = []): Lo
     throw new LabDefinitionError(file, issues);
   };
 
+  if (doc.errors.some((e) => /call stack/i.test(e.message))) throw new RangeError('nesting');
   if (doc.errors.length) {
     // one syntax error cascades into many: report the first per line, at most ten
     const seen = new Set<number>();
@@ -107,7 +172,18 @@ export function loadLabText(text: string, file: string, sets: string[] = []): Lo
       })),
     );
   }
-  const data = doc.toJS() as unknown;
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: 100 });
+  } catch (e) {
+    if (e instanceof RangeError || !/alias/i.test((e as Error).message)) throw e;
+    throw exhausted(
+      file,
+      'the file expands its YAML aliases (*name) beyond what a lab file needs',
+      'write the values out, or use groups (count:) and parameters: a few aliases are fine, an alias bomb is not',
+      'yaml-aliases',
+    );
+  }
   if (!data || typeof data !== 'object' || Array.isArray(data)) {
     fail([
       {

@@ -6,6 +6,8 @@ import { DefinitionError } from '../errors.js';
 export type ParamValue = string | number | boolean;
 export type ParamValues = Record<string, ParamValue>;
 
+const SET = { code: 'set-invalid' };
+
 export interface SetOverride {
   key: string;
   value: string;
@@ -15,7 +17,7 @@ export interface SetOverride {
 export function parseSets(sets: string[]): SetOverride[] {
   return sets.map((s) => {
     const m = /^([a-z_][a-z0-9_]*)=(.*)$/.exec(s);
-    if (!m) throw new DefinitionError(`--set '${s}': expected key=value, for example --set workers=5`);
+    if (!m) throw new DefinitionError(`--set '${s}': expected key=value, for example --set workers=5`, SET);
     return { key: m[1], value: m[2] };
   });
 }
@@ -54,7 +56,18 @@ export function applyParams(
   const defs = (data.params ?? {}) as Record<string, ParamDef>;
   const values: ParamValues = {};
   for (const [key, def] of Object.entries(defs)) {
-    if (def && typeof def === 'object' && 'default' in def) values[key] = def.default;
+    if (!def || typeof def !== 'object' || !('default' in def)) continue;
+    values[key] = def.default;
+    // the default obeys the parameter's own bounds, as a --set value does
+    const bad = typeof def.default === 'number' ? coerce(def, String(def.default)) : undefined;
+    if (typeof bad === 'string')
+      issues.push({
+        code: 'param-range',
+        severity: 'error',
+        path: ['params', key, 'default'],
+        message: `parameter ${key}: its default ${bad}`,
+        hint: 'the default must lie within min and max: change one of them',
+      });
   }
   for (const { key, value } of sets) {
     const def = defs[key];
@@ -62,14 +75,15 @@ export function applyParams(
       const known = Object.keys(defs);
       throw new DefinitionError(
         `--set ${key}: this lab has no parameter '${key}'; ${known.length ? `its parameters are ${known.join(', ')}` : 'it has no parameters'}`,
+        SET,
       );
     }
     const v = coerce(def, value);
     if (typeof v === 'string' && typeof def.default !== 'string') {
-      throw new DefinitionError(`--set ${key}=${value}: ${v}`);
+      throw new DefinitionError(`--set ${key}=${value}: ${v}`, SET);
     }
     if (def.choices && !def.choices.includes(v as string | number)) {
-      throw new DefinitionError(`--set ${key}=${value}: expected one of ${def.choices.join(', ')}`);
+      throw new DefinitionError(`--set ${key}=${value}: expected one of ${def.choices.join(', ')}`, SET);
     }
     values[key] = v;
   }

@@ -58,9 +58,27 @@ function resolveNetworks(lab: Lab, push: PushIssue): void {
   }
 }
 
+/** Most nodes one lab may have on this host (each is a namespace, an sshd and its daemons). */
+export const MAX_NODES = 1000;
+
+/** How many nodes the file asks for, counted before making any of them. */
+function nodeCount(raw: Lab['raw']): number {
+  return Object.values(raw.nodes).reduce((sum, def) => sum + Math.max(1, (def.count as number) ?? 1), 0);
+}
+
 /** nodes: groups expanded into members, interfaces with their addresses. */
 function expandNodes(lab: Lab, push: PushIssue): void {
   const { networks, nodes } = lab;
+  const wanted = nodeCount(lab.raw);
+  if (wanted > MAX_NODES) {
+    push({
+      code: 'lab-too-large',
+      path: ['nodes'],
+      message: `the lab asks for ${wanted} nodes, more than the ${MAX_NODES} one lab may have`,
+      hint: 'every node is a namespace, an sshd and its daemons on this host: lower the counts',
+    });
+    return;
+  }
   for (const [name, def] of Object.entries(lab.raw.nodes)) {
     const path = ['nodes', name];
     const count = def.count as number | undefined;
@@ -353,6 +371,10 @@ export function resolveLab(loaded: LoadedLab): { lab: Lab; issues: Issue[] } {
     requirements: raw.requirements,
     raw,
   };
-  for (const phase of PHASES) phase.run(lab, push);
+  for (const phase of PHASES) {
+    phase.run(lab, push);
+    // a lab too large to make has no nodes: later phases would only report them missing
+    if (issues.some((i) => i.code === 'lab-too-large')) break;
+  }
   return { lab, issues };
 }

@@ -1,7 +1,7 @@
 // The one schema of a lab file. The JSON Schema for editors is generated from it.
 import { z } from 'zod';
 import { addonsShape } from '../addons/index.js';
-import { address, count, name, prefix, selector } from '../core/schema-parts.js';
+import { address, asn, count, groupCount, name, prefix, selector } from '../core/schema-parts.js';
 import { BGP_DAEMONS } from '../daemons/index.js';
 
 const prefix6 = z.string().describe('an IPv6 prefix, e.g. 2001:db8:1::/64');
@@ -135,7 +135,7 @@ const ospf = z
 
 const bgp = z
   .object({
-    as: count.optional().describe("this node's AS; defaults to its cluster's"),
+    as: asn.optional().describe("this node's AS; defaults to its cluster's"),
     router_id: address.optional(),
     neighbors: z
       .array(z.union([selector, neighbor]))
@@ -166,7 +166,7 @@ const bgp = z
 
 const node = z
   .object({
-    count: count.optional().describe('a group of nodes named <name>1..<name>N'),
+    count: groupCount.optional().describe('a group of nodes named <name>1..<name>N'),
     roles: z.array(z.string()).default([]),
     cluster: name.optional(),
     interfaces: z.array(iface).default([]),
@@ -186,7 +186,7 @@ const cluster = z
   .object({
     kind: z.enum(['kubernetes', 'dcos']),
     id: count.optional(),
-    as: count.optional(),
+    as: asn.optional(),
     members: z.array(selector).min(1),
     control_plane: selector.optional(),
     pod_subnet: prefix.optional(),

@@ -16,6 +16,8 @@ export const gobgpRouteReflector: Role = {
     'bgp.route_reflector',
   ],
   vars: ['dynamic_neighbors'],
+  checkVar: (name, value) =>
+    name === 'dynamic_neighbors' && typeof value !== 'boolean' ? 'true or false' : undefined,
   render: (lab, node) => [
     {
       node: node.name,

@@ -7,6 +7,10 @@ export const httpBackend: Role = {
   name: 'http-backend',
   description: "nginx answering HTTP with the node's name",
   vars: ['http_port'],
+  checkVar: (name, value) =>
+    name === 'http_port' && !(Number.isInteger(Number(value)) && Number(value) >= 1 && Number(value) <= 65535)
+      ? 'a port is a number from 1 to 65535'
+      : undefined,
   render: (lab, node) => [
     {
       node: node.name,

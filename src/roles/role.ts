@@ -34,6 +34,8 @@ export interface Role {
   emulated?: false;
   /** The node's `vars:` this role reads; lint reports vars no role of the node reads. */
   vars?: string[];
+  /** What is wrong with the value of one of its vars (lint: var-invalid), or undefined when fine. */
+  checkVar?(name: string, value: unknown): string | undefined;
   /** What the node needs on the host to run this role emulated: preflight installs exactly these. */
   needs?(lab: Lab, node: Node): Needs;
   /**

@@ -1,6 +1,6 @@
 // MetalLB's part of a cluster's add-ons: chart, pools, BGP peers, advertisements.
 import { z } from 'zod';
-import { address, count, name, prefix, selector } from '../../core/schema-parts.js';
+import { address, asn, name, prefix, selector } from '../../core/schema-parts.js';
 
 const metallbPool = z
   .object({
@@ -26,8 +26,8 @@ export const metallbSchema = z
           .object({
             name,
             peer_address: address,
-            peer_asn: count,
-            my_asn: count,
+            peer_asn: asn,
+            my_asn: asn,
             hold_time: z.string().optional(),
             keepalive_time: z.string().optional(),
           })

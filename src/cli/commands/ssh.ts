@@ -2,7 +2,7 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { files, loadTargets, requireInstance } from '../../engine/state.js';
-import { LabError } from '../../errors.js';
+import { DefinitionError } from '../../errors.js';
 import { verifyRoutedVia } from '../../transport/route-guard.js';
 import { labNameOf } from '../lab-name.js';
 
@@ -13,7 +13,7 @@ export async function ssh(ref: string, node: string, opts: { instance: string })
   const inVm = record.provider === 'vagrant-host';
   const target = loadTargets(record.dir).find((t) => t.node === (inVm ? 'lab-host' : node));
   if (!target)
-    throw new LabError(
+    throw new DefinitionError(
       `${lab} has no node ${node}; its nodes are ${loadTargets(record.dir)
         .map((t) => t.node)
         .join(', ')}`,

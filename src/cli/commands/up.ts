@@ -2,6 +2,7 @@
 // loads (half a second on a busy host): a Ctrl-C that early still ends in a clean interruption.
 import { DefinitionError, InterruptedError } from '../../errors.js';
 import { labFileOf } from '../../paths.js';
+import { handleInterruption, stopCatchingSignals } from '../interrupt.js';
 
 export async function up(
   ref: string,
@@ -14,22 +15,18 @@ export async function up(
     plan?: boolean;
   },
 ): Promise<void> {
-  const controller = new AbortController();
-  const onSignal = () => {
-    if (controller.signal.aborted) return;
-    console.error('\ninterrupted: removing what was created ...');
-    controller.abort();
-  };
+  // main.ts catches signals from the first moment; from here this command answers them itself
+  const signal = handleInterruption();
+  const onSignal = () => console.error('\ninterrupted: removing what was created ...');
+  signal.addEventListener('abort', onSignal, { once: true });
   const release = () => {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    signal.removeEventListener('abort', onSignal);
+    stopCatchingSignals();
   };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
   try {
-    await upWith(ref, opts, controller.signal, release);
+    await upWith(ref, opts, signal, release);
   } finally {
-    release();
+    signal.removeEventListener('abort', onSignal);
   }
 }
 

@@ -1,0 +1,113 @@
+// Hostile and broken input: every refusal is quick, exits 2, and is one JSON object under --json
+// with a stable code; nothing hangs (a FIFO, /dev/zero), nothing prints a raw errno or stack overflow.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { labCli } from '../helpers/cli.js';
+import { labFile } from '../helpers/labs.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'lab-hostile-'));
+const lab = labCli(join(dir, 'state'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const file = (name: string, text: string) => {
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+};
+
+/** Ten levels of ten aliases each: 10^10 nodes once expanded. */
+function aliasBomb(): string {
+  let text = 'a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n';
+  for (let i = 1; i < 10; i++)
+    text += `a${i}: &a${i} [${Array(10)
+      .fill(`*a${i - 1}`)
+      .join(', ')}]\n`;
+  return `${text}name: bomb\n`;
+}
+
+/** A lab with n nodes each written out (no group): lint must stay linear, or refuse it quickly. */
+function manyNodes(n: number): string {
+  const nodes = Array.from(
+    { length: n },
+    (_, i) => `  n${i}: { interfaces: [{ network: a, index: ${i + 1} }] }`,
+  );
+  return `name: many\ndescription: x\nnetworks:\n  a: { prefix: 10.0.0.0/8 }\nnodes:\n${nodes.join('\n')}\n`;
+}
+
+const cases: [string, () => string[], string][] = [
+  [
+    'a FIFO as the lab file',
+    () => {
+      const fifo = join(dir, 'fifo.yaml');
+      execFileSync('mkfifo', [fifo]);
+      return [fifo];
+    },
+    'lab-file-unreadable',
+  ],
+  ['/dev/zero as the lab file', () => ['/dev/zero'], 'lab-file-unreadable'],
+  [
+    'a folder without lab.yaml',
+    () => {
+      mkdirSync(join(dir, 'empty'));
+      return [join(dir, 'empty')];
+    },
+    'lab-not-found',
+  ],
+  ['a path through a file (ENOTDIR)', () => [`${labFile('bgp-metallb')}/lab.yaml`], 'lab-not-found'],
+  ['a missing file', () => [join(dir, 'missing.yaml')], 'lab-not-found'],
+  [
+    'a file larger than any lab',
+    () => [file('huge.yaml', `# ${'x'.repeat(1024 * 1024 + 10)}\n`)],
+    'lab-file-too-large',
+  ],
+  ['a YAML alias bomb', () => [file('bomb.yaml', aliasBomb())], 'yaml-aliases'],
+  [
+    'nesting that overflows the parser',
+    () => [file('deep.yaml', `name: ${'['.repeat(20000)}${']'.repeat(20000)}\n`)],
+    'input-too-deep',
+  ],
+  [
+    'nested mappings past the stack',
+    () => [file('deep2.yaml', `name: x\nnodes: ${'{a: '.repeat(5000)}1${'}'.repeat(5000)}\n`)],
+    'input-too-deep',
+  ],
+  ['five thousand nodes written out', () => [file('many.yaml', manyNodes(5000))], 'lab-too-large'],
+  ['twenty thousand nodes written out', () => [file('many2.yaml', manyNodes(20000))], 'lab-file-too-large'],
+  ['an unknown --set parameter', () => ['bgp-metallb', '--set', 'nope=1'], 'set-invalid'],
+  ['a --set value of the wrong type', () => ['bgp-metallb', '--set', 'workers=many'], 'set-invalid'],
+  ['a malformed --set', () => ['bgp-metallb', '--set', 'workers'], 'set-invalid'],
+  ['an unknown flag', () => ['bgp-metallb', '--bogus'], 'usage'],
+  [
+    'a prefix with host bits',
+    () => [
+      file(
+        'hostbits.yaml',
+        readFileSync(labFile('bgp-metallb'), 'utf8').replace('10.0.0.0/24', '10.0.0.5/24'),
+      ),
+    ],
+    'prefix-invalid',
+  ],
+];
+
+describe('hostile lab files and flags are refused as JSON with a code, exit 2', () => {
+  it.each(cases)('%s', async (_name, args, code) => {
+    const started = Date.now();
+    const r = await lab(['lint', '--json', '--no-host', ...args()], { timeout: 20_000 });
+    expect(r.timedOut, 'lint hung').toBe(false);
+    expect(r.exitCode, r.all).toBe(2);
+    const out = JSON.parse(r.stdout) as { ok: boolean; issues: { code: string }[]; code?: string };
+    expect(out.ok).toBe(false);
+    expect([out.code, ...out.issues.map((i) => i.code)]).toContain(code);
+    expect(r.stderr).not.toMatch(/ENOTDIR|EISDIR|call stack|at .*\.js:\d+/);
+    expect(Date.now() - started).toBeLessThan(15_000);
+  });
+
+  it('the same refusals are plain sentences without --json', async () => {
+    const r = await lab(['lint', '--no-host', '/dev/zero']);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(/cannot read lab file \/dev\/zero: it is not a regular file/);
+  });
+});
