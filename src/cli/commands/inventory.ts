@@ -17,7 +17,7 @@ export async function inventory(ref: string, opts: { format: string; instance: s
   const { lab: name, instance } = await labNameOf(ref, opts.instance);
   const record = requireInstance(name, instance);
   if (record.status !== 'up')
-    throw new LabError(
+    throw new NotUpError(
       `${name} (instance ${instance}) is ${record.status}, not up: its nodes may not answer`,
     );
   const targets = loadTargets(record.dir);
