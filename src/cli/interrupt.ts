@@ -1,5 +1,6 @@
 // Ctrl-C and SIGTERM are caught from the first moment of the process (this module is imported first):
 // a signal before `lab up` has created anything ends it with 130 and a sentence, not silently.
+// SIGUSR2 is `lab down` of the same instance asking this command to stop (exit 8).
 export const interruption = new AbortController();
 
 let handled = false;
@@ -8,14 +9,18 @@ const onSignal = (signal: NodeJS.Signals) => {
   interruption.abort(signal);
   // a command that cleans up says so itself; before one has started, there is nothing to clean
   if (!handled) {
-    console.error(`\nlab: interrupted (${signal})`);
-    process.exit(130);
+    const cancelled = signal === 'SIGUSR2';
+    console.error(
+      cancelled ? '\nlab: cancelled: lab down is removing this instance' : `\nlab: interrupted (${signal})`,
+    );
+    process.exit(cancelled ? 8 : 130);
   }
 };
 
 export function catchSignals(): void {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  process.on('SIGUSR2', onSignal);
 }
 
 /** The running command removes what it created when the signal comes; it reports the interruption. */

@@ -1,23 +1,75 @@
-// lab down: replay the journal in reverse, then remove the state folder. Running it twice is fine.
-import { existsSync, rmSync } from 'node:fs';
+// lab down: stop whatever works on the instance (a starting up is cancelled), replay the journal in
+// reverse, then remove what the host still holds under the instance's names (the journal may be
+// damaged or gone), the registry entry and the state folder. Running it twice is fine.
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { BusyError } from '../errors.js';
 import { providerOf } from '../providers/index.js';
+import type { Orphan } from '../providers/provider.js';
 import type { EventLog } from './events.js';
 import { type InstanceRecord, instanceDir, readInstance } from './instances.js';
-import { unregisterInstance } from './registry.js';
+import { type LockOwner, takeOverLock } from './lock.js';
+import { entryOf, unregisterInstance } from './registry.js';
 import { journalOf, writeInstance } from './state.js';
 
+export interface DownResult {
+  removed: boolean;
+  ms: number;
+  /** What the host held under the instance's names beyond its journal, by kind. */
+  beyondJournal: Record<string, number>;
+  /** The command that held the instance and was stopped first (a starting lab up). */
+  stopped?: LockOwner;
+}
+
+/** Refuses to remove an instance another state folder registered on this host (someone else's). */
+function verifyOurs(lab: string, instance: string, dir: string): void {
+  let registered: string;
+  try {
+    registered = readFileSync(entryOf(lab, instance), 'utf8').trim();
+  } catch {
+    return;
+  }
+  if (registered !== dir && readInstance(registered))
+    throw new BusyError(
+      `${lab} (instance ${instance}) belongs to the state folder ${registered}, not ${dir}`,
+      {
+        details: [
+          `Remove it from there: LAB_STATE_DIR=${registered.replace(/\/[^/]+\/[^/]+$/, '')} lab down ...`,
+        ],
+      },
+    );
+}
+
 /** `events` logs the teardown as a step (the instance's own log goes with its folder). */
-export async function labDown(
-  lab: string,
-  instance: string,
-  events?: EventLog,
-): Promise<{ removed: boolean; ms: number }> {
+export async function labDown(lab: string, instance: string, events?: EventLog): Promise<DownResult> {
   const started = Date.now();
   const dir = instanceDir(lab, instance);
-  if (!existsSync(dir)) return { removed: false, ms: 0 };
-  const destroy = () => destroyInstance(dir, readInstance(dir));
-  await (events ? events.step('teardown', undefined, destroy) : destroy());
-  return { removed: true, ms: Date.now() - started };
+  verifyOurs(lab, instance, dir);
+  const { lock, stopped } = await takeOverLock(lab, instance);
+  try {
+    const hadDir = existsSync(dir);
+    const record = hadDir ? readInstance(dir) : undefined; // undefined too when instance.json is damaged
+    const teardown = async () => {
+      if (hadDir) await destroyInstance(dir, record);
+      // what the journal did not list (emptied, damaged, or the folder deleted): found by name
+      const provider = await providerOf(record?.provider ?? 'netns');
+      const found: Orphan[] = (await provider.findInstance?.(lab, instance)) ?? [];
+      if (found.length) await provider.removeOrphans(found);
+      return found;
+    };
+    const found = await (events ? events.step('teardown', undefined, teardown) : teardown());
+    const registered = existsSync(entryOf(lab, instance));
+    unregisterInstance(lab, instance);
+    const beyondJournal: Record<string, number> = {};
+    for (const f of found) beyondJournal[f.kind] = (beyondJournal[f.kind] ?? 0) + 1;
+    return {
+      removed: hadDir || registered || found.length > 0 || !!stopped,
+      ms: Date.now() - started,
+      beyondJournal,
+      stopped,
+    };
+  } finally {
+    lock.release();
+  }
 }
 
 /** Removes an instance's resources and folder, whatever state a crash left it in. */

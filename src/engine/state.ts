@@ -6,6 +6,7 @@ import { makeStateDir } from '../host/fs.js';
 import type { SshTarget } from '../transport/ssh.js';
 import { type InstanceRecord, instanceDir, readInstance } from './instances.js';
 import { Journal } from './journal.js';
+import { lockOwner } from './lock.js';
 import { isAlive } from './processes.js';
 
 export const files = (dir: string) => ({
@@ -136,6 +137,13 @@ export function loadTargets(dir: string): SshTarget[] {
 
 /** The running instance, or an error that says how to start it. */
 export function requireInstance(lab: string, instance: string): InstanceRecord {
+  // a lab up still starting it, or a lab down removing it: nothing to look at yet (exit 6)
+  const owner = lockOwner(lab, instance);
+  if (owner && (owner.command === 'up' || owner.command === 'down'))
+    throw new BusyError(
+      `${lab} (instance ${instance}) is busy: lab ${owner.command} (pid ${owner.pid}) is working on it`,
+      { details: ['Try again when it has finished.'] },
+    );
   const record = readInstance(instanceDir(lab, instance));
   if (!record) {
     throw new NotUpError(`${lab} (instance ${instance}) is not up`, {

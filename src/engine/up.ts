@@ -2,7 +2,15 @@
 import { rmSync } from 'node:fs';
 import type { Lab } from '../core/lab.js';
 import { gatherHostFacts } from '../engine/host-facts.js';
-import { CheckError, DefinitionError, InterruptedError, LabError, StepError } from '../errors.js';
+import {
+  CancelledError,
+  CheckError,
+  DefinitionError,
+  InterruptedError,
+  LabError,
+  StepError,
+} from '../errors.js';
+import type { HostFacts } from '../lint/rule.js';
 import { openLab } from '../model/open.js';
 import { verifyInstanceName } from '../paths.js';
 import { providerOf } from '../providers/index.js';
@@ -15,6 +23,7 @@ import { SshShell, type SshTarget } from '../transport/ssh.js';
 import { type CheckOutcome, checkInTurn, describeFailure, lastOutput } from './checks.js';
 import { describeEvent, EventLog, type LabEvent } from './events.js';
 import type { InstanceRecord } from './instances.js';
+import { acquireLock, CANCEL_SIGNAL } from './lock.js';
 import { knownInstances, registerInstance, unregisterInstance } from './registry.js';
 import { completeStart, recordStart, startCommandsOf, startScript } from './start-roles.js';
 import { createInstanceDir, files, journalOf, saveTargets, writeInstance } from './state.js';
@@ -66,6 +75,21 @@ export async function labUp(file: string, opts: UpOptions): Promise<UpResult> {
   if (!provider.realizesRoles) verifyEmulated(lab);
 
   if (opts.signal?.aborted) throw new InterruptedError('interrupted before anything was created');
+  // one command at a time per instance: a second up, a down (which cancels this one), check, exec
+  const lock = acquireLock(lab.name, instance, 'up');
+  try {
+    return await createAndProve(file, opts, { lab, instance, provider, host, started });
+  } finally {
+    lock.release();
+  }
+}
+
+async function createAndProve(
+  file: string,
+  opts: UpOptions,
+  given: { lab: Lab; instance: string; provider: Provider; host: HostFacts; started: number },
+): Promise<UpResult> {
+  const { lab, instance, provider, host, started } = given;
   const dir = createInstanceDir(lab.name, instance);
   const taken = [
     ...host.routes,
@@ -199,6 +223,7 @@ export async function labUp(file: string, opts: UpOptions): Promise<UpResult> {
         })),
       },
     ]);
+    if (aborted()) throw new InterruptedError('interrupted'); // after the last check: still undone
     if (outcomes.some((o) => !o.verdict.ok)) throw new CheckError('checks failed');
     saveTargets(dir, targets, ctx.userKey.privateKey);
     record.status = 'up';
@@ -213,6 +238,10 @@ export async function labUp(file: string, opts: UpOptions): Promise<UpResult> {
       await provider.destroy(ctx.journal.resources());
       rmSync(dir, { recursive: true, force: true });
       unregisterInstance(lab.name, instance);
+      if (opts.signal?.reason === CANCEL_SIGNAL)
+        throw new CancelledError(
+          `cancelled: lab down of ${lab.name} (instance ${instance}) stopped this lab up; everything it had created is removed`,
+        );
       throw new InterruptedError(
         `interrupted: everything ${lab.name} (instance ${instance}) had created is removed`,
       );

@@ -144,7 +144,8 @@ export const nodeRules: Rule = (lab) => {
   // who holds each address, built once: lint stays linear in the number of nodes
   const holders = new Map<string, string>();
   for (const n of lab.nodes)
-    for (const i of n.interfaces) if (!holders.has(i.address)) holders.set(i.address, n.name);
+    for (const a of n.interfaces.flatMap((i) => [i.address, i.address6]))
+      if (a && !holders.has(a)) holders.set(a, n.name);
   return [
     // a group's members share their definition: its first member speaks for all
     ...lab.nodes

@@ -60,4 +60,7 @@ export interface Provider {
   findOrphans(owned: Set<string>): Promise<Orphan[]>;
   /** Removes orphans found by findOrphans (whatever still runs in them first). */
   removeOrphans(orphans: Orphan[]): Promise<void>;
+  /** What one instance owns on the host, found by its names alone (no journal, no state folder):
+   * lab down removes it too. Must never match another instance (`a` is no prefix of `ab`). */
+  findInstance?(lab: string, instance: string): Promise<Orphan[]>;
 }

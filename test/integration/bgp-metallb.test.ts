@@ -123,7 +123,7 @@ describe.skipIf(!isRoot)('bgp-metallb on netns', () => {
   it('refuses a second lab up of a running instance, and creates nothing', async () => {
     const before = namespacesOf(`lab.bgp-metallb.${instance}`).length;
     const r = await lab(['up', 'bgp-metallb', '-i', instance]);
-    expect(r.exitCode).toBe(1);
+    expect(r.exitCode).toBe(6); // busy: documented under Exit codes;
     expect(r.all).toMatch(/is already up/);
     expect(r.all).toMatch(/--instance NAME/);
     expect(namespacesOf(`lab.bgp-metallb.${instance}`)).toHaveLength(before);

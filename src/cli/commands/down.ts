@@ -1,10 +1,15 @@
-// lab down: idempotent; says what it removed.
+// lab down: idempotent; says what it removed, and what it found beyond the journal.
 import { labDown } from '../../engine/down.js';
 import { labNameOf } from '../lab-name.js';
 
 export async function down(ref: string, opts: { instance: string }): Promise<void> {
   const { lab, instance } = await labNameOf(ref, opts.instance);
-  const { removed, ms } = await labDown(lab, instance);
+  const { removed, ms, beyondJournal, stopped } = await labDown(lab, instance);
+  if (stopped) console.log(`stopped lab ${stopped.command} (pid ${stopped.pid}), which was working on it`);
+  const extra = Object.entries(beyondJournal).map(
+    ([kind, n]) => `${n} ${kind}${n === 1 ? '' : 'es'.slice(kind.endsWith('s') ? 0 : 1)}`,
+  );
+  if (extra.length) console.log(`found on the host beyond its journal, by name: ${extra.join(', ')}`);
   console.log(
     removed
       ? `${lab} (instance ${instance}) removed in ${(ms / 1000).toFixed(2)} s`

@@ -1,7 +1,7 @@
 // lab inventory: an Ansible inventory of a running instance, so that people's playbooks run against it.
 import { stringify } from 'yaml';
 import { files, loadTargets, requireInstance } from '../../engine/state.js';
-import { DefinitionError, LabError } from '../../errors.js';
+import { DefinitionError, NotUpError } from '../../errors.js';
 import { inventoryOf, toAnsibleJson, toAnsibleYamlData } from '../../inventory/ansible.js';
 import { openLab } from '../../model/open.js';
 import { verifyRoutedVia } from '../../transport/route-guard.js';

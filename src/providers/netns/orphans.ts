@@ -3,7 +3,7 @@ import { readdirSync } from 'node:fs';
 import { runCommand } from '../../host/command.js';
 import { stopProcesses } from '../../host/processes.js';
 import type { Orphan } from '../provider.js';
-import { LINK_PATTERN, NETNS_PREFIX } from './names.js';
+import { instanceTag, LINK_PATTERN, NETNS_PREFIX } from './names.js';
 import { linkExists, listNetns, pidsInNetns } from './teardown.js';
 
 function rootLinks(): string[] {
@@ -35,4 +35,22 @@ export async function removeOrphans(orphans: Orphan[]): Promise<void> {
     ...namespaces.map((n) => `netns del ${n}`),
   ];
   if (lines.length) await runCommand('ip', ['-force', '-batch', '-'], { input: `${lines.join('\n')}\n` });
+}
+
+/** An instance's namespaces (its switch, `lab.<lab>.<instance>`, and each node's, one more dotted
+ * part) and its root link, by name. Names hold no dots of their own, so `a` never matches `ab`
+ * nor `a.x` a node of `a`. */
+export async function findInstance(lab: string, instance: string): Promise<Orphan[]> {
+  const base = `${NETNS_PREFIX}${lab}.${instance}`;
+  const ours = (n: string) =>
+    n === base || (n.startsWith(`${base}.`) && !n.slice(base.length + 1).includes('.'));
+  const link = `lab${instanceTag(lab, instance)}`;
+  const processes = (names: string[]) =>
+    pidsInNetns(names).map((pid) => ({ kind: 'process', name: String(pid) }));
+  const namespaces = listNetns().filter(ours);
+  return [
+    ...processes(namespaces),
+    ...namespaces.map((name) => ({ kind: 'namespace', name })),
+    ...(linkExists(link) ? [{ kind: 'link', name: link }] : []),
+  ];
 }

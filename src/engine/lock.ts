@@ -1,0 +1,121 @@
+// One command at a time works on an instance: `lab up`, `lab down`, `lab check` and `lab exec` take
+// its lock, a file in /run/lab/locks naming the owner's pid and start time (so a dead owner's lock
+// is taken over, never a live one's). `lab down` does not wait for a starting `lab up`: it asks it
+// to stop (SIGUSR2: up removes what it made and exits 8), then removes what is left.
+import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { BusyError } from '../errors.js';
+import { makeStateDir } from '../host/fs.js';
+import { isAlive, startTimeOf } from '../host/processes.js';
+
+export const LOCKS = process.env.LAB_LOCK_DIR ?? '/run/lab/locks';
+/** The signal `lab down` sends a `lab up` of the same instance: stop, clean up, exit 8. */
+export const CANCEL_SIGNAL = 'SIGUSR2';
+
+export type LockCommand = 'up' | 'down' | 'check' | 'exec';
+
+export interface LockOwner {
+  pid: number;
+  starttime?: string;
+  command: LockCommand;
+  since: string;
+}
+
+export const lockFileOf = (lab: string, instance: string) => join(LOCKS, `${lab}.${instance}.lock`);
+
+/** The live owner of an instance's lock, if any (a dead owner's lock is stale and ignored). */
+export function lockOwner(lab: string, instance: string): LockOwner | undefined {
+  try {
+    const owner = JSON.parse(readFileSync(lockFileOf(lab, instance), 'utf8')) as LockOwner;
+    return owner.pid !== process.pid && isAlive(owner.pid, owner.starttime) ? owner : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export interface InstanceLock {
+  release(): void;
+}
+
+function tryCreate(file: string, owner: LockOwner): boolean {
+  try {
+    const fd = openSync(file, 'wx', 0o644);
+    writeSync(fd, JSON.stringify(owner));
+    closeSync(fd);
+    return true;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw e;
+  }
+}
+
+/** Takes the lock or refuses (exit 6) naming who holds it; a stale lock (dead owner) is taken over. */
+export function acquireLock(lab: string, instance: string, command: LockCommand): InstanceLock {
+  makeStateDir(LOCKS, 'the host folder of instance locks');
+  const file = lockFileOf(lab, instance);
+  const me: LockOwner = {
+    pid: process.pid,
+    starttime: startTimeOf(process.pid),
+    command,
+    since: new Date().toISOString(),
+  };
+  for (let attempt = 0; attempt < 3; attempt++) {
+    if (tryCreate(file, me)) return { release: () => releaseIfMine(file) };
+    const owner = lockOwner(lab, instance);
+    if (owner) {
+      const again = instance === 'default' ? '' : ` -i ${instance}`;
+      throw new BusyError(
+        `${lab} (instance ${instance}) is busy: lab ${owner.command} (pid ${owner.pid}) is working on it since ${owner.since}`,
+        {
+          details: [
+            `Wait for it to finish, or remove the instance with lab down ${lab}${again} (it stops a starting lab up).`,
+          ],
+        },
+      );
+    }
+    rmSync(file, { force: true }); // its owner died: the lock is stale
+  }
+  throw new BusyError(`${lab} (instance ${instance}) is busy: its lock changes hands too fast to take`);
+}
+
+function releaseIfMine(file: string): void {
+  try {
+    const owner = JSON.parse(readFileSync(file, 'utf8')) as LockOwner;
+    if (owner.pid === process.pid) rmSync(file, { force: true });
+  } catch {
+    // gone already
+  }
+}
+
+/**
+ * For `lab down`: takes the lock, first stopping whatever holds it (a starting `lab up` removes what it
+ * made and exits 8; a check or exec exits 8). Waits up to `ms` for the holder to let go, then kills it.
+ */
+export async function takeOverLock(
+  lab: string,
+  instance: string,
+  ms = 30_000,
+): Promise<{ lock: InstanceLock; stopped?: LockOwner }> {
+  const owner = lockOwner(lab, instance);
+  if (owner) {
+    signal(owner, CANCEL_SIGNAL);
+    const deadline = Date.now() + ms;
+    while (isAlive(owner.pid, owner.starttime) && lockOwner(lab, instance) && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 50));
+    if (isAlive(owner.pid, owner.starttime) && lockOwner(lab, instance)) {
+      signal(owner, 'SIGKILL');
+      const killed = Date.now() + 5000;
+      while (isAlive(owner.pid, owner.starttime) && Date.now() < killed)
+        await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+  return { lock: acquireLock(lab, instance, 'down'), stopped: owner };
+}
+
+function signal(owner: LockOwner, sig: NodeJS.Signals): void {
+  try {
+    if (isAlive(owner.pid, owner.starttime)) process.kill(owner.pid, sig);
+  } catch {
+    // it ended meanwhile
+  }
+}

@@ -1,0 +1,167 @@
+// Off the road: down while up runs, down without a journal or a state folder, a damaged instance.json,
+// a read-only state folder, Ctrl-C in the first instant. Each ends with nothing of the instance left.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { afterAll, describe, expect, it } from 'vitest';
+import { lockFileOf } from '../../src/engine/lock.js';
+import { entryOf } from '../../src/engine/registry.js';
+import { instanceTag } from '../../src/providers/netns/names.js';
+import { LAB_BIN, labCli } from '../helpers/cli.js';
+import { namespacesOf } from '../helpers/host.js';
+import { isRoot } from '../helpers/labs.js';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Everything the instance could hold on the host, by its own names only (other labs run here too). */
+function left(instance: string, state: string) {
+  const link = `lab${instanceTag('bgp-metallb', instance)}`;
+  return {
+    namespaces: namespacesOf(`lab.bgp-metallb.${instance}.`).concat(
+      namespacesOf(`lab.bgp-metallb.${instance}`).filter((n) => n === `lab.bgp-metallb.${instance}`),
+    ),
+    link: existsSync(`/sys/class/net/${link}`),
+    registry: existsSync(entryOf('bgp-metallb', instance)),
+    lock: existsSync(lockFileOf('bgp-metallb', instance)),
+    state: existsSync(join(state, 'bgp-metallb', instance)),
+  };
+}
+const NOTHING = { namespaces: [], link: false, registry: false, lock: false, state: false };
+
+describe.skipIf(!isRoot)('reliability off the road', () => {
+  const state = mkdtempSync(join(tmpdir(), 'lab-rel-'));
+  const lab = labCli(state);
+  const id = (tag: string) => `r${tag}${process.pid % 100000}`;
+  afterAll(() => rmSync(state, { recursive: true, force: true }));
+
+  it('lab down of a starting instance stops its lab up (exit 8) and removes everything', async () => {
+    const instance = id('c');
+    const up = execa('node', [LAB_BIN, 'up', 'bgp-metallb', '-i', instance], {
+      env: { LAB_STATE_DIR: state },
+      reject: false,
+      all: true,
+    });
+    // down as soon as up has created its state (0.3 s in, the ENOTEMPTY race of the report)
+    for (let i = 0; i < 200 && !existsSync(join(state, 'bgp-metallb', instance, 'journal.jsonl')); i++)
+      await sleep(10);
+    const down = await lab(['down', 'bgp-metallb', '-i', instance]);
+    const r = await up;
+    expect(down.exitCode, down.all).toBe(0);
+    expect(down.stdout).toMatch(/stopped lab up \(pid \d+\)/);
+    expect(r.exitCode, r.all).toBe(8);
+    expect(r.all).toMatch(/cancelled: lab down of bgp-metallb/);
+    expect(r.all).not.toMatch(/Connection lost|ENOENT|ENOTEMPTY/);
+    expect(left(instance, state)).toEqual(NOTHING);
+  }, 60_000);
+
+  it('up, check and exec refuse an instance another command holds (exit 6), naming it', async () => {
+    const instance = id('b');
+    expect((await lab(['up', 'bgp-metallb', '-i', instance])).exitCode).toBe(0);
+    // a live process holds the instance as a lab up would (its pid and start time in the lock)
+    const holder = execa('sleep', ['60']);
+    const starttime = readFileSync(`/proc/${holder.pid}/stat`, 'utf8').split(') ')[1].split(' ')[19];
+    writeFileSync(
+      lockFileOf('bgp-metallb', instance),
+      JSON.stringify({ pid: holder.pid, starttime, command: 'up', since: new Date().toISOString() }),
+    );
+    try {
+      const second = await lab(['up', 'bgp-metallb', '-i', instance]);
+      expect(second.exitCode, second.all).toBe(6);
+      expect(second.all).toMatch(/busy: lab up \(pid \d+\) is working on it/);
+      const check = await lab(['check', 'bgp-metallb', '-i', instance, '--json']);
+      expect(check.exitCode, check.all).toBe(6);
+      expect(JSON.parse(check.stdout)).toMatchObject({ ok: false, code: 'busy', exitCode: 6 });
+      const exec = await lab(['exec', 'bgp-metallb', 'router', '-i', instance, '--', 'true']);
+      expect(exec.exitCode, exec.all).toBe(6);
+      // its owner gone, a lock is stale and taken over: the instance is usable again
+      holder.kill('SIGKILL');
+      await holder.catch(() => undefined);
+      expect((await lab(['check', 'bgp-metallb', '-i', instance])).exitCode).toBe(0);
+    } finally {
+      holder.kill('SIGKILL');
+      expect((await lab(['down', 'bgp-metallb', '-i', instance])).exitCode).toBe(0);
+    }
+    expect(left(instance, state)).toEqual(NOTHING);
+  }, 90_000);
+
+  it.each([
+    ['an emptied journal', (dir: string) => writeFileSync(join(dir, 'journal.jsonl'), ''), true],
+    ['a deleted state folder', (dir: string) => rmSync(dir, { recursive: true, force: true }), true],
+    [
+      'a damaged instance.json',
+      (dir: string) => writeFileSync(join(dir, 'instance.json'), '{ not json'),
+      false,
+    ],
+  ])(
+    'lab down finds the instance on the host by its names after %s',
+    async (_what, damage, beyond) => {
+      const instance = id('d');
+      const up = await lab(['up', 'bgp-metallb', '-i', instance]);
+      expect(up.exitCode, up.all).toBe(0);
+      damage(join(state, 'bgp-metallb', instance));
+      const down = await lab(['down', 'bgp-metallb', '-i', instance]);
+      expect(down.exitCode, down.all).toBe(0);
+      expect(down.stdout).toMatch(/removed in/);
+      if (beyond)
+        expect(down.stdout).toMatch(/beyond its journal, by name: \d+ processes, \d+ namespaces, 1 link/);
+      expect(left(instance, state)).toEqual(NOTHING);
+      // and its processes are gone: nothing runs in a namespace of that name
+      expect(execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' })).not.toContain(
+        `bgp-metallb.${instance}`,
+      );
+    },
+    90_000,
+  );
+
+  it('lab down never touches an instance whose name only starts like it (a vs ab)', async () => {
+    const short = id('p');
+    const long = `${short}x`;
+    expect((await lab(['up', 'bgp-metallb', '-i', long])).exitCode).toBe(0);
+    try {
+      const down = await lab(['down', 'bgp-metallb', '-i', short]);
+      expect(down.stdout).toMatch(/nothing to remove/);
+      expect(namespacesOf(`lab.bgp-metallb.${long}`).length).toBeGreaterThan(0);
+      expect((await lab(['check', 'bgp-metallb', '-i', long])).exitCode).toBe(0);
+    } finally {
+      await lab(['down', 'bgp-metallb', '-i', long]);
+    }
+    expect(left(long, state)).toEqual(NOTHING);
+  }, 90_000);
+
+  it('a read-only state folder is said as such, exit 3, nothing created', async () => {
+    const ro = join(state, 'ro');
+    mkdirSync(ro);
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'ro,size=64k', 'lab-test-ro', ro]);
+    try {
+      const r = await execa('node', [LAB_BIN, 'up', 'bgp-metallb', '-i', id('r')], {
+        env: { LAB_STATE_DIR: join(ro, 'state') },
+        reject: false,
+      });
+      expect(r.exitCode, r.stderr).toBe(3);
+      expect(r.stderr).toMatch(/cannot write the state folder .* read-only file system/);
+      expect(r.stderr).not.toMatch(/ENOENT/);
+      expect(left(id('r'), join(ro, 'state'))).toEqual(NOTHING);
+    } finally {
+      execFileSync('umount', [ro]);
+    }
+  });
+
+  it('Ctrl-C in the first instant of lab up answers with 130 and a sentence', async () => {
+    const instance = id('i');
+    const up = execa('node', [LAB_BIN, 'up', 'bgp-metallb', '-i', instance], {
+      env: { LAB_STATE_DIR: state },
+      reject: false,
+      all: true,
+    });
+    // node is up, lab's modules (commander, zod, the engine) are still loading: the handler that
+    // used to come with the up command was not there yet
+    await sleep(400);
+    up.kill('SIGINT');
+    const r = await up;
+    expect(r.exitCode, r.all).toBe(130);
+    expect(r.all).toMatch(/interrupted/);
+    expect(left(instance, state)).toEqual(NOTHING);
+  });
+});
