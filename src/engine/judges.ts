@@ -145,7 +145,7 @@ const judgeNexthops = onOutput<'nexthops'>(({ via }, output, { lab, check }) => 
 });
 
 /** Over every run (or every line of one run), at least `min` distinct answers. */
-const judgeDistinct: Judge<'distinct'> = (spec, { results }) => {
+const judgeDistinct: Judge<'distinct'> = (spec, { lab, results }) => {
   const failed = results.filter((r) => r.exitCode !== 0);
   // an answer is a line: one command may answer many times (curl with 20 URLs), or each repeat once
   const lines = results
@@ -157,8 +157,19 @@ const judgeDistinct: Judge<'distinct'> = (spec, { results }) => {
         .filter(Boolean),
     );
   const answers = new Set(lines);
-  const min = spec.min as number;
   const summary = [...answers].sort().join(', ');
+  if (spec.min === 'all') {
+    // every node of the selection must answer: one dead backend of three is a failure, not 2 of 3
+    const expected = [spec.of ?? []].flat().flatMap((s) => selectNodes(lab, s).map((n) => n.name));
+    if (!expected.length) return fail(`of: ${[spec.of].flat().join(', ')} selects no node`);
+    const missing = expected.filter((n) => !answers.has(n));
+    if (missing.length)
+      return fail(
+        `${missing.length} of ${expected.length} did not answer: ${missing.join(', ')} (answers: ${summary || 'none'})`,
+      );
+    return pass(`all ${expected.length} answered over ${lines.length}: ${summary}`);
+  }
+  const min = spec.min as number;
   if (answers.size < min) {
     const errors = failed.length
       ? `; ${failed.length} of ${results.length} runs failed (${firstLine(failed[0])})`

@@ -1,6 +1,6 @@
 // A host-wide list of instances (in /run, so a reboot clears it with the namespaces): gc and status
 // see every instance on the host, whichever state folder (LAB_STATE_DIR, HOME) it was started with.
-import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeStateDir } from '../host/fs.js';
 import { type InstanceRecord, readInstance, recordedInstances } from './instances.js';
@@ -37,4 +37,23 @@ export function registeredInstances(): InstanceRecord[] {
  * leftovers included (gc removes them; until then their management prefixes stay taken). */
 export function knownInstances(): InstanceRecord[] {
   return [...new Map([...recordedInstances(), ...registeredInstances()].map((i) => [i.dir, i])).values()];
+}
+
+/** Registered instances whose state folder exists but whose instance.json cannot be read. */
+export function damagedInstances(): { lab: string; instance: string; dir: string }[] {
+  let entries: string[];
+  try {
+    entries = readdirSync(REGISTRY);
+  } catch {
+    return [];
+  }
+  return entries.flatMap((e) => {
+    const [lab, instance] = e.split('.');
+    try {
+      const dir = readFileSync(join(REGISTRY, e), 'utf8').trim();
+      return existsSync(dir) && !readInstance(dir) ? [{ lab, instance, dir }] : [];
+    } catch {
+      return [];
+    }
+  });
 }

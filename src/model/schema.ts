@@ -258,10 +258,21 @@ const expectation = z
         'every pod block the selected nodes hold is listed with its node as next hop (gobgp global rib, ip route)',
       ),
     distinct: z
-      .object({ min: count })
+      .object({
+        min: z.union([count, z.literal('all')]),
+        of: z
+          .union([selector, z.array(selector)])
+          .optional()
+          .describe('with min: all, the nodes that must each answer (every backend)'),
+      })
       .strict()
+      .refine((d) => d.min !== 'all' || d.of !== undefined, {
+        message: 'min: all needs of: the nodes that must each answer',
+      })
       .optional()
-      .describe('over the repeats, at least min distinct answers'),
+      .describe(
+        'over the repeats, at least min distinct answers; min: all with of: every one of those nodes',
+      ),
     answers: z
       .object({ from: z.array(z.string()).min(1), tries: count })
       .strict()

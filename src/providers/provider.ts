@@ -63,4 +63,6 @@ export interface Provider {
   /** What one instance owns on the host, found by its names alone (no journal, no state folder):
    * lab down removes it too. Must never match another instance (`a` is no prefix of `ab`). */
   findInstance?(lab: string, instance: string): Promise<Orphan[]>;
+  /** The nodes of the instance whose machine is gone from the host (a deleted namespace). */
+  absentNodes?(lab: string, instance: string, nodes: string[]): string[];
 }

@@ -1,5 +1,5 @@
 // Interrupted and crashed runs leave nothing behind: Ctrl-C cleans up itself, lab gc cleans up after kill -9.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -14,6 +14,12 @@ describe.skipIf(!isRoot)('interrupted runs', () => {
   const state = mkdtempSync(join(tmpdir(), 'lab-int-'));
   const env = { LAB_STATE_DIR: state };
   afterAll(() => rmSync(state, { recursive: true, force: true }));
+  /** Until lab up has begun creating (its journal exists): a loaded host can take a second to get there. */
+  const started = async (instance: string) => {
+    const journal = join(state, 'bgp-metallb', instance, 'journal.jsonl');
+    for (let i = 0; i < 1000 && !existsSync(journal); i++) await sleep(10);
+    await sleep(150);
+  };
 
   it('Ctrl-C half-way removes what was created and exits 130', async () => {
     const instance = `ic${process.pid % 100000}`;
@@ -23,7 +29,7 @@ describe.skipIf(!isRoot)('interrupted runs', () => {
       reject: false,
       all: true,
     });
-    await sleep(600); // nodes are booting by now
+    await started(instance); // half-way: the network is made, nodes are booting
     up.kill('SIGINT');
     const r = await up;
     expect(r.exitCode, r.all).toBe(130);
@@ -39,7 +45,8 @@ describe.skipIf(!isRoot)('interrupted runs', () => {
     const instance = `ik${process.pid % 100000}`;
     const before = rootLinks();
     const up = execa('node', [LAB_BIN, 'up', 'bgp-metallb', '-i', instance], { env, reject: false });
-    await sleep(700);
+    await started(instance);
+    await sleep(100);
     up.kill('SIGKILL');
     await up;
     const gc = await execa('node', [LAB_BIN, 'gc'], { env, reject: false, all: true });

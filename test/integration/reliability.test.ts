@@ -1,16 +1,25 @@
 // Off the road: down while up runs, down without a journal or a state folder, a damaged instance.json,
 // a read-only state folder, Ctrl-C in the first instant. Each ends with nothing of the instance left.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, describe, expect, it } from 'vitest';
+import { Journal } from '../../src/engine/journal.js';
 import { lockFileOf } from '../../src/engine/lock.js';
 import { entryOf } from '../../src/engine/registry.js';
 import { instanceTag } from '../../src/providers/netns/names.js';
 import { LAB_BIN, labCli } from '../helpers/cli.js';
-import { namespacesOf } from '../helpers/host.js';
+import { liveProcesses, namespacesOf } from '../helpers/host.js';
 import { isRoot } from '../helpers/labs.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -128,6 +137,45 @@ describe.skipIf(!isRoot)('reliability off the road', () => {
       await lab(['down', 'bgp-metallb', '-i', long]);
     }
     expect(left(long, state)).toEqual(NOTHING);
+  }, 90_000);
+
+  it('lab check and lab status notice a broken node (holder killed, namespace deleted), naming it', async () => {
+    const instance = id('h');
+    expect((await lab(['up', 'bgp-metallb', '-i', instance])).exitCode).toBe(0);
+    const dir = join(state, 'bgp-metallb', instance);
+    try {
+      // status reads the host: with the journal emptied it still sees the processes
+      const journal = readFileSync(join(dir, 'journal.jsonl'), 'utf8');
+      writeFileSync(join(dir, 'journal.jsonl'), '');
+      const emptied = JSON.parse((await lab(['status', 'bgp-metallb', '--json'])).stdout) as {
+        instance: string;
+        host: { processes: number; namespaces: number };
+      }[];
+      const mine = emptied.find((s) => s.instance === instance)!;
+      expect(mine.host.processes).toBeGreaterThan(10);
+      expect(mine.host.namespaces).toBe(7); // the switch and six nodes (router, client, master, 3 workers)
+      writeFileSync(join(dir, 'journal.jsonl'), journal);
+
+      const holder = new Journal(join(dir, 'journal.jsonl'))
+        .resources()
+        .find((r) => r.kind === 'process' && r.node === 'worker2' && r.name === 'holder');
+      process.kill((holder as { pid: number }).pid, 'SIGKILL');
+      execFileSync('ip', ['netns', 'del', `lab.bgp-metallb.${instance}.worker3`]);
+      const check = await lab(['check', 'bgp-metallb', '-i', instance]);
+      expect(check.exitCode, check.all).toBe(5);
+      expect(check.all).toMatch(/health on worker2: holder \(pid \d+\) is not running/);
+      expect(check.all).toMatch(/health on worker3: its machine is gone/);
+      const status = await lab(['status', 'bgp-metallb']);
+      expect(status.stdout).toMatch(
+        new RegExp(`instance ${instance}\\): up, .*broken: (?=.*worker2)(?=.*worker3)`),
+      );
+    } finally {
+      copyFileSync(join(dir, 'journal.jsonl'), join(state, 'journal-h.copy'));
+      expect((await lab(['down', 'bgp-metallb', '-i', instance])).exitCode).toBe(0);
+    }
+    expect(left(instance, state)).toEqual(NOTHING);
+    // the processes of the node whose namespace was deleted are gone too (found through the journal)
+    expect(liveProcesses(join(state, 'journal-h.copy'))).toEqual([]);
   }, 90_000);
 
   it('a read-only state folder is said as such, exit 3, nothing created', async () => {

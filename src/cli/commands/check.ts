@@ -1,6 +1,7 @@
 // lab check: the lab's checks again on a running instance, in file order as lab up runs them; exit 5
 // naming what failed.
 import { type CheckOutcome, describeFailure, runChecksInOrder } from '../../engine/checks.js';
+import { healthOf } from '../../engine/health.js';
 import { openShells } from '../../engine/session.js';
 import { requireInstance } from '../../engine/state.js';
 import { CheckError } from '../../errors.js';
@@ -28,6 +29,32 @@ export async function check(
     return;
   }
   const { lab } = openLab(record.file, record.sets);
+  // the lab's own health first: a node whose machine or daemons are gone fails the check, by name
+  const { problems } = await healthOf(
+    record,
+    lab.nodes.map((n) => n.name),
+  );
+  if (problems.length) {
+    if (opts.json)
+      console.log(
+        JSON.stringify(
+          problems.map((p) => ({ check: 'health', node: p.node, ok: false, reason: p.problem })),
+          null,
+          2,
+        ),
+      );
+    else for (const p of problems) console.log(`✖ health on ${p.node}: ${p.problem}`);
+    const nodes = [...new Set(problems.map((p) => p.node))];
+    throw new CheckError(
+      `${name} (instance ${instance}) is broken on ${nodes.join(', ')}: ${problems.length} problem${problems.length === 1 ? '' : 's'}`,
+      {
+        details: [
+          ...problems.map((p) => `  ${p.node}: ${p.problem}`),
+          'Look at the node logs under the state folder, or rebuild: lab down, then lab up.',
+        ],
+      },
+    );
+  }
   const shells = await openShells(record);
   try {
     // in file order, as lab up runs them: one try each, or each under its named wait with --wait

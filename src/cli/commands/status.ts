@@ -1,14 +1,21 @@
 // lab status: the instances on this host, their nodes and whether their processes still run.
+import { healthOf } from '../../engine/health.js';
 import { type InstanceRecord, isCrashed } from '../../engine/instances.js';
-import { knownInstances } from '../../engine/registry.js';
+import { damagedInstances, knownInstances } from '../../engine/registry.js';
 import { journalOf, loadNodes } from '../../engine/state.js';
 import { isAlive } from '../../host/processes.js';
 
-function describe(r: InstanceRecord) {
+async function describe(r: InstanceRecord) {
   const procs = journalOf(r.dir)
     .resources()
     .flatMap((x) => (x.kind === 'process' && x.pid ? [x] : []));
   const dead = procs.filter((p) => !isAlive(p.pid!, p.starttime)).map((p) => `${p.node}:${p.name}`);
+  const nodes = loadNodes(r.dir).map((t) => ({ node: t.node, address: t.host }));
+  // what the host holds, not only what the journal says
+  const health = await healthOf(
+    r,
+    nodes.map((n) => n.node),
+  ).catch(() => undefined);
   return {
     lab: r.lab,
     instance: r.instance,
@@ -16,25 +23,40 @@ function describe(r: InstanceRecord) {
     status: isCrashed(r) ? `crashed while ${r.status}` : r.status,
     management: r.managementPrefix,
     since: r.createdAt,
-    nodes: loadNodes(r.dir).map((t) => ({ node: t.node, address: t.host })),
+    nodes,
     processes: procs.length,
     dead,
+    host: health && {
+      namespaces: health.hostNamespaces,
+      processes: health.hostProcesses,
+      problems: health.problems.map((p) => `${p.node}: ${p.problem}`),
+    },
   };
 }
 
 export async function status(lab: string | undefined, opts: { json?: boolean }): Promise<void> {
-  const list = knownInstances()
-    .filter((r) => !lab || r.lab === lab)
-    .map(describe);
+  const list = await Promise.all(
+    knownInstances()
+      .filter((r) => !lab || r.lab === lab)
+      .map(describe),
+  );
+  const damaged = damagedInstances().filter((d) => !lab || d.lab === lab);
   if (opts.json) {
-    console.log(JSON.stringify(list, null, 2));
+    console.log(JSON.stringify([...list, ...damaged.map((d) => ({ ...d, status: 'damaged' }))], null, 2));
     return;
   }
-  if (!list.length) console.log(lab ? `${lab}: no instance is up` : 'no lab is up');
+  for (const d of damaged)
+    console.log(
+      `${d.lab} (instance ${d.instance}): damaged (${d.dir}/instance.json unreadable): lab down removes it`,
+    );
+  if (!list.length && !damaged.length) console.log(lab ? `${lab}: no instance is up` : 'no lab is up');
   for (const s of list) {
-    const health = s.dead.length
-      ? `${s.dead.length} of ${s.processes} processes dead: ${s.dead.join(', ')}`
-      : `${s.processes} processes running`;
+    const problems = s.host?.problems ?? [];
+    const health = problems.length
+      ? `broken: ${problems.join('; ')}`
+      : s.host?.processes !== undefined
+        ? `${s.host.processes} processes running in ${s.host.namespaces} namespaces`
+        : `${s.processes} processes running`;
     console.log(
       `${s.lab} (instance ${s.instance}): ${s.status}, ${s.nodes.length} nodes, management ${s.management}, ${health}`,
     );

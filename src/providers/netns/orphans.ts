@@ -54,3 +54,9 @@ export async function findInstance(lab: string, instance: string): Promise<Orpha
     ...(linkExists(link) ? [{ kind: 'link', name: link }] : []),
   ];
 }
+
+/** Nodes whose namespace no longer exists. */
+export function absentNodes(lab: string, instance: string, nodes: string[]): string[] {
+  const present = new Set(listNetns());
+  return nodes.filter((n) => !present.has(`${NETNS_PREFIX}${lab}.${instance}.${n}`));
+}

@@ -1,0 +1,267 @@
+// npm run soak: the fault harness. Runs the lab command as people do, off the road: cycles, interrupts
+// at random moments (SIGINT, SIGTERM, SIGKILL then down), instances side by side, down racing up,
+// damaged state, daemons and holders killed. After every run it looks for what the instance left
+// (namespaces, its link, registry entry, lock, state folder, processes), by that instance's names
+// only: other labs on this host are never looked at or touched. One line per scenario, a summary,
+// exit 1 on any failure or leak. SOAK_SHORT=1 is the quick version npm test runs; SOAK_CYCLES=N.
+import { spawn } from 'node:child_process';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Journal } from '../engine/journal.js';
+import { lockFileOf } from '../engine/lock.js';
+import { entryOf } from '../engine/registry.js';
+import { isAlive } from '../host/processes.js';
+import { instanceTag } from '../providers/netns/names.js';
+
+const LAB_BIN = join(dirname(fileURLToPath(import.meta.url)), '..', 'cli', 'main.js');
+const LAB = 'bgp-metallb';
+const short = !!process.env.SOAK_SHORT;
+const cycles = Number(process.env.SOAK_CYCLES ?? (short ? 2 : 20));
+const state = mkdtempSync(join(tmpdir(), 'lab-soak-'));
+const tag = `s${process.pid % 10000}`;
+let serial = 0;
+const nextInstance = () => `${tag}n${serial++}`;
+
+interface Run {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  out: string;
+}
+
+interface Child {
+  pid: number;
+  kill(signal: NodeJS.Signals): void;
+  done: Promise<Run>;
+}
+
+function lab(args: string[]): Child {
+  const child = spawn('node', [LAB_BIN, ...args], {
+    env: { ...process.env, LAB_STATE_DIR: state },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout.on('data', (d) => {
+    out += d;
+  });
+  child.stderr.on('data', (d) => {
+    out += d;
+  });
+  const done = new Promise<Run>((resolve) =>
+    child.on('close', (code, signal) => resolve({ code, signal, out })),
+  );
+  return { pid: child.pid!, kill: (s) => child.kill(s), done };
+}
+const run = (args: string[]) => lab(args).done;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const random = (lo: number, hi: number) => lo + Math.floor(Math.random() * (hi - lo));
+
+/** What one instance left on the host, by its own names (and the pids its journal recorded). */
+function leaks(instance: string, journalCopy?: string): string[] {
+  const out: string[] = [];
+  const base = `lab.${LAB}.${instance}`;
+  let namespaces: string[] = [];
+  try {
+    namespaces = readdirSync('/run/netns').filter(
+      (n) => n === base || (n.startsWith(`${base}.`) && !n.slice(base.length + 1).includes('.')),
+    );
+  } catch {
+    // no namespaces at all
+  }
+  if (namespaces.length) out.push(`${namespaces.length} namespaces`);
+  if (existsSync(`/sys/class/net/lab${instanceTag(LAB, instance)}`)) out.push('its root link');
+  if (existsSync(entryOf(LAB, instance))) out.push('its registry entry');
+  if (existsSync(lockFileOf(LAB, instance))) out.push('its lock');
+  if (existsSync(join(state, LAB, instance))) out.push('its state folder');
+  if (journalCopy && existsSync(journalCopy)) {
+    const alive = new Journal(journalCopy)
+      .resources()
+      .filter((r) => r.kind === 'process' && r.pid && isAlive(r.pid, r.starttime));
+    if (alive.length) out.push(`${alive.length} processes`);
+  }
+  return out;
+}
+
+/** Keeps a copy of the journal while the instance runs, so that its processes can be checked after. */
+function keepJournal(instance: string): string {
+  const copy = join(state, `${instance}.journal`);
+  const file = join(state, LAB, instance, 'journal.jsonl');
+  if (existsSync(file)) copyFileSync(file, copy);
+  return copy;
+}
+
+interface Tally {
+  runs: number;
+  faults: number;
+  races: number;
+  damaged: number;
+  leaks: number;
+  failures: string[];
+}
+const total: Tally = { runs: 0, faults: 0, races: 0, damaged: 0, leaks: 0, failures: [] };
+
+async function scenario(name: string, body: (t: Tally) => Promise<string>): Promise<void> {
+  const t: Tally = { runs: 0, faults: 0, races: 0, damaged: 0, leaks: 0, failures: [] };
+  const started = Date.now();
+  let detail: string;
+  try {
+    detail = await body(t);
+  } catch (e) {
+    t.failures.push((e as Error).message);
+    detail = 'stopped';
+  }
+  for (const k of ['runs', 'faults', 'races', 'damaged', 'leaks'] as const) total[k] += t[k];
+  total.failures.push(...t.failures.map((f) => `${name}: ${f}`));
+  const ok = !t.failures.length && !t.leaks;
+  console.log(
+    `${ok ? '✔' : '✖'} ${name}: ${detail}; ${t.leaks} leaks, ${t.failures.length} failures (${((Date.now() - started) / 1000).toFixed(1)} s)${ok ? '' : `\n    ${t.failures.slice(0, 5).join('\n    ')}`}`,
+  );
+}
+
+function expectCode(t: Tally, what: string, r: Run, codes: number[]): void {
+  if (r.code === null || !codes.includes(r.code))
+    t.failures.push(
+      `${what}: exit ${r.code ?? r.signal}, expected ${codes.join(' or ')}: ${r.out.trim().split('\n').slice(-2).join(' | ')}`,
+    );
+}
+
+function expectClean(t: Tally, instance: string, journalCopy?: string): void {
+  const left = leaks(instance, journalCopy);
+  if (left.length) {
+    t.leaks++;
+    t.failures.push(`${instance} left ${left.join(', ')}`);
+  }
+}
+
+async function upThenDown(t: Tally, instance: string): Promise<void> {
+  const up = await run(['up', LAB, '-i', instance]);
+  t.runs++;
+  expectCode(t, `up ${instance}`, up, [0]);
+  const copy = keepJournal(instance);
+  expectCode(t, `down ${instance}`, await run(['down', LAB, '-i', instance]), [0]);
+  expectClean(t, instance, copy);
+}
+
+await scenario('cycles', async (t) => {
+  for (let i = 0; i < cycles; i++) await upThenDown(t, nextInstance());
+  return `${cycles} up/down cycles`;
+});
+
+await scenario('interrupts', async (t) => {
+  const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGKILL'];
+  const n = short ? 3 : 15;
+  for (let i = 0; i < n; i++) {
+    const signal = signals[i % 3];
+    const instance = nextInstance();
+    const up = lab(['up', LAB, '-i', instance]);
+    await sleep(random(100, 1600));
+    const copy = keepJournal(instance);
+    up.kill(signal);
+    const r = await up.done;
+    t.runs++;
+    t.faults++;
+    if (signal === 'SIGKILL') {
+      // nothing could clean up: lab down finds what is left by the instance's names
+      expectCode(t, `down after SIGKILL ${instance}`, await run(['down', LAB, '-i', instance]), [0]);
+    } else {
+      // 130 when it was caught while starting; 0 when up had finished just before the signal
+      expectCode(t, `up ${signal} ${instance}`, r, [0, 130]);
+      if (r.code === 0) await run(['down', LAB, '-i', instance]);
+    }
+    expectClean(t, instance, copy);
+  }
+  return `${n} interrupts (SIGINT, SIGTERM, SIGKILL then down) at 0.1-1.6 s`;
+});
+
+await scenario('concurrent', async (t) => {
+  const n = short ? 2 : 5;
+  const instances = Array.from({ length: n }, nextInstance);
+  const ups = await Promise.all(instances.map((i) => run(['up', LAB, '-i', i])));
+  ups.forEach((r, k) => {
+    expectCode(t, `up ${instances[k]}`, r, [0]);
+  });
+  t.runs += n;
+  const checks = await Promise.all(instances.map((i) => run(['check', LAB, '-i', i])));
+  checks.forEach((r, k) => {
+    expectCode(t, `check ${instances[k]}`, r, [0]);
+  });
+  const copies = instances.map(keepJournal);
+  const downs = await Promise.all(instances.map((i) => run(['down', LAB, '-i', i])));
+  downs.forEach((r, k) => {
+    expectCode(t, `down ${instances[k]}`, r, [0]);
+  });
+  instances.forEach((i, k) => {
+    expectClean(t, i, copies[k]);
+  });
+  return `${n} instances up, checked and down at once`;
+});
+
+await scenario('races', async (t) => {
+  const n = short ? 3 : 15;
+  for (let i = 0; i < n; i++) {
+    const instance = nextInstance();
+    const up = lab(['up', LAB, '-i', instance]);
+    await sleep(random(0, 2000));
+    const copy = keepJournal(instance);
+    const down = await run(['down', LAB, '-i', instance]);
+    const r = await up.done;
+    t.runs++;
+    t.races++;
+    expectCode(t, `down racing up ${instance}`, down, [0]);
+    // cancelled while starting (8), finished before down came (0), or refused: down held it first (6)
+    expectCode(t, `up raced by down ${instance}`, r, [0, 6, 8]);
+    expectClean(t, instance, copy);
+  }
+  return `${n} downs started 0-2 s into up`;
+});
+
+await scenario('damaged state', async (t) => {
+  const damages: [string, (dir: string) => void][] = [
+    ['emptied journal', (dir) => writeFileSync(join(dir, 'journal.jsonl'), '')],
+    ['deleted state folder', (dir) => rmSync(dir, { recursive: true, force: true })],
+    ['damaged instance.json', (dir) => writeFileSync(join(dir, 'instance.json'), '{')],
+  ];
+  for (const [, damage] of damages) {
+    const instance = nextInstance();
+    expectCode(t, `up ${instance}`, await run(['up', LAB, '-i', instance]), [0]);
+    t.runs++;
+    const copy = keepJournal(instance);
+    damage(join(state, LAB, instance));
+    t.damaged++;
+    expectCode(t, `down ${instance}`, await run(['down', LAB, '-i', instance]), [0]);
+    expectClean(t, instance, copy);
+  }
+  return `${damages.length} damaged states (${damages.map(([d]) => d).join(', ')})`;
+});
+
+await scenario('killed daemons', async (t) => {
+  const victims = ['bird', 'holder', 'sshd'];
+  for (const victim of victims) {
+    const instance = nextInstance();
+    expectCode(t, `up ${instance}`, await run(['up', LAB, '-i', instance]), [0]);
+    t.runs++;
+    const copy = keepJournal(instance);
+    const target = new Journal(copy)
+      .resources()
+      .find((r) => r.kind === 'process' && r.node === 'worker2' && r.name === victim);
+    if (!target || target.kind !== 'process' || !target.pid)
+      t.failures.push(`${instance}: no ${victim} on worker2 in the journal`);
+    else process.kill(target.pid, 'SIGKILL');
+    t.faults++;
+    const check = await run(['check', LAB, '-i', instance]);
+    expectCode(t, `check with ${victim} killed ${instance}`, check, [5]);
+    if (!/worker2/.test(check.out))
+      t.failures.push(`${instance}: check did not name worker2 (${victim} killed)`);
+    expectCode(t, `down ${instance}`, await run(['down', LAB, '-i', instance]), [0]);
+    expectClean(t, instance, copy);
+  }
+  return `${victims.length} kills (${victims.join(', ')} on worker2), each noticed by lab check`;
+});
+
+rmSync(state, { recursive: true, force: true });
+const ok = !total.failures.length && !total.leaks;
+console.log(
+  `soak: ${ok ? 'clean' : 'FAILED'}: ${total.runs} runs, ${total.faults} faults, ${total.races} races, ${total.damaged} damaged states, ${total.leaks} leaks, ${total.failures.length} failures`,
+);
+process.exitCode = ok ? 0 : 1;
