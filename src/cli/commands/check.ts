@@ -34,27 +34,7 @@ export async function check(
     record,
     lab.nodes.map((n) => n.name),
   );
-  if (problems.length) {
-    if (opts.json)
-      console.log(
-        JSON.stringify(
-          problems.map((p) => ({ check: 'health', node: p.node, ok: false, reason: p.problem })),
-          null,
-          2,
-        ),
-      );
-    else for (const p of problems) console.log(`✖ health on ${p.node}: ${p.problem}`);
-    const nodes = [...new Set(problems.map((p) => p.node))];
-    throw new CheckError(
-      `${name} (instance ${instance}) is broken on ${nodes.join(', ')}: ${problems.length} problem${problems.length === 1 ? '' : 's'}`,
-      {
-        details: [
-          ...problems.map((p) => `  ${p.node}: ${p.problem}`),
-          'Look at the node logs under the state folder, or rebuild: lab down, then lab up.',
-        ],
-      },
-    );
-  }
+  for (const p of problems) if (!opts.json) console.log(`✖ health on ${p.node}: ${p.problem}`);
   const shells = await openShells(record);
   try {
     // in file order, as lab up runs them: one try each, or each under its named wait with --wait
@@ -64,13 +44,16 @@ export async function check(
     if (opts.json) {
       console.log(
         JSON.stringify(
-          outcomes.map((o) => ({
-            check: o.check.name,
-            node: o.check.node,
-            ok: o.verdict.ok,
-            ...(o.verdict.ok ? { detail: o.verdict.detail } : { reason: o.verdict.reason }),
-            ms: o.waitedMs,
-          })),
+          [
+            ...problems.map((p) => ({ check: 'health', node: p.node, ok: false, reason: p.problem, ms: 0 })),
+            ...outcomes.map((o) => ({
+              check: o.check.name,
+              node: o.check.node,
+              ok: o.verdict.ok,
+              ...(o.verdict.ok ? { detail: o.verdict.detail } : { reason: o.verdict.reason }),
+              ms: o.waitedMs,
+            })),
+          ],
           null,
           2,
         ),
@@ -82,6 +65,19 @@ export async function check(
         );
     }
     const failed = outcomes.filter((o) => !o.verdict.ok);
+    // a broken node fails the check even when every check passes (a spread with a backend less)
+    if (problems.length) {
+      const nodes = [...new Set(problems.map((p) => p.node))];
+      throw new CheckError(
+        `${name} (instance ${instance}) is broken on ${nodes.join(', ')}; ${failed.length} of ${outcomes.length} checks failed`,
+        {
+          details: [
+            ...problems.map((p) => `  health on ${p.node}: ${p.problem}`),
+            ...failed.flatMap(describeFailure),
+          ],
+        },
+      );
+    }
     if (failed.length)
       throw new CheckError(
         `${failed.length} of ${outcomes.length} checks failed on ${name} (instance ${instance})`,

@@ -52,11 +52,16 @@ export async function status(lab: string | undefined, opts: { json?: boolean }):
   if (!list.length && !damaged.length) console.log(lab ? `${lab}: no instance is up` : 'no lab is up');
   for (const s of list) {
     const problems = s.host?.problems ?? [];
-    const health = problems.length
-      ? `broken: ${problems.join('; ')}`
-      : s.host?.processes !== undefined
+    const running =
+      s.host?.processes !== undefined
         ? `${s.host.processes} processes running in ${s.host.namespaces} namespaces`
         : `${s.processes} processes running`;
+    const dead = s.dead.length
+      ? `${s.dead.length} of ${s.processes} processes dead: ${s.dead.join(', ')}`
+      : '';
+    const health = problems.length
+      ? [dead, `broken: ${problems.join('; ')}`].filter(Boolean).join('; ')
+      : dead || running;
     console.log(
       `${s.lab} (instance ${s.instance}): ${s.status}, ${s.nodes.length} nodes, management ${s.management}, ${health}`,
     );
