@@ -96,7 +96,22 @@ program
     '--plan',
     'print every command the provider would run, per node and in order, and do nothing (vagrant providers)',
   )
+  .option('--to <step>', 'a fresh instance brought to the end of this step (see lab steps)')
   .action((lab, opts) => run(async () => (await import('./commands/up.js')).up(lab, opts)));
+
+program
+  .command('steps <lab>')
+  .description("the lab's steps: done, next or pending, and the state of their checks")
+  .addOption(instanceOption())
+  .option('--json', 'print JSON')
+  .action((lab, opts) => run(async () => (await import('./commands/steps.js')).steps(lab, opts)));
+
+program
+  .command('step <lab> [name]')
+  .description('run the next step (or the one named) on a running lab, then its checks under their waits')
+  .addOption(instanceOption())
+  .option('--json', 'print the result as JSON')
+  .action((lab, name, opts) => run(async () => (await import('./commands/steps.js')).step(lab, name, opts)));
 
 program
   .command('down <lab>')

@@ -152,6 +152,19 @@ export interface Workload {
   path: Path;
 }
 
+/** A step of the tutorial: roles it starts, an optional zx script, the checks that prove it. */
+export interface Step {
+  name: string;
+  description: string;
+  /** The roles it brings up, one entry per node. */
+  roles: { node: string; role: string }[];
+  /** Its zx script, relative to the lab's folder. */
+  script?: string;
+  checks: string[];
+  optional: boolean;
+  path: Path;
+}
+
 export interface Lab {
   name: string;
   description: string;
@@ -165,6 +178,8 @@ export interface Lab {
   clusters: Cluster[];
   checks: Check[];
   waits: Record<string, number>;
+  /** The tutorial's steps, in order (empty when the lab has none). */
+  steps: Step[];
   workloads: Workload[];
   /** The pod address block each Calico node takes when its first workload lands. */
   blocks: Record<string, string>;

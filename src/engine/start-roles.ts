@@ -11,9 +11,13 @@ import { startTimeOf } from './processes.js';
 
 const idOf = (node: string, c: StartCommand) => `process:${node}:${c.name}`;
 
-/** The commands of a node's roles, in role order. */
+/** The commands of a node's roles, in role order; its network configuration first, as a VM applies
+ * netplan before any service starts. */
 export function startCommandsOf(lab: Lab, node: Node): StartCommand[] {
-  return node.roles.flatMap((role) => roleOf(role)?.start?.(lab, node) ?? []);
+  const roles = [...node.roles].sort(
+    (a, b) => Number(b === 'netplan-routes') - Number(a === 'netplan-routes'),
+  );
+  return roles.flatMap((role) => roleOf(role)?.start?.(lab, node) ?? []);
 }
 
 /** One script: each step announced, stopping at the first failure; then each daemon's pid, once written. */

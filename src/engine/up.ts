@@ -17,6 +17,8 @@ import { providerOf } from '../providers/index.js';
 import type { Provider, ProviderContext } from '../providers/provider.js';
 import { renderLab } from '../render/render-lab.js';
 import { roleOf } from '../roles/index.js';
+import { checksOf, nodeAtBoot, stepsThrough } from '../steps/plan.js';
+import { recordChecks } from '../steps/progress.js';
 import { generateKeyPair } from '../transport/keys.js';
 import { verifyRoutedVia } from '../transport/route-guard.js';
 import { SshShell, type SshTarget } from '../transport/ssh.js';
@@ -38,6 +40,8 @@ export interface UpOptions {
   verbose?: boolean;
   /** Overrides the lab file's provider (lab up --provider). */
   provider?: string;
+  /** Bring the lab to the end of this step only (a fresh instance: the catch-up for a workshop). */
+  to?: string;
 }
 
 export interface UpResult {
@@ -73,6 +77,10 @@ export async function labUp(file: string, opts: UpOptions): Promise<UpResult> {
   await provider.verifyHost(lab);
   // a provider that realizes the roles itself (VMs) needs no emulated realization
   if (!provider.realizesRoles) verifyEmulated(lab);
+  // the steps this run covers: their roles start at boot, their scripts after, then their checks
+  const steps = stepsThrough(lab, opts.to);
+  const checks = checksOf(lab, steps, opts.to === undefined);
+  const scripted = steps.filter((s) => s.script);
 
   if (opts.signal?.aborted) throw new InterruptedError('interrupted before anything was created');
   // one command at a time per instance: a second up, a down (which cancels this one), check, exec
@@ -126,7 +134,15 @@ async function createAndProve(
   };
   const shells = new Map<string, SshShell>();
   const targets: SshTarget[] = [];
-  const checkNodes = new Set(lab.checks.map((c) => c.node));
+  const checkNodes = new Set(checks.map((c) => c.node));
+  const shellOf = (node: string): SshShell => {
+    let shell = shells.get(node);
+    if (!shell) {
+      shell = new SshShell(targets.find((t) => t.node === node)!);
+      shells.set(node, shell);
+    }
+    return shell;
+  };
   const aborted = () => opts.signal?.aborted;
   let outcomes: CheckOutcome[] = [];
   try {
@@ -161,7 +177,7 @@ async function createAndProve(
           title: node.name,
           task: async (say: (s: string) => void) => {
             if (aborted()) throw new InterruptedError('interrupted');
-            const commands = provider.realizesRoles ? [] : startCommandsOf(lab, node);
+            const commands = provider.realizesRoles ? [] : startCommandsOf(lab, nodeAtBoot(lab, node, steps));
             const script = startScript(commands);
             recordStart(ctx.journal, node.name, commands);
             say(commands.length ? `booting, then ${commands.map((c) => c.name).join(', ')}` : 'booting');
@@ -187,6 +203,23 @@ async function createAndProve(
           },
         })),
       },
+      ...(scripted.length
+        ? [
+            {
+              title: 'steps',
+              sequential: true,
+              subtasks: scripted.map((step) => ({
+                title: step.name,
+                task: async (say: (s: string) => void) => {
+                  const { runStepScript } = await import('../steps/api.js');
+                  await events.step(`step ${step.name}`, undefined, () =>
+                    runStepScript(lab, step, shellOf, say),
+                  );
+                },
+              })),
+            },
+          ]
+        : []),
       {
         title: 'checks',
         collectErrors: true,
@@ -194,7 +227,7 @@ async function createAndProve(
         // needs next, and usually passes on its first try once the one before has; after a failure
         // the rest get one try each, so that the report shows them all
         sequential: true,
-        subtasks: lab.checks.map((check) => ({
+        subtasks: checks.map((check) => ({
           title: `${check.name} on ${check.node}`,
           task: async (say: (s: string) => void) => {
             const failedBefore = outcomes.some((o) => !o.verdict.ok);
@@ -224,12 +257,17 @@ async function createAndProve(
       },
     ]);
     if (aborted()) throw new InterruptedError('interrupted'); // after the last check: still undone
+    recordChecks(
+      dir,
+      outcomes.map((o) => ({ name: o.check.name, ok: o.verdict.ok })),
+      steps.map((s) => s.name),
+    );
     if (outcomes.some((o) => !o.verdict.ok)) throw new CheckError('checks failed');
     saveTargets(dir, targets, ctx.userKey.privateKey);
     record.status = 'up';
     writeInstance(record);
     events.emit({ type: 'run-end', ok: true, ms: Date.now() - started, exitCode: 0 });
-    outcomes = lab.checks.map((c) => outcomes.find((o) => o.check === c)!);
+    outcomes = checks.map((c) => outcomes.find((o) => o.check === c)!);
     return { record, outcomes, ms: Date.now() - started };
   } catch (error) {
     if (aborted()) {
@@ -252,7 +290,7 @@ async function createAndProve(
     const failed = outcomes.filter((o) => !o.verdict.ok);
     const leftUp = `The lab is left running for a look: lab exec ${lab.name} NODE -- CMD, logs under ${dir}/nodes/NODE/log; remove it with lab down ${lab.name}${instance === 'default' ? '' : ` -i ${instance}`}.`;
     if (failed.length) {
-      const e = new CheckError(`${failed.length} of ${lab.checks.length} checks failed`, {
+      const e = new CheckError(`${failed.length} of ${checks.length} checks failed`, {
         details: [...failed.flatMap(describeFailure), leftUp],
       });
       events.emit({ type: 'run-end', ok: false, ms: Date.now() - started, exitCode: e.exitCode });

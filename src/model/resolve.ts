@@ -10,6 +10,7 @@ import { clusterOf } from '../core/lab.js';
 import { addressAt, familyOf, parseCidr } from '../net/ip.js';
 import { formatIPv4, hostAt, parsePrefix } from '../net/ipv4.js';
 import type { LoadedLab } from './load.js';
+import { resolveSteps } from './resolve-steps.js';
 import { completeLabBgp, resolveLoopbacks, resolveOspf } from './routing.js';
 
 /** Seconds each named wait allows, unless the lab overrides it under waits:. */
@@ -346,6 +347,12 @@ export const PHASES: { name: string; run: Phase }[] = [
   { name: 'bgp', run: resolveBgp },
   { name: 'ospf', run: resolveOspf },
   { name: 'checks', run: resolveChecks },
+  {
+    name: 'steps',
+    run: (lab, push) => {
+      lab.steps = resolveSteps(lab, push);
+    },
+  },
 ];
 
 /** Turns a loaded lab into the typed model; problems that make parts unresolvable come back as issues. */
@@ -366,6 +373,7 @@ export function resolveLab(loaded: LoadedLab): { lab: Lab; issues: Issue[] } {
     clusters: [],
     checks: [],
     waits: { ...DEFAULT_WAITS, ...raw.waits },
+    steps: [],
     workloads: [],
     blocks: {},
     requirements: raw.requirements,

@@ -331,6 +331,26 @@ const requirement = z
   })
   .strict();
 
+const step = z
+  .object({
+    name: name.describe('the step, as `lab step` and `lab up --to` name it'),
+    description: z.string().describe('what the attendee is about to do and why, shown by `lab steps`'),
+    roles: z
+      .record(selector, z.array(z.string()))
+      .default({})
+      .describe('the roles this step brings up, by node, group or cluster: { worker: [metallb-speaker] }'),
+    script: z
+      .string()
+      .optional()
+      .describe("a zx script in the lab's folder (steps/NAME.mjs), run with a $ bound to each node"),
+    checks: z.array(name).default([]).describe('the checks, by name, that prove the step'),
+    optional: z
+      .boolean()
+      .default(false)
+      .describe('run only when named (`lab step LAB NAME`): a trap a workshop shows on purpose'),
+  })
+  .strict();
+
 export const labSchema = z
   .object({
     $schema: z.string().optional(),
@@ -352,6 +372,12 @@ export const labSchema = z
     clusters: z.record(z.string(), cluster).default({}),
     checks: z.array(check).default([]),
     waits: z.record(z.string(), z.number().positive()).default({}),
+    steps: z
+      .array(step)
+      .default([])
+      .describe(
+        "the tutorial's steps in order: `lab step` runs the next one, `lab up --to NAME` rebuilds to it",
+      ),
     workloads: z
       .array(workload)
       .default([])
@@ -364,6 +390,7 @@ export const labSchema = z
   .strict();
 
 export type RawLab = z.infer<typeof labSchema>;
+export type RawStep = z.infer<typeof step>;
 export type RawCluster = z.infer<typeof cluster>;
 export type Expectation = z.infer<typeof expectation>;
 export type Filter = z.infer<typeof filter>;

@@ -4,6 +4,7 @@ import type { Lab, Node } from '../core/lab.js';
 import { networkByName } from '../core/lab.js';
 import { renderTemplate } from '../core/templates.js';
 import { cidrContains, parseCidr } from '../net/ip.js';
+import { staticRoutes } from '../net/static-routes.js';
 import { header, type Role } from './role.js';
 
 /** Each interface with the routes whose gateway is on its network. */
@@ -23,7 +24,7 @@ export function interfacesWithRoutes(lab: Lab, node: Node) {
 export const netplanRoutes: Role = {
   name: 'netplan-routes',
   description:
-    "addresses and static routes rendered as netplan (the netns provider applies every node's routes itself)",
+    'addresses and static routes rendered as netplan; emulated, the routes are applied when the role starts (netplan apply)',
   render: (lab, node) => [
     {
       node: node.name,
@@ -37,4 +38,16 @@ export const netplanRoutes: Role = {
       validator: 'netplan',
     },
   ],
+  // as `netplan apply` would: replace, so that starting twice changes nothing
+  start: (_lab, node) =>
+    node.routes.length
+      ? [
+          {
+            name: 'netplan-apply',
+            run: staticRoutes(node.routes)
+              .map((line) => `ip ${line.replace(/^route add /, 'route replace ')}`)
+              .join(' && '),
+          },
+        ]
+      : [],
 };

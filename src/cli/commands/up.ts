@@ -13,6 +13,7 @@ export async function up(
     provider?: string;
     hypervisor?: string;
     plan?: boolean;
+    to?: string;
   },
 ): Promise<void> {
   // main.ts catches signals from the first moment; from here this command answers them itself
@@ -60,10 +61,12 @@ async function upWith(
   const { record, ms, outcomes } = await labUp(file, { ...opts, signal });
   const i = record.instance === 'default' ? '' : ` -i ${record.instance}`;
   const first = outcomes[0]?.check;
-  console.log(`\n${record.lab} is up and proven in ${(ms / 1000).toFixed(2)} s.`);
+  const where = opts.to ? ` at the end of step ${opts.to}` : '';
+  console.log(`\n${record.lab} is up${where} and proven in ${(ms / 1000).toFixed(2)} s.`);
   if (first)
     console.log(
       `  look:   lab exec ${record.lab}${i} ${first.node} -- ${first.run}   |   lab ssh ${record.lab}${i} NODE`,
     );
+  if (opts.to) console.log(`  steps:  lab steps ${record.lab}${i}        next: lab step ${record.lab}${i}`);
   console.log(`  again:  lab check ${record.lab}${i}        remove: lab down ${record.lab}${i}`);
 }

@@ -5,6 +5,7 @@ import type { Lab } from '../../core/lab.js';
 import { networkByName } from '../../core/lab.js';
 import type { Journal } from '../../engine/journal.js';
 import { runCommand } from '../../host/command.js';
+import { staticRoutes } from '../../net/static-routes.js';
 import { shellQuote } from '../../shell-quote.js';
 import type { Names } from './names.js';
 
@@ -89,26 +90,9 @@ export async function createNetwork(w: Wiring, journal: Journal): Promise<void> 
       ...(node.loopback?.ipv6 ? [`addr add ${node.loopback.ipv6}/128 dev lo`] : []),
       `addr add ${m.nodes[i]}/${m.length} dev mgmt0`,
       'link set mgmt0 up',
-      // static routes, as netplan or the VM's network config would set them
-      ...staticRoutes(node.routes),
+      // static routes, as the VM's network config would set them (netplan-routes applies its own when it starts)
+      ...(node.roles.includes('netplan-routes') ? [] : staticRoutes(node.routes)),
     ],
   }));
   await batchPerNamespace([{ ns: names.switchNs, lines: sw }, ...nodes]);
-}
-
-/** `ip route` lines: routes to one prefix through several gateways make one ECMP route. */
-export function staticRoutes(routes: { to: string; via: string }[]): string[] {
-  const byPrefix = new Map<string, string[]>();
-  for (const r of routes) {
-    // "default" is IPv4's; an IPv6 gateway needs the IPv6 default
-    const to = r.to === 'default' && r.via.includes(':') ? '::/0' : r.to;
-    const vias = byPrefix.get(to) ?? [];
-    if (!vias.includes(r.via)) vias.push(r.via);
-    byPrefix.set(to, vias);
-  }
-  return [...byPrefix].map(([to, vias]) =>
-    vias.length === 1
-      ? `route add ${to} via ${vias[0]}`
-      : `route add ${to} ${vias.map((v) => `nexthop via ${v}`).join(' ')}`,
-  );
 }

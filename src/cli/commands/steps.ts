@@ -1,0 +1,204 @@
+// lab steps / lab step: where an instance stands in its lab's tutorial, and the next step run and proven.
+
+import type { Lab, Step } from '../../core/lab.js';
+import { type CheckOutcome, describeFailure, runCheckOnce, waitForCheck } from '../../engine/checks.js';
+import { instanceDir, readInstance } from '../../engine/instances.js';
+import { runStepEffects } from '../../engine/run-step.js';
+import { openShells } from '../../engine/session.js';
+import { journalOf, requireInstance } from '../../engine/state.js';
+import { CheckError, DefinitionError, StepError } from '../../errors.js';
+import { openLab } from '../../model/open.js';
+import { labFileOf } from '../../paths.js';
+import { nextStep } from '../../steps/plan.js';
+import { readProgress, recordChecks } from '../../steps/progress.js';
+import type { SshShell } from '../../transport/ssh.js';
+import { labNameOf } from '../lab-name.js';
+
+type State = 'done' | 'next' | 'pending' | 'optional';
+
+const iFlag = (instance: string) => (instance === 'default' ? '' : ` -i ${instance}`);
+
+/** One try of each check the steps name, on a running instance. */
+async function tryChecks(lab: Lab, shells: Map<string, SshShell>, names: Set<string>) {
+  const outcomes = await Promise.all(
+    lab.checks
+      .filter((c) => names.has(c.name))
+      .map(async (c) => {
+        const once = await runCheckOnce(lab, c, shells.get(c.node)!).catch((e: Error) => ({
+          verdict: { ok: false as const, reason: e.message },
+        }));
+        return [c.name, once.verdict] as const;
+      }),
+  );
+  return new Map(outcomes);
+}
+
+export async function steps(ref: string, opts: { instance: string; json?: boolean }): Promise<void> {
+  const { lab: name, instance } = await labNameOf(ref, opts.instance);
+  const record = readInstance(instanceDir(name, instance));
+  const { lab } = openLab(record?.file ?? labFileOf(ref), record?.sets ?? []);
+  const done = record ? readProgress(record.dir).done : [];
+  const next = nextStep(lab, done);
+  const names = new Set(lab.steps.flatMap((s) => s.checks));
+  let verdicts = new Map<string, { ok: boolean; reason?: string; detail?: string }>();
+  if (record?.status === 'up' || record?.status === 'failed') {
+    const shells = await openShells(record);
+    try {
+      verdicts = await tryChecks(lab, shells, names);
+    } finally {
+      for (const s of shells.values()) s.close();
+    }
+    recordChecks(
+      record.dir,
+      [...verdicts].map(([n, v]) => ({ name: n, ok: v.ok })),
+    );
+  }
+  const stateOf = (s: Step): State =>
+    done.includes(s.name) ? 'done' : s === next ? 'next' : s.optional ? 'optional' : 'pending';
+  const list = lab.steps.map((s, i) => ({
+    number: i + 1,
+    name: s.name,
+    state: stateOf(s),
+    description: s.description,
+    roles: s.roles,
+    script: s.script,
+    checks: s.checks.map((c) => {
+      const v = verdicts.get(c);
+      return {
+        name: c,
+        state: v ? (v.ok ? 'passed' : 'failed') : 'not run',
+        ...(v && !v.ok ? { reason: v.reason } : {}),
+      };
+    }),
+  }));
+  if (opts.json) {
+    console.log(
+      JSON.stringify(
+        { lab: lab.name, instance, up: !!record, done, next: next?.name ?? null, steps: list },
+        null,
+        2,
+      ),
+    );
+    return;
+  }
+  if (!lab.steps.length) {
+    console.log(`${lab.name} has no steps: lab up ${lab.name} brings it up whole.`);
+    return;
+  }
+  const regular = lab.steps.filter((s) => !s.optional).length;
+  console.log(
+    record
+      ? `${lab.name} (instance ${instance}): ${done.length} of ${regular} steps done${next ? `, next: ${next.name} (lab step ${lab.name}${iFlag(instance)})` : ''}`
+      : `${lab.name}: not up. lab up ${lab.name}${iFlag(instance)} --to STEP brings a fresh instance to the end of a step.`,
+  );
+  const mark: Record<State, string> = { done: '✔', next: '➜', pending: ' ', optional: '?' };
+  for (const s of list) {
+    console.log(
+      `${mark[s.state]} ${String(s.number).padStart(2)} ${s.name.padEnd(18)} ${s.state.padEnd(8)} ${s.description}`,
+    );
+    for (const c of s.checks)
+      console.log(
+        `       ${c.state === 'passed' ? '✔' : c.state === 'failed' ? '✖' : '·'} ${c.name}: ${c.state}${c.reason ? ` (${c.reason.split('\n')[0]})` : ''}`,
+      );
+  }
+}
+
+export async function step(
+  ref: string,
+  name: string | undefined,
+  opts: { instance: string; json?: boolean },
+): Promise<void> {
+  const { lab: labName, instance } = await labNameOf(ref, opts.instance);
+  const record = requireInstance(labName, instance);
+  const { lab } = openLab(record.file, record.sets);
+  const progress = readProgress(record.dir);
+  const step = nextStep(lab, progress.done, name);
+  const i = iFlag(instance);
+  if (!step) {
+    if (opts.json) console.log(JSON.stringify({ lab: lab.name, instance, step: null, done: progress.done }));
+    else console.log(`${lab.name} (instance ${instance}): every step is done.`);
+    return;
+  }
+  if (progress.done.includes(step.name))
+    throw new DefinitionError(`step ${step.name} has already run on ${lab.name} (instance ${instance})`, {
+      details: [
+        `To see it again from a fresh start: lab down ${lab.name}${i} && lab up ${lab.name}${i} --to ${step.name}`,
+      ],
+    });
+  const index = lab.steps.indexOf(step);
+  const missing = lab.steps.slice(0, index).filter((s) => !s.optional && !progress.done.includes(s.name));
+  if (missing.length)
+    throw new DefinitionError(
+      `step ${step.name} comes after ${missing.map((s) => s.name).join(', ')}, which have not run`,
+      {
+        details: [
+          `Run them first (lab step ${lab.name}${i}), or rebuild: lab down ${lab.name}${i} && lab up ${lab.name}${i} --to ${step.name}`,
+        ],
+      },
+    );
+  const shells = await openShells(record);
+  const say = (line: string) => {
+    if (!opts.json) console.log(line);
+  };
+  const started = Date.now();
+  try {
+    say(`step ${index + 1}/${lab.steps.length} ${step.name}: ${step.description}`);
+    try {
+      await runStepEffects(
+        lab,
+        step,
+        journalOf(record.dir),
+        (n) => shells.get(n)!,
+        (l) => say(`  ${l}`),
+      );
+    } catch (e) {
+      throw new StepError((e as Error).message, {
+        cause: e,
+        details: [
+          `The step did not complete: the instance is as it left it. To retry from a clean state: lab down ${lab.name}${i} && lab up ${lab.name}${i} --to ${lab.steps[index - 1]?.name ?? step.name}`,
+        ],
+      });
+    }
+    progress.done.push(step.name);
+    recordChecks(record.dir, [], progress.done);
+    const outcomes: CheckOutcome[] = [];
+    for (const check of lab.checks.filter((c) => step.checks.includes(c.name))) {
+      const failedBefore = outcomes.some((o) => !o.verdict.ok);
+      const o = await waitForCheck(lab, check, shells.get(check.node)!, failedBefore ? { timeoutMs: 0 } : {});
+      outcomes.push(o);
+      say(
+        `${o.verdict.ok ? '✔' : '✖'} ${check.name} on ${check.node}: ${o.verdict.ok ? `passed in ${(o.waitedMs / 1000).toFixed(2)} s${o.verdict.detail ? `: ${o.verdict.detail}` : ''}` : o.verdict.reason}`,
+      );
+    }
+    recordChecks(
+      record.dir,
+      outcomes.map((o) => ({ name: o.check.name, ok: o.verdict.ok })),
+    );
+    const failed = outcomes.filter((o) => !o.verdict.ok);
+    if (opts.json)
+      console.log(
+        JSON.stringify({
+          lab: lab.name,
+          instance,
+          step: step.name,
+          ok: !failed.length,
+          ms: Date.now() - started,
+          checks: outcomes.map((o) => ({
+            check: o.check.name,
+            node: o.check.node,
+            ok: o.verdict.ok,
+            ms: o.waitedMs,
+            ...(o.verdict.ok ? {} : { reason: o.verdict.reason }),
+          })),
+        }),
+      );
+    if (failed.length)
+      throw new CheckError(`step ${step.name}: ${failed.length} of ${outcomes.length} checks failed`, {
+        details: failed.flatMap(describeFailure),
+      });
+    const after = nextStep(lab, progress.done);
+    say(after ? `next: ${after.name} (lab step ${lab.name}${i})` : `${lab.name}: every step is done.`);
+  } finally {
+    for (const s of shells.values()) s.close();
+  }
+}

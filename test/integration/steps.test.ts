@@ -1,0 +1,146 @@
+// Every lab that runs on netns and has steps, walked step by step: each step's checks fail before it
+// (at least one) and all pass after; `lab up --to` rebuilds to a step; the node $ of step scripts.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadTargets } from '../../src/engine/state.js';
+import { loadLab } from '../../src/model/load.js';
+import { resolveLab } from '../../src/model/resolve.js';
+import { roleOf } from '../../src/roles/index.js';
+import { runStepScript, StepScriptError } from '../../src/steps/api.js';
+import { nodeDollar } from '../../src/steps/node-dollar.js';
+import { SshShell } from '../../src/transport/ssh.js';
+import { labCli } from '../helpers/cli.js';
+import { leftovers, liveProcesses, rootLinks } from '../helpers/host.js';
+import { isRoot, LAB_NAMES, labFile } from '../helpers/labs.js';
+
+const walkable = LAB_NAMES.filter((name) => {
+  const { lab } = resolveLab(loadLab(labFile(name)));
+  return lab.steps.length > 0 && lab.nodes.every((n) => n.roles.every((r) => roleOf(r)?.emulated !== false));
+});
+const pending = LAB_NAMES.filter((n) => !walkable.includes(n));
+if (pending.length) console.warn(`steps walk: not on netns yet or without steps: ${pending.join(', ')}`);
+
+type StepsJson = {
+  done: string[];
+  next: string | null;
+  steps: { name: string; state: string; checks: { name: string; state: string }[] }[];
+};
+
+describe.skipIf(!isRoot)('lab steps on netns', () => {
+  const state = mkdtempSync(join(tmpdir(), 'lab-steps-'));
+  const lab = labCli(state);
+  const base = `st${process.pid % 100000}`;
+  const linksBefore = rootLinks();
+  const made: [string, string][] = [];
+
+  afterAll(async () => {
+    for (const [name, instance] of made) await lab(['down', name, '-i', instance]);
+    rmSync(state, { recursive: true, force: true });
+  });
+
+  const stepsOf = async (name: string, instance: string): Promise<StepsJson> => {
+    const r = await lab(['steps', name, '-i', instance, '--json']);
+    expect(r.exitCode, r.all).toBe(0);
+    return JSON.parse(r.stdout) as StepsJson;
+  };
+
+  it.each(walkable)('%s: every step fails its checks before and passes them after', async (name) => {
+    const instance = `${base}${walkable.indexOf(name)}`;
+    made.push([name, instance]);
+    const up = await lab(['up', name, '-i', instance, '--to', '0']);
+    expect(up.exitCode, up.all).toBe(0);
+    const { steps } = resolveLab(loadLab(labFile(name))).lab;
+    for (const step of steps.filter((s) => !s.optional)) {
+      const before = (await stepsOf(name, instance)).steps.find((s) => s.name === step.name)!;
+      expect(before.state).toBe('next');
+      const failing = before.checks.filter((c) => c.state === 'failed').map((c) => c.name);
+      expect(failing.length, `${step.name}: no check fails before it`).toBeGreaterThan(0);
+      const r = await lab(['step', name, '-i', instance, '--json']);
+      expect(r.exitCode, r.all).toBe(0);
+      const result = JSON.parse(r.stdout) as { step: string; ok: boolean; checks: { ok: boolean }[] };
+      expect(result.step).toBe(step.name);
+      expect(result.checks.length).toBe(step.checks.length);
+      expect(result.checks.every((c) => c.ok)).toBe(true);
+      const after = (await stepsOf(name, instance)).steps.find((s) => s.name === step.name)!;
+      expect(after.state).toBe('done');
+      expect(
+        after.checks.every((c) => c.state === 'passed'),
+        JSON.stringify(after.checks),
+      ).toBe(true);
+    }
+    const end = await stepsOf(name, instance);
+    expect(end.next).toBeNull();
+    const again = await lab(['step', name, '-i', instance]);
+    expect(again.exitCode).toBe(0);
+    expect(again.stdout).toMatch(/every step is done/);
+    // the whole lab's checks hold at the end of the walk, as after a plain lab up
+    const check = await lab(['check', name, '-i', instance]);
+    expect(check.exitCode, check.all).toBe(0);
+    const dir = join(state, name, instance);
+    const down = await lab(['down', name, '-i', instance]);
+    expect(down.exitCode, down.all).toBe(0);
+    // the daemons the steps started over SSH were journalled, and are gone
+    expect(liveProcesses(join(dir, 'journal.jsonl'))).toEqual([]);
+  });
+
+  it('lab up --to rebuilds a fresh instance to the end of a step, and no further', async () => {
+    const instance = `${base}t`;
+    made.push(['bgp-metallb', instance]);
+    const r = await lab(['up', 'bgp-metallb', '-i', instance, '--to', 'metallb']);
+    expect(r.exitCode, r.all).toBe(0);
+    expect(r.all).toMatch(/sessions-established on router: passed/);
+    expect(r.all).not.toMatch(/load-is-spread/);
+    const s = await stepsOf('bgp-metallb', instance);
+    expect(s.done).toEqual(['router', 'client', 'metallb']);
+    expect(s.next).toBe('service');
+    const service = s.steps.find((x) => x.name === 'service')!;
+    expect(service.checks.map((c) => c.state)).toEqual(['failed', 'failed']);
+    const bad = await lab(['up', 'bgp-metallb', '-i', `${instance}x`, '--to', 'nosuchstep']);
+    expect(bad.exitCode).toBe(2);
+    expect(bad.all).toMatch(/no step 'nosuchstep'; its steps are router, client, metallb, service/);
+  });
+
+  it('a node $ quotes, obeys nothrow and timeouts, and failures name the step, node and command', async () => {
+    const instance = `${base}t`; // left at the end of step metallb by the test before
+    const target = loadTargets(join(state, 'bgp-metallb', instance)).find((t) => t.node === 'router')!;
+    const shell = new SshShell(target);
+    try {
+      const $r = nodeDollar(shell);
+      const tricky = `a b'c "d" $HOME; echo no`;
+      expect((await $r`printf %s ${tricky}`).stdout).toBe(tricky);
+      expect((await $r`hostname`).stdout.trim()).toBe('router');
+      const failed = await $r({ nothrow: true })`echo oops >&2; exit 3`;
+      expect(failed.exitCode).toBe(3);
+      expect(failed.stderr.trim()).toBe('oops');
+      const t0 = Date.now();
+      const slow = await $r({ nothrow: true, timeout: '300ms' })`sleep 5`;
+      expect(Date.now() - t0).toBeLessThan(2000);
+      expect(slow.ok).toBe(false);
+      const lines = await $r`birdc show protocols`.lines();
+      expect(lines.filter((l) => /Established/.test(l))).toHaveLength(3);
+
+      const { lab: model } = resolveLab(loadLab(labFile('bgp-metallb')));
+      const step = { ...model.steps[0], script: join(state, 'fail.mjs') };
+      const { writeFileSync } = await import('node:fs');
+      writeFileSync(
+        step.script,
+        "export default async ({ on }) => { await on('router')`ls /nonexistent`; };\n",
+      );
+      const e = await runStepScript(model, step, () => shell).catch((x: unknown) => x);
+      expect(e).toBeInstanceOf(StepScriptError);
+      expect((e as Error).message).toMatch(
+        /^step router: on router: `set -euo pipefail; ls \/nonexistent` exited with 2/,
+      );
+    } finally {
+      shell.close();
+    }
+  });
+
+  it('leaves nothing behind', async () => {
+    for (const [name, instance] of made.splice(0)) await lab(['down', name, '-i', instance]);
+    // links are not compared: other runs on this host create theirs meanwhile
+    for (const name of walkable) expect(leftovers(`lab.${name}.${base}`, linksBefore).namespaces).toEqual([]);
+  });
+});
