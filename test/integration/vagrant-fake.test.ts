@@ -7,6 +7,7 @@
 import {
   chmodSync,
   copyFileSync,
+  cpSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
@@ -15,7 +16,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT_DIR } from '../../src/paths.js';
@@ -94,6 +95,8 @@ describe.skipIf(!isRoot)('vagrant provider against emulated nodes (fake vagrant)
         'vagrant: { cpus: 1, memory_mb: 64, disk_mb: 10 }',
       ),
     );
+    // its step scripts travel with it
+    cpSync(join(dirname(labFile('bgp-metallb')), 'steps'), join(labDir, 'steps'), { recursive: true });
     mkdirSync(fakeBin);
     copyFileSync(join(FIXTURES, 'fake', 'vagrant'), join(fakeBin, 'vagrant'));
     chmodSync(join(fakeBin, 'vagrant'), 0o755);
