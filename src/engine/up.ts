@@ -77,10 +77,7 @@ export async function labUp(file: string, opts: UpOptions): Promise<UpResult> {
   await provider.verifyHost(lab);
   // a provider that realizes the roles itself (VMs) needs no emulated realization
   if (!provider.realizesRoles) verifyEmulated(lab);
-  // the steps this run covers: their roles start at boot, their scripts after, then their checks
-  const steps = stepsThrough(lab, opts.to);
-  const checks = checksOf(lab, steps, opts.to === undefined);
-  const scripted = steps.filter((s) => s.script);
+  stepsThrough(lab, opts.to); // an unknown step is refused before anything is locked or created
 
   if (opts.signal?.aborted) throw new InterruptedError('interrupted before anything was created');
   // one command at a time per instance: a second up, a down (which cancels this one), check, exec
@@ -98,6 +95,10 @@ async function createAndProve(
   given: { lab: Lab; instance: string; provider: Provider; host: HostFacts; started: number },
 ): Promise<UpResult> {
   const { lab, instance, provider, host, started } = given;
+  // the steps this run covers: their roles start at boot, their scripts after, then their checks
+  const steps = stepsThrough(lab, opts.to);
+  const checks = checksOf(lab, steps, opts.to === undefined);
+  const scripted = steps.filter((s) => s.script);
   const dir = createInstanceDir(lab.name, instance);
   const taken = [
     ...host.routes,
