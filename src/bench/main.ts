@@ -222,6 +222,7 @@ async function main() {
   );
   const night = await nightlyOverhead(LAB, env, RUNS, INSTANCE);
   const reportMs = await reportOpenMs();
+  const tf = await tfRuns();
   const help: number[] = [];
   const node: number[] = [];
   for (let i = 0; i < 10; i++) {
@@ -283,6 +284,7 @@ async function main() {
       true,
     ),
     row('multi-coe-calico down', median(calico.map((c) => c.down)), undefined, 'ms', '-', true),
+    ...tfRows(tf),
     row(
       'ibgp-rr-ospf up until proven (6 nodes: OSPF, loopback iBGP, BIRD and FRR reflectors)',
       median(routing),
@@ -347,7 +349,58 @@ async function main() {
   console.log(lines.join('\n'));
 }
 
-main()
+/** tf-multicluster with 1 and 20 workers per cluster: ours only (no hand-built counterpart). */
+type TfRun = { workers: number; up: number; down: number };
+async function tfRuns(): Promise<TfRun[]> {
+  const out: TfRun[] = [];
+  for (const workers of [1, 20]) {
+    for (let i = 0; i < RUNS; i++) {
+      const set = ['--set', `workers=${workers}`, '-i', INSTANCE];
+      const up = await timed(() => lab(['up', 'tf-multicluster', ...set]));
+      const down = await timed(() => lab(['down', 'tf-multicluster', '-i', INSTANCE]));
+      out.push({ workers, up, down });
+      console.error(
+        `  tf-multicluster ${workers} workers/cluster: up ${up.toFixed(0)} ms, down ${down.toFixed(0)} ms`,
+      );
+    }
+  }
+  return out;
+}
+
+function tfRows(runs: TfRun[]): string[] {
+  const at = (w: number, k: 'up' | 'down') => median(runs.filter((r) => r.workers === w).map((r) => r[k]));
+  // the control nodes' session alone takes 5-9 s: GoBGP 3.10 waits that long before its first connect
+  return [
+    row(
+      'tf-multicluster up until proven, 1 worker/cluster',
+      at(1, 'up'),
+      undefined,
+      'ms',
+      '<= 2500 ms',
+      at(1, 'up') <= 2500,
+    ),
+    row(
+      'tf-multicluster up until proven, 20 workers/cluster',
+      at(20, 'up'),
+      undefined,
+      'ms',
+      '<= 6000 ms',
+      at(20, 'up') <= 6000,
+    ),
+    row(
+      'tf-multicluster down, 1 worker/cluster',
+      at(1, 'down'),
+      undefined,
+      'ms',
+      '<= 500 ms',
+      at(1, 'down') <= 500,
+    ),
+    row('tf-multicluster down, 20 workers/cluster', at(20, 'down'), undefined, 'ms', '-', true),
+  ];
+}
+
+const onlyTf = process.env.BENCH_ONLY === 'tf-multicluster';
+(onlyTf ? tfRuns().then((runs) => console.log(tfRows(runs).join('\n'))) : main())
   .catch((e) => {
     console.error(`bench: ${(e as Error).message}`);
     process.exitCode = 1;
@@ -357,5 +410,6 @@ main()
     await execa('node', [LAB, 'down', 'multi-coe-calico', '-i', INSTANCE], { env, reject: false });
     await execa('node', [LAB, 'down', RR_LAB, '-i', INSTANCE], { env, reject: false });
     await execa('node', [LAB, 'down', 'cilium-clustermesh', '-i', INSTANCE], { env, reject: false });
+    await execa('node', [LAB, 'down', 'tf-multicluster', '-i', INSTANCE], { env, reject: false });
     rmSync(state, { recursive: true, force: true });
   });

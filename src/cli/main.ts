@@ -89,6 +89,14 @@ program
   .description('create the nodes, start the daemons and wait until every check passes')
   .addOption(setOption())
   .addOption(instanceOption())
+  .addOption(
+    new Option(
+      '--allow <codes>',
+      'bring the lab up despite these lint errors (comma-separated codes; repeatable): traps on purpose, for teaching',
+    )
+      .argParser(collect)
+      .default([]),
+  )
   .option('--verbose', 'print every step of every node and every check, timed, as it happens')
   .addOption(providerOption())
   .addOption(hypervisorOption())

@@ -26,3 +26,11 @@ export function summary(issues: Issue[]): string {
   const warnings = issues.length - errors;
   return `${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}`;
 }
+
+/** The banner of a lab brought up despite lint errors: nobody should mistake it for a sound one. */
+export function allowedBanner(lab: string, issues: { code: string; message: string }[]): string[] {
+  const codes = [...new Set(issues.map((i) => i.code))].join(', ');
+  return [
+    `!!! ${lab} runs DESPITE ${issues.length} lint error${issues.length === 1 ? '' : 's'} (--allow ${codes}): a trap shown on purpose, not a sound lab !!!`,
+  ];
+}

@@ -146,6 +146,7 @@ export interface Workload {
   name: string;
   node: string;
   address: string;
+  /** The prefix its node announces for it: the node's Calico block, or the pod's own /32 (TF). */
   block: string;
   serve?: string;
   labels: Record<string, string>;
@@ -165,6 +166,16 @@ export interface Step {
   path: Path;
 }
 
+/** A cluster's service: one address that every backend answers on. */
+export interface Service {
+  name: string;
+  cluster: string;
+  address: string;
+  /** Workload names. */
+  backends: string[];
+  path: Path;
+}
+
 export interface Lab {
   name: string;
   description: string;
@@ -181,6 +192,8 @@ export interface Lab {
   /** The tutorial's steps, in order (empty when the lab has none). */
   steps: Step[];
   workloads: Workload[];
+  /** Services of the clusters: an address held by every backend workload (TF floating IPs). */
+  services: Service[];
   /** The pod address block each Calico node takes when its first workload lands. */
   blocks: Record<string, string>;
   requirements: RawLab['requirements'];

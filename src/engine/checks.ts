@@ -13,9 +13,23 @@ export interface CheckOutcome {
   waitedMs: number;
 }
 
-/** What a check's command may name: {{ workloads.nginx.address }}, {{ blocks['k8s-worker1'] }}. */
+/** What a check's command may name: {{ workloads.nginx.address }}, {{ blocks['k8s-worker1'] }}, and per
+ * cluster its serving pods and its service: {% for p in clusters.b.pods %}, {{ clusters.b.service.address }}. */
 function commandContext(lab: Lab) {
-  return { workloads: Object.fromEntries(lab.workloads.map((w) => [w.name, w])), blocks: lab.blocks };
+  const clusters = Object.fromEntries(
+    lab.clusters.map((c) => [
+      c.name,
+      {
+        pods: lab.workloads.filter((w) => w.serve && c.members.includes(w.node)),
+        service: lab.services.find((s) => s.cluster === c.name),
+      },
+    ]),
+  );
+  return {
+    workloads: Object.fromEntries(lab.workloads.map((w) => [w.name, w])),
+    blocks: lab.blocks,
+    clusters,
+  };
 }
 
 /** The commands of one round: the command itself, or one per repeat with its variable bound. */

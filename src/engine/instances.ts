@@ -11,6 +11,8 @@ export interface InstanceRecord {
   instance: string;
   file: string;
   sets: string[];
+  /** Lint errors the lab was brought up despite (lab up --allow): a trap shown on purpose. */
+  allowed?: { code: string; message: string }[];
   provider: string;
   dir: string;
   managementPrefix?: string;

@@ -51,9 +51,9 @@ function peersOf(lab: Lab, selectors: string | string[], self: string): Node[] {
 /** The address `self` reaches `peer` by (a network they share, else the peer's first). */
 const towards = (self: Node | undefined, peer: Node) => addressTowards(self, peer)?.address;
 
-/** The blocks a node holds: its block once a workload of the lab has landed there. */
+/** The blocks a node announces: its Calico block once a workload has landed there, or each TF pod's /32. */
 function blocksHeldBy(lab: Lab, node: string): string[] {
-  return lab.workloads.some((w) => w.node === node) ? [lab.blocks[node]] : [];
+  return [...new Set(lab.workloads.filter((w) => w.node === node).map((w) => w.block))];
 }
 
 function firstLine(r: CommandResult): string {

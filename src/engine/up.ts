@@ -1,5 +1,6 @@
 // lab up: preflight, network, nodes in parallel (boot, SSH, roles), then every check under its named wait.
 import { rmSync } from 'node:fs';
+import type { Issue } from '../core/issue.js';
 import type { Lab } from '../core/lab.js';
 import { gatherHostFacts } from '../engine/host-facts.js';
 import {
@@ -33,6 +34,10 @@ import { createInstanceDir, files, journalOf, saveTargets, writeInstance } from 
 export interface UpOptions {
   set: string[];
   instance: string;
+  /** Lint codes to bring the lab up despite (validated by parseAllow). */
+  allow?: string[];
+  /** Told the allowed errors before anything is created, so that the output says so first. */
+  onAllowed?: (lab: string, issues: Issue[]) => void;
   signal?: AbortSignal;
   /** plain lines (CI), the live tree (a terminal), or nothing (benchmarks, tests) */
   renderer?: 'default' | 'simple' | 'silent';
@@ -72,7 +77,8 @@ export async function labUp(file: string, opts: UpOptions): Promise<UpResult> {
   const started = Date.now();
   const instance = verifyInstanceName(opts.instance);
   const host = await gatherHostFacts();
-  const { lab } = openLab(file, opts.set, host);
+  const { lab, allowed } = openLab(file, opts.set, host, opts.allow ?? []);
+  if (allowed.length) opts.onAllowed?.(lab.name, allowed);
   const provider: Provider = await providerOf(opts.provider ?? lab.provider);
   await provider.verifyHost(lab);
   // a provider that realizes the roles itself (VMs) needs no emulated realization
@@ -111,6 +117,7 @@ async function createAndProve(
     instance,
     file,
     sets: opts.set,
+    ...(allowed.length ? { allowed: allowed.map((i) => ({ code: i.code, message: i.message })) } : {}),
     provider: provider.name,
     dir,
     managementPrefix: management.prefix,

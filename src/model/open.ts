@@ -2,6 +2,7 @@
 
 import { hasErrors, type Issue } from '../core/issue.js';
 import type { Lab } from '../core/lab.js';
+import { allowedErrors } from '../lint/allow.js';
 import { type HostFacts, lintLab, locateIssues, NO_HOST } from '../lint/index.js';
 import { LabDefinitionError, loadLab } from './load.js';
 import { resolveLab } from './resolve.js';
@@ -20,13 +21,16 @@ export function inspectLab(file: string, sets: string[] = [], host: HostFacts = 
   return { lab, issues: locateIssues([...issues, ...(tooLarge ? [] : lintLab(lab, host))], loaded) };
 }
 
-/** The lab, or a definition error listing every problem: nothing is created from a broken lab. */
-export function openLab(file: string, sets: string[] = [], host: HostFacts = NO_HOST): Opened {
+/** The lab, or a definition error listing every problem: nothing is created from a broken lab.
+ * Errors whose code is in `allow` (lab up --allow) do not stop it: they come back in `allowed`. */
+export function openLab(
+  file: string,
+  sets: string[] = [],
+  host: HostFacts = NO_HOST,
+  allow: string[] = [],
+): Opened & { allowed: Issue[] } {
   const opened = inspectLab(file, sets, host);
-  if (hasErrors(opened.issues))
-    throw new LabDefinitionError(
-      file,
-      opened.issues.filter((i) => i.severity === 'error'),
-    );
-  return opened;
+  const blocking = opened.issues.filter((i) => i.severity === 'error' && !allow.includes(i.code));
+  if (hasErrors(blocking)) throw new LabDefinitionError(file, blocking);
+  return { ...opened, allowed: allowedErrors(opened.issues, allow) };
 }

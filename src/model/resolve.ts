@@ -302,6 +302,8 @@ function resolveWorkloads(lab: Lab, push: PushIssue): void {
   const taken = new Map<string, number>();
   lab.raw.workloads.forEach((w, i) => {
     const path = ['workloads', i];
+    // pods on a Tungsten Fabric vRouter take their addresses from TF's IPAM (addons/tungsten-fabric)
+    if (lab.nodes.find((n) => n.name === w.node)?.roles.includes('tf-vrouter')) return;
     const block = lab.blocks[w.node];
     if (!block) {
       const why = lab.nodes.some((n) => n.name === w.node)
@@ -311,7 +313,7 @@ function resolveWorkloads(lab: Lab, push: PushIssue): void {
         code: 'unknown-reference',
         path: [...path, 'node'],
         message: `workload ${w.name}: ${why}`,
-        hint: 'workloads land on nodes with the calico-node or cilium-agent role, which hand out their addresses',
+        hint: 'workloads land on nodes with the calico-node, cilium-agent or tf-vrouter role, which hand out their addresses',
       });
       return;
     }
@@ -375,6 +377,7 @@ export function resolveLab(loaded: LoadedLab): { lab: Lab; issues: Issue[] } {
     waits: { ...DEFAULT_WAITS, ...raw.waits },
     steps: [],
     workloads: [],
+    services: [],
     blocks: {},
     requirements: raw.requirements,
     raw,

@@ -1,48 +1,31 @@
-// Tungsten Fabric: clusters whose control nodes peer over BGP (rendered; its emulation is the
-// tf-controller and tf-vrouter roles).
-import type { Role } from '../../roles/role.js';
-import { type Addon, manifest } from '../addon.js';
+// Tungsten Fabric: clusters whose control nodes peer over BGP. Emulated by the tf-controller (a GoBGP
+// control node) and tf-vrouter (an agent, its pods, VXLAN tunnels) roles; rendered for the full
+// realization as TF's ConfigMaps and BGP router registration.
+import { type Addon, MANIFESTS } from '../addon.js';
+import { deriveTungstenFabric, tfClusters } from './derive.js';
 import { tungstenFabricRules } from './lint.js';
+import { renderBgpRouters, renderConfigMaps } from './render.js';
+import { tfController, tfVrouter } from './roles.js';
 import { tungstenFabricSchema } from './schema.js';
-
-const roles: Role[] = [
-  {
-    name: 'tf-controller',
-    description: 'Tungsten Fabric controller and control node',
-    emulated: false,
-    // the control node peers over BGP as the lab says (TF's BGP router objects)
-    honours: ['bgp.as', 'bgp.router_id', 'bgp.neighbors', 'bgp.neighbors.peer', 'bgp.import', 'bgp.export'],
-  },
-  { name: 'tf-vrouter', description: 'Tungsten Fabric vRouter agent', emulated: false },
-];
 
 export const tungstenFabric: Addon<'tungsten_fabric', typeof tungstenFabricSchema> = {
   key: 'tungsten_fabric',
   schema: tungstenFabricSchema,
   cni: 'Tungsten Fabric',
+  derive: deriveTungstenFabric,
   lint: tungstenFabricRules,
   manifests: (lab, node, cluster) => {
-    const tf = cluster.addons.tungsten_fabric;
-    if (!tf) return [];
-    const controllers = lab.nodes
-      .filter((n) => n.name === cluster.controlPlane)
-      .map((n) => n.interfaces[0].address);
+    const c = tfClusters(lab).find((x) => x.cluster === cluster);
+    if (!c) return [];
     return [
-      manifest(lab, node, cluster, {
-        name: 'tf-configmaps.yaml',
-        template: 'tungsten-fabric/configmaps.yaml.njk',
-        context: {
-          tf,
-          as: cluster.as ?? 64512,
-          apiServer: node.interfaces[0]?.address ?? '',
-          controllers: controllers.join(','),
-          podSubnets: tf.pod_subnets ?? cluster.podSubnet,
-          serviceSubnets: tf.service_subnets ?? cluster.serviceSubnet,
-          fabricSubnets: tf.fabric_subnets ?? cluster.fabricSubnet,
-        },
-        kind: 'tf',
-      }),
+      {
+        node: node.name,
+        path: `${MANIFESTS}/tf-configmaps.yaml`,
+        content: renderConfigMaps(lab, c),
+        manifest: 'tf',
+      },
+      { node: node.name, path: `${MANIFESTS}/tf-bgp-routers.yaml`, content: renderBgpRouters(lab, c) },
     ];
   },
-  roles,
+  roles: [tfController, tfVrouter],
 };

@@ -1,6 +1,6 @@
 // Tungsten Fabric's part of a cluster's add-ons: version, vRouter gateway, subnets.
 import { z } from 'zod';
-import { address, prefix } from '../../core/schema-parts.js';
+import { address, count, name, prefix } from '../../core/schema-parts.js';
 
 export const tungstenFabricSchema = z
   .object({
@@ -13,6 +13,18 @@ export const tungstenFabricSchema = z
     fabric_subnets: prefix
       .optional()
       .describe('KUBERNETES_IP_FABRIC_SUBNETS; defaults to the cluster fabric subnet'),
+    service: z
+      .object({
+        name: name.default('web'),
+        index: count
+          .default(10)
+          .describe('its ClusterIP: this many addresses into KUBERNETES_SERVICE_SUBNETS'),
+      })
+      .strict()
+      .optional()
+      .describe(
+        'a demo service: one backend pod per vRouter node answers HTTP with its cluster and pod name; the ClusterIP is a floating IP every backend holds',
+      ),
   })
   .strict();
 

@@ -28,7 +28,7 @@ export async function check(
     process.exitCode = await forwardToHost(record, args);
     return;
   }
-  const { lab } = openLab(record.file, record.sets);
+  const { lab } = openLab(record.file, record.sets, undefined, record.allowed?.map((x) => x.code) ?? []);
   // the lab's own health first: a node whose machine or daemons are gone fails the check, by name
   const { problems } = await healthOf(
     record,

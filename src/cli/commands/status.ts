@@ -4,6 +4,7 @@ import { type InstanceRecord, isCrashed } from '../../engine/instances.js';
 import { damagedInstances, knownInstances } from '../../engine/registry.js';
 import { journalOf, loadNodes } from '../../engine/state.js';
 import { isAlive } from '../../host/processes.js';
+import { allowedBanner } from '../output.js';
 
 async function describe(r: InstanceRecord) {
   const procs = journalOf(r.dir)
@@ -31,6 +32,7 @@ async function describe(r: InstanceRecord) {
       processes: health.hostProcesses,
       problems: health.problems.map((p) => `${p.node}: ${p.problem}`),
     },
+    allowed: r.allowed ?? [],
   };
 }
 
@@ -65,6 +67,10 @@ export async function status(lab: string | undefined, opts: { json?: boolean }):
     console.log(
       `${s.lab} (instance ${s.instance}): ${s.status}, ${s.nodes.length} nodes, management ${s.management}, ${health}`,
     );
+    if (s.allowed.length) {
+      for (const line of allowedBanner(s.lab, s.allowed)) console.log(`  ${line}`);
+      for (const a of s.allowed) console.log(`    [${a.code}] ${a.message}`);
+    }
     for (const n of s.nodes) console.log(`  ${n.node.padEnd(16)} ${n.address}`);
   }
 }

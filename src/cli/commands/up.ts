@@ -3,6 +3,9 @@
 import { DefinitionError, InterruptedError } from '../../errors.js';
 import { labFileOf } from '../../paths.js';
 import { handleInterruption, stopCatchingSignals } from '../interrupt.js';
+import { parseAllow } from '../../lint/allow.js';
+import { formatIssue, type Issue } from '../../model/issue.js';
+import { allowedBanner } from '../output.js';
 
 export async function up(
   ref: string,
@@ -14,8 +17,10 @@ export async function up(
     hypervisor?: string;
     plan?: boolean;
     to?: string;
+    allow?: string[];
   },
 ): Promise<void> {
+  const allow = parseAllow(opts.allow ?? []);
   // main.ts catches signals from the first moment; from here this command answers them itself
   const signal = handleInterruption();
   const onSignal = () => console.error('\ninterrupted: removing what was created ...');
@@ -25,7 +30,7 @@ export async function up(
     stopCatchingSignals();
   };
   try {
-    await upWith(ref, opts, signal, release);
+    await upWith(ref, { ...opts, allow }, signal, release);
   } finally {
     signal.removeEventListener('abort', onSignal);
   }
@@ -58,11 +63,19 @@ async function upWith(
     if (provider === 'vagrant-host') return (await import('../vagrant-host.js')).upInsideVm(file, opts);
   }
   const { labUp } = await import('../../engine/up.js');
-  const { record, ms, outcomes } = await labUp(file, { ...opts, signal });
+  const { record, ms, outcomes } = await labUp(file, {
+    ...opts,
+    onAllowed: (lab: string, issues: Issue[]) => {
+      for (const line of allowedBanner(lab, issues)) console.error(line);
+      for (const i of issues) console.error(`  ${formatIssue(i).replaceAll('\n', '\n  ')}`);
+    },
+    signal,
+  });
   const i = record.instance === 'default' ? '' : ` -i ${record.instance}`;
   const first = outcomes[0]?.check;
   const where = opts.to ? ` at the end of step ${opts.to}` : '';
   console.log(`\n${record.lab} is up${where} and proven in ${(ms / 1000).toFixed(2)} s.`);
+  if (record.allowed?.length) for (const line of allowedBanner(record.lab, record.allowed)) console.log(line);
   if (first)
     console.log(
       `  look:   lab exec ${record.lab}${i} ${first.node} -- ${first.run}   |   lab ssh ${record.lab}${i} NODE`,

@@ -1,0 +1,117 @@
+// Tungsten Fabric's rendered files: the ConfigMaps (env, kube-manager-config), the BGP routers the
+// control node is registered with, the control node's BGP speaker and the vRouter agent.
+import type { Lab, Node, NodeBgp } from '../../core/lab.js';
+import { header, renderTemplate } from '../../core/templates.js';
+import { type TfCluster, tfClusters } from './derive.js';
+
+/** Where a vRouter node finds the ConfigMaps its agent reads (the DaemonSet's envFrom). */
+export const VROUTER_CONFIGMAPS = '/etc/contrail/tf-configmaps.yaml';
+export const VROUTER_AGENT = '/etc/lab/bin/vrouter-agent';
+export const CONTROL_NODE_CONF = '/etc/contrail/control-node/gobgpd.toml';
+/** The port vRouter agents reach their control node on: XMPP's, served by GoBGP's gRPC API. */
+export const XMPP_PORT = 5269;
+/** One VXLAN network identifier for the pod networks of every cluster: they are one routing domain. */
+export const VNI = 1;
+
+/** The control node address: the control plane's first interface. */
+export function controlNodeAddress(c: TfCluster): string | undefined {
+  return c.controlNode?.interfaces[0]?.address;
+}
+
+/** Both ConfigMaps of a cluster; the same text on the master (to apply) and on its vRouters (to read). */
+export function renderConfigMaps(lab: Lab, c: TfCluster): string {
+  const master = lab.nodes.find((n) => n.name === c.cluster.controlPlane);
+  return renderTemplate('tungsten-fabric/configmaps.yaml.njk', {
+    ...header(lab),
+    cluster: c.cluster,
+    tf: c.tf,
+    as: c.as,
+    apiServer: master?.interfaces[0]?.address ?? '',
+    controllers: controlNodeAddress(c) ?? master?.interfaces[0]?.address ?? '',
+    podSubnets: c.podSubnets,
+    serviceSubnets: c.serviceSubnets,
+    fabricSubnets: c.fabricSubnets,
+  });
+}
+
+/** The control node's BGP: the lab's bgp section, or just its AS when it has no peers. */
+export function controlNodeBgp(lab: Lab, node: Node, c: TfCluster): NodeBgp {
+  const address = node.interfaces[0]?.address ?? '0.0.0.0';
+  return (
+    node.bgp ?? {
+      as: c.as,
+      routerId: address,
+      localAddress: address,
+      neighbors: [],
+      source: 'lab',
+      path: node.path,
+    }
+  );
+}
+
+function isControlNode(lab: Lab, name: string | undefined): boolean {
+  return !!name && tfClusters(lab).some((c) => c.controlNode?.name === name);
+}
+
+export function renderControlNode(lab: Lab, node: Node, c: TfCluster): string {
+  const bgp = controlNodeBgp(lab, node, c);
+  return renderTemplate('tungsten-fabric/control-node.toml.njk', {
+    ...header(lab),
+    node,
+    cluster: c.cluster.name,
+    xmpp: `${bgp.localAddress}:${XMPP_PORT}`,
+    bgp: {
+      ...bgp,
+      import: bgp.import ?? 'all',
+      export: bgp.export ?? 'all',
+      neighbors: bgp.neighbors.map((n) => ({ ...n, controlNode: isControlNode(lab, n.node) })),
+    },
+  });
+}
+
+/** The BGP routers a cluster's configuration registers: its control node, and each of its peers. */
+export function renderBgpRouters(lab: Lab, c: TfCluster): string {
+  const node = c.controlNode;
+  const bgp = node && controlNodeBgp(lab, node, c);
+  const routers = bgp
+    ? [
+        {
+          name: node.name,
+          type: 'control-node',
+          vendor: 'contrail',
+          address: bgp.localAddress,
+          as: bgp.as,
+          peers: bgp.neighbors.map((n) => n.node ?? n.address),
+        },
+        ...bgp.neighbors.map((n) => ({
+          name: n.node ?? n.address,
+          type: isControlNode(lab, n.node) ? 'external-control-node' : 'router',
+          vendor: isControlNode(lab, n.node) ? 'contrail' : 'mx',
+          address: n.address,
+          as: n.as,
+          peers: [] as string[],
+        })),
+      ]
+    : [];
+  return renderTemplate('tungsten-fabric/bgp-routers.yaml.njk', {
+    ...header(lab),
+    cluster: c.cluster.name,
+    apiServer: controlNodeAddress(c) ?? '',
+    routers,
+  });
+}
+
+export function renderVrouterAgent(lab: Lab, node: Node): string {
+  const underlay = node.interfaces[0];
+  const network = lab.networks.find((n) => n.name === underlay?.network);
+  return renderTemplate('tungsten-fabric/vrouter-agent.sh.njk', {
+    ...header(lab),
+    node,
+    configmaps: VROUTER_CONFIGMAPS,
+    address: underlay?.address ?? '',
+    interface: underlay?.name ?? 'eth0',
+    mtu: network?.mtu ?? 1500,
+    vni: VNI,
+    xmppPort: XMPP_PORT,
+  });
+}
