@@ -23,6 +23,8 @@ export const ALLOWABLE_CODES = [
   'cilium-cluster-id',
   'cilium-cluster-name',
   'cluster-id-duplicate',
+  'bgp-peer-unreachable',
+  'ibgp-next-hop',
 ] as const;
 
 /** Codes lint reports that can never be allowed: the lab would not build, or would touch the host. */
@@ -51,6 +53,9 @@ export const UNALLOWABLE_CODES = [
   'tf-service-index',
   'tf-pods-exhausted',
   'workload-answer',
+  'field-ignored',
+  'route-duplicate',
+  'bgp-local-address',
 ];
 
 /** Codes lint reports as warnings only: they never stop up, so there is nothing to allow. */

@@ -70,7 +70,7 @@ describe.skipIf(!isRoot)('tf-multicluster on netns', () => {
     expect(failedChecks(r.all)).toEqual([]);
     for (const c of CHECKS) expect(r.all).toMatch(new RegExp(`${c} on \\S+: passed`));
     expect(r.all).not.toContain('DESPITE');
-  });
+  }, 120_000);
 
   it("holds each cluster's pods in its control node with their vRouter as next hop, the other's too", async () => {
     const rib = (await on(instance, 'a-master', 'gobgp global rib')).stdout;
@@ -156,7 +156,7 @@ describe.skipIf(!isRoot)('tf-multicluster on netns', () => {
     expect(check.exitCode).toBe(5);
     expect(check.stdout).toMatch(/✖ a-vrouter-underlay on a-worker1/);
     expect((await lab(['down', 'tf-multicluster', '-i', gatewayTrap])).exitCode).toBe(0);
-  });
+  }, 180_000);
 
   it('trap 2, B on A subnets: services answer from A to B only; pods answer from the wrong cluster', async () => {
     const r = await lab([
@@ -190,7 +190,7 @@ describe.skipIf(!isRoot)('tf-multicluster on netns', () => {
     expect(gw).toMatch(/bgp_a_master/);
     expect(gw).toMatch(/bgp_b_master/);
     expect((await lab(['down', 'tf-multicluster', '-i', overlapTrap])).exitCode).toBe(0);
-  });
+  }, 180_000);
 
   it('lab down leaves nothing: namespaces, links, mounts, agents, pods', async () => {
     const pids = (
