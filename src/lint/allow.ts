@@ -54,6 +54,7 @@ export const UNALLOWABLE_CODES = [
   'tf-pods-exhausted',
   'workload-answer',
   'field-ignored',
+  'var-unknown',
   'route-duplicate',
   'bgp-local-address',
 ];

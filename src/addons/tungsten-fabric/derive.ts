@@ -88,13 +88,13 @@ export function deriveTungstenFabric(lab: Lab, push: PushIssue): void {
       });
       continue;
     }
-    if (!c.vrouters.length) {
+    if (!c.vrouters.length && c.tf.service) {
       push({
         code: 'tf-no-vrouter',
         severity: 'warning',
-        path,
-        message: `cluster ${c.cluster.name} has Tungsten Fabric but no member with the tf-vrouter role`,
-        hint: 'no node forwards pod traffic: add the role to the workers',
+        path: [...path, 'service'],
+        message: `cluster ${c.cluster.name} has a Tungsten Fabric service but no member with the tf-vrouter role`,
+        hint: 'the service has no backend and no node forwards pod traffic: add the role to the workers',
       });
     }
     const pods: (TfPod & { path: Path })[] = [];
