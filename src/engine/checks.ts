@@ -1,4 +1,5 @@
 // Running checks: the show (a command on a node, or one per repeat) and the judgement, under a named wait.
+import { checkCommandContext as commandContext } from '../core/command-context.js';
 import type { Check, Lab } from '../core/lab.js';
 import { renderString } from '../core/templates.js';
 import type { CommandResult, NodeShell } from '../transport/shell.js';
@@ -11,25 +12,6 @@ export interface CheckOutcome {
   results: CommandResult[];
   attempts: number;
   waitedMs: number;
-}
-
-/** What a check's command may name: {{ workloads.nginx.address }}, {{ blocks['k8s-worker1'] }}, and per
- * cluster its serving pods and its service: {% for p in clusters.b.pods %}, {{ clusters.b.service.address }}. */
-function commandContext(lab: Lab) {
-  const clusters = Object.fromEntries(
-    lab.clusters.map((c) => [
-      c.name,
-      {
-        pods: lab.workloads.filter((w) => w.serve && c.members.includes(w.node)),
-        service: lab.services.find((s) => s.cluster === c.name),
-      },
-    ]),
-  );
-  return {
-    workloads: Object.fromEntries(lab.workloads.map((w) => [w.name, w])),
-    blocks: lab.blocks,
-    clusters,
-  };
 }
 
 /** The commands of one round: the command itself, or one per repeat with its variable bound. */

@@ -155,7 +155,8 @@ describe.skipIf(!isRoot)('tf-multicluster on netns', () => {
     const check = await lab(['check', 'tf-multicluster', '-i', gatewayTrap]);
     expect(check.exitCode).toBe(5);
     expect(check.stdout).toMatch(/✖ a-vrouter-underlay on a-worker1/);
-    expect((await lab(['down', 'tf-multicluster', '-i', gatewayTrap])).exitCode).toBe(0);
+    const down = await lab(['down', 'tf-multicluster', '-i', gatewayTrap]);
+    expect(down.exitCode, down.all).toBe(0);
   }, 180_000);
 
   it('trap 2, B on A subnets: services answer from A to B only; pods answer from the wrong cluster', async () => {
@@ -189,7 +190,8 @@ describe.skipIf(!isRoot)('tf-multicluster on netns', () => {
     const gw = (await on(overlapTrap, 'gateway', 'birdc show route 10.47.255.252/32')).stdout;
     expect(gw).toMatch(/bgp_a_master/);
     expect(gw).toMatch(/bgp_b_master/);
-    expect((await lab(['down', 'tf-multicluster', '-i', overlapTrap])).exitCode).toBe(0);
+    const down = await lab(['down', 'tf-multicluster', '-i', overlapTrap]);
+    expect(down.exitCode, down.all).toBe(0);
   }, 180_000);
 
   it('lab down leaves nothing: namespaces, links, mounts, agents, pods', async () => {

@@ -2,16 +2,16 @@
 // --provider vagrant --plan` prints it; the rendered project holds it as plan.txt; golden files in
 // test/golden/<lab>/ keep it reviewed.
 
+import { checkCommandContext } from '../../core/command-context.js';
 import type { Lab } from '../../model/lab.js';
 import { renderString } from '../../render/env.js';
 import type { Step } from './steps/index.js';
 import { PHASES } from './steps/step.js';
 
-/** A check's command as it runs: {{ workloads.X.address }} and {{ blocks[...] }} filled in. */
+/** A check's command as it runs: {{ workloads.X.address }}, {{ blocks[...] }}, {{ clusters.X... }} filled in. */
 function checkCommand(run: string, lab: Lab): string {
   if (!run.includes('{{')) return run;
-  const workloads = Object.fromEntries(lab.workloads.map((w) => [w.name, w]));
-  return renderString(run, { workloads, blocks: lab.blocks });
+  return renderString(run, checkCommandContext(lab));
 }
 
 export type VagrantMode = 'vagrant' | 'vagrant-host';
