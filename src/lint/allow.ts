@@ -25,6 +25,7 @@ export const ALLOWABLE_CODES = [
   'cluster-id-duplicate',
   'bgp-peer-unreachable',
   'ibgp-next-hop',
+  'kubernetes-version',
 ] as const;
 
 /** Codes lint reports that can never be allowed: the lab would not build, or would touch the host. */
@@ -55,12 +56,19 @@ export const UNALLOWABLE_CODES = [
   'workload-answer',
   'field-ignored',
   'var-unknown',
+  'role-conflict',
   'route-duplicate',
   'bgp-local-address',
 ];
 
 /** Codes lint reports as warnings only: they never stop up, so there is nothing to allow. */
-export const WARNING_CODES = ['calico-no-node', 'metallb-no-speaker', 'cilium-node-port', 'tf-no-vrouter'];
+export const WARNING_CODES = [
+  'calico-no-node',
+  'metallb-no-speaker',
+  'cilium-node-port',
+  'tf-no-vrouter',
+  'addon-untested-kubernetes',
+];
 
 /** Parses --allow values (repeatable, comma-separated); an unknown or unallowable code is refused. */
 export function parseAllow(values: string[]): string[] {
