@@ -57,6 +57,12 @@ export const UNALLOWABLE_CODES = [
   'field-ignored',
   'var-unknown',
   'role-conflict',
+  'cilium-cluster-name-duplicate',
+  'cilium-max-clusters',
+  'cilium-pod-cidr-overlap',
+  'cilium-pool-too-small',
+  'cilium-tunnel-unsupported',
+  'cilium-mtu',
   'route-duplicate',
   'bgp-local-address',
 ];
@@ -86,7 +92,7 @@ export function parseAllow(values: string[]): string[] {
       ? `${code} cannot be allowed: the lab would not build, or would reach the host`
       : WARNING_CODES.includes(code)
         ? `${code} is a warning: it never stops up`
-        : `no lint code '${code}'`;
+        : `no lint code '${code}' that --allow can let through (unknown, or one it never lets through)`;
     throw new DefinitionError(`--allow ${code}: ${why}`, {
       details: [`codes that can be allowed: ${ALLOWABLE_CODES.join(', ')}`],
     });

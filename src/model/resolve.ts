@@ -307,7 +307,7 @@ function resolveWorkloads(lab: Lab, push: PushIssue): void {
     const block = lab.blocks[w.node];
     if (!block) {
       const why = lab.nodes.some((n) => n.name === w.node)
-        ? `${w.node} holds no pod addresses (neither a calico-node nor a cilium-agent)`
+        ? `${w.node} holds no pod addresses (neither a calico-node, a cilium-agent nor a tf-vrouter)`
         : `no node named '${w.node}'`;
       push({
         code: 'unknown-reference',

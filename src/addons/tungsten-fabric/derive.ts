@@ -97,8 +97,15 @@ export function deriveTungstenFabric(lab: Lab, push: PushIssue): void {
         hint: 'the service has no backend and no node forwards pod traffic: add the role to the workers',
       });
     }
-    const pods: (TfPod & { path: Path })[] = [];
-    const add = (name: string, node: Node, p: Path, serve?: string, serviceIndex?: number) => {
+    const pods: (TfPod & { path: Path; labels: Record<string, string> })[] = [];
+    const add = (
+      name: string,
+      node: Node,
+      p: Path,
+      labels: Record<string, string>,
+      serve?: string,
+      serviceIndex?: number,
+    ) => {
       if (taken.has(name)) {
         push({
           code: 'name-duplicate',
@@ -110,7 +117,7 @@ export function deriveTungstenFabric(lab: Lab, push: PushIssue): void {
       }
       taken.add(name);
       const index = pods.length + 1;
-      pods.push({ name, node: node.name, index, address: '', serve, serviceIndex, path: p });
+      pods.push({ name, node: node.name, index, address: '', serve, serviceIndex, path: p, labels });
     };
     const service = c.tf.service;
     if (service) {
@@ -129,6 +136,7 @@ export function deriveTungstenFabric(lab: Lab, push: PushIssue): void {
             `${service.name}-${node.name}`,
             node,
             [...path, 'service'],
+            { app: service.name },
             `cluster ${c.cluster.name} pod ${service.name}-${node.name}`,
             index,
           );
@@ -136,7 +144,7 @@ export function deriveTungstenFabric(lab: Lab, push: PushIssue): void {
     }
     lab.raw.workloads.forEach((w, i) => {
       const node = c.vrouters.find((n) => n.name === w.node);
-      if (node) add(w.name, node, ['workloads', i], w.serve);
+      if (node) add(w.name, node, ['workloads', i], w.labels ?? {}, w.serve);
     });
     const room = size(parsePrefix(c.podSubnets)) - 4;
     if (pods.length > room) {
@@ -156,9 +164,10 @@ export function deriveTungstenFabric(lab: Lab, push: PushIssue): void {
         address: p.address,
         block: `${p.address}/32`,
         serve: p.serve,
+        labels: p.labels,
         path: p.path,
       });
-      const { path: _, ...pod } = p;
+      const { path: _, labels: __, ...pod } = p;
       byNode.set(p.node, [...(byNode.get(p.node) ?? []), pod]);
     }
     if (service && pods.some((p) => p.serviceIndex !== undefined)) {
