@@ -89,7 +89,7 @@ export async function labUp(file: string, opts: UpOptions): Promise<UpResult> {
   // one command at a time per instance: a second up, a down (which cancels this one), check, exec
   const lock = acquireLock(lab.name, instance, 'up');
   try {
-    return await createAndProve(file, opts, { lab, instance, provider, host, started });
+    return await createAndProve(file, opts, { lab, instance, provider, host, started, allowed });
   } finally {
     lock.release();
   }
@@ -98,9 +98,16 @@ export async function labUp(file: string, opts: UpOptions): Promise<UpResult> {
 async function createAndProve(
   file: string,
   opts: UpOptions,
-  given: { lab: Lab; instance: string; provider: Provider; host: HostFacts; started: number },
+  given: {
+    lab: Lab;
+    instance: string;
+    provider: Provider;
+    host: HostFacts;
+    started: number;
+    allowed: Issue[];
+  },
 ): Promise<UpResult> {
-  const { lab, instance, provider, host, started } = given;
+  const { lab, instance, provider, host, started, allowed } = given;
   // the steps this run covers: their roles start at boot, their scripts after, then their checks
   const steps = stepsThrough(lab, opts.to);
   const checks = checksOf(lab, steps, opts.to === undefined);

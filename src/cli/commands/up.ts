@@ -1,10 +1,10 @@
 // lab up: Ctrl-C removes what was created and exits 130. The handler is set before the engine's code
 // loads (half a second on a busy host): a Ctrl-C that early still ends in a clean interruption.
 import { DefinitionError, InterruptedError } from '../../errors.js';
-import { labFileOf } from '../../paths.js';
-import { handleInterruption, stopCatchingSignals } from '../interrupt.js';
 import { parseAllow } from '../../lint/allow.js';
 import { formatIssue, type Issue } from '../../model/issue.js';
+import { labFileOf } from '../../paths.js';
+import { handleInterruption, stopCatchingSignals } from '../interrupt.js';
 import { allowedBanner } from '../output.js';
 
 export async function up(
