@@ -27,7 +27,7 @@ function scriptOf(lab: Lab, script: string, path: (string | number)[], push: Pus
     push({
       code: 'step-script-missing',
       path,
-      message: `step script '${script}' does not exist (${file})`,
+      message: `step script '${script}' does not exist in the lab's folder`,
       hint: 'lab step would fail at this step after every step before it had run: create the script or remove script:',
     });
     return undefined;
