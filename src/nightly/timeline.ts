@@ -1,5 +1,5 @@
 // A cycle's phases from the engine's event logs (events.jsonl): nothing is re-timed from outside.
-import { existsSync, readFileSync } from 'node:fs';
+import { readJsonLines } from '../host/json-lines.js';
 import type { CheckResult, Phase } from '../report/results.js';
 
 interface RawEvent {
@@ -20,17 +20,7 @@ interface RawEvent {
 }
 
 export function readEvents(file: string): RawEvent[] {
-  if (!existsSync(file)) return [];
-  return readFileSync(file, 'utf8')
-    .split('\n')
-    .filter(Boolean)
-    .flatMap((l) => {
-      try {
-        return [JSON.parse(l) as RawEvent];
-      } catch {
-        return []; // a line cut by a crash
-      }
-    });
+  return readJsonLines(file) as RawEvent[];
 }
 
 /** Phases relative to `origin` (epoch ms): steps from their end and duration, checks from their wait. */

@@ -1,7 +1,8 @@
 // The history file (JSON lines, one run each) and regressions: a phase markedly slower than the
 // median of the recent runs, judged with named thresholds that the output and the report state.
-import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { readJsonLines } from '../host/json-lines.js';
 import type { LabResult, NightlyResults, Regression } from './results.js';
 import { RESULTS_SCHEMA } from './results.js';
 
@@ -50,18 +51,7 @@ export function phaseTimes(lab: LabResult): Record<string, number> {
 
 /** Past runs, oldest first; lines that are not results of this schema are passed over. */
 export function readHistory(file: string): NightlyResults[] {
-  if (!existsSync(file)) return [];
-  return readFileSync(file, 'utf8')
-    .split('\n')
-    .filter(Boolean)
-    .flatMap((l) => {
-      try {
-        const r = JSON.parse(l) as NightlyResults;
-        return r.schema === RESULTS_SCHEMA ? [r] : [];
-      } catch {
-        return [];
-      }
-    });
+  return (readJsonLines(file) as NightlyResults[]).filter((r) => r?.schema === RESULTS_SCHEMA);
 }
 
 export function findRegressions(current: NightlyResults, history: NightlyResults[]): Regression[] {
