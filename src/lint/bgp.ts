@@ -32,7 +32,20 @@ export const bgpRules: Rule = (lab) => {
         );
         continue;
       }
-      if (!peer.bgp) continue; // reported while resolving
+      if (!peer.bgp) {
+        // a lab's own neighbor list is checked while resolving; an add-on's sessions (MetalLB's peers) here
+        if (b.source !== 'lab') {
+          out.push(
+            issue(
+              'bgp-not-reciprocal',
+              n.path,
+              `${node.name} peers with ${peer.name}, but ${peer.name} speaks no BGP (it has no bgp: section)`,
+              `the session stays in Active/Connect: give ${peer.name} a bgp: section with ${node.name} among its neighbors`,
+            ),
+          );
+        }
+        continue;
+      }
       if (!accepts(peer, node)) {
         out.push(
           issue(
