@@ -20,6 +20,7 @@ export const ALLOWABLE_CODES = [
   'metallb-config-inline',
   'metallb-crds-too-old',
   'metallb-frr-asn',
+  'metallb-not-advertised',
   'cilium-cluster-id',
   'cilium-cluster-name',
   'cluster-id-duplicate',

@@ -33,8 +33,9 @@ export const bgpRules: Rule = (lab) => {
         continue;
       }
       if (!peer.bgp) {
-        // a lab's own neighbor list is checked while resolving; an add-on's sessions (MetalLB's peers) here
-        if (b.source !== 'lab') {
+        // a lab's own neighbor list is checked while resolving, a bgp: section without AS too; an
+        // add-on's sessions (MetalLB's peers) towards a node with no bgp: at all, here
+        if (b.source !== 'lab' && !lab.raw.nodes[peer.group ?? peer.name]?.bgp) {
           out.push(
             issue(
               'bgp-not-reciprocal',

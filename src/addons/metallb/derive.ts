@@ -3,7 +3,7 @@ import { localAddressTowards, neighborsFromAddresses } from '../../core/addressi
 import type { PushIssue } from '../../core/issue.js';
 import type { Cluster, Lab, Node, NodeBgp } from '../../core/lab.js';
 import { clusterOf } from '../../core/lab.js';
-import { broadcast, formatIPv4, isPrefix, parsePrefix } from '../../net/ipv4.js';
+import { firstUsable } from './pool-ranges.js';
 import type { MetallbConfig } from './schema.js';
 
 export const SPEAKER_ROLE = 'metallb-speaker';
@@ -11,19 +11,14 @@ export const SPEAKER_ROLE = 'metallb-speaker';
 /** The address MetalLB gives the first LoadBalancer service: the first usable one of the first auto-assign pool. */
 export function firstServiceAddress(addon: MetallbConfig): string | undefined {
   const pool = addon.pools.find((p) => p.auto_assign);
-  if (!pool) return undefined;
-  for (const cidr of pool.addresses) {
-    // IPv6 pools are not emulated (lint says metallb-ipv6-pool); a malformed one is lint's too
-    if (!isPrefix(cidr)) continue;
-    const p = parsePrefix(cidr);
-    for (let a = p.network; a <= broadcast(p); a++) {
-      const last = a & 255;
-      // avoidBuggyIPs: skip .0 and .255, which some old clients treat as network/broadcast
-      if (pool.avoid_buggy_ips && (last === 0 || last === 255)) continue;
-      return formatIPv4(a);
-    }
-  }
-  return undefined;
+  return pool ? firstUsable(pool) : undefined;
+}
+
+/** Whether MetalLB announces a pool: with CRDs only a BGPAdvertisement does (one without pools selects
+ * every pool; a lab that lists none gets one such, rendered); configInline's pools are announced. */
+export function isAdvertised(addon: MetallbConfig, pool: string): boolean {
+  if (addon.config === 'configInline' || addon.advertisements.length === 0) return true;
+  return addon.advertisements.some((a) => a.pools.length === 0 || a.pools.includes(pool));
 }
 
 /** The service address a speaker node holds and announces. */
@@ -52,7 +47,9 @@ export function warnWithoutSpeakers(lab: Lab, push: PushIssue): void {
 export function speakerBgp(lab: Lab, cluster: Cluster, node: Node): NodeBgp | undefined {
   const addon = cluster.addons.metallb;
   if (!addon || !node.roles.includes(SPEAKER_ROLE)) return undefined;
-  const service = firstServiceAddress(addon);
+  const pool = addon.pools.find((p) => p.auto_assign);
+  // the address is assigned either way; only an advertisement makes the speakers announce it
+  const service = pool && isAdvertised(addon, pool.name) ? firstServiceAddress(addon) : undefined;
   const peers = addon.peers.map((p, i) => ({
     address: p.peer_address,
     as: p.peer_asn as number,
@@ -67,7 +64,7 @@ export function speakerBgp(lab: Lab, cluster: Cluster, node: Node): NodeBgp | un
     neighbors: neighborsFromAddresses(lab, peers),
     // a speaker learns nothing; it announces the service addresses it holds
     import: 'none',
-    export: service ? [`${service}/32`] : 'none',
+    export: service ? [`${service}/32`] : [],
     source: 'metallb',
     path: [...cluster.path, 'addons', 'metallb', 'peers'],
   };

@@ -3,7 +3,8 @@
 import { type Issue, issue } from '../../core/issue.js';
 import { type Cluster, type Lab, networkByName, selectNodes } from '../../core/lab.js';
 import type { Rule } from '../../lint/rule.js';
-import { prefixCovers } from '../../net/ip.js';
+import { isAdvertised } from './derive.js';
+import { firstUsable, poolRange, rangeWithin } from './pool-ranges.js';
 
 function versionTuple(v: string): number[] {
   return v
@@ -25,6 +26,17 @@ function clusterIssues(lab: Lab, c: Cluster): Issue[] {
   const path = [...c.path, 'addons', 'metallb'];
   m.pools.forEach((pool, i) => {
     pool.addresses.forEach((a, j) => {
+      const range = poolRange(a);
+      if (range && 'error' in range) {
+        out.push(
+          issue(
+            'prefix-invalid',
+            [...path, 'pools', i, 'addresses', j],
+            `pool ${pool.name}: ${range.error}`,
+            'MetalLB takes a CIDR (172.16.254.0/24) or a range (172.16.254.10-172.16.254.20): the pool is refused and no service gets an address',
+          ),
+        );
+      }
       if (!a.includes(':')) return;
       out.push(
         issue(
@@ -36,6 +48,43 @@ function clusterIssues(lab: Lab, c: Cluster): Issue[] {
       );
     });
   });
+  m.pools.forEach((pool, i) => {
+    const ipv4 = pool.addresses.map(poolRange).filter((r) => r && !('error' in r));
+    if (ipv4.length && !firstUsable(pool)) {
+      out.push(
+        issue(
+          'pool-exhausted',
+          [...path, 'pools', i],
+          `pool ${pool.name} holds no address a service can get${pool.avoid_buggy_ips ? ' (avoid_buggy_ips skips every .0 and .255)' : ''}`,
+          'the service stays <pending> and nothing is announced: widen the pool, or set avoid_buggy_ips: false',
+        ),
+      );
+    }
+  });
+  m.advertisements.forEach((a, i) => {
+    a.pools.forEach((name, j) => {
+      if (m.pools.some((p) => p.name === name)) return;
+      out.push(
+        issue(
+          'unknown-reference',
+          [...path, 'advertisements', i, 'pools', j],
+          `advertisement ${a.name} names pool '${name}', which is no pool of this MetalLB`,
+          `the advertisement is refused and its pools are not announced: name one of ${m.pools.map((p) => p.name).join(', ')}, or list no pools to select every pool`,
+        ),
+      );
+    });
+  });
+  const assigning = m.pools.find((p) => p.auto_assign);
+  if (assigning && m.config === 'crds' && !isAdvertised(m, assigning.name)) {
+    out.push(
+      issue(
+        'metallb-not-advertised',
+        [...path, 'advertisements'],
+        `pool ${assigning.name} gives the service its address, but no BGPAdvertisement selects it`,
+        'MetalLB assigns the address and announces nothing: the router never learns it. Add an advertisement listing the pool (or one with no pools, which selects all)',
+      ),
+    );
+  }
   if (m.config === 'configInline') {
     const v = m.chart_version;
     if (compareVersions(v, '0.12.1') > 0) {
@@ -95,9 +144,12 @@ function clusterIssues(lab: Lab, c: Cluster): Issue[] {
     for (const client of clients) {
       for (const pool of m.pools) {
         for (const a of pool.addresses) {
+          const range = poolRange(a);
+          if (!range || 'error' in range) continue; // IPv6 or malformed: said above
+          const covers = (prefix: string) => rangeWithin(range, prefix);
           const routed =
-            client.routes.some((r) => r.to === 'default' || prefixCovers(r.to, a)) ||
-            client.interfaces.some((i) => prefixCovers(networkByName(lab, i.network)?.prefix ?? '', a));
+            client.routes.some((r) => r.to === 'default' || covers(r.to)) ||
+            client.interfaces.some((i) => covers(networkByName(lab, i.network)?.prefix ?? ''));
           if (!routed) {
             out.push(
               issue(

@@ -1,11 +1,11 @@
 // MetalLB's part of a cluster's add-ons: chart, pools, BGP peers, advertisements.
 import { z } from 'zod';
-import { address, asn, name, prefix, selector } from '../../core/schema-parts.js';
+import { address, asn, name, selector } from '../../core/schema-parts.js';
 
 const metallbPool = z
   .object({
     name,
-    addresses: z.array(prefix).min(1),
+    addresses: z.array(z.string().describe('a CIDR (a.b.c.d/len) or a range (a.b.c.d-e.f.g.h)')).min(1),
     avoid_buggy_ips: z.boolean().default(false),
     auto_assign: z.boolean().default(true),
   })
@@ -34,7 +34,10 @@ export const metallbSchema = z
           .strict(),
       )
       .min(1),
-    advertisements: z.array(z.object({ name, pools: z.array(name).default([]) }).strict()).default([]),
+    advertisements: z
+      .array(z.object({ name, pools: z.array(name).default([]) }).strict())
+      .default([])
+      .describe('BGPAdvertisements (no pools: every pool); none listed: one announcing every pool is rendered'),
     reachable_from: z
       .array(selector)
       .default([])
