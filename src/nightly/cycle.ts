@@ -1,6 +1,6 @@
 // One nightly cycle of one lab: up (every check under its wait), a triage bundle on failure, down, and
 // a leak check. Timings are the engine's own events, kept beside the report.
-import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
+import { copyFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { labDown } from '../engine/down.js';
 import { EventLog } from '../engine/events.js';
@@ -8,6 +8,7 @@ import { instanceDir, readInstance } from '../engine/instances.js';
 import { files } from '../engine/state.js';
 import { labUp } from '../engine/up.js';
 import { exitCodeOf, LabError } from '../errors.js';
+import { makeFolders } from '../host/fs.js';
 import type { Lab } from '../model/lab.js';
 import type { CycleResult } from '../report/results.js';
 import { findLeaks, snapshotForLeaks } from './leaks.js';
@@ -34,7 +35,7 @@ export async function runCycle(input: CycleInput): Promise<CycleResult> {
   const { lab, instance, cycle, reportDir } = input;
   const rel = join('labs', lab.name, `cycle-${cycle}`);
   const out = join(reportDir, rel);
-  mkdirSync(out, { recursive: true });
+  makeFolders(out);
   const dir = instanceDir(lab.name, instance);
   const started = Date.now();
 

@@ -1,7 +1,8 @@
 // The history file (JSON lines, one run each) and regressions: a phase markedly slower than the
 // median of the recent runs, judged with named thresholds that the output and the report state.
-import { appendFileSync, mkdirSync } from 'node:fs';
+import { appendFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { makeFolders } from '../host/fs.js';
 import { readJsonLines } from '../host/json-lines.js';
 import type { LabResult, NightlyResults, Regression } from './results.js';
 import { RESULTS_SCHEMA } from './results.js';
@@ -81,7 +82,7 @@ export function findRegressions(current: NightlyResults, history: NightlyResults
 
 /** One line per run; the topology pictures stay in the report, not in the history. */
 export function appendHistory(file: string, results: NightlyResults): void {
-  mkdirSync(dirname(file), { recursive: true });
+  makeFolders(dirname(file));
   const slim = { ...results, labs: results.labs.map(({ topology: _, ...l }) => l) };
   appendFileSync(file, `${JSON.stringify(slim)}\n`);
 }

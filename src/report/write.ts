@@ -1,7 +1,8 @@
 // Writes a nightly run's reports into one folder: results.json, junit.xml, report.html; and appends
 // the run to the history, after comparing it with the history's recent runs.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { makeFolders } from '../host/fs.js';
 import { appendHistory, findRegressions, readHistory, THRESHOLDS } from './history.js';
 import { toHtml } from './html.js';
 import { toJUnit } from './junit.js';
@@ -20,7 +21,7 @@ export function writeReports(
     regressions: findRegressions(results, history),
     thresholds: THRESHOLDS,
   };
-  mkdirSync(reportDir, { recursive: true });
+  makeFolders(reportDir);
   writeFileSync(join(reportDir, REPORT_FILES.json), `${JSON.stringify(judged, null, 2)}\n`);
   writeFileSync(join(reportDir, REPORT_FILES.junit), toJUnit(judged));
   writeFileSync(join(reportDir, REPORT_FILES.html), toHtml(judged, history));

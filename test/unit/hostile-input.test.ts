@@ -1,7 +1,15 @@
 // Hostile and broken input: every refusal is quick, exits 2, and is one JSON object under --json
 // with a stable code; nothing hangs (a FIFO, /dev/zero), nothing prints a raw errno or stack overflow.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -90,6 +98,26 @@ const cases: [string, () => string[], string][] = [
     ],
     'prefix-invalid',
   ],
+  [
+    'a MetalLB pool entry with host bits (was an uncoded internal error)',
+    () => [
+      file(
+        'pool-hostbits.yaml',
+        readFileSync(labFile('bgp-metallb'), 'utf8').replace('[172.16.254.0/24]', '[172.16.254.9/24]'),
+      ),
+    ],
+    'prefix-invalid',
+  ],
+  [
+    'a /32 MetalLB pool that avoid_buggy_ips empties (was a template crash)',
+    () => [
+      file(
+        'pool-empty.yaml',
+        readFileSync(labFile('bgp-metallb'), 'utf8').replace('[172.16.254.0/24]', '[172.16.254.255/32]'),
+      ),
+    ],
+    'pool-exhausted',
+  ],
 ];
 
 describe('hostile lab files and flags are refused as JSON with a code, exit 2', () => {
@@ -109,5 +137,38 @@ describe('hostile lab files and flags are refused as JSON with a code, exit 2', 
     const r = await lab(['lint', '--no-host', '/dev/zero']);
     expect(r.exitCode).toBe(2);
     expect(r.stderr).toMatch(/cannot read lab file \/dev\/zero: it is not a regular file/);
+  });
+});
+
+describe('lab render -o', () => {
+  it('leaves the folder holding exactly the last render: nodes an earlier one wrote are removed', async () => {
+    const out = join(dir, 'rendered');
+    expect((await lab(['render', 'bgp-metallb', '-o', out, '--set', 'workers=4'])).exitCode).toBe(0);
+    expect(existsSync(join(out, 'worker4', 'etc', 'bird', 'bird.conf'))).toBe(true);
+    const r = await lab(['render', 'bgp-metallb', '-o', out, '--set', 'workers=2']);
+    expect(r.exitCode, r.all).toBe(0);
+    expect(existsSync(join(out, 'worker2', 'etc', 'bird', 'bird.conf'))).toBe(true);
+    expect(existsSync(join(out, 'worker3'))).toBe(false);
+    expect(existsSync(join(out, 'worker4'))).toBe(false);
+  });
+
+  it('refuses a folder it did not render, and touches nothing in it', async () => {
+    const out = join(dir, 'theirs');
+    mkdirSync(out);
+    writeFileSync(join(out, 'notes.txt'), 'mine');
+    const r = await lab(['render', 'bgp-metallb', '-o', out]);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(/is not empty, and no earlier lab render wrote it/);
+    expect(readdirSync(out)).toEqual(['notes.txt']);
+  });
+
+  it('says where it cannot write, exit 3, and never spins on a pseudo file system', async () => {
+    for (const out of ['/proc/lab-test/x', join(dir, 'missing.yaml-is-a-file')]) {
+      if (!out.startsWith('/proc')) writeFileSync(out, 'a file');
+      const r = await lab(['render', 'bgp-metallb', '-o', out], { timeout: 20_000 });
+      expect(r.timedOut, `render into ${out} hung`).toBe(false);
+      expect(r.exitCode, r.all).toBe(3);
+      expect(r.stderr).toMatch(/cannot write the rendered files into/);
+    }
   });
 });

@@ -13,8 +13,7 @@ export function poolRange(text: string): PoolRange | { error: string } | undefin
   const dash = text.split('-').map((s) => s.trim());
   if (dash.length === 2) {
     const [a, b] = dash;
-    if (!isIPv4(a) || !isIPv4(b))
-      return { error: `'${text}' is no IPv4 range (expected a.b.c.d-e.f.g.h)` };
+    if (!isIPv4(a) || !isIPv4(b)) return { error: `'${text}' is no IPv4 range (expected a.b.c.d-e.f.g.h)` };
     const [first, last] = [parseIPv4(a), parseIPv4(b)];
     if (first > last) return { error: `'${text}' ends before it starts` };
     return { first, last };

@@ -37,7 +37,9 @@ export const metallbSchema = z
     advertisements: z
       .array(z.object({ name, pools: z.array(name).default([]) }).strict())
       .default([])
-      .describe('BGPAdvertisements (no pools: every pool); none listed: one announcing every pool is rendered'),
+      .describe(
+        'BGPAdvertisements (no pools: every pool); none listed: one announcing every pool is rendered',
+      ),
     reachable_from: z
       .array(selector)
       .default([])
