@@ -4,11 +4,14 @@ import { allProviders } from '../providers/index.js';
 import type { Orphan } from '../providers/provider.js';
 import { destroyInstance } from './down.js';
 import { isCrashed } from './instances.js';
+import { removeStaleLocks } from './lock.js';
 import { knownInstances } from './registry.js';
 import { journalOf } from './state.js';
 
 export interface Garbage {
   instances: string[];
+  /** lab.instance of each lock file whose owner died (a SIGKILLed lab up). */
+  locks: string[];
   orphans: (Orphan & { provider: string })[];
 }
 
@@ -33,5 +36,7 @@ export async function collectGarbage(opts: { dryRun?: boolean } = {}): Promise<G
     if (!opts.dryRun) await provider.removeOrphans(found);
     orphans.push(...found.map((o) => ({ ...o, provider: provider.name })));
   }
-  return { instances: crashed.map((i) => i.id), orphans };
+  // last: destroying a crashed instance takes and releases its lock, which removes a stale one too
+  const locks = removeStaleLocks(opts.dryRun);
+  return { instances: crashed.map((i) => i.id), orphans, locks };
 }

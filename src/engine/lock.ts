@@ -2,7 +2,7 @@
 // its lock, a file in /run/lab/locks naming the owner's pid and start time (so a dead owner's lock
 // is taken over, never a live one's). `lab down` does not wait for a starting `lab up`: it asks it
 // to stop (SIGUSR2: up removes what it made and exits 8), then removes what is left.
-import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readdirSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { BusyError } from '../errors.js';
 import { makeStateDir } from '../host/fs.js';
@@ -118,4 +118,36 @@ function signal(owner: LockOwner, sig: NodeJS.Signals): void {
   } catch {
     // it ended meanwhile
   }
+}
+
+/** For `lab gc`: the lock files whose owner is dead (a SIGKILLed `lab up`), removed unless dryRun.
+ * A lock someone takes meanwhile is left alone: only a file still naming the dead owner goes. */
+export function removeStaleLocks(dryRun = false): string[] {
+  if (!existsSync(LOCKS)) return [];
+  const stale: string[] = [];
+  for (const name of readdirSync(LOCKS)) {
+    if (!name.endsWith('.lock')) continue;
+    const file = join(LOCKS, name);
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch {
+      continue; // released meanwhile
+    }
+    let owner: Partial<LockOwner> = {};
+    try {
+      owner = JSON.parse(text) as LockOwner;
+    } catch {
+      // unreadable: a crash between create and write; it guards nothing
+    }
+    if (typeof owner.pid === 'number' && isAlive(owner.pid, owner.starttime)) continue;
+    stale.push(name.replace(/\.lock$/, ''));
+    if (dryRun) continue;
+    try {
+      if (readFileSync(file, 'utf8') === text) rmSync(file, { force: true });
+    } catch {
+      // gone already
+    }
+  }
+  return stale;
 }

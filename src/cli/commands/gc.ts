@@ -7,6 +7,7 @@ export async function gc(opts: { dryRun?: boolean }): Promise<void> {
   const lines = [
     ...g.instances.map((i) => `${verb} crashed instance ${i}`),
     ...g.orphans.map((o) => `${verb} orphaned ${o.kind} ${o.name}`),
+    ...g.locks.map((l) => `${verb} the stale lock of ${l} (its lab command died)`),
   ];
   console.log(lines.length ? lines.join('\n') : 'nothing to collect');
 }
