@@ -1,7 +1,8 @@
 // What a check's command may name, wherever it is rendered (the engine, a provider's plan).
 import type { Lab } from './lab.js';
 
-/** What a check's command may name: {{ workloads.nginx.address }}, {{ blocks['k8s-worker1'] }}, and per
+/** What a check's command may name: {{ workloads.nginx.address }}, {{ blocks['k8s-worker1'] }}, the
+ * members of a node group ({{ groups.worker | length }}: tries that grow with the lab), and per
  * cluster its serving pods and its service: {% for p in clusters.b.pods %}, {{ clusters.b.service.address }}. */
 export function checkCommandContext(lab: Lab) {
   const clusters = Object.fromEntries(
@@ -13,7 +14,10 @@ export function checkCommandContext(lab: Lab) {
       },
     ]),
   );
+  const groups: Record<string, string[]> = {};
+  for (const n of lab.nodes) if (n.group) (groups[n.group] ??= []).push(n.name);
   return {
+    groups,
     workloads: Object.fromEntries(lab.workloads.map((w) => [w.name, w])),
     blocks: lab.blocks,
     clusters,

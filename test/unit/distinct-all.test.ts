@@ -33,7 +33,10 @@ describe('distinct with min: all', () => {
     expect(judge(lab, all, answers(['worker1', 'worker2', 'worker3'])).ok).toBe(true);
   });
 
-  it('min: 2 cannot tell (what the shipped check says today)', () => {
-    expect(judge(lab, spread, answers(['worker1', 'worker2'])).ok).toBe(true);
+  it('the shipped check asks every worker: a dead one fails it (min: 2 let it pass)', () => {
+    expect(spread.expect).toEqual({ distinct: { min: 'all', of: 'worker' } });
+    expect(judge(lab, spread, answers(['worker1', 'worker2'])).ok).toBe(false);
+    const two = { ...spread, expect: { distinct: { min: 2 } } };
+    expect(judge(lab, two, answers(['worker1', 'worker2'])).ok).toBe(true);
   });
 });

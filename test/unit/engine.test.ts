@@ -76,7 +76,7 @@ describe('judges', () => {
   });
 
   it("count distinct answers, over one command's lines or over repeats", () => {
-    const spread = check('load-is-spread');
+    const spread = { ...check('load-is-spread'), expect: { distinct: { min: 2 } } };
     expect(commandsOf(spread)).toHaveLength(1);
     expect(judge(lab, spread, [result('worker1\nworker1\n')]).ok).toBe(false);
     expect(judge(lab, spread, [result('worker1\nworker3\nworker1\n')])).toEqual({

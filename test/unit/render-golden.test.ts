@@ -1,11 +1,11 @@
 // Each lab renders to the files kept under test/golden: a template change shows up as a reviewed diff.
 // After an intended change: UPDATE_GOLDEN=1 npx vitest run test/unit/render-golden.test.ts
-import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openLab } from '../../src/model/open.js';
 import { PROJECT_DIR } from '../../src/paths.js';
-import { renderLab, writeRendered } from '../../src/render/render-lab.js';
+import { renderLab } from '../../src/render/render-lab.js';
 import { LAB_NAMES, labFile } from '../helpers/labs.js';
 
 const GOLDEN = join(PROJECT_DIR, 'test', 'golden');
@@ -26,7 +26,10 @@ describe('golden renders', () => {
     if (process.env.UPDATE_GOLDEN) {
       // the resolved model's golden (lab.json, model-golden.test.ts) lives beside the nodes' files
       for (const node of readdirSync(dir)) if (node !== MODEL) rmSync(join(dir, node), { recursive: true });
-      writeRendered(files, dir);
+      for (const f of files) {
+        mkdirSync(dirname(join(dir, f.node, f.path)), { recursive: true });
+        writeFileSync(join(dir, f.node, f.path), f.content, { mode: f.mode ?? 0o644 });
+      }
     }
     const expected = filesUnder(dir)
       .map((f) => relative(dir, f))
