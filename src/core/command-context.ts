@@ -15,7 +15,10 @@ export function checkCommandContext(lab: Lab) {
     ]),
   );
   const groups: Record<string, string[]> = {};
-  for (const n of lab.nodes) if (n.group) (groups[n.group] ??= []).push(n.name);
+  for (const n of lab.nodes) {
+    if (!n.group) continue;
+    groups[n.group] = [...(groups[n.group] ?? []), n.name];
+  }
   return {
     groups,
     workloads: Object.fromEntries(lab.workloads.map((w) => [w.name, w])),

@@ -168,7 +168,9 @@ const judgeDistinct: Judge<'distinct'> = (spec, { lab, results }) => {
         `${missing.length} of ${expected.length} did not answer: ${missing.join(', ')} (answers: ${summary || 'none'})`,
       );
     // a hundred names say nothing a count does not
-    return pass(`all ${expected.length} answered over ${lines.length}${expected.length <= 12 ? `: ${summary}` : ''}`);
+    return pass(
+      `all ${expected.length} answered over ${lines.length}${expected.length <= 12 ? `: ${summary}` : ''}`,
+    );
   }
   const min = spec.min as number;
   if (answers.size < min) {

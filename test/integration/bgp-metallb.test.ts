@@ -35,7 +35,9 @@ describe.skipIf(!isRoot)('bgp-metallb on netns', () => {
     const r = await lab(['up', 'bgp-metallb', '-i', instance]);
     expect(r.exitCode, r.all).toBe(0);
     expect(r.all).toMatch(/sessions-established on router: passed/);
-    expect(r.all).toMatch(/load-is-spread on client: passed .*all 3 answered over 56: worker1, worker2, worker3/);
+    expect(r.all).toMatch(
+      /load-is-spread on client: passed .*all 3 answered over 56: worker1, worker2, worker3/,
+    );
     expect(r.all).toMatch(/bgp-metallb is up and proven in/);
   });
 
