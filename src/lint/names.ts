@@ -78,12 +78,13 @@ export const nameRules: Rule = (lab) => {
     }
   }
   const checks = new Set<string>();
-  lab.checks.forEach((c) => {
+  // the file's checks: one on a group resolves to a check per member, under its one name
+  lab.raw.checks.forEach((c, i) => {
     if (checks.has(c.name))
       out.push(
         issue(
           'name-duplicate',
-          [...c.path, 'name'],
+          ['checks', i, 'name'],
           `two checks are named ${c.name}`,
           'failures would be ambiguous: rename one',
         ),

@@ -211,21 +211,40 @@ function extraAddresses(lab: Lab): Issue[] {
   return out;
 }
 
-/** Two roles that each run a BGP daemon on one node would both bind port 179: one never starts. */
+/** Roles that run a BGP daemon of their own: two on one node would both bind port 179 (MetalLB's
+ * speaker beside Calico's BGP is the known real-world case), so one never starts. */
+const BGP_DAEMON_ROLES = [
+  'bird-router',
+  'frr-router',
+  'gobgp-route-reflector',
+  'tf-controller',
+  'metallb-speaker',
+  'calico-node',
+];
+
 function routerConflicts(lab: Lab): Issue[] {
-  const routers = ['bird-router', 'frr-router', 'gobgp-route-reflector'];
   return Object.entries(lab.raw.nodes).flatMap(([name, def]) => {
-    const both = def.roles.filter((r) => routers.includes(r));
-    return both.length > 1
-      ? [
-          issue(
-            'role-conflict',
-            ['nodes', name, 'roles'],
-            `${name} has the roles ${both.join(' and ')}: each runs its own BGP daemon`,
-            'the second daemon cannot bind port 179 and its sessions never start: keep one router role per node',
-          ),
-        ]
-      : [];
+    const out: Issue[] = [];
+    const both = def.roles.filter((r) => BGP_DAEMON_ROLES.includes(r));
+    if (both.length > 1)
+      out.push(
+        issue(
+          'role-conflict',
+          ['nodes', name, 'roles'],
+          `${name} has the roles ${both.join(' and ')}: each runs its own BGP daemon`,
+          'the second daemon cannot bind port 179 and its sessions never start: keep one BGP-speaking role per node',
+        ),
+      );
+    if (def.roles.includes('tf-controller') && def.roles.includes('tf-vrouter'))
+      out.push(
+        issue(
+          'role-conflict',
+          ['nodes', name, 'roles'],
+          `${name} has the roles tf-controller and tf-vrouter: the emulated control node turns IP forwarding off, which the vRouter needs`,
+          "its pods would be unreachable: put the vRouter on the cluster's workers only (TF's all-in-one node is not emulated)",
+        ),
+      );
+    return out;
   });
 }
 

@@ -6,7 +6,7 @@
 import { ADDONS, addonsOf } from '../addons/index.js';
 import type { Issue, PushIssue } from '../core/issue.js';
 import type { Interface, Lab, Network, Node, NodeBgp } from '../core/lab.js';
-import { clusterOf } from '../core/lab.js';
+import { clusterOf, selectNodes } from '../core/lab.js';
 import { addressAt, familyOf, parseCidr } from '../net/ip.js';
 import { formatIPv4, hostAt, parsePrefix } from '../net/ipv4.js';
 import type { LoadedLab } from './load.js';
@@ -259,15 +259,18 @@ function resolveBgp(lab: Lab, push: PushIssue): void {
   }
 }
 
-/** checks: each on a node, under a named wait. */
+/** checks: each on a node, under a named wait. A check on a group (or a cluster) is one check per
+ * member, under the same name: every vRouter's route, not only the first one's. */
 function resolveChecks(lab: Lab, push: PushIssue): void {
-  lab.checks = lab.raw.checks.map((c, i) => {
+  lab.checks = lab.raw.checks.flatMap((c) => {
+    const i = lab.raw.checks.indexOf(c);
     const path = ['checks', i];
-    if (!lab.nodes.some((n) => n.name === c.node)) {
+    const targets = selectNodes(lab, c.node);
+    if (!targets.length) {
       push({
         code: 'unknown-reference',
         path: [...path, 'node'],
-        message: `check ${c.name} runs on '${c.node}', which is no node`,
+        message: `check ${c.name} runs on '${c.node}', which is no node, node group or cluster`,
         hint: `nodes are: ${lab.nodes.map((n) => n.name).join(', ')}`,
       });
     }
@@ -280,10 +283,10 @@ function resolveChecks(lab: Lab, push: PushIssue): void {
         hint: `declare it under waits: (known: ${Object.keys(lab.waits).join(', ')})`,
       });
     }
-    return {
+    return (targets.length ? targets.map((n) => n.name) : [c.node]).map((node) => ({
       name: c.name,
       description: c.description,
-      node: c.node,
+      node,
       run: c.run,
       repeat: c.repeat
         ? { count: c.repeat.count as number, var: c.repeat.var, start: c.repeat.start }
@@ -292,7 +295,7 @@ function resolveChecks(lab: Lab, push: PushIssue): void {
       wait: c.wait,
       timeout: timeout ?? DEFAULT_WAITS.default,
       path,
-    };
+    }));
   });
 }
 

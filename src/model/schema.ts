@@ -292,7 +292,7 @@ const check = z
   .object({
     name,
     description: z.string().optional(),
-    node: name.describe('the node the command runs on'),
+    node: name.describe('the node the command runs on; a node group or a cluster: one check per member'),
     run: z.string().describe('the command, run by the node shell'),
     repeat: z
       .object({

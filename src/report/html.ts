@@ -33,7 +33,7 @@ const focusCycle = (lab: LabResult): CycleResult | undefined =>
 
 function checksTable(lab: LabResult, c: CycleResult): string {
   const rows = lab.checks.map((check) => {
-    const r = c.checks.find((x) => x.name === check.name);
+    const r = c.checks.find((x) => x.name === check.name && x.node === check.node);
     const status = !r ? 'skipped' : r.ok ? 'passed' : 'failed';
     const why = !r ? 'not run: up failed before it' : r.ok ? (r.detail ?? '') : (r.reason ?? '');
     return `<tr class="check ${status}" data-check="${esc(check.name)}"><td><span class="badge ${status}">${status}</span></td><td>${esc(check.name)}</td><td>${esc(check.node)}</td><td>${r ? secs(r.waitedMs) : ''}</td><td>${esc(why)}${r && !r.ok ? `<br><code>${esc(r.command)}</code>${r.output ? `<pre>${esc(r.output)}</pre>` : ''}` : ''}</td></tr>`;

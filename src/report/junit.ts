@@ -54,7 +54,7 @@ function casesOf(lab: LabResult): Case[] {
       },
     ];
     for (const check of lab.checks) {
-      const r = c.checks.find((x) => x.name === check.name);
+      const r = c.checks.find((x) => x.name === check.name && x.node === check.node);
       const name = `check ${check.name} on ${check.node}`;
       if (!r) {
         cases.push({ classname, name, ms: 0, skipped: 'not run: up failed before this check' });

@@ -16,6 +16,20 @@ const OVERLAP = ['b_pods=10.32.0.0/12', 'b_services=10.96.0.0/12', 'b_fabric=10.
 describe('tf-multicluster derivation', () => {
   const { lab } = openLab(TF);
 
+  it('checks every vRouter of a cluster: a check on the worker group is one check per member', () => {
+    const three = openLab(TF, ['workers=3']).lab;
+    expect(three.checks.filter((c) => c.name === 'a-vrouter-underlay').map((c) => c.node)).toEqual([
+      'a-worker1',
+      'a-worker2',
+      'a-worker3',
+    ]);
+    expect(three.checks.filter((c) => c.name === 'b-vrouter-underlay').map((c) => c.node)).toEqual([
+      'b-worker1',
+      'b-worker2',
+      'b-worker3',
+    ]);
+  });
+
   it('hands pod addresses out from the top of KUBERNETES_POD_SUBNETS, backends first', () => {
     expect(lab.workloads.map((w) => [w.name, w.node, w.address, w.block])).toEqual([
       ['web-a-worker1', 'a-worker1', '10.47.255.252', '10.47.255.252/32'],
