@@ -1,8 +1,9 @@
 // A host-wide list of instances (in /run, so a reboot clears it with the namespaces): gc and status
 // see every instance on the host, whichever state folder (LAB_STATE_DIR, HOME) it was started with.
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { makeStateDir } from '../host/fs.js';
+import { stateRoot } from '../paths.js';
 import { type InstanceRecord, readInstance, recordedInstances } from './instances.js';
 
 const REGISTRY = process.env.LAB_REGISTRY_DIR ?? '/run/lab/instances';
@@ -56,4 +57,11 @@ export function damagedInstances(): { lab: string; instance: string; dir: string
       return [];
     }
   });
+}
+
+/** Every lab state folder on the host: this process's and each registered instance's (its
+ * grandparent: STATE/LAB/INSTANCE). Nodes get them hidden, so no node reads another's keys. */
+export function stateFoldersOnHost(): string[] {
+  const roots = [stateRoot(), ...knownInstances().map((i) => dirname(dirname(i.dir)))];
+  return [...new Set(roots.map((r) => resolve(r)))];
 }

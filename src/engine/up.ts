@@ -27,7 +27,7 @@ import { type CheckOutcome, checkInTurn, describeFailure, lastOutput } from './c
 import { describeEvent, EventLog, type LabEvent } from './events.js';
 import type { InstanceRecord } from './instances.js';
 import { acquireLock, CANCEL_SIGNAL } from './lock.js';
-import { knownInstances, registerInstance, unregisterInstance } from './registry.js';
+import { knownInstances, registerInstance, stateFoldersOnHost, unregisterInstance } from './registry.js';
 import { completeStart, recordStart, startCommandsOf, startScript } from './start-roles.js';
 import { createInstanceDir, files, journalOf, saveTargets, writeInstance } from './state.js';
 
@@ -146,6 +146,7 @@ async function createAndProve(
     managementPrefix: management.prefix,
     files: [], // rendered while the network is being created
     userKey: generateKeyPair(`lab-${lab.name}-${instance}`),
+    hidden: stateFoldersOnHost(),
   };
   const shells = new Map<string, SshShell>();
   const targets: SshTarget[] = [];

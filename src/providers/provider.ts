@@ -15,6 +15,8 @@ export interface ProviderContext {
   managementPrefix: string;
   files: RenderedFile[];
   userKey: { privateKey: string; publicKey: string };
+  /** Host folders a node must not see: every lab state folder on the host (keys, journals). */
+  hidden?: string[];
 }
 
 /** How a start script ended; its output is in `logFile` on the host, or in stdout. */

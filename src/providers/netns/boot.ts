@@ -12,23 +12,36 @@ import type { CommandResult } from '../../transport/shell.js';
 import type { NodeDirs } from './node-files.js';
 
 // Runs inside the node's fresh namespaces; paths and the name come in as arguments, never pasted in.
-// $1 etc upper, $2 overlay work, $3 log dir, $4 node name, $5 run dir, $6 root dir, $7 start script
+// $1 etc upper, $2 overlay work, $3 log dir, $4 node name, $5 run dir, $6 root dir, $7 start script,
+// $8 var upper, $9 its overlay work, then the host folders the node must not see.
+// The sandbox: the host read-only, its own /etc and /var (overlays), /run, /root, /var/log, /tmp and
+// /home, and every lab state folder an empty folder. It keeps a node from reading another instance's
+// keys by path; root in a node shares the host's user and PID namespaces, so it is no jail.
 const HOLDER = `set -e
 mount --bind "$5" /run
 mount -t overlay lab-etc -o "lowerdir=/etc,upperdir=$1,workdir=$2" /etc
+mount -t overlay lab-var -o "lowerdir=/var,upperdir=$8,workdir=$9" /var
 mount --bind "$3" /var/log
 mount --bind "$6" /root
+mount -t tmpfs -o mode=1777,size=256m lab-tmp /tmp
+mount -t tmpfs -o mode=755,size=64m lab-home /home
 hostname "$4"
+node=$4 start=$7
+shift 9
+for d in "$@"; do if [ -d "$d" ]; then mount -t tmpfs -o mode=700,size=64k lab-hidden "$d"; fi; done
+mount -o remount,bind,ro /
 /usr/sbin/sshd -D -f /etc/ssh/sshd_config -E /var/log/sshd.log </dev/null >/dev/null 2>&1 &
-echo "$4 ready $$ $!"
+echo "$node ready $$ $!"
 set +e
-if [ -s "$7" ]; then (cd / && sh "$7") >/var/log/lab-start.log 2>&1 </dev/null; echo "$4 started $?"; else echo "$4 started 0"; fi
+if [ -s "$start" ]; then (cd / && sh "$start") >/var/log/lab-start.log 2>&1 </dev/null; echo "$node started $?"; else echo "$node started 0"; fi
 exec sleep infinity </dev/null >/dev/null 2>&1`;
 
 export interface BootRequest {
   node: string;
   netns: string;
-  dirs: NodeDirs & { run: string; root: string };
+  dirs: NodeDirs;
+  /** Host folders hidden from the node (every lab state folder). */
+  hidden: string[];
   /** The node's start script (may be empty), run once sshd is up. */
   startScript: string;
   scriptFile: string;
@@ -75,6 +88,9 @@ export class Booter {
         req.dirs.run,
         req.dirs.root,
         req.scriptFile,
+        req.dirs.varUpper,
+        req.dirs.varWork,
+        ...req.hidden,
       ]
         .map(shellQuote)
         .join(' ');

@@ -60,9 +60,14 @@ export const netnsProvider: Provider = {
       startScript,
     });
     if (!booters.has(ctx.journal)) booters.set(ctx.journal, new Booter(ctx.journal));
-    const booted = await booters
-      .get(ctx.journal)!
-      .boot({ node: name, netns: w.names.nodeNs(name), dirs, startScript, scriptFile: START_SCRIPT });
+    const booted = await booters.get(ctx.journal)!.boot({
+      node: name,
+      netns: w.names.nodeNs(name),
+      dirs,
+      startScript,
+      scriptFile: START_SCRIPT,
+      hidden: ctx.hidden ?? [],
+    });
     const target: SshTarget = {
       node: name,
       host: address,

@@ -14,6 +14,9 @@ export interface NodeDirs {
   log: string;
   run: string;
   root: string;
+  /** Upper layer and work folder of the node's /var overlay. */
+  varUpper: string;
+  varWork: string;
 }
 
 /** Where the node finds its start script: in its own /run. */
@@ -22,7 +25,15 @@ export const START_SCRIPT = '/run/lab-start.sh';
 export function nodeDirs(instanceDir: string, node: string): NodeDirs {
   const base = join(instanceDir, 'nodes', node);
   const at = (d: string) => join(base, d);
-  return { etc: at('etc'), work: at('.overlay-work'), log: at('log'), run: at('run'), root: at('root') };
+  return {
+    etc: at('etc'),
+    work: at('.overlay-work'),
+    log: at('log'),
+    run: at('run'),
+    root: at('root'),
+    varUpper: at('var'),
+    varWork: at('.var-work'),
+  };
 }
 
 function hostsFile(lab: Lab, node: Node): string {
@@ -45,7 +56,7 @@ export async function writeNodeFiles(opts: {
   const { lab, node, dirs } = opts;
   // sshd wants its privilege separation folder in /run
   await Promise.all(
-    [dirs.etc, dirs.work, dirs.log, join(dirs.run, 'sshd'), dirs.root].map((d) =>
+    [dirs.etc, dirs.work, dirs.log, join(dirs.run, 'sshd'), dirs.root, dirs.varUpper, dirs.varWork].map((d) =>
       mkdir(d, { recursive: true }),
     ),
   );
