@@ -70,16 +70,19 @@ export function birdRouterView(lab: Lab, node: Node) {
       family,
       import: plain ? '' : birdChannelFilter(bgp?.import, family, passAll),
       // BGP carries what BGP learned and what the node originates, never its connected or OSPF routes
-      export: plain ? '' : exportFilter(bgp?.export, family, passAll),
+      export: plain ? '' : exportFilter(bgp?.export, family, passAll, !bgpTablesOf(plain, bgp)),
       nextHopSelf: !!n.nextHopSelf,
       gatewayRecursive: !!n.ibgp && direct,
     };
   });
   const byFamily = (f: Family) => originate.filter((o) => o.family === f);
+  // the node's static routes, in BIRD's main table too: BGP next hops (eBGP multihop, iBGP over
+  // loopbacks) reached by a static route resolve there. The kernel already has them (export skips them)
+  const statics = direct ? staticRoutesByFamily(node.routes) : [];
   // BGP in its own table, as a real router's BGP RIB: a prefix OSPF or a connected network also holds
   // is still reflected and re-advertised. BIRD merges ECMP paths only in the kernel protocol of the
   // table that holds them, so a node with ECMP keeps BGP in the main table.
-  const bgpTables = !plain && bgp?.ecmpLimit === undefined;
+  const bgpTables = bgpTablesOf(plain, bgp);
   return {
     // BGP's router id, else OSPF's, else the loopback or first address (a router with neither)
     routerId:
@@ -96,6 +99,7 @@ export function birdRouterView(lab: Lab, node: Node) {
             export: birdChannelFilter(bgp.export, 'ipv4', fallback),
           }
         : undefined,
+    statics,
     originate: (['ipv4', 'ipv6'] as Family[])
       .map((f) => ({
         family: f,
@@ -122,9 +126,33 @@ export function birdRouterView(lab: Lab, node: Node) {
   };
 }
 
-function exportFilter(filter: Filter | undefined, family: Family, fallback: 'all' | undefined): string {
+const bgpTablesOf = (plain: boolean, bgp: Node['bgp']) => !plain && bgp?.ecmpLimit === undefined;
+
+/** Static routes per family, one entry per prefix with every gateway (ECMP), as BIRD's static protocol. */
+function staticRoutesByFamily(routes: Node['routes']) {
+  return (['ipv4', 'ipv6'] as Family[])
+    .map((family) => {
+      const byPrefix = new Map<string, string[]>();
+      for (const r of routes.filter((r) => r.via.includes(':') === (family === 'ipv6'))) {
+        const to = r.to === 'default' ? (family === 'ipv6' ? '::/0' : '0.0.0.0/0') : r.to;
+        byPrefix.set(to, [...new Set([...(byPrefix.get(to) ?? []), r.via])]);
+      }
+      const protocol = `routes${family === 'ipv4' ? 4 : 6}`;
+      return { family, protocol, routes: [...byPrefix].map(([prefix, vias]) => ({ prefix, vias })) };
+    })
+    .filter((f) => f.routes.length);
+}
+
+function exportFilter(
+  filter: Filter | undefined,
+  family: Family,
+  fallback: 'all' | undefined,
+  sharedTable: boolean,
+): string {
   const f = birdChannelFilter(filter, family, fallback);
   if (f === 'none') return f;
-  const sources = 'source ~ [ RTS_BGP, RTS_STATIC ]';
+  // with BGP in the main table, the node's static routes (protocol routes4/6) are there too: not BGP's
+  const own = sharedTable ? ` && proto != "routes${family === 'ipv4' ? 4 : 6}"` : '';
+  const sources = `source ~ [ RTS_BGP, RTS_STATIC ]${own}`;
   return f === 'all' ? `where ${sources}` : `${f} && ${sources}`;
 }

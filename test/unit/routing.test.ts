@@ -223,3 +223,36 @@ IP address                Interface  State      Since         Interval  Timeout
     expect(checkTool('LANG=C /usr/bin/vtysh -c x')).toBe('vtysh');
   });
 });
+
+describe("BIRD holds the node's static routes", () => {
+  const birdConf = (text: string, node: string) =>
+    renderLab(resolve(text).lab).find((f) => f.node === node && f.path === '/etc/bird/bird.conf')!.content;
+
+  it('puts them in its table so a multihop next hop behind them resolves', () => {
+    const conf = birdConf(readFileSync(conformance('ebgp-multihop-bfd'), 'utf8'), 'a');
+    expect(conf).toContain('protocol static routes4 {\n  ipv4;\n  route 10.255.63.2/32 via 10.63.1.2;\n}');
+  });
+
+  it('never announces them in BGP when BGP shares the main table (ECMP)', () => {
+    const lab = `
+name: t
+description: t
+networks: { a: { prefix: 10.0.0.0/24 }, b: { prefix: 10.0.1.0/24 } }
+loopbacks: { ipv4: 10.255.0.0/24 }
+nodes:
+  r1:
+    roles: [bird-router]
+    interfaces: [{ network: a, address: 10.0.0.1 }]
+    routes: [{ to: 10.255.0.2/32, via: 10.0.0.2 }, { to: 10.9.0.0/16, via: 10.0.0.2 }, { to: 10.9.0.0/16, via: 10.0.0.3 }]
+    bgp: { as: 65001, neighbors: [{ peer: r2, session: loopback }], import: all, export: all, ecmp: true }
+  r2:
+    roles: [frr-router]
+    interfaces: [{ network: a, address: 10.0.0.2 }]
+    routes: [{ to: 10.255.0.1/32, via: 10.0.0.1 }]
+    bgp: { as: 65002, neighbors: [{ peer: r1, session: loopback }], import: all, export: all }
+`;
+    const conf = birdConf(lab, 'r1');
+    expect(conf).toContain('route 10.9.0.0/16 via 10.0.0.2 via 10.0.0.3;');
+    expect(conf).toContain('export where source ~ [ RTS_BGP, RTS_STATIC ] && proto != "routes4";');
+  });
+});
