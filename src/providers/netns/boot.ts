@@ -29,7 +29,8 @@ for a in "$@"; do
   i=$((i + 1)); [ $i -le 9 ] && continue; [ "$a" = -- ] && break
   mkdir -p "$run/.keep/$i"; mount --bind "$a" "$run/.keep/$i"
 done
-mount --bind "$run" /run
+mount --rbind "$run" /run
+for k in "$run"/.keep/*; do if [ -d "$k" ]; then umount "$k"; fi; done
 mount -t overlay lab-etc -o "lowerdir=/etc,upperdir=$1,workdir=$2" /etc
 mount -t overlay lab-var -o "lowerdir=/var,upperdir=$8,workdir=$9" /var
 mount --bind "$3" /var/log
@@ -40,8 +41,8 @@ hostname "$node"
 i=0
 for a in "$@"; do
   i=$((i + 1)); [ $i -le 9 ] && continue; [ "$a" = -- ] && break
-  if [ -d "$a" ]; then umount "$run/.keep/$i"; continue; fi
-  mkdir -p "$a"; mount --move "$run/.keep/$i" "$a"; mount -o remount,bind,ro "$a"
+  if [ -d "$a" ]; then umount "/run/.keep/$i"; continue; fi
+  mkdir -p "$a"; mount --move "/run/.keep/$i" "$a"; mount -o remount,bind,ro "$a"
 done
 shift $i
 for d in "$@"; do if [ -d "$d" ]; then mount -t tmpfs -o mode=700,size=64k lab-hidden "$d"; fi; done
