@@ -15,9 +15,15 @@ const community = z
   .regex(new RegExp(`^${u16}:${u16}$`), 'a standard community ASN:VALUE, each 0-65535, e.g. 65000:100')
   .describe('a standard BGP community, ASN:VALUE');
 // an OSPF area: dotted like 0.0.0.0, or a number
+// (YAML reads `area: 1` as a number: taken as the area it means, not refused as the wrong type)
 const area = z
-  .string()
-  .regex(/^(\d{1,10}|\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3})$/, 'an area id such as 0.0.0.0 or 0')
+  .union([
+    z.number().int().min(0).max(4294967295),
+    z
+      .string()
+      .regex(/^(\d{1,10}|\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3})$/, 'an area id such as 0.0.0.0 or 0'),
+  ])
+  .transform(String)
   .describe('an OSPF area: 0.0.0.0, or a number');
 
 const param = z

@@ -256,3 +256,24 @@ nodes:
     expect(conf).toContain('export where source ~ [ RTS_BGP, RTS_STATIC ] && proto != "routes4";');
   });
 });
+
+describe('OSPF areas as YAML writes them', () => {
+  it('takes `area: 1` (a YAML number) as area 1, not as a wrong type', () => {
+    const { lab, issues } = resolve(`name: area-number
+description: an area given as a number
+networks:
+  a: { prefix: 10.0.0.0/24 }
+nodes:
+  r1:
+    roles: [frr-router]
+    interfaces: [{ network: a, address: 10.0.0.1 }]
+    ospf: { area: 1 }
+  r2:
+    roles: [frr-router]
+    interfaces: [{ network: a, address: 10.0.0.2 }]
+    ospf: { area: '0.0.0.1' }
+`);
+    expect(issues.filter((i) => i.severity === 'error')).toEqual([]);
+    expect(JSON.stringify(nodeByName(lab, 'r1')?.ospf)).toMatch(/"1"/);
+  });
+});
