@@ -19,9 +19,7 @@ const community = z
 const area = z
   .union([
     z.number().int().min(0).max(4294967295),
-    z
-      .string()
-      .regex(/^(\d{1,10}|\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3})$/, 'an area id such as 0.0.0.0 or 0'),
+    z.string().regex(/^(\d{1,10}|\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3})$/, 'an area id such as 0.0.0.0 or 0'),
   ])
   .transform(String)
   .describe('an OSPF area: 0.0.0.0, or a number');
