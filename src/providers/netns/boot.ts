@@ -5,57 +5,36 @@
 // Nodes asked for in the same tick boot together from one launcher shell: Node's spawn blocks the
 // event loop for ~5 ms per child here, so a hundred nodes spawned one by one cost seconds.
 import { spawn } from 'node:child_process';
-import { realpathSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { Journal } from '../../engine/journal.js';
 import { startTimeOf } from '../../host/processes.js';
-import { PROJECT_DIR } from '../../paths.js';
 import { shellQuote } from '../../shell-quote.js';
 import type { CommandResult } from '../../transport/shell.js';
 import type { NodeDirs } from './node-files.js';
+import { keptFolders, sandboxFstab } from './sandbox.js';
 
 // Runs inside the node's fresh namespaces; paths and the name come in as arguments, never pasted in.
-// $1 etc upper, $2 overlay work, $3 log dir, $4 node name, $5 run dir, $6 root dir, $7 start script,
-// $8 var upper, $9 its overlay work, then the host folders the node must still see (this checkout,
-// Node.js: the Cilium agent runs from them), "--", and the host folders the node must not see.
-// The sandbox: the host read-only, its own /etc and /var (overlays), /run, /root, /var/log, /tmp and
-// /home, and every lab state folder an empty folder. It keeps a node from reading another instance's
-// keys by path; root in a node shares the host's user and PID namespaces, so it is no jail.
+// $1 the sandbox's fstab, $2 node name, $3 run dir, $4 start script, then the host folders the node
+// must still see although the sandbox covers them (sandbox.ts): set aside under the run folder first,
+// carried to /run by its recursive bind, moved back to their place read-only.
 const HOLDER = `set -e
-node=$4 run=$5 start=$7
-# what must stay visible is set aside before /tmp, /home and /root are covered, and put back after
+fstab=$1 node=$2 run=$3 start=$4
+shift 4
+i=0
+for a in "$@"; do i=$((i + 1)); mkdir -p "$run/.keep/$i"; mount --bind "$a" "$run/.keep/$i"; done
+mount -a -T "$fstab"
 i=0
 for a in "$@"; do
-  i=$((i + 1)); [ $i -le 9 ] && continue; [ "$a" = -- ] && break
-  mkdir -p "$run/.keep/$i"; mount --bind "$a" "$run/.keep/$i"
+  i=$((i + 1)); mkdir -p "$a"; mount --move "/run/.keep/$i" "$a"; mount -o remount,bind,ro "$a"
 done
-mount --rbind "$run" /run
-for k in "$run"/.keep/*; do if [ -d "$k" ]; then umount "$k"; fi; done
-mount -t overlay lab-etc -o "lowerdir=/etc,upperdir=$1,workdir=$2" /etc
-mount -t overlay lab-var -o "lowerdir=/var,upperdir=$8,workdir=$9" /var
-mount --bind "$3" /var/log
-mount --bind "$6" /root
-mount -t tmpfs -o mode=1777,size=256m lab-tmp /tmp
-mount -t tmpfs -o mode=755,size=64m lab-home /home
-hostname "$node"
-i=0
-for a in "$@"; do
-  i=$((i + 1)); [ $i -le 9 ] && continue; [ "$a" = -- ] && break
-  if [ -d "$a" ]; then umount "/run/.keep/$i"; continue; fi
-  mkdir -p "$a"; mount --move "/run/.keep/$i" "$a"; mount -o remount,bind,ro "$a"
-done
-shift $i
-for d in "$@"; do if [ -d "$d" ]; then mount -t tmpfs -o mode=700,size=64k lab-hidden "$d"; fi; done
 mount -o remount,bind,ro /
+hostname "$node"
 /usr/sbin/sshd -D -f /etc/ssh/sshd_config -E /var/log/sshd.log </dev/null >/dev/null 2>&1 &
 echo "$node ready $$ $!"
 set +e
 if [ -s "$start" ]; then (cd / && sh "$start") >/var/log/lab-start.log 2>&1 </dev/null; echo "$node started $?"; else echo "$node started 0"; fi
 exec sleep infinity </dev/null >/dev/null 2>&1`;
-
-/** Host folders a node runs programs from, kept visible (read-only) wherever they are: this checkout
- * (the Cilium agent) and the Node.js installation, even under /tmp or /root. */
-const VISIBLE = [PROJECT_DIR, dirname(dirname(realpathSync(process.execPath)))];
 
 export interface BootRequest {
   node: string;
@@ -101,20 +80,9 @@ export class Booter {
     this.queue = [];
     const byNode = new Map(batch.map((p) => [p.req.node, p]));
     const lines = batch.map(({ req }) => {
-      const args = [
-        req.dirs.etc,
-        req.dirs.work,
-        req.dirs.log,
-        req.node,
-        req.dirs.run,
-        req.dirs.root,
-        req.scriptFile,
-        req.dirs.varUpper,
-        req.dirs.varWork,
-        ...VISIBLE,
-        '--',
-        ...req.hidden,
-      ]
+      const fstab = join(dirname(req.dirs.run), 'fstab');
+      writeFileSync(fstab, sandboxFstab(req.dirs, req.hidden));
+      const args = [fstab, req.node, req.dirs.run, req.scriptFile, ...keptFolders()]
         .map(shellQuote)
         .join(' ');
       return `ip netns exec ${shellQuote(req.netns)} unshare --uts --mount --propagation private -- /bin/sh -c ${shellQuote(HOLDER)} holder ${args} &`;
