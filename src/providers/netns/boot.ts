@@ -12,22 +12,29 @@ import { startTimeOf } from '../../host/processes.js';
 import { shellQuote } from '../../shell-quote.js';
 import type { CommandResult } from '../../transport/shell.js';
 import type { NodeDirs } from './node-files.js';
-import { keptFolders, sandboxFstab } from './sandbox.js';
+import { hiddenInKept, keptFolders, sandboxFstab } from './sandbox.js';
 
 // Runs inside the node's fresh namespaces; paths and the name come in as arguments, never pasted in.
 // $1 the sandbox's fstab, $2 node name, $3 run dir, $4 start script, then the host folders the node
 // must still see although the sandbox covers them (sandbox.ts): set aside under the run folder first,
-// carried to /run by its recursive bind, moved back to their place read-only.
+// carried to /run by its recursive bind, moved back to their place read-only; after "--", state
+// folders inside those, hidden again.
 const HOLDER = `set -e
 fstab=$1 node=$2 run=$3 start=$4
 shift 4
 i=0
-for a in "$@"; do i=$((i + 1)); mkdir -p "$run/.keep/$i"; mount --bind "$a" "$run/.keep/$i"; done
+for a in "$@"; do
+  [ "$a" = -- ] && break
+  i=$((i + 1)); mkdir -p "$run/.keep/$i"; mount --bind "$a" "$run/.keep/$i"
+done
 mount -a -T "$fstab"
 i=0
 for a in "$@"; do
+  [ "$a" = -- ] && break
   i=$((i + 1)); mkdir -p "$a"; mount --move "/run/.keep/$i" "$a"; mount -o remount,bind,ro "$a"
 done
+shift $((i + 1))
+for d in "$@"; do mount -t tmpfs -o mode=700,size=64k lab-hidden "$d"; done
 mount -o remount,bind,ro /
 hostname "$node"
 /usr/sbin/sshd -D -f /etc/ssh/sshd_config -E /var/log/sshd.log </dev/null >/dev/null 2>&1 &
@@ -82,7 +89,16 @@ export class Booter {
     const lines = batch.map(({ req }) => {
       const fstab = join(dirname(req.dirs.run), 'fstab');
       writeFileSync(fstab, sandboxFstab(req.dirs, req.hidden));
-      const args = [fstab, req.node, req.dirs.run, req.scriptFile, ...keptFolders()]
+      const kept = keptFolders();
+      const args = [
+        fstab,
+        req.node,
+        req.dirs.run,
+        req.scriptFile,
+        ...kept,
+        '--',
+        ...hiddenInKept(kept, req.hidden),
+      ]
         .map(shellQuote)
         .join(' ');
       return `ip netns exec ${shellQuote(req.netns)} unshare --uts --mount --propagation private -- /bin/sh -c ${shellQuote(HOLDER)} holder ${args} &`;

@@ -43,3 +43,11 @@ export function sandboxFstab(dirs: NodeDirs, hidden: string[]): string {
   ];
   return `${rows.map((r) => `${r.map(field).join(' ')} 0 0`).join('\n')}\n`;
 }
+
+/** State folders inside a kept folder (a checkout under /tmp holding a state folder): the fstab's
+ * cover is undone by putting the folder back, so the holder hides these after it. */
+export function hiddenInKept(kept: string[], hidden: string[]): string[] {
+  return [...new Set(hidden.map((h) => resolve(h)))].filter(
+    (h) => covered(h) && kept.some((k) => isUnder(h, k)) && existsSync(h),
+  );
+}
