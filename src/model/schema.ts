@@ -36,7 +36,15 @@ const param = z
 
 const network = z
   .object({
-    prefix,
+    // an IPv6-only network (prefix6 alone) is what a translated topology brings first: say so
+    prefix: z
+      .string({
+        error: (iss) =>
+          iss.input === undefined
+            ? 'a network needs its IPv4 prefix (IPv6-only networks are not emulated yet: give it prefix too, and keep prefix6 for dual stack)'
+            : undefined,
+      })
+      .describe('an IPv4 prefix, a.b.c.d/len'),
     prefix6: prefix6
       .optional()
       .describe('dual stack: the IPv6 prefix of this network (interfaces get index-based addresses)'),
