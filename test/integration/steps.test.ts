@@ -97,6 +97,22 @@ describe.skipIf(!isRoot)('lab steps on netns', () => {
     expect(s.next).toBe('service');
     const service = s.steps.find((x) => x.name === 'service')!;
     expect(service.checks.map((c) => c.state)).toEqual(['failed', 'failed']);
+    // lab status shows where the instance stands, at a glance and as JSON
+    const status = await lab(['status', 'bgp-metallb']);
+    expect(status.stdout).toMatch(
+      new RegExp(
+        `instance ${instance}\\): up[^\\n]*\\n  steps: 3 of 4 done \\(router, client, metallb\\), next: service`,
+      ),
+    );
+    const json = JSON.parse((await lab(['status', 'bgp-metallb', '--json'])).stdout) as {
+      instance: string;
+      steps: { done: string[]; next?: string; total: number };
+    }[];
+    expect(json.find((i) => i.instance === instance)?.steps).toMatchObject({
+      done: ['router', 'client', 'metallb'],
+      next: 'service',
+      total: 4,
+    });
     const bad = await lab(['up', 'bgp-metallb', '-i', `${instance}x`, '--to', 'nosuchstep']);
     expect(bad.exitCode).toBe(2);
     expect(bad.all).toMatch(/no step 'nosuchstep'; its steps are router, client, metallb, service/);

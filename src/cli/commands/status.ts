@@ -4,7 +4,24 @@ import { type InstanceRecord, isCrashed } from '../../engine/instances.js';
 import { damagedInstances, knownInstances } from '../../engine/registry.js';
 import { journalOf, loadNodes } from '../../engine/state.js';
 import { isAlive } from '../../host/processes.js';
+import { openLab } from '../../model/open.js';
+import { readProgress } from '../../steps/progress.js';
 import { allowedBanner } from '../output.js';
+
+/** Where the instance stands in its lab's steps, and how its checks went last (a workshop's glance). */
+function stepsOf(r: InstanceRecord) {
+  const progress = readProgress(r.dir);
+  const results = Object.values(progress.checks);
+  const checks = { passed: results.filter((c) => c.ok).length, failed: results.filter((c) => !c.ok).length };
+  let names: string[] = [];
+  try {
+    names = openLab(r.file, r.sets).lab.steps.map((s) => s.name);
+  } catch {
+    // the lab file changed or went away since up: the steps done are still known
+  }
+  const done = progress.done;
+  return { done, next: names.find((n) => !done.includes(n)), total: names.length, checks };
+}
 
 async function describe(r: InstanceRecord) {
   const procs = journalOf(r.dir)
@@ -33,6 +50,7 @@ async function describe(r: InstanceRecord) {
       problems: health.problems.map((p) => `${p.node}: ${p.problem}`),
     },
     allowed: r.allowed ?? [],
+    steps: stepsOf(r),
   };
 }
 
@@ -71,6 +89,14 @@ export async function status(lab: string | undefined, opts: { json?: boolean }):
       for (const line of allowedBanner(s.lab, s.allowed)) console.log(`  ${line}`);
       for (const a of s.allowed) console.log(`    [${a.code}] ${a.message}`);
     }
+    const { steps } = s;
+    const checks = steps.checks.passed + steps.checks.failed;
+    if (steps.total)
+      console.log(
+        `  steps: ${steps.done.length} of ${steps.total} done${steps.done.length ? ` (${steps.done.join(', ')})` : ''}, next: ${steps.next ?? 'none (complete)'}`,
+      );
+    if (checks)
+      console.log(`  checks, last run: ${steps.checks.passed} passed, ${steps.checks.failed} failed`);
     for (const n of s.nodes) console.log(`  ${n.node.padEnd(16)} ${n.address}`);
   }
 }
