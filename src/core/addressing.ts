@@ -1,30 +1,39 @@
 // Address questions about a lab: which of a node's addresses faces a peer, which node holds an address.
 
-import { containsAddress, parseIPv4, parsePrefix } from '../net/ipv4.js';
+import { cidrContains, familyOf, parseCidr } from '../net/ip.js';
 import type { Path } from './issue.js';
 import { birdName, type Lab, type Neighbor, type Node, networkByName, nodeByAddress } from './lab.js';
 
-/** The local address a node uses towards a peer: its interface on a network that holds the peer. */
+/** The local address a node uses towards a peer: its interface's address of the peer's family on a
+ * network that holds the peer. */
 export function localAddressTowards(lab: Lab, node: Node, peerAddress: string): string | undefined {
-  const peer = parseIPv4(peerAddress);
-  return node.interfaces.find((i) => {
-    const net = networkByName(lab, i.network);
-    return net && containsAddress(parsePrefix(net.prefix), peer);
-  })?.address;
+  const six = familyOf(peerAddress) === 6;
+  for (const i of node.interfaces) {
+    const prefix = six ? networkByName(lab, i.network)?.prefix6 : networkByName(lab, i.network)?.prefix;
+    if (prefix && cidrContains(parseCidr(prefix), peerAddress)) return six ? i.address6 : i.address;
+  }
+  return undefined;
 }
 
-/** Neighbors from peer addresses (add-on resources name addresses, not nodes). */
+/** Neighbors from peer addresses (add-on resources name addresses, not nodes); given the local node,
+ * each session takes its address on the network it shares with that peer, of the peer's family. */
 export function neighborsFromAddresses(
   lab: Lab,
   peers: { address: string; as: number; path: Path }[],
+  local?: Node,
 ): Neighbor[] {
   return peers.map((p) => {
     const node = nodeByAddress(lab, p.address);
+    const six = familyOf(p.address) === 6;
+    const localAddress = local && localAddressTowards(lab, local, p.address);
     return {
       node: node?.name,
       address: p.address,
       as: p.as,
-      protocol: birdName(node?.name ?? p.address),
+      // a node peered over both families gets two sessions: their BIRD names must differ
+      protocol: birdName(`${node?.name ?? p.address}${six && node ? '_v6' : ''}`),
+      ...(six ? { family: 'ipv6' as const } : {}),
+      ...(localAddress ? { localAddress } : {}),
       path: p.path,
     };
   });

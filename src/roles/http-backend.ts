@@ -20,6 +20,8 @@ export const httpBackend: Role = {
         node,
         port: Number(node.vars.http_port ?? 80),
         answer: node.name,
+        // IPv6 too in a lab that has it (a node's own address, or a service address it holds, as MetalLB's)
+        ipv6: lab.networks.some((n) => n.prefix6),
       }),
       validator: 'nginx',
     },

@@ -3,15 +3,27 @@ import { localAddressTowards, neighborsFromAddresses } from '../../core/addressi
 import type { PushIssue } from '../../core/issue.js';
 import type { Cluster, Lab, Node, NodeBgp } from '../../core/lab.js';
 import { clusterOf } from '../../core/lab.js';
-import { firstUsable } from './pool-ranges.js';
+import { type Family, familyOf } from '../../net/ip.js';
+import { firstUsable, holdsFamily } from './pool-ranges.js';
 import type { MetallbConfig } from './schema.js';
 
 export const SPEAKER_ROLE = 'metallb-speaker';
 
-/** The address MetalLB gives the first LoadBalancer service: the first usable one of the first auto-assign pool. */
-export function firstServiceAddress(addon: MetallbConfig): string | undefined {
-  const pool = addon.pools.find((p) => p.auto_assign);
-  return pool ? firstUsable(pool) : undefined;
+/** The pool MetalLB takes the first LoadBalancer service's address of a family from: the first
+ * auto-assign pool that holds that family. */
+export function assigningPool(addon: MetallbConfig, family: Family) {
+  return addon.pools.find((p) => p.auto_assign && holdsFamily(p, family));
+}
+
+/** The addresses MetalLB gives the first LoadBalancer service (dual stack when the pools hold both
+ * families, PreferDualStack): the first usable one of each family's assigning pool. */
+export function serviceAddresses(addon: MetallbConfig, advertisedOnly = false): string[] {
+  return ([4, 6] as const).flatMap((family) => {
+    const pool = assigningPool(addon, family);
+    if (!pool || (advertisedOnly && !isAdvertised(addon, pool.name))) return [];
+    const address = firstUsable(pool, family);
+    return address ? [address] : [];
+  });
 }
 
 /** Whether MetalLB announces a pool: with CRDs only a BGPAdvertisement does (one without pools selects
@@ -21,11 +33,13 @@ export function isAdvertised(addon: MetallbConfig, pool: string): boolean {
   return addon.advertisements.some((a) => a.pools.length === 0 || a.pools.includes(pool));
 }
 
-/** The service address a speaker node holds and announces. */
-export function serviceAddressOf(lab: Lab, node: Node): string | undefined {
+/** The service addresses a speaker node holds (assigned whether announced or not). */
+export function serviceAddressesOf(lab: Lab, node: Node): string[] {
   const cluster = clusterOf(lab, node);
-  return cluster?.addons.metallb ? firstServiceAddress(cluster.addons.metallb) : undefined;
+  return cluster?.addons.metallb ? serviceAddresses(cluster.addons.metallb) : [];
 }
+
+export const hostPrefix = (address: string) => `${address}/${familyOf(address) === 6 ? 128 : 32}`;
 
 const speakersOf = (lab: Lab, cluster: Cluster) =>
   lab.nodes.filter((n) => cluster.members.includes(n.name) && n.roles.includes(SPEAKER_ROLE));
@@ -47,9 +61,8 @@ export function warnWithoutSpeakers(lab: Lab, push: PushIssue): void {
 export function speakerBgp(lab: Lab, cluster: Cluster, node: Node): NodeBgp | undefined {
   const addon = cluster.addons.metallb;
   if (!addon || !node.roles.includes(SPEAKER_ROLE)) return undefined;
-  const pool = addon.pools.find((p) => p.auto_assign);
-  // the address is assigned either way; only an advertisement makes the speakers announce it
-  const service = pool && isAdvertised(addon, pool.name) ? firstServiceAddress(addon) : undefined;
+  // the addresses are assigned either way; only an advertisement makes the speakers announce them
+  const services = serviceAddresses(addon, true);
   const peers = addon.peers.map((p, i) => ({
     address: p.peer_address,
     as: p.peer_asn as number,
@@ -61,10 +74,10 @@ export function speakerBgp(lab: Lab, cluster: Cluster, node: Node): NodeBgp | un
     routerId: node.interfaces[0]?.address ?? '0.0.0.0',
     localAddress:
       localAddressTowards(lab, node, first.peer_address) ?? node.interfaces[0]?.address ?? '0.0.0.0',
-    neighbors: neighborsFromAddresses(lab, peers),
-    // a speaker learns nothing; it announces the service addresses it holds
+    neighbors: neighborsFromAddresses(lab, peers, node),
+    // a speaker learns nothing; it announces the service addresses it holds, each over the sessions of its family
     import: 'none',
-    export: service ? [`${service}/32`] : [],
+    export: services.map(hostPrefix),
     source: 'metallb',
     path: [...cluster.path, 'addons', 'metallb', 'peers'],
   };

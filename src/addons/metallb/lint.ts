@@ -1,10 +1,13 @@
 // MetalLB's traps: configInline outside the charts that read it, CRDs before 0.13.2, FRR mode with
 // several myASN, clients with no route to a pool.
+
+import { localAddressTowards } from '../../core/addressing.js';
 import { type Issue, issue } from '../../core/issue.js';
 import { type Cluster, type Lab, networkByName, selectNodes } from '../../core/lab.js';
 import type { Rule } from '../../lint/rule.js';
-import { isAdvertised } from './derive.js';
-import { firstUsable, poolRange, rangeWithin } from './pool-ranges.js';
+import { familyOf } from '../../net/ip.js';
+import { assigningPool, isAdvertised, SPEAKER_ROLE } from './derive.js';
+import { firstUsable, holdsFamily, poolRange, rangeWithin } from './pool-ranges.js';
 
 function versionTuple(v: string): number[] {
   return v
@@ -37,30 +40,22 @@ function clusterIssues(lab: Lab, c: Cluster): Issue[] {
           ),
         );
       }
-      if (!a.includes(':')) return;
-      out.push(
-        issue(
-          'metallb-ipv6-pool',
-          [...path, 'pools', i, 'addresses', j],
-          `pool ${pool.name} holds the IPv6 range ${a}: the emulated speakers announce IPv4 service addresses only`,
-          'no node would announce it and the checks would wait in vain: keep IPv6 pools out of emulated labs for now (dual-stack routers and sessions work; MetalLB IPv6 does not yet)',
-        ),
-      );
     });
   });
   m.pools.forEach((pool, i) => {
-    const ipv4 = pool.addresses.map(poolRange).filter((r) => r && !('error' in r));
-    if (ipv4.length && !firstUsable(pool)) {
+    for (const family of [4, 6] as const) {
+      if (!holdsFamily(pool, family) || firstUsable(pool, family)) continue;
       out.push(
         issue(
           'pool-exhausted',
           [...path, 'pools', i],
-          `pool ${pool.name} holds no address a service can get${pool.avoid_buggy_ips ? ' (avoid_buggy_ips skips every .0 and .255)' : ''}`,
+          `pool ${pool.name} holds no IPv${family} address a service can get${pool.avoid_buggy_ips ? ' (avoid_buggy_ips skips every .0 and .255)' : ''}`,
           'the service stays <pending> and nothing is announced: widen the pool, or set avoid_buggy_ips: false',
         ),
       );
     }
   });
+  out.push(...peerIssues(lab, c));
   m.advertisements.forEach((a, i) => {
     a.pools.forEach((name, j) => {
       if (m.pools.some((p) => p.name === name)) return;
@@ -145,11 +140,18 @@ function clusterIssues(lab: Lab, c: Cluster): Issue[] {
       for (const pool of m.pools) {
         for (const a of pool.addresses) {
           const range = poolRange(a);
-          if (!range || 'error' in range) continue; // IPv6 or malformed: said above
+          if ('error' in range) continue; // said above
           const covers = (prefix: string) => rangeWithin(range, prefix);
+          // a default route of the pool's family (an IPv6 default names an IPv6 gateway)
+          const isDefault = (r: { to: string; via: string }) =>
+            r.to === 'default' && (r.via.includes(':') ? 6 : 4) === range.family;
+          const connected = (network: string) => {
+            const net = networkByName(lab, network);
+            return covers(net?.prefix ?? '') || covers(net?.prefix6 ?? '');
+          };
           const routed =
-            client.routes.some((r) => r.to === 'default' || covers(r.to)) ||
-            client.interfaces.some((i) => covers(networkByName(lab, i.network)?.prefix ?? ''));
+            client.routes.some((r) => isDefault(r) || covers(r.to)) ||
+            client.interfaces.some((i) => connected(i.network));
           if (!routed) {
             out.push(
               issue(
@@ -168,3 +170,40 @@ function clusterIssues(lab: Lab, c: Cluster): Issue[] {
 }
 
 export const metallbRules: Rule = (lab) => lab.clusters.flatMap((c) => clusterIssues(lab, c));
+
+/** MetalLB's BGPPeers here are one hop away (no ebgpMultiHop): every speaker needs an address of the
+ * peer's family on a network that holds it, and a service address of a family needs a peer of it. */
+function peerIssues(lab: Lab, c: Cluster): Issue[] {
+  const m = c.addons.metallb;
+  if (!m) return [];
+  const out: Issue[] = [];
+  const path = [...c.path, 'addons', 'metallb'];
+  const speakers = lab.nodes.filter((n) => c.members.includes(n.name) && n.roles.includes(SPEAKER_ROLE));
+  m.peers.forEach((peer, i) => {
+    const away = speakers.filter((n) => !localAddressTowards(lab, n, peer.peer_address));
+    if (!away.length) return;
+    const family = familyOf(peer.peer_address) === 6 ? 'IPv6' : 'IPv4';
+    out.push(
+      issue(
+        'metallb-peer-unreachable',
+        [...path, 'peers', i, 'peer_address'],
+        `BGPPeer ${peer.name} (${peer.peer_address}) is on no network where ${away.map((n) => n.name).join(', ')} ${away.length > 1 ? 'have' : 'has'} an ${family} address`,
+        `the speakers peer one hop away: put the peer's address on a network the workers share with it${family === 'IPv6' ? ' (a prefix6 on the network, an IPv6 address on each side)' : ''}`,
+      ),
+    );
+  });
+  for (const family of [4, 6] as const) {
+    const pool = assigningPool(m, family);
+    if (!pool || !isAdvertised(m, pool.name) || !speakers.length) continue;
+    if (m.peers.some((p) => familyOf(p.peer_address) === family)) continue;
+    out.push(
+      issue(
+        'metallb-no-peer-family',
+        [...path, 'pools', m.pools.indexOf(pool)],
+        `pool ${pool.name} gives the service an IPv${family} address, but no BGPPeer is IPv${family}`,
+        `the speakers announce each family over sessions of that family: add a BGPPeer with the router's IPv${family} address`,
+      ),
+    );
+  }
+  return out;
+}

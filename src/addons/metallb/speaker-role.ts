@@ -5,7 +5,7 @@ import { header, renderTemplate } from '../../core/templates.js';
 import { bird } from '../../daemons/bird.js';
 import { frr } from '../../daemons/frr.js';
 import type { Role } from '../../roles/role.js';
-import { SPEAKER_ROLE, serviceAddressOf } from './derive.js';
+import { hostPrefix, SPEAKER_ROLE, serviceAddressesOf } from './derive.js';
 
 /** The daemon playing the speaker: FRR in MetalLB's FRR mode, BIRD for the native speaker. The one
  * setting is the cluster's addons.metallb.speaker, which lint also reads (metallb-frr-asn). */
@@ -38,9 +38,11 @@ export const metallbSpeaker: Role = {
         ];
   },
   start: (lab, node) => {
-    const address = serviceAddressOf(lab, node);
-    // the service address lives on the node, as kube-proxy binds it (externalTrafficPolicy: Cluster)
-    const hold = address ? [{ name: 'service-address', run: `ip addr replace ${address}/32 dev lo` }] : [];
+    // the service addresses live on the node, as kube-proxy binds them (externalTrafficPolicy: Cluster)
+    const hold = serviceAddressesOf(lab, node).map((a, i) => ({
+      name: i ? `service-address-${i + 1}` : 'service-address',
+      run: `ip addr replace ${hostPrefix(a)} dev lo`,
+    }));
     return [...hold, speakerOf(lab, node) === 'frr' ? frr.start : bird.start];
   },
   needs: (lab, node) => ({ daemons: [speakerOf(lab, node)] }),
