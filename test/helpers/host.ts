@@ -2,6 +2,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { Journal } from '../../src/engine/journal.js';
 import { isAlive } from '../../src/engine/processes.js';
+import { instanceTag } from '../../src/providers/netns/names.js';
 
 export function namespacesOf(prefix: string): string[] {
   try {
@@ -30,10 +31,17 @@ export function labMounts(): string[] {
     .filter((l) => /\blab-(etc|run|root)\b/.test(l));
 }
 
-export function leftovers(prefix: string, linksBefore: string[]) {
+/**
+ * What one instance left: its namespaces, its root link and mounts of its folders. Only its own:
+ * other runs on the host (helpers, a parallel test file, a workshop) come and go meanwhile.
+ * `prefix` is lab.LAB.INSTANCE (a trailing dot is allowed).
+ */
+export function leftovers(prefix: string) {
+  const [, lab, instance] = prefix.split('.');
+  const link = `lab${instanceTag(lab, instance)}`;
   return {
     namespaces: namespacesOf(prefix),
-    links: rootLinks().filter((l) => !linksBefore.includes(l)),
-    mounts: labMounts(),
+    links: rootLinks().filter((l) => l === link),
+    mounts: labMounts().filter((l) => l.includes(`/${lab}/${instance}/`)),
   };
 }

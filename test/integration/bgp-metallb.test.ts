@@ -3,10 +3,10 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { Journal } from '../../src/engine/journal.js';
 import { labCli } from '../helpers/cli.js';
-import { leftovers, liveProcesses, namespacesOf, rootLinks } from '../helpers/host.js';
+import { leftovers, liveProcesses, namespacesOf } from '../helpers/host.js';
 import { isRoot } from '../helpers/labs.js';
 
 if (!isRoot) console.warn('bgp-metallb integration tests skipped: they create namespaces and need root');
@@ -19,11 +19,6 @@ describe.skipIf(!isRoot)('bgp-metallb on netns', () => {
   const lab = labCli(state);
   const dir = join(state, 'bgp-metallb', instance);
   const journal = join(dir, 'journal.jsonl');
-  let linksBefore: string[] = [];
-
-  beforeAll(() => {
-    linksBefore = rootLinks();
-  });
 
   afterAll(async () => {
     await lab(['down', 'bgp-metallb', '-i', instance]);
@@ -184,7 +179,7 @@ describe.skipIf(!isRoot)('bgp-metallb on netns', () => {
     copyFileSync(journal, join(state, 'journal.copy'));
     const r = await lab(['down', 'bgp-metallb', '-i', instance]);
     expect(r.exitCode, r.all).toBe(0);
-    expect(leftovers(`lab.bgp-metallb.${instance}`, linksBefore)).toEqual({
+    expect(leftovers(`lab.bgp-metallb.${instance}`)).toEqual({
       namespaces: [],
       links: [],
       mounts: [],

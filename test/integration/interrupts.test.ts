@@ -23,7 +23,6 @@ describe.skipIf(!isRoot)('interrupted runs', () => {
 
   it('Ctrl-C half-way removes what was created and exits 130', async () => {
     const instance = `ic${process.pid % 100000}`;
-    const before = rootLinks();
     const up = execa('node', [LAB_BIN, 'up', 'bgp-metallb', '-i', instance], {
       env,
       reject: false,
@@ -34,7 +33,7 @@ describe.skipIf(!isRoot)('interrupted runs', () => {
     const r = await up;
     expect(r.exitCode, r.all).toBe(130);
     expect(r.all).toMatch(/interrupted: everything bgp-metallb \(instance ic\d+\) had created is removed/);
-    expect(leftovers(`lab.bgp-metallb.${instance}`, before)).toEqual({
+    expect(leftovers(`lab.bgp-metallb.${instance}`)).toEqual({
       namespaces: [],
       links: [],
       mounts: [],
@@ -43,7 +42,6 @@ describe.skipIf(!isRoot)('interrupted runs', () => {
 
   it('lab gc removes what a killed lab up left', async () => {
     const instance = `ik${process.pid % 100000}`;
-    const before = rootLinks();
     const up = execa('node', [LAB_BIN, 'up', 'bgp-metallb', '-i', instance], { env, reject: false });
     await started(instance);
     await sleep(100);
@@ -52,7 +50,7 @@ describe.skipIf(!isRoot)('interrupted runs', () => {
     const gc = await execa('node', [LAB_BIN, 'gc'], { env, reject: false, all: true });
     expect(gc.exitCode, gc.all).toBe(0);
     expect(gc.stdout).toMatch(new RegExp(`removed crashed instance bgp-metallb/${instance}`));
-    expect(leftovers(`lab.bgp-metallb.${instance}`, before)).toEqual({
+    expect(leftovers(`lab.bgp-metallb.${instance}`)).toEqual({
       namespaces: [],
       links: [],
       mounts: [],
@@ -89,7 +87,7 @@ describe.skipIf(!isRoot)('interrupted runs', () => {
     expect(gc.stdout).toMatch(new RegExp(`removed orphaned namespace ${orphan.replaceAll('.', '\\.')}`));
     expect(gc.stdout).toMatch(new RegExp(`removed orphaned link ${link}`));
     expect((await sleeper).signal).toBe('SIGTERM');
-    expect(leftovers(orphan, []).namespaces).toEqual([]);
+    expect(leftovers(orphan).namespaces).toEqual([]);
     expect(rootLinks()).not.toContain(link);
     // the lab from the other state folder is registered on the host: gc left it running
     const check = await execa('node', [LAB_BIN, 'check', 'bgp-metallb', '-i', instance], {

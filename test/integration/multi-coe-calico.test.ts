@@ -4,9 +4,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { labCli } from '../helpers/cli.js';
-import { leftovers, rootLinks } from '../helpers/host.js';
+import { leftovers } from '../helpers/host.js';
 import { isRoot } from '../helpers/labs.js';
 
 if (!isRoot) console.warn('multi-coe-calico integration tests skipped: they create namespaces and need root');
@@ -17,7 +17,6 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 describe.skipIf(!isRoot)('multi-coe-calico on netns', () => {
   const state = mkdtempSync(join(tmpdir(), 'lab-calico-'));
   const lab = labCli(state);
-  let linksBefore: string[] = [];
   let sshConfig = '';
   const labExec = (node: string, command: string) =>
     lab(['exec', 'multi-coe-calico', '-i', instance, node, '--', command]);
@@ -33,9 +32,6 @@ describe.skipIf(!isRoot)('multi-coe-calico on netns', () => {
     throw new Error(`${node}: \`${command}\` never showed what was expected`);
   };
 
-  beforeAll(() => {
-    linksBefore = rootLinks();
-  });
   afterAll(async () => {
     await lab(['down', 'multi-coe-calico', '-i', instance]);
     await lab(['down', 'multi-coe-calico', '-i', `${instance}d`]);
@@ -107,7 +103,7 @@ describe.skipIf(!isRoot)('multi-coe-calico on netns', () => {
   it('lab down leaves nothing, pods included', async () => {
     const r = await lab(['down', 'multi-coe-calico', '-i', instance]);
     expect(r.exitCode, r.all).toBe(0);
-    expect(leftovers(`lab.multi-coe-calico.${instance}`, linksBefore)).toEqual({
+    expect(leftovers(`lab.multi-coe-calico.${instance}`)).toEqual({
       namespaces: [],
       links: [],
       mounts: [],

@@ -4,9 +4,9 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { labCli } from '../helpers/cli.js';
-import { leftovers, rootLinks } from '../helpers/host.js';
+import { leftovers } from '../helpers/host.js';
 import { isRoot } from '../helpers/labs.js';
 
 if (!isRoot) console.warn('tf-multicluster integration tests skipped: they create namespaces and need root');
@@ -52,13 +52,9 @@ const gone = (pid: number) => {
 describe.skipIf(!isRoot)('tf-multicluster on netns', () => {
   const state = mkdtempSync(join(tmpdir(), 'lab-tf-'));
   const lab = labCli(state);
-  let linksBefore: string[] = [];
   const on = (inst: string, node: string, command: string) =>
     lab(['exec', 'tf-multicluster', '-i', inst, node, '--', command]);
 
-  beforeAll(() => {
-    linksBefore = rootLinks();
-  });
   afterAll(async () => {
     for (const i of [instance, gatewayTrap, overlapTrap]) await lab(['down', 'tf-multicluster', '-i', i]);
     rmSync(state, { recursive: true, force: true });
@@ -213,7 +209,7 @@ describe.skipIf(!isRoot)('tf-multicluster on netns', () => {
     expect(r.exitCode, r.all).toBe(0);
     // only what this run created: other engineers' labs may come and go meanwhile
     for (const i of [instance, gatewayTrap, overlapTrap]) {
-      const left = leftovers(`lab.tf-multicluster.${i}`, linksBefore);
+      const left = leftovers(`lab.tf-multicluster.${i}`);
       expect(left.namespaces).toEqual([]);
       expect(left.mounts.filter((m) => m.includes(state))).toEqual([]);
     }

@@ -22,7 +22,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT_DIR } from '../../src/paths.js';
 import { nodeDirs } from '../../src/providers/netns/node-files.js';
 import { LAB_BIN } from '../helpers/cli.js';
-import { leftovers, rootLinks } from '../helpers/host.js';
+import { leftovers } from '../helpers/host.js';
 import { isRoot, labFile } from '../helpers/labs.js';
 
 if (!isRoot) console.warn('vagrant fake-flow tests skipped: the emulated nodes need root');
@@ -56,7 +56,6 @@ describe.skipIf(!isRoot)('vagrant provider against emulated nodes (fake vagrant)
   const file = join(labDir, 'lab.yaml');
   const fakeBin = join(work, 'bin');
   const log = join(work, 'vagrant-calls.log');
-  let linksBefore: string[] = [];
   let emulatedLink = '';
   const env = () => ({
     LAB_STATE_DIR: vagrantState,
@@ -85,7 +84,6 @@ describe.skipIf(!isRoot)('vagrant provider against emulated nodes (fake vagrant)
     );
 
   beforeAll(async () => {
-    linksBefore = rootLinks();
     // the lab as shipped, asking for what this shared test host has (the VMs' sizes are unchanged)
     mkdirSync(labDir);
     writeFileSync(
@@ -118,7 +116,7 @@ describe.skipIf(!isRoot)('vagrant provider against emulated nodes (fake vagrant)
       await lab(['down', file, '-i', instance]);
       await lab(['down', file, '-i', emulated], { LAB_STATE_DIR: netnsState });
       // other test files run labs meanwhile: only what this file created counts
-      const left = leftovers(`lab.bgp-metallb.${emulated}.`, linksBefore);
+      const left = leftovers(`lab.bgp-metallb.${emulated}.`);
       expect({
         namespaces: left.namespaces,
         links: left.links.filter((l) => l === emulatedLink),
