@@ -20,7 +20,7 @@ import { entryOf } from '../../src/engine/registry.js';
 import { instanceTag } from '../../src/providers/netns/names.js';
 import { LAB_BIN, labCli } from '../helpers/cli.js';
 import { liveProcesses, namespacesOf } from '../helpers/host.js';
-import { isRoot } from '../helpers/labs.js';
+import { FIXTURES, isRoot } from '../helpers/labs.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -123,6 +123,23 @@ describe.skipIf(!isRoot)('reliability off the road', () => {
     },
     90_000,
   );
+
+  it('a step that fails at up exits 4 naming step, node and command, leaves the lab for a look, and does not hang', async () => {
+    // it once never exited: the failed run kept its SSH connections open
+    const file = join(FIXTURES, 'up', 'step-fails', 'lab.yaml');
+    const instance = id('f');
+    const started = Date.now();
+    const up = await lab(['up', file, '-i', instance], { timeout: 30_000 });
+    expect(up.exitCode, up.all).toBe(4);
+    expect(Date.now() - started).toBeLessThan(20_000);
+    expect(up.stderr).toMatch(/step boom: on router: .*exit 3.* exited with 3/);
+    expect(up.stderr).toMatch(/left running for a look/);
+    const look = await lab(['exec', file, '-i', instance, 'host', '--', 'echo', 'still here']);
+    expect(look.stdout.trim(), look.all).toBe('still here');
+    const down = await lab(['down', file, '-i', instance]);
+    expect(down.exitCode, down.all).toBe(0);
+    expect(namespacesOf(`lab.step-fails.${instance}`)).toEqual([]);
+  }, 60_000);
 
   it('lab down never touches an instance whose name only starts like it (a vs ab)', async () => {
     const short = id('p');
