@@ -107,3 +107,14 @@ export function hostWriteError(what: string, path: string, cause: unknown): Pref
     },
   );
 }
+
+/** Some attendees' instances of a workshop (lab up --instances) failed; the others are up. Its exit
+ * code is that of the first attendee that failed (4 a step, 5 a check ...). */
+export class AttendeesError extends LabError {
+  override readonly exitCode: number;
+  static override readonly defaultCode = 'attendees-failed';
+  constructor(message: string, exitCode: number, options?: { details?: string[] }) {
+    super(message, options);
+    this.exitCode = exitCode;
+  }
+}

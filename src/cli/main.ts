@@ -21,6 +21,14 @@ const hypervisorOption = () =>
 const instanceOption = () =>
   new Option('-i, --instance <name>', 'run another copy of the lab beside the first').default('default');
 
+const prefixOption = () =>
+  new Option(
+    '--prefix <name>',
+    "with --instances: the attendees' instance names are NAME-1..N (default: attendee)",
+  );
+const parallelOption = () =>
+  new Option('--parallel <n>', 'with --instances: instances handled at once (default: 10)');
+
 /** Runs a command; only here does the process exit, with the code the error carries. Under --json,
  * every refusal is one JSON object: { ok: false, code, exitCode, message, details, issues }. */
 async function run(action: () => Promise<void>, json?: boolean): Promise<void> {
@@ -105,6 +113,12 @@ program
     'print every command the provider would run, per node and in order, and do nothing (vagrant providers)',
   )
   .option('--to <step>', 'a fresh instance brought to the end of this step (see lab steps)')
+  .option(
+    '--instances <n>',
+    "a workshop: N isolated instances PREFIX-1..N side by side, each with its own SSH key; prints each attendee's OpenSSH config and key",
+  )
+  .addOption(prefixOption())
+  .addOption(parallelOption())
   .action((lab, opts) => run(async () => (await import('./commands/up.js')).up(lab, opts)));
 
 program
@@ -125,6 +139,9 @@ program
   .command('down <lab>')
   .description('stop and remove everything the instance created (idempotent)')
   .addOption(instanceOption())
+  .option('--instances <n>', "a workshop's N attendees' instances, PREFIX-1..N (see lab up --instances)")
+  .addOption(prefixOption())
+  .addOption(parallelOption())
   .action((lab, opts) => run(async () => (await import('./commands/down.js')).down(lab, opts)));
 
 program

@@ -47,6 +47,8 @@ export interface UpOptions {
   provider?: string;
   /** Bring the lab to the end of this step only (a fresh instance: the catch-up for a workshop). */
   to?: string;
+  /** The lab already opened and linted against the host (a workshop opens it once for N instances). */
+  opened?: { lab: Lab; allowed: Issue[]; host: HostFacts };
 }
 
 export interface UpResult {
@@ -76,8 +78,8 @@ export function verifyEmulated(lab: Lab): void {
 export async function labUp(file: string, opts: UpOptions): Promise<UpResult> {
   const started = Date.now();
   const instance = verifyInstanceName(opts.instance);
-  const host = await gatherHostFacts();
-  const { lab, allowed } = openLab(file, opts.set, host, opts.allow ?? []);
+  const host = opts.opened?.host ?? (await gatherHostFacts());
+  const { lab, allowed } = opts.opened ?? openLab(file, opts.set, host, opts.allow ?? []);
   if (allowed.length) opts.onAllowed?.(lab.name, allowed);
   const provider: Provider = await providerOf(opts.provider ?? lab.provider);
   await provider.verifyHost(lab);

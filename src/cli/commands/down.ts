@@ -1,8 +1,16 @@
 // lab down: idempotent; says what it removed, and what it found beyond the journal.
 import { labDown } from '../../engine/down.js';
+import { DefinitionError } from '../../errors.js';
 import { labNameOf } from '../lab-name.js';
 
-export async function down(ref: string, opts: { instance: string }): Promise<void> {
+export async function down(
+  ref: string,
+  opts: { instance: string; instances?: string; prefix?: string; parallel?: string },
+): Promise<void> {
+  if (opts.instances !== undefined)
+    return (await import('./workshop.js')).downWorkshop(ref, { ...opts, instances: opts.instances });
+  if (opts.prefix || opts.parallel)
+    throw new DefinitionError('--prefix and --parallel name a workshop: add --instances N');
   const { lab, instance } = await labNameOf(ref, opts.instance);
   const { removed, ms, beyondJournal, stopped } = await labDown(lab, instance);
   if (stopped) console.log(`stopped lab ${stopped.command} (pid ${stopped.pid}), which was working on it`);

@@ -18,9 +18,14 @@ export async function up(
     plan?: boolean;
     to?: string;
     allow?: string[];
+    instances?: string;
+    prefix?: string;
+    parallel?: string;
   },
 ): Promise<void> {
   const allow = parseAllow(opts.allow ?? []);
+  if (opts.instances === undefined && (opts.prefix || opts.parallel))
+    throw new DefinitionError('--prefix and --parallel name a workshop: add --instances N');
   // main.ts catches signals from the first moment; from here this command answers them itself
   const signal = handleInterruption();
   const onSignal = () => console.error('\ninterrupted: removing what was created ...');
@@ -30,6 +35,12 @@ export async function up(
     stopCatchingSignals();
   };
   try {
+    if (opts.instances !== undefined)
+      return await (await import('./workshop.js')).upWorkshop(
+        ref,
+        { ...opts, instances: opts.instances, allow },
+        signal,
+      );
     await upWith(ref, { ...opts, allow }, signal, release);
   } finally {
     signal.removeEventListener('abort', onSignal);
