@@ -18,9 +18,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Journal } from '../../src/engine/journal.js';
 import { isAlive } from '../../src/engine/processes.js';
 import { PROJECT_DIR } from '../../src/paths.js';
-import { instanceTag } from '../../src/providers/netns/names.js';
 import { LAB_BIN } from '../helpers/cli.js';
-import { namespacesOf, rootLinks } from '../helpers/host.js';
+import { leftovers, namespacesOf } from '../helpers/host.js';
 import { isRoot } from '../helpers/labs.js';
 
 const prefix = `wt${process.pid % 100000}`;
@@ -48,13 +47,13 @@ describe.skipIf(!isRoot)('a workshop: lab up --instances N', () => {
     ).find((t) => t.node === node)!.host;
   // what our instances hold on the host, by their own names only (other labs run beside)
   const ours = () => ({
-    namespaces: readdirSync('/run/netns').filter((x) =>
-      names.some((n) => x === `lab.bgp-metallb.${n}` || x.startsWith(`lab.bgp-metallb.${n}.`)),
+    // leftovers() counts an instance's namespaces, its root link and mounts of its folders
+    ...Object.fromEntries(
+      (['namespaces', 'links', 'mounts'] as const).map((k) => [
+        k,
+        names.flatMap((n) => leftovers(`lab.bgp-metallb.${n}.`)[k]),
+      ]),
     ),
-    links: rootLinks().filter((l) => names.some((n) => l === `lab${instanceTag('bgp-metallb', n)}`)),
-    mounts: readFileSync('/proc/self/mountinfo', 'utf8')
-      .split('\n')
-      .filter((l) => l.includes(state) || names.some((n) => l.includes(`lab.bgp-metallb.${n}`))),
     folders: names.filter((n) => existsSync(dirOf(n))),
     locks: readdirSync(locks),
   });
