@@ -25,6 +25,8 @@ import { labUp, type UpOptions, verifyEmulated } from './up.js';
  * (README, Benchmark). More at once only adds contention; fewer leaves the cores idle while BIRD waits. */
 export const DEFAULT_PARALLEL = 10;
 export const DEFAULT_PREFIX = 'attendee';
+/** Far beyond any host (the management pool holds 128 networks): a bound for the flag itself. */
+export const MAX_COUNT = 1000;
 
 /** --instances N: a whole number from 1 on; what the host can hold is judged later, with the lab. */
 export function parseCount(value: string | number): number {
@@ -33,6 +35,11 @@ export function parseCount(value: string | number): number {
   if (!Number.isSafeInteger(n) || n < 1)
     throw new DefinitionError(
       `--instances ${text}: give a whole number of attendees, 1 or more (nothing was created)`,
+      { code: 'instances-invalid' },
+    );
+  if (n > MAX_COUNT)
+    throw new DefinitionError(
+      `--instances ${text}: at most ${MAX_COUNT} (no host holds more: each instance takes a management network of 198.18.0.0/15)`,
       { code: 'instances-invalid' },
     );
   return n;
@@ -46,17 +53,21 @@ export function parseParallel(value: string | number | undefined): number {
   return n;
 }
 
-/** PREFIX-1 .. PREFIX-N, each a valid instance name (at most 16 characters). */
-export function attendeeNames(prefix: string, count: number): string[] {
-  const names = Array.from({ length: count }, (_, i) => `${prefix}-${i + 1}`);
+/** PREFIX-1 .. PREFIX-N would each be a valid instance name (at most 16 characters). */
+export function verifyAttendeeNames(prefix: string, count: number): void {
   try {
-    for (const name of [prefix, names[names.length - 1]]) verifyInstanceName(name);
+    for (const name of [prefix, `${prefix}-${count}`]) verifyInstanceName(name);
   } catch {
     throw new DefinitionError(
       `--prefix ${prefix}: ${prefix}-${count} must be an instance name: 1 to 16 lowercase letters, digits and dashes, starting with a letter`,
     );
   }
-  return names;
+}
+
+/** PREFIX-1 .. PREFIX-N. */
+export function attendeeNames(prefix: string, count: number): string[] {
+  verifyAttendeeNames(prefix, count);
+  return Array.from({ length: count }, (_, i) => `${prefix}-${i + 1}`);
 }
 
 /** Runs fn over items, `width` at a time, in order of start; every item settles. */
@@ -104,7 +115,9 @@ export interface WorkshopOptions extends Omit<UpOptions, 'instance' | 'renderer'
 /** Refuses, before anything is created, a workshop this host cannot hold: instances that exist
  * already, more memory than is available (the lab's requirements times N), more management
  * networks than are free. */
-async function verifyWorkshop(file: string, opts: WorkshopOptions, names: string[]) {
+async function verifyWorkshop(file: string, opts: WorkshopOptions) {
+  const { count, prefix } = opts;
+  verifyAttendeeNames(prefix, count);
   const host = await gatherHostFacts();
   const opened = openLab(file, opts.set, host, opts.allow ?? []);
   const { lab } = opened;
@@ -115,25 +128,15 @@ async function verifyWorkshop(file: string, opts: WorkshopOptions, names: string
     );
   await provider.verifyHost(lab);
   verifyEmulated(lab);
-  if (lab.managementPrefix && names.length > 1)
+  if (lab.managementPrefix && count > 1)
     throw new DefinitionError(
       `${lab.name} fixes its management prefix (${lab.managementPrefix}): only one instance of it can run`,
       { details: ['Remove management.prefix from the lab file to run one instance per attendee.'] },
     );
-  const existing = names.filter((n) => readInstance(instanceDir(lab.name, n)));
-  if (existing.length)
-    throw new BusyError(
-      `${existing.length} of the ${names.length} attendees' instances exist already: ${existing.join(', ')} (nothing was created)`,
-      {
-        details: [
-          `Remove them first (lab down ${lab.name} --instances ${names.length}${opts.prefix === DEFAULT_PREFIX ? '' : ` --prefix ${opts.prefix}`}), or choose another --prefix.`,
-        ],
-      },
-    );
   const need = lab.requirements?.netns?.memory_mb;
-  if (need && host.memoryMb !== undefined && need * names.length > host.memoryMb)
+  if (need && host.memoryMb !== undefined && need * count > host.memoryMb)
     throw new PreflightError(
-      `${names.length} instances of ${lab.name} need ${need * names.length} MB of memory (${need} MB each, its requirements.netns.memory_mb); this host has ${host.memoryMb} MB available: at most ${Math.floor(host.memoryMb / need)} at once (nothing was created)`,
+      `${count} instances of ${lab.name} need ${need * count} MB of memory (${need} MB each, its requirements.netns.memory_mb); this host has ${host.memoryMb} MB available: at most ${Math.floor(host.memoryMb / need)} at once (nothing was created)`,
       { code: 'host-resources' },
     );
   // every instance needs a management network of its own, free of host routes and running labs
@@ -143,21 +146,32 @@ async function verifyWorkshop(file: string, opts: WorkshopOptions, names: string
   ];
   let free = 0;
   try {
-    for (const name of names) {
-      taken.push(provider.allocateManagement(lab, name, taken).prefix);
+    for (let i = 1; i <= count; i++) {
+      taken.push(provider.allocateManagement(lab, `${prefix}-${i}`, taken).prefix);
       free++;
     }
   } catch (e) {
     if (!(e instanceof PreflightError)) throw e;
     throw new PreflightError(
-      `${names.length} instances of ${lab.name} need ${names.length} management networks; ${free} are free on this host (nothing was created)`,
+      `${count} instances of ${lab.name} need ${count} management networks; ${free} are free on this host (nothing was created)`,
       {
         code: 'host-resources',
         details: ['Remove other labs (lab status, lab down), or run fewer attendees.'],
       },
     );
   }
-  return { ...opened, host };
+  const names = attendeeNames(prefix, count);
+  const existing = names.filter((n) => readInstance(instanceDir(lab.name, n)));
+  if (existing.length)
+    throw new BusyError(
+      `${existing.length} of the ${count} attendees' instances exist already: ${existing.join(', ')} (nothing was created)`,
+      {
+        details: [
+          `Remove them first (lab down ${lab.name} --instances ${count}${opts.prefix === DEFAULT_PREFIX ? '' : ` --prefix ${opts.prefix}`}), or choose another --prefix.`,
+        ],
+      },
+    );
+  return { ...opened, host, names };
 }
 
 /** Brings up PREFIX-1..N, `parallel` at a time; every attendee's outcome, failed ones included. An
@@ -167,8 +181,7 @@ export async function workshopUp(
   opts: WorkshopOptions,
 ): Promise<{ lab: string; outcomes: AttendeeOutcome[]; ms: number }> {
   const started = Date.now();
-  const names = attendeeNames(opts.prefix, opts.count);
-  const opened = await verifyWorkshop(file, opts, names);
+  const { names, ...opened } = await verifyWorkshop(file, opts);
   const { lab } = opened;
   const settled = await inPool(names, opts.parallel, async (instance): Promise<AttendeeOutcome> => {
     const sshDir = files(instanceDir(lab.name, instance)).sshDir;

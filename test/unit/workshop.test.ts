@@ -1,6 +1,12 @@
 // The workshop's arguments and its pool: counts, names, and at most `width` at once, every item settled.
 import { describe, expect, it } from 'vitest';
-import { attendeeNames, inPool, parseCount, parseParallel } from '../../src/engine/workshop.js';
+import {
+  attendeeNames,
+  inPool,
+  parseCount,
+  parseParallel,
+  verifyAttendeeNames,
+} from '../../src/engine/workshop.js';
 import { DefinitionError } from '../../src/errors.js';
 
 describe('lab up --instances', () => {
@@ -11,6 +17,8 @@ describe('lab up --instances', () => {
       expect(() => parseCount(bad), bad).toThrow(DefinitionError);
       expect(() => parseCount(bad), bad).toThrow(/give a whole number of attendees, 1 or more/);
     }
+    expect(parseCount('1000')).toBe(1000);
+    expect(() => parseCount('1001')).toThrow(/--instances 1001: at most 1000/);
     expect(parseParallel(undefined)).toBe(10);
     expect(() => parseParallel('0')).toThrow(/--parallel 0/);
   });
@@ -18,7 +26,9 @@ describe('lab up --instances', () => {
   it('names the attendees PREFIX-1..N, each a valid instance name', () => {
     expect(attendeeNames('attendee', 3)).toEqual(['attendee-1', 'attendee-2', 'attendee-3']);
     expect(attendeeNames('attendee', 1000).at(-1)).toBe('attendee-1000');
-    expect(() => attendeeNames('attendee', 100000000)).toThrow(/attendee-100000000 must be an instance name/);
+    expect(() => verifyAttendeeNames('attendee', 100000000)).toThrow(
+      /attendee-100000000 must be an instance name/,
+    );
     expect(() => attendeeNames('Bad', 2)).toThrow(DefinitionError);
   });
 

@@ -2,10 +2,10 @@
 import { formatIssue, type Issue } from '../../core/issue.js';
 import {
   type AttendeeOutcome,
-  attendeeNames,
   DEFAULT_PREFIX,
   parseCount,
   parseParallel,
+  verifyAttendeeNames,
   workshopDown,
   workshopUp,
 } from '../../engine/workshop.js';
@@ -30,7 +30,7 @@ function workshopOf(opts: WorkshopFlags & { plan?: boolean; provider?: string })
     );
   if (opts.plan) throw new DefinitionError('--plan prints a Vagrant plan: not with --instances');
   const prefix = opts.prefix ?? DEFAULT_PREFIX;
-  attendeeNames(prefix, count);
+  verifyAttendeeNames(prefix, count);
   return { count, prefix, parallel: parseParallel(opts.parallel) };
 }
 
