@@ -49,3 +49,17 @@ export function addressTowards(
   const address = (shared ?? peer.interfaces[0])?.address;
   return address === undefined ? undefined : { address, shared: !!shared };
 }
+
+/** A router id: the explicit one, the IPv4 loopback, the first IPv4 interface address; a node with
+ * no IPv4 at all (IPv6 only) gets its place in the lab as a number (0.0.0.N), unique in the lab. */
+export function routerIdOf(lab: Lab, node: Node, explicit?: string): string {
+  const own = explicit ?? node.loopback?.ipv4 ?? node.interfaces.find((i) => i.address)?.address;
+  if (own) return own;
+  const n = lab.nodes.indexOf(node) + 1;
+  return [24, 16, 8, 0].map((s) => (n >>> s) & 255).join('.');
+}
+
+/** The node's first address, IPv4 if it has one (hosts files, logs). */
+export function firstAddressOf(node: Node): string | undefined {
+  return node.interfaces.find((i) => i.address)?.address ?? node.interfaces.find((i) => i.address6)?.address6;
+}

@@ -6,8 +6,9 @@ import type { Path } from './issue.js';
 
 export interface Network {
   name: string;
-  prefix: string;
-  length: number;
+  /** The IPv4 prefix; absent on an IPv6-only network. */
+  prefix?: string;
+  length?: number;
   gateway?: string;
   mtu: number;
   /** Dual stack: the IPv6 prefix beside the IPv4 one. */
@@ -18,10 +19,11 @@ export interface Network {
 export interface Interface {
   name: string;
   network: string;
-  address: string;
+  /** The IPv4 address; absent on an IPv6-only network. */
+  address?: string;
   /** address/len, as `ip addr add` wants it */
-  cidr: string;
-  /** Dual stack: the IPv6 address and address/len. */
+  cidr?: string;
+  /** The IPv6 address and address/len (dual stack or IPv6 only). */
   address6?: string;
   cidr6?: string;
   path: Path;
@@ -63,7 +65,8 @@ export interface OspfInterface {
   /** The interface name on the node (eth0, lo). */
   name: string;
   network?: string;
-  prefix: string;
+  /** The network's IPv4 prefix (OSPFv2); absent on an IPv6-only network. */
+  prefix?: string;
   area: string;
   passive: boolean;
   cost?: number;
@@ -234,7 +237,7 @@ export function nodeByAddress(lab: Lab, address: string): Node | undefined {
 /** Every address a node holds: interfaces of both families and loopbacks. */
 export function addressesOf(node: Node): string[] {
   return [
-    ...node.interfaces.flatMap((i) => (i.address6 ? [i.address, i.address6] : [i.address])),
+    ...node.interfaces.flatMap((i) => [i.address, i.address6].filter((a): a is string => !!a)),
     ...(node.loopback?.ipv4 ? [node.loopback.ipv4] : []),
     ...(node.loopback?.ipv6 ? [node.loopback.ipv6] : []),
   ];

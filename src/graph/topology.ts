@@ -74,9 +74,9 @@ export function topologyOf(lab: Lab): Topology {
       ...(n.bgp ? { as: n.bgp.as } : {}),
       ...(n.bgp?.routeReflector ? { reflector: true } : {}),
     })),
-    networks: lab.networks.map((n) => ({ name: n.name, prefix: n.prefix })),
+    networks: lab.networks.map((n) => ({ name: n.name, prefix: n.prefix ?? n.prefix6 ?? '' })),
     links: lab.nodes.flatMap((n) =>
-      n.interfaces.map((i) => ({ node: n.name, network: i.network, address: i.address })),
+      n.interfaces.map((i) => ({ node: n.name, network: i.network, address: i.address ?? i.address6 ?? '' })),
     ),
     sessions: [...sessions.values()],
   };

@@ -1,6 +1,7 @@
 // Addresses: inside their network, not its network or broadcast address, used once.
 
 import { networkByName } from '../core/lab.js';
+import { cidrContains, parseCidr } from '../net/ip.js';
 import { broadcast, containsAddress, parseIPv4, parsePrefix } from '../net/ipv4.js';
 import { issue, type Rule } from './rule.js';
 
@@ -10,7 +11,8 @@ export const addressRules: Rule = (lab) => {
   for (const node of lab.nodes) {
     for (const ifc of node.interfaces) {
       const net = networkByName(lab, ifc.network);
-      if (!net) continue;
+      // IPv6 addresses are the routing rules' (extraAddresses)
+      if (!net?.prefix || ifc.address === undefined) continue;
       const p = parsePrefix(net.prefix);
       let a: number;
       try {
@@ -60,12 +62,17 @@ export const addressRules: Rule = (lab) => {
   }
   for (const net of lab.networks) {
     if (!net.gateway) continue;
-    if (!containsAddress(parsePrefix(net.prefix), parseIPv4(net.gateway))) {
+    const six = net.gateway.includes(':');
+    const prefix = six ? net.prefix6 : net.prefix;
+    const inside = six
+      ? !!prefix && cidrContains(parseCidr(prefix), net.gateway)
+      : !!prefix && containsAddress(parsePrefix(prefix), parseIPv4(net.gateway));
+    if (!inside) {
       out.push(
         issue(
           'address-outside-network',
           [...net.path, 'gateway'],
-          `gateway ${net.gateway} is not inside ${net.prefix}`,
+          `gateway ${net.gateway} is not inside ${prefix ?? `${net.name}, which has no IPv${six ? 6 : 4} prefix`}`,
           'nodes cannot reach their gateway: pick an address inside the prefix',
         ),
       );

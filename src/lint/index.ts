@@ -8,6 +8,7 @@ import { addressRules } from './addresses.js';
 import { bgpRules } from './bgp.js';
 import { checkRules } from './checks.js';
 import { clusterRules } from './clusters.js';
+import { familyRules } from './families.js';
 import { nameRules } from './names.js';
 import { nodeRules } from './nodes.js';
 import { overlapRules } from './overlaps.js';
@@ -23,6 +24,7 @@ const RULES: Rule[] = [
   nameRules,
   roleRules,
   addressRules,
+  familyRules,
   nodeRules,
   overlapRules,
   bgpRules,

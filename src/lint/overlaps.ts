@@ -16,12 +16,14 @@ export interface Space {
 }
 
 export function addressSpaces(lab: Lab): Space[] {
-  const out: Space[] = lab.networks.map((n) => ({
-    prefix: n.prefix,
-    what: `network ${n.name}`,
-    kind: 'network' as const,
-    path: [...n.path, 'prefix'],
-  }));
+  const out: Space[] = lab.networks
+    .flatMap((n) => (n.prefix ? [{ ...n, prefix: n.prefix }] : []))
+    .map((n) => ({
+      prefix: n.prefix,
+      what: `network ${n.name}`,
+      kind: 'network' as const,
+      path: [...n.path, 'prefix'],
+    }));
   for (const c of lab.clusters) {
     const subnets = [
       [c.podSubnet, 'pod', 'pod_subnet'],

@@ -79,7 +79,7 @@ export function routesTo(lab: Lab, node: Node, address: string, peer?: Node): bo
   if (statics) return true;
   // OSPF carries the peer's loopback and the networks it runs on (IPv6 only with OSPFv3)
   if (node.ospf && peer?.ospf && (!v6 || (node.ospf.ipv6 && peer.ospf.ipv6))) {
-    if (!v6 && peer.ospf.interfaces.some((i) => prefixHolds(i.prefix, address))) return true;
+    if (!v6 && peer.ospf.interfaces.some((i) => i.prefix && prefixHolds(i.prefix, address))) return true;
     if (v6 && addressesOf(peer).includes(address)) return true;
   }
   return false;
@@ -174,7 +174,9 @@ function extraAddresses(lab: Lab): Issue[] {
   const owners = new Map<string, string>();
   for (const node of lab.nodes) {
     const held: { address: string; path: Path; mine: boolean }[] = [
-      ...node.interfaces.map((i) => ({ address: i.address, path: i.path, mine: false })),
+      ...node.interfaces.flatMap((i) =>
+        i.address ? [{ address: i.address, path: i.path, mine: false }] : [],
+      ),
       ...node.interfaces.flatMap((i) =>
         i.address6 ? [{ address: i.address6, path: i.path, mine: true }] : [],
       ),

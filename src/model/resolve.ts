@@ -4,6 +4,7 @@
 // first add-on (in registry order) that makes the node speak BGP.
 
 import { ADDONS, addonsOf } from '../addons/index.js';
+import { firstAddressOf, routerIdOf } from '../core/addressing.js';
 import type { Issue, PushIssue } from '../core/issue.js';
 import type { Interface, Lab, Network, Node, NodeBgp } from '../core/lab.js';
 import { clusterOf, selectNodes } from '../core/lab.js';
@@ -26,29 +27,34 @@ function resolveNetworks(lab: Lab, push: PushIssue): void {
   const out: Network[] = lab.networks;
   for (const [name, n] of Object.entries(lab.raw.networks)) {
     const path = ['networks', name];
-    try {
-      const p = parsePrefix(n.prefix);
-      out.push({ name, prefix: n.prefix, length: p.length, gateway: n.gateway, mtu: n.mtu, path });
-    } catch (e) {
-      const v6 = familyOf(n.prefix.split('/')[0]) === 6;
-      push({
-        code: 'prefix-invalid',
-        path: [...path, 'prefix'],
-        message: v6
-          ? `'${n.prefix}' is an IPv6 prefix: prefix holds the network's IPv4 prefix`
-          : (e as Error).message,
-        hint: v6
-          ? 'dual stack: keep an IPv4 prefix and put the IPv6 one in prefix6 (interfaces take address6)'
-          : 'write the network address with its length, e.g. 10.0.0.0/24',
-      });
-      continue;
+    let v4: { prefix: string; length: number } | undefined;
+    if (n.prefix !== undefined) {
+      try {
+        v4 = { prefix: n.prefix, length: parsePrefix(n.prefix).length };
+      } catch (e) {
+        const v6 = familyOf(n.prefix.split('/')[0]) === 6;
+        push({
+          code: 'prefix-invalid',
+          path: [...path, 'prefix'],
+          message: v6
+            ? `'${n.prefix}' is an IPv6 prefix: prefix holds the network's IPv4 prefix`
+            : (e as Error).message,
+          hint: v6
+            ? 'put the IPv6 prefix in prefix6 (alone for an IPv6-only network, beside prefix for dual stack)'
+            : 'write the network address with its length, e.g. 10.0.0.0/24',
+        });
+        continue;
+      }
     }
+    const net: Network = { name, ...v4, gateway: n.gateway, mtu: n.mtu, path };
+    out.push(net);
     if (n.prefix6 === undefined) continue;
     try {
       const c = parseCidr(n.prefix6);
       if (c.family !== 6) throw new Error(`'${n.prefix6}' is not an IPv6 prefix`);
-      out[out.length - 1].prefix6 = n.prefix6;
+      net.prefix6 = n.prefix6;
     } catch (e) {
+      if (!net.prefix) out.pop(); // nothing left to address it by: its interfaces say unknown-reference
       push({
         code: 'prefix-invalid',
         path: [...path, 'prefix6'],
@@ -107,24 +113,24 @@ function expandNodes(lab: Lab, push: PushIssue): void {
           return;
         }
         let address = ifc.address;
-        if (!address && ifc.index !== undefined) {
+        if (!address && ifc.index !== undefined && net.prefix) {
           address = formatIPv4(hostAt(parsePrefix(net.prefix), (ifc.index as number) + (member ?? 0)));
         }
-        if (!address) {
-          push({
-            code: 'address-missing',
-            path: ipath,
-            message: 'an interface needs an address or an index',
-            hint: 'add address: a.b.c.d, or index: N for the N-th address of the network',
-          });
-          return;
-        }
-        if (familyOf(address) === 6) {
+        if (address && familyOf(address) === 6) {
           push({
             code: 'address-invalid',
             path: [...ipath, 'address'],
             message: `${address} is an IPv6 address: address holds the interface's IPv4 address`,
-            hint: 'dual stack: give the network a prefix6 and the interface address6 (or an index for both)',
+            hint: 'give the network a prefix6 and the interface address6 (or an index for both)',
+          });
+          return;
+        }
+        if (address && !net.prefix) {
+          push({
+            code: 'address-outside-network',
+            path: [...ipath, 'address'],
+            message: `${address} is on ${net.name}, which is IPv6 only (no prefix)`,
+            hint: 'give the network an IPv4 prefix too, or use address6',
           });
           return;
         }
@@ -133,6 +139,15 @@ function expandNodes(lab: Lab, push: PushIssue): void {
           (net.prefix6 && ifc.index !== undefined
             ? addressAt(parseCidr(net.prefix6), (ifc.index as number) + (member ?? 0))
             : undefined);
+        if (!address && !address6) {
+          push({
+            code: 'address-missing',
+            path: ipath,
+            message: 'an interface needs an address or an index',
+            hint: `add ${net.prefix ? 'address: a.b.c.d' : 'address6: an IPv6 address'}, or index: N for the N-th address of the network`,
+          });
+          return;
+        }
         if (address6 && !net.prefix6) {
           push({
             code: 'address-outside-network',
@@ -145,10 +160,9 @@ function expandNodes(lab: Lab, push: PushIssue): void {
         interfaces.push({
           name: ifc.name ?? `eth${i}`,
           network: net.name,
-          address,
-          cidr: `${address}/${net.length}`,
+          ...(address ? { address, cidr: `${address}/${net.length}` } : {}),
           ...(address6 ? { address6, cidr6: `${address6}/${len6}` } : {}),
-          path: [...ipath, ifc.address ? 'address' : 'index'],
+          path: [...ipath, ifc.address ? 'address' : ifc.address6 ? 'address6' : 'index'],
         });
       });
       nodes.push({
@@ -218,11 +232,11 @@ function labBgpOf(lab: Lab, node: Node, push: PushIssue): NodeBgp | undefined {
     return undefined;
   }
   const ecmp = def.ecmp;
-  const routerId = def.router_id ?? node.loopback?.ipv4 ?? node.interfaces[0]?.address ?? '0.0.0.0';
+  const routerId = routerIdOf(lab, node, def.router_id);
   return {
     as,
     routerId,
-    localAddress: node.interfaces[0]?.address ?? '0.0.0.0',
+    localAddress: firstAddressOf(node) ?? '0.0.0.0',
     neighbors: [],
     neighborRange: def.neighbor_range,
     import: def.import,

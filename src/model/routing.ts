@@ -1,5 +1,6 @@
 // Routing the lab file asks for: loopbacks, per-session BGP (local address, family, options), originated
 // prefixes, OSPF. Every role that speaks BGP or OSPF reads what this resolves, whatever its daemon.
+import { routerIdOf } from '../core/addressing.js';
 import { networkByName } from '../core/lab.js';
 import { addressAt, cidrContains, cidrSize, familyOf, parseCidr } from '../net/ip.js';
 import type { PushIssue } from './issue.js';
@@ -291,16 +292,17 @@ export function resolveOspf(lab: Lab, push: PushIssue): void {
           hint: 'list networks the node runs OSPF on (ospf.networks, or all its networks by default)',
         });
     });
-    if (node.loopback?.ipv4)
+    // the loopback as a stub: OSPFv2 needs its IPv4 prefix, OSPFv3 finds the IPv6 one on the interface
+    if (node.loopback?.ipv4 || node.loopback?.ipv6)
       interfaces.push({
         name: 'lo',
-        prefix: `${node.loopback.ipv4}/32`,
+        ...(node.loopback.ipv4 ? { prefix: `${node.loopback.ipv4}/32` } : {}),
         area: def.area,
         passive: true,
         pointToPoint: false,
       });
     node.ospf = {
-      routerId: def.router_id ?? node.loopback?.ipv4 ?? node.interfaces[0]?.address ?? '0.0.0.0',
+      routerId: routerIdOf(lab, node, def.router_id),
       interfaces,
       ipv6: def.ipv6,
       path,

@@ -36,23 +36,23 @@ const param = z
 
 const network = z
   .object({
-    // an IPv6-only network (prefix6 alone) is what a translated topology brings first: say so
     prefix: z
-      .string({
-        error: (iss) =>
-          iss.input === undefined
-            ? 'a network needs its IPv4 prefix (IPv6-only networks are not emulated yet: give it prefix too, and keep prefix6 for dual stack)'
-            : undefined,
-      })
-      .describe('an IPv4 prefix, a.b.c.d/len'),
+      .string()
+      .optional()
+      .describe('the IPv4 prefix, a.b.c.d/len (leave it out for an IPv6-only network)'),
     prefix6: prefix6
       .optional()
-      .describe('dual stack: the IPv6 prefix of this network (interfaces get index-based addresses)'),
+      .describe(
+        'the IPv6 prefix: beside prefix for dual stack, or alone (interfaces get index-based addresses)',
+      ),
     gateway: address.optional().describe('the router of this network, if any (a node address)'),
     mtu: z.number().int().min(576).max(9000).default(1500),
     description: z.string().optional(),
   })
-  .strict();
+  .strict()
+  .refine((n) => n.prefix !== undefined || n.prefix6 !== undefined, {
+    message: 'a network needs a prefix (IPv4), a prefix6 (IPv6), or both',
+  });
 
 const iface = z
   .object({
@@ -60,7 +60,9 @@ const iface = z
     address: address.optional().describe('explicit address; or give index'),
     address6: address6
       .optional()
-      .describe("explicit IPv6 address on a dual-stack network; defaults to the network's prefix6 + index"),
+      .describe(
+        "explicit IPv6 address on a network with a prefix6; defaults to the network's prefix6 + index",
+      ),
     index: count.optional().describe('address = network address + index (+ member number in a group)'),
     name: z.string().optional().describe('interface name inside the node (default eth0, eth1, ...)'),
   })

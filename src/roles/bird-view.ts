@@ -1,5 +1,6 @@
 // What BIRD's router template needs, computed once: per-session local addresses and channels, filters by
 // family, originated prefixes, OSPF, BFD. A node that needs none of it renders as the plain eBGP router.
+import { routerIdOf } from '../core/addressing.js';
 import { birdChannelFilter, birdCommunity } from '../daemons/bird.js';
 import type { Lab, Neighbor, Node } from '../model/lab.js';
 import type { Filter } from '../model/schema.js';
@@ -85,8 +86,7 @@ export function birdRouterView(lab: Lab, node: Node) {
   const bgpTables = bgpTablesOf(plain, bgp);
   return {
     // BGP's router id, else OSPF's, else the loopback or first address (a router with neither)
-    routerId:
-      bgp?.routerId ?? ospf?.routerId ?? node.loopback?.ipv4 ?? node.interfaces[0]?.address ?? '0.0.0.1',
+    routerId: bgp?.routerId ?? ospf?.routerId ?? routerIdOf(lab, node),
     plain,
     bgpTables,
     direct,

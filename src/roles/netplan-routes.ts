@@ -17,7 +17,7 @@ export function interfacesWithRoutes(lab: Lab, node: Node) {
     const routes = node.routes
       .filter((r) => onNet(r.via))
       .map((r) => ({ ...r, to: r.to === 'default' && r.via.includes(':') ? '::/0' : r.to }));
-    return { ...i, addresses: [i.cidr, ...(i.cidr6 ? [i.cidr6] : [])], routes };
+    return { ...i, addresses: [i.cidr, i.cidr6].filter(Boolean), routes };
   });
 }
 

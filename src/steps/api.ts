@@ -83,7 +83,9 @@ export function stepApi(
       const iface = network ? node.interfaces.find((i) => i.network === network) : node.interfaces[0];
       if (!iface)
         throw new Error(`step ${step.name}: ${name} has no interface${network ? ` on ${network}` : ''}`);
-      return iface.address;
+      const address = iface.address ?? iface.address6;
+      if (!address) throw new Error(`step ${step.name}: ${name} has no address on ${iface.network}`);
+      return address;
     },
     files(name) {
       known(name);

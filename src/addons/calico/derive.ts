@@ -48,7 +48,7 @@ export function calicoBgp(lab: Lab, cluster: Cluster, node: Node): NodeBgp | und
         .filter((m) => m !== node)
         .map((m) => ({
           node: m.name,
-          address: m.interfaces[0].address,
+          address: m.interfaces[0].address ?? '', // IPv4 here: lint refuses IPv6-only calico nodes
           as: addon.as as number,
           protocol: birdName(m.name),
           path,

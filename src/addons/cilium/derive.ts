@@ -82,7 +82,8 @@ export function agentConfigOf(lab: Lab, node: Node): AgentConfig | undefined {
   const podCIDR = podCidrOf(lab, node);
   const kvstore = c && kvstoreOf(lab, c);
   const ifc = node.interfaces[0];
-  if (!c || !ci || !podCIDR || !kvstore || !ifc || c.id === undefined) return undefined;
+  // an IPv6-only node has no agent config (lint: ipv6-only-unsupported)
+  if (!c || !ci || !podCIDR || !kvstore || !ifc?.address || c.id === undefined) return undefined;
   return {
     cluster: clusterNameOf(c),
     clusterId: c.id,

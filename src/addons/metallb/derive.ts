@@ -1,5 +1,10 @@
 // MetalLB's speakers peer as its BGPPeer resources say and announce what its pools assign.
-import { localAddressTowards, neighborsFromAddresses } from '../../core/addressing.js';
+import {
+  firstAddressOf,
+  localAddressTowards,
+  neighborsFromAddresses,
+  routerIdOf,
+} from '../../core/addressing.js';
 import type { PushIssue } from '../../core/issue.js';
 import type { Cluster, Lab, Node, NodeBgp } from '../../core/lab.js';
 import { clusterOf } from '../../core/lab.js';
@@ -71,9 +76,8 @@ export function speakerBgp(lab: Lab, cluster: Cluster, node: Node): NodeBgp | un
   const first = addon.peers[0];
   return {
     as: first.my_asn as number,
-    routerId: node.interfaces[0]?.address ?? '0.0.0.0',
-    localAddress:
-      localAddressTowards(lab, node, first.peer_address) ?? node.interfaces[0]?.address ?? '0.0.0.0',
+    routerId: routerIdOf(lab, node),
+    localAddress: localAddressTowards(lab, node, first.peer_address) ?? firstAddressOf(node) ?? '0.0.0.0',
     neighbors: neighborsFromAddresses(lab, peers, node),
     // a speaker learns nothing; it announces the service addresses it holds, each over the sessions of its family
     import: 'none',

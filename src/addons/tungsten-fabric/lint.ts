@@ -17,7 +17,10 @@ function clusterIssues(lab: Lab, c: Cluster): Issue[] {
   if (!gateways.includes(tf.vrouter_gateway)) {
     const isNode = members.find((n) => n.interfaces.some((i) => i.address === tf.vrouter_gateway));
     const onNet = lab.networks.some(
-      (n) => underlays.has(n.name) && containsAddress(parsePrefix(n.prefix), parseIPv4(tf.vrouter_gateway)),
+      (n) =>
+        underlays.has(n.name) &&
+        !!n.prefix &&
+        containsAddress(parsePrefix(n.prefix), parseIPv4(tf.vrouter_gateway)),
     );
     const what = isNode
       ? `the address of ${isNode.name}`

@@ -81,7 +81,7 @@ export async function createNetwork(w: Wiring, journal: Journal): Promise<void> 
     lines: [
       'link set lo up',
       ...node.interfaces.flatMap((ifc) => [
-        `addr add ${ifc.cidr} dev ${ifc.name}`,
+        ...(ifc.cidr ? [`addr add ${ifc.cidr} dev ${ifc.name}`] : []),
         // nodad: the address is usable at once (no duplicate detection on a lab bridge)
         ...(ifc.cidr6 ? [`addr add ${ifc.cidr6} dev ${ifc.name} nodad`] : []),
         `link set dev ${ifc.name} mtu ${mtuOf(ifc.network)} up`,

@@ -2,6 +2,7 @@
 // and the rendered files of its roles. Written to the overlay's upper layer before the node boots.
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { firstAddressOf } from '../../core/addressing.js';
 import type { Lab, Node } from '../../core/lab.js';
 import { renderTemplate } from '../../core/templates.js';
 import type { RenderedFile } from '../../roles/role.js';
@@ -38,7 +39,10 @@ export function nodeDirs(instanceDir: string, node: string): NodeDirs {
 
 function hostsFile(lab: Lab, node: Node): string {
   const lines = ['127.0.0.1 localhost', `127.0.1.1 ${node.name}`];
-  for (const n of lab.nodes) if (n.interfaces[0]) lines.push(`${n.interfaces[0].address} ${n.name}`);
+  for (const n of lab.nodes) {
+    const address = firstAddressOf(n);
+    if (address) lines.push(`${address} ${n.name}`);
+  }
   return `${lines.join('\n')}\n`;
 }
 

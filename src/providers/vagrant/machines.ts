@@ -1,4 +1,5 @@
 // The VMs of the full realization: one per node, sized by its roles, on the lab's networks.
+import { DefinitionError } from '../../errors.js';
 
 import { formatIPv4 } from '../../model/ipv4.js';
 import type { Lab, Node } from '../../model/lab.js';
@@ -51,6 +52,10 @@ export function machinesOf(lab: Lab, instance: string): Machine[] {
     ...sizeOf(node),
     networks: node.interfaces.map((i) => {
       const net = lab.networks.find((n) => n.name === i.network)!;
+      if (!i.address || net.length === undefined)
+        throw new DefinitionError(
+          `${node.name}: ${net.name} is IPv6 only, and the VMs' private networks take an IPv4 address here; give ${net.name} a prefix too (dual stack), or bring the lab up on netns`,
+        );
       return {
         network: net.name,
         address: i.address,

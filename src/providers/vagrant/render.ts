@@ -20,7 +20,10 @@ export function writeProject(project: Project, dir: string): string[] {
 export function managementPrefixOf(lab: Lab, instance: string, taken: string[]): string {
   return (
     lab.managementPrefix ??
-    allocateVagrantPrefix(`${lab.name}/${instance}`, [...taken, ...lab.networks.map((n) => n.prefix)])
+    allocateVagrantPrefix(`${lab.name}/${instance}`, [
+      ...taken,
+      ...lab.networks.flatMap((n) => (n.prefix ? [n.prefix] : [])),
+    ])
   );
 }
 

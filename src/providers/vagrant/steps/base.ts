@@ -28,7 +28,13 @@ export function routesOf(lab: Lab, node: Node): { to: string; via: string }[] {
   const own = new Set(node.interfaces.map((i) => i.network));
   return node.routes.flatMap((r) =>
     r.to === 'default'
-      ? lab.networks.filter((n) => !own.has(n.name)).map((n) => ({ to: n.prefix, via: r.via }))
+      ? lab.networks
+          .filter((n) => !own.has(n.name))
+          // an IPv6 default names an IPv6 gateway: the networks of that family
+          .flatMap((n) => {
+            const to = r.via.includes(':') ? n.prefix6 : n.prefix;
+            return to ? [{ to, via: r.via }] : [];
+          })
       : [r],
   );
 }

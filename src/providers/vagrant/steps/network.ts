@@ -71,7 +71,7 @@ function ciliumStep(node: Node, cluster: Cluster, files: RenderedFile[]): Step {
 function tfStep(node: Node, cluster: Cluster, files: RenderedFile[]): Step {
   const tf = cluster.addons.tungsten_fabric!;
   const maps = files.find((f) => f.node === node.name && f.manifest === 'tf')!;
-  const controller = node.interfaces[0].address;
+  const controller = node.interfaces[0].address ?? ''; // IPv4: lint refuses IPv6-only TF nodes
   // the values TF's one-line install fills in, for a single controller without authentication
   const placeholders: Record<string, string> = {
     CONTRAIL_REGISTRY: 'tungstenfabric',
