@@ -45,7 +45,7 @@ export function calicoBgp(lab: Lab, cluster: Cluster, node: Node): NodeBgp | und
   );
   const mesh: Neighbor[] = addon.node_to_node_mesh
     ? calicoNodesOf(lab, cluster)
-        .filter((m) => m !== node)
+        .filter((m) => m.name !== node.name)
         .map((m) => ({
           node: m.name,
           address: m.interfaces[0].address ?? '', // IPv4 here: lint refuses IPv6-only calico nodes

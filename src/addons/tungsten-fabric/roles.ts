@@ -20,7 +20,7 @@ export const tfController: Role = {
     'Tungsten Fabric controller: its control node (GoBGP) peers over BGP and serves the vRouter agents',
   render: (lab, node) => {
     const c = tfClusterOf(lab, node);
-    if (!c || c.controlNode !== node) return [];
+    if (c?.controlNode?.name !== node.name) return [];
     return [
       {
         node: node.name,
@@ -32,7 +32,7 @@ export const tfController: Role = {
   },
   start: (lab, node) => {
     const c = tfClusterOf(lab, node);
-    if (!c || c.controlNode !== node) return [];
+    if (c?.controlNode?.name !== node.name) return [];
     const api = `${controlNodeBgp(lab, node, c).localAddress}:${XMPP_PORT}`;
     return [
       // a control node is no router: with VROUTER_GATEWAY pointing here, the vRouters' traffic stops here
