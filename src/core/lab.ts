@@ -165,6 +165,8 @@ export interface Step {
   /** Its zx script, relative to the lab's folder. */
   script?: string;
   checks: string[];
+  /** Checks this step makes fail on purpose (a trap shown to a workshop): they pass before it. */
+  breaks: string[];
   optional: boolean;
   path: Path;
 }

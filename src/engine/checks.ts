@@ -80,6 +80,38 @@ export async function waitForCheck(
   };
 }
 
+/** Re-runs the check until it fails (a trap's broken check) or its named wait runs out: the outcome's
+ * verdict is the failure, or the pass that outlasted the wait. */
+export async function waitForFailure(
+  lab: Lab,
+  check: Check,
+  shell: NodeShell,
+  opts: { signal?: AbortSignal; timeoutMs?: number } = {},
+): Promise<CheckOutcome> {
+  const r = await poll(
+    async () => {
+      try {
+        const once = await runCheckOnce(lab, check, shell);
+        return { ok: !once.verdict.ok, value: once };
+      } catch (e) {
+        return {
+          ok: true,
+          value: { verdict: { ok: false, reason: (e as Error).message } as Verdict, results: [] },
+        };
+      }
+    },
+    opts.timeoutMs ?? check.timeout * 1000,
+    opts.signal,
+  );
+  return {
+    check,
+    verdict: r.value.verdict,
+    results: r.value.results,
+    attempts: r.attempts,
+    waitedMs: r.waitedMs,
+  };
+}
+
 /** One check in its turn, as both `lab up` and `lab check` run them: in the lab's file order, each
  * under its named wait (`lab check` waits only with --wait), and once a check has failed, the rest get
  * one try each, so that the report shows them all without waiting out every wait. */

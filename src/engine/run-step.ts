@@ -4,7 +4,9 @@
 import type { Lab, Step } from '../core/lab.js';
 import { nodeByName } from '../core/lab.js';
 import { runStepScript } from '../steps/api.js';
+import { brokenBy } from '../steps/plan.js';
 import type { SshShell } from '../transport/ssh.js';
+import { type CheckOutcome, describeFailure, waitForCheck, waitForFailure } from './checks.js';
 import type { Journal } from './journal.js';
 import { completeStart, recordStart, startCommandsOf, startScript } from './start-roles.js';
 
@@ -42,4 +44,61 @@ export async function runStepEffects(
 ): Promise<void> {
   await startStepRoles(lab, step, journal, shellOf);
   await runStepScript(lab, step, shellOf, log);
+}
+
+/** A step's proof: each of its checks passed, and each check it breaks (a trap) failed. */
+export interface StepProof {
+  outcome: CheckOutcome;
+  /** A check the step breaks on purpose: it must fail. */
+  broken: boolean;
+  /** As the step means: a check passed, a broken one failed. */
+  ok: boolean;
+}
+
+/** Its checks under their waits, in the lab's order, then the ones it breaks until they fail (after a
+ * miss, the rest get one try each, as lab up does). */
+export async function proveStep(
+  lab: Lab,
+  step: Step,
+  shellOf: (node: string) => SshShell,
+  opts: { signal?: AbortSignal; onProof?: (p: StepProof) => void } = {},
+): Promise<StepProof[]> {
+  const proofs: StepProof[] = [];
+  const oneTry = () => (proofs.some((p) => !p.ok) ? { timeoutMs: 0 } : {});
+  const add = (p: StepProof) => {
+    proofs.push(p);
+    opts.onProof?.(p);
+  };
+  for (const check of lab.checks.filter((c) => step.checks.includes(c.name))) {
+    const o = await waitForCheck(lab, check, shellOf(check.node), { signal: opts.signal, ...oneTry() });
+    add({ outcome: o, broken: false, ok: o.verdict.ok });
+  }
+  for (const check of brokenBy(lab, step)) {
+    const o = await waitForFailure(lab, check, shellOf(check.node), { signal: opts.signal, ...oneTry() });
+    add({ outcome: o, broken: true, ok: !o.verdict.ok });
+  }
+  return proofs;
+}
+
+/** One line per proof, as `lab step` and `lab up --to` print them. */
+export function describeProof({ outcome: o, broken, ok }: StepProof): string {
+  const where = `${o.check.name} on ${o.check.node}`;
+  const secs = `${(o.waitedMs / 1000).toFixed(2)} s`;
+  if (broken)
+    return ok
+      ? `✖ ${where}: fails, as this step means it to: ${o.verdict.ok ? '' : o.verdict.reason}`
+      : `✔ ${where}: still passes after ${secs}: the step did not break it`;
+  return o.verdict.ok
+    ? `✔ ${where}: passed in ${secs}${o.verdict.detail ? `: ${o.verdict.detail}` : ''}`
+    : `✖ ${where}: ${o.verdict.reason}`;
+}
+
+/** The details of a proof that went against the step. */
+export function describeMiss(p: StepProof): string[] {
+  if (!p.broken) return describeFailure(p.outcome);
+  const o = p.outcome;
+  return [
+    `check ${o.check.name} on ${o.check.node} still passes ${(o.waitedMs / 1000).toFixed(1)} s after the step that should break it (${o.attempts} attempts)`,
+    `  command: ${o.check.run}`,
+  ];
 }

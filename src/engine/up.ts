@@ -1,7 +1,7 @@
 // lab up: preflight, network, nodes in parallel (boot, SSH, roles), then every check under its named wait.
 import { rmSync } from 'node:fs';
 import type { Issue } from '../core/issue.js';
-import type { Lab } from '../core/lab.js';
+import type { Lab, Step } from '../core/lab.js';
 import { gatherHostFacts } from '../engine/host-facts.js';
 import {
   CancelledError,
@@ -18,7 +18,7 @@ import { providerOf } from '../providers/index.js';
 import type { Provider, ProviderContext } from '../providers/provider.js';
 import { renderLab } from '../render/render-lab.js';
 import { roleOf } from '../roles/index.js';
-import { checksOf, nodeAtBoot, stepsThrough } from '../steps/plan.js';
+import { checksOf, nodeAtBoot, splitTrap, stepsThrough } from '../steps/plan.js';
 import { recordChecks } from '../steps/progress.js';
 import { generateKeyPair } from '../transport/keys.js';
 import { verifyRoutedVia } from '../transport/route-guard.js';
@@ -55,6 +55,8 @@ export interface UpResult {
   record: InstanceRecord;
   outcomes: CheckOutcome[];
   ms: number;
+  /** `--to` a trap: what it kept and what it broke, one line per check. */
+  trap?: { step: string; lines: string[] };
 }
 
 /** Roles that have no emulated realization yet, on the nodes that need one. */
@@ -112,8 +114,10 @@ async function createAndProve(
   const { lab, instance, provider, host, started, allowed } = given;
   // the steps this run covers: their roles start at boot, their scripts after, then their checks
   const steps = stepsThrough(lab, opts.to);
-  const checks = checksOf(lab, steps, opts.to === undefined);
-  const scripted = steps.filter((s) => s.script);
+  // a trap named by --to runs last, once the steps before it are proven: it breaks what they built
+  const { proven, trap } = splitTrap(steps);
+  const checks = checksOf(lab, proven, opts.to === undefined);
+  const scripted = proven.filter((s) => s.script);
   const dir = createInstanceDir(lab.name, instance);
   const taken = [
     ...host.routes,
@@ -163,6 +167,39 @@ async function createAndProve(
   };
   const aborted = () => opts.signal?.aborted;
   let outcomes: CheckOutcome[] = [];
+  /** The trap's effects once the checks have passed, then its proof: its checks pass, its breaks fail. */
+  const trapTask = (step: Step) => ({
+    title: 'trap',
+    subtasks: [
+      {
+        title: `${step.name} (on purpose)`,
+        task: async (say: (s: string) => void) => {
+          if (outcomes.some((o) => !o.verdict.ok))
+            throw new CheckError('the steps before it failed their checks');
+          const { runStepEffects, proveStep, describeProof, describeMiss } = await import('./run-step.js');
+          await events.step(`step ${step.name}`, undefined, () =>
+            runStepEffects(lab, step, ctx.journal, shellOf, say),
+          );
+          const proofs = await proveStep(lab, step, shellOf, {
+            signal: opts.signal,
+            onProof: (p) => say(describeProof(p)),
+          });
+          trapResults.push(...proofs.map((p) => ({ name: p.outcome.check.name, ok: p.outcome.verdict.ok })));
+          trapLines.push(...proofs.map(describeProof));
+          const missed = proofs.filter((p) => !p.ok);
+          if (missed.length)
+            throw new CheckError(
+              `${step.name}: ${missed.length} of ${proofs.length} checks went against the step`,
+              {
+                details: missed.flatMap(describeMiss),
+              },
+            );
+        },
+      },
+    ],
+  });
+  const trapResults: { name: string; ok: boolean }[] = [];
+  const trapLines: string[] = [];
   try {
     // the network is created first and the rest prepared while `ip` works: the display's code
     // loads and the files render meanwhile, instead of before the first namespace exists
@@ -195,7 +232,9 @@ async function createAndProve(
           title: node.name,
           task: async (say: (s: string) => void) => {
             if (aborted()) throw new InterruptedError('interrupted');
-            const commands = provider.realizesRoles ? [] : startCommandsOf(lab, nodeAtBoot(lab, node, steps));
+            const commands = provider.realizesRoles
+              ? []
+              : startCommandsOf(lab, nodeAtBoot(lab, node, proven));
             const script = startScript(commands);
             recordStart(ctx.journal, node.name, commands);
             say(commands.length ? `booting, then ${commands.map((c) => c.name).join(', ')}` : 'booting');
@@ -273,11 +312,12 @@ async function createAndProve(
           },
         })),
       },
+      ...(trap ? [trapTask(trap)] : []),
     ]);
     if (aborted()) throw new InterruptedError('interrupted'); // after the last check: still undone
     recordChecks(
       dir,
-      outcomes.map((o) => ({ name: o.check.name, ok: o.verdict.ok })),
+      [...outcomes.map((o) => ({ name: o.check.name, ok: o.verdict.ok })), ...trapResults],
       steps.map((s) => s.name),
     );
     if (outcomes.some((o) => !o.verdict.ok)) throw new CheckError('checks failed');
@@ -286,7 +326,12 @@ async function createAndProve(
     writeInstance(record);
     events.emit({ type: 'run-end', ok: true, ms: Date.now() - started, exitCode: 0 });
     outcomes = checks.map((c) => outcomes.find((o) => o.check === c)!);
-    return { record, outcomes, ms: Date.now() - started };
+    return {
+      record,
+      outcomes,
+      ms: Date.now() - started,
+      ...(trap ? { trap: { step: trap.name, lines: trapLines } } : {}),
+    };
   } catch (error) {
     if (aborted()) {
       // Ctrl-C: remove everything this run created, then report the interruption

@@ -115,13 +115,38 @@ export function resolveSteps(lab: Lab, push: PushIssue): Step[] {
           hint: `checks are: ${[...checkNames].join(', ') || 'none'}`,
         });
     });
-    if (!raw.checks.length && !raw.optional)
+    raw.breaks.forEach((name, j) => {
+      if (!checkNames.has(name))
+        push({
+          code: 'unknown-reference',
+          path: [...path, 'breaks', j],
+          message: `step ${raw.name} breaks check '${name}', which the lab does not define`,
+          hint: `checks are: ${[...checkNames].join(', ') || 'none'}`,
+        });
+      else if (raw.checks.includes(name))
+        push({
+          code: 'step-breaks-its-check',
+          path: [...path, 'breaks', j],
+          message: `step ${raw.name} names check '${name}' both in checks (must pass after it) and in breaks (must fail)`,
+          hint: 'keep it in one list: breaks for what the trap makes fail, checks for what still holds',
+        });
+    });
+    if (raw.breaks.length && !raw.optional)
+      push({
+        code: 'step-breaks-regular',
+        path: [...path, 'breaks'],
+        message: `step ${raw.name} breaks checks but is not optional`,
+        hint: 'lab up runs every step that is not optional and then all checks, which would fail: mark the trap optional: true, so that it runs only when named (lab step LAB NAME)',
+      });
+    if (!raw.checks.length && !raw.breaks.length)
       push({
         code: 'step-unproven',
         severity: 'warning',
         path,
         message: `step ${raw.name} names no check`,
-        hint: 'an attendee cannot tell whether the step worked: name a check that fails before it and passes after',
+        hint: raw.optional
+          ? 'an attendee cannot tell what the trap did: name the checks it breaks (breaks:) or those that still pass (checks:)'
+          : 'an attendee cannot tell whether the step worked: name a check that fails before it and passes after',
       });
     return {
       name: raw.name,
@@ -129,6 +154,7 @@ export function resolveSteps(lab: Lab, push: PushIssue): Step[] {
       roles,
       script: raw.script === undefined ? undefined : scriptOf(lab, raw.script, [...path, 'script'], push),
       checks: raw.checks.filter((c) => checkNames.has(c)),
+      breaks: raw.breaks.filter((c) => checkNames.has(c) && !raw.checks.includes(c)),
       optional: raw.optional,
       path,
     };

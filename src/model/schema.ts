@@ -358,6 +358,12 @@ const step = z
       .optional()
       .describe("a zx script in the lab's folder (steps/NAME.mjs), run with a $ bound to each node"),
     checks: z.array(name).default([]).describe('the checks, by name, that prove the step'),
+    breaks: z
+      .array(name)
+      .default([])
+      .describe(
+        'an optional step only: the checks, by name, it makes fail on purpose (a trap): `lab step` shows each failing, and fails if one still passes',
+      ),
     optional: z
       .boolean()
       .default(false)

@@ -44,6 +44,19 @@ export function checksOf(lab: Lab, steps: Step[], whole: boolean): Check[] {
   return lab.checks.filter((c) => names.has(c.name));
 }
 
+/** The checks a trap breaks (one per node for a check on a group), in the step's order: the one it
+ * is about first. */
+export function brokenBy(lab: Lab, step: Step): Check[] {
+  return step.breaks.flatMap((name) => lab.checks.filter((c) => c.name === name));
+}
+
+/** The steps of `lab up --to`, split: those proven first, and an optional step (a trap) named by
+ * --to, which runs only once they are proven: it breaks what they built. */
+export function splitTrap(steps: Step[]): { proven: Step[]; trap?: Step } {
+  const trap = steps.find((s) => s.optional);
+  return { proven: steps.filter((s) => s !== trap), trap };
+}
+
 /** The next step to run after `done` (optional ones only by name). */
 export function nextStep(lab: Lab, done: string[], name?: string): Step | undefined {
   if (name !== undefined) {

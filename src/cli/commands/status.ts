@@ -14,13 +14,23 @@ function stepsOf(r: InstanceRecord) {
   const results = Object.values(progress.checks);
   const checks = { passed: results.filter((c) => c.ok).length, failed: results.filter((c) => !c.ok).length };
   let names: string[] = [];
+  let optional: string[] = [];
   try {
-    names = openLab(r.file, r.sets).lab.steps.map((s) => s.name);
+    const { steps } = openLab(r.file, r.sets).lab;
+    names = steps.filter((s) => !s.optional).map((s) => s.name);
+    optional = steps.filter((s) => s.optional).map((s) => s.name);
   } catch {
     // the lab file changed or went away since up: the steps done are still known
   }
   const done = progress.done;
-  return { done, next: names.find((n) => !done.includes(n)), total: names.length, checks };
+  return {
+    done,
+    next: names.find((n) => !done.includes(n)),
+    total: names.length,
+    // the traps run on purpose (optional steps): they break what the steps built
+    ...(done.some((n) => optional.includes(n)) ? { traps: done.filter((n) => optional.includes(n)) } : {}),
+    checks,
+  };
 }
 
 async function describe(r: InstanceRecord) {
@@ -93,7 +103,7 @@ export async function status(lab: string | undefined, opts: { json?: boolean }):
     const checks = steps.checks.passed + steps.checks.failed;
     if (steps.total)
       console.log(
-        `  steps: ${steps.done.length} of ${steps.total} done${steps.done.length ? ` (${steps.done.join(', ')})` : ''}, next: ${steps.next ?? 'none (complete)'}`,
+        `  steps: ${steps.done.length - (steps.traps?.length ?? 0)} of ${steps.total} done${steps.done.length ? ` (${steps.done.join(', ')})` : ''}, next: ${steps.next ?? 'none (complete)'}${steps.traps ? `; broken on purpose by ${steps.traps.join(', ')}` : ''}`,
       );
     if (checks)
       console.log(`  checks, last run: ${steps.checks.passed} passed, ${steps.checks.failed} failed`);

@@ -1,9 +1,9 @@
 // lab steps / lab step: where an instance stands in its lab's tutorial, and the next step run and proven.
 
 import type { Lab, Step } from '../../core/lab.js';
-import { type CheckOutcome, describeFailure, runCheckOnce, waitForCheck } from '../../engine/checks.js';
+import { runCheckOnce } from '../../engine/checks.js';
 import { instanceDir, readInstance } from '../../engine/instances.js';
-import { runStepEffects } from '../../engine/run-step.js';
+import { describeMiss, describeProof, proveStep, runStepEffects } from '../../engine/run-step.js';
 import { openShells } from '../../engine/session.js';
 import { journalOf, requireInstance } from '../../engine/state.js';
 import { CheckError, DefinitionError, StepError } from '../../errors.js';
@@ -39,7 +39,7 @@ export async function steps(ref: string, opts: { instance: string; json?: boolea
   const { lab } = openLab(record?.file ?? labFileOf(ref), record?.sets ?? []);
   const done = record ? readProgress(record.dir).done : [];
   const next = nextStep(lab, done);
-  const names = new Set(lab.steps.flatMap((s) => s.checks));
+  const names = new Set(lab.steps.flatMap((s) => [...s.checks, ...s.breaks]));
   let verdicts = new Map<string, { ok: boolean; reason?: string; detail?: string }>();
   if (record?.status === 'up' || record?.status === 'failed') {
     const shells = await openShells(record);
@@ -53,6 +53,14 @@ export async function steps(ref: string, opts: { instance: string; json?: boolea
       [...verdicts].map(([n, v]) => ({ name: n, ok: v.ok })),
     );
   }
+  const stateOfCheck = (c: string) => {
+    const v = verdicts.get(c);
+    return {
+      name: c,
+      state: v ? (v.ok ? 'passed' : 'failed') : 'not run',
+      ...(v && !v.ok ? { reason: v.reason } : {}),
+    };
+  };
   const stateOf = (s: Step): State =>
     done.includes(s.name) ? 'done' : s === next ? 'next' : s.optional ? 'optional' : 'pending';
   const list = lab.steps.map((s, i) => ({
@@ -62,14 +70,9 @@ export async function steps(ref: string, opts: { instance: string; json?: boolea
     description: s.description,
     roles: s.roles,
     script: s.script,
-    checks: s.checks.map((c) => {
-      const v = verdicts.get(c);
-      return {
-        name: c,
-        state: v ? (v.ok ? 'passed' : 'failed') : 'not run',
-        ...(v && !v.ok ? { reason: v.reason } : {}),
-      };
-    }),
+    checks: s.checks.map(stateOfCheck),
+    // a trap's: they pass before it and fail after
+    ...(s.breaks.length ? { breaks: s.breaks.map(stateOfCheck) } : {}),
   }));
   if (opts.json) {
     console.log(
@@ -85,20 +88,22 @@ export async function steps(ref: string, opts: { instance: string; json?: boolea
     console.log(`${lab.name} has no steps: lab up ${lab.name} brings it up whole.`);
     return;
   }
-  const regular = lab.steps.filter((s) => !s.optional).length;
+  const regular = lab.steps.filter((s) => !s.optional);
+  const traps = lab.steps.filter((s) => s.optional && done.includes(s.name)).map((s) => s.name);
   console.log(
     record
-      ? `${lab.name} (instance ${instance}): ${done.length} of ${regular} steps done${next ? `, next: ${next.name} (lab step ${lab.name}${iFlag(instance)})` : ''}`
+      ? `${lab.name} (instance ${instance}): ${regular.filter((s) => done.includes(s.name)).length} of ${regular.length} steps done${traps.length ? `, broken on purpose by ${traps.join(', ')}` : ''}${next ? `, next: ${next.name} (lab step ${lab.name}${iFlag(instance)})` : ''}`
       : `${lab.name}: not up. lab up ${lab.name}${iFlag(instance)} --to STEP brings a fresh instance to the end of a step.`,
   );
   const mark: Record<State, string> = { done: '✔', next: '➜', pending: ' ', optional: '?' };
+  const width = Math.max(18, ...list.map((s) => s.name.length));
   for (const s of list) {
     console.log(
-      `${mark[s.state]} ${String(s.number).padStart(2)} ${s.name.padEnd(18)} ${s.state.padEnd(8)} ${s.description}`,
+      `${mark[s.state]} ${String(s.number).padStart(2)} ${s.name.padEnd(width)} ${s.state.padEnd(8)} ${s.description}`,
     );
-    for (const c of s.checks)
+    for (const c of [...s.checks, ...(s.breaks ?? []).map((b) => ({ ...b, broken: true }))])
       console.log(
-        `       ${c.state === 'passed' ? '✔' : c.state === 'failed' ? '✖' : '·'} ${c.name}: ${c.state}${c.reason ? ` (${c.reason.split('\n')[0]})` : ''}`,
+        `       ${c.state === 'passed' ? '✔' : c.state === 'failed' ? '✖' : '·'} ${c.name}: ${c.state}${'broken' in c ? ' (this step breaks it)' : ''}${c.reason ? ` (${c.reason.split('\n')[0]})` : ''}`,
       );
   }
 }
@@ -161,41 +166,42 @@ export async function step(
     }
     progress.done.push(step.name);
     recordChecks(record.dir, [], progress.done);
-    const outcomes: CheckOutcome[] = [];
-    for (const check of lab.checks.filter((c) => step.checks.includes(c.name))) {
-      const failedBefore = outcomes.some((o) => !o.verdict.ok);
-      const o = await waitForCheck(lab, check, shells.get(check.node)!, failedBefore ? { timeoutMs: 0 } : {});
-      outcomes.push(o);
-      say(
-        `${o.verdict.ok ? '✔' : '✖'} ${check.name} on ${check.node}: ${o.verdict.ok ? `passed in ${(o.waitedMs / 1000).toFixed(2)} s${o.verdict.detail ? `: ${o.verdict.detail}` : ''}` : o.verdict.reason}`,
-      );
-    }
+    const proofs = await proveStep(lab, step, (n) => shells.get(n)!, {
+      onProof: (p) => say(describeProof(p)),
+    });
     recordChecks(
       record.dir,
-      outcomes.map((o) => ({ name: o.check.name, ok: o.verdict.ok })),
+      proofs.map((p) => ({ name: p.outcome.check.name, ok: p.outcome.verdict.ok })),
     );
-    const failed = outcomes.filter((o) => !o.verdict.ok);
+    const missed = proofs.filter((p) => !p.ok);
+    const entry = (p: (typeof proofs)[number]) => ({
+      check: p.outcome.check.name,
+      node: p.outcome.check.node,
+      ok: p.ok,
+      ms: p.outcome.waitedMs,
+      ...(p.outcome.verdict.ok ? {} : { reason: p.outcome.verdict.reason }),
+    });
     if (opts.json)
       console.log(
         JSON.stringify({
           lab: lab.name,
           instance,
           step: step.name,
-          ok: !failed.length,
+          ok: !missed.length,
           ms: Date.now() - started,
-          checks: outcomes.map((o) => ({
-            check: o.check.name,
-            node: o.check.node,
-            ok: o.verdict.ok,
-            ms: o.waitedMs,
-            ...(o.verdict.ok ? {} : { reason: o.verdict.reason }),
-          })),
+          checks: proofs.filter((p) => !p.broken).map(entry),
+          ...(step.breaks.length ? { breaks: proofs.filter((p) => p.broken).map(entry) } : {}),
         }),
       );
-    if (failed.length)
-      throw new CheckError(`step ${step.name}: ${failed.length} of ${outcomes.length} checks failed`, {
-        details: failed.flatMap(describeFailure),
-      });
+    if (missed.length)
+      throw new CheckError(
+        `step ${step.name}: ${missed.length} of ${proofs.length} checks ${step.breaks.length ? 'went against the step (a broken check that still passes counts)' : 'failed'}`,
+        { details: missed.flatMap(describeMiss) },
+      );
+    if (step.breaks.length)
+      say(
+        `${step.name} broke what it meant to; lab check ${lab.name}${i} shows every check it affects, and lab down ${lab.name}${i} && lab up ${lab.name}${i} rebuilds the lab whole`,
+      );
     const after = nextStep(lab, progress.done);
     say(after ? `next: ${after.name} (lab step ${lab.name}${i})` : `${lab.name}: every step is done.`);
   } finally {

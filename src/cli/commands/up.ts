@@ -74,7 +74,7 @@ async function upWith(
     if (provider === 'vagrant-host') return (await import('../vagrant-host.js')).upInsideVm(file, opts);
   }
   const { labUp } = await import('../../engine/up.js');
-  const { record, ms, outcomes } = await labUp(file, {
+  const { record, ms, outcomes, trap } = await labUp(file, {
     ...opts,
     onAllowed: (lab: string, issues: Issue[]) => {
       for (const line of allowedBanner(lab, issues)) console.error(line);
@@ -87,6 +87,10 @@ async function upWith(
   const where = opts.to ? ` at the end of step ${opts.to}` : '';
   console.log(`\n${record.lab} is up${where} and proven in ${(ms / 1000).toFixed(2)} s.`);
   if (record.allowed?.length) for (const line of allowedBanner(record.lab, record.allowed)) console.log(line);
+  if (trap) {
+    console.log(`  ${trap.step}, run on purpose once the steps before it were proven:`);
+    for (const line of trap.lines) console.log(`    ${line}`);
+  }
   if (first)
     console.log(
       `  look:   lab exec ${record.lab}${i} ${first.node} -- ${first.run}   |   lab ssh ${record.lab}${i} NODE`,
