@@ -22,11 +22,24 @@ const walkable = LAB_NAMES.filter((name) => {
 const pending = LAB_NAMES.filter((n) => !walkable.includes(n));
 if (pending.length) console.warn(`steps walk: not on netns yet or without steps: ${pending.join(', ')}`);
 
+type CheckState = { name: string; state: string; reason?: string };
 type StepsJson = {
   done: string[];
   next: string | null;
-  steps: { name: string; state: string; checks: { name: string; state: string }[] }[];
+  steps: { name: string; state: string; checks: CheckState[]; breaks?: CheckState[] }[];
 };
+type StepJson = {
+  step: string;
+  ok: boolean;
+  checks: { check: string; ok: boolean; reason?: string }[];
+  breaks?: { check: string; ok: boolean; reason?: string }[];
+};
+/** The traps of walkable labs: optional steps that break checks on purpose. */
+const traps = walkable.flatMap((name) =>
+  resolveLab(loadLab(labFile(name)))
+    .lab.steps.filter((s) => s.optional && s.breaks.length)
+    .map((s) => [name, s.name] as const),
+);
 
 describe.skipIf(!isRoot)('lab steps on netns', () => {
   const state = mkdtempSync(join(tmpdir(), 'lab-steps-'));
@@ -45,44 +58,75 @@ describe.skipIf(!isRoot)('lab steps on netns', () => {
     return JSON.parse(r.stdout) as StepsJson;
   };
 
-  it.each(walkable)('%s: every step fails its checks before and passes them after', async (name) => {
-    const instance = `${base}${walkable.indexOf(name)}`;
-    made.push([name, instance]);
-    const up = await lab(['up', name, '-i', instance, '--to', '0']);
-    expect(up.exitCode, up.all).toBe(0);
-    const { steps } = resolveLab(loadLab(labFile(name))).lab;
-    for (const step of steps.filter((s) => !s.optional)) {
-      const before = (await stepsOf(name, instance)).steps.find((s) => s.name === step.name)!;
-      expect(before.state).toBe('next');
-      const failing = before.checks.filter((c) => c.state === 'failed').map((c) => c.name);
-      expect(failing.length, `${step.name}: no check fails before it`).toBeGreaterThan(0);
-      const r = await lab(['step', name, '-i', instance, '--json']);
-      expect(r.exitCode, r.all).toBe(0);
-      const result = JSON.parse(r.stdout) as { step: string; ok: boolean; checks: { ok: boolean }[] };
-      expect(result.step).toBe(step.name);
-      expect(result.checks.length).toBe(step.checks.length);
-      expect(result.checks.every((c) => c.ok)).toBe(true);
-      const after = (await stepsOf(name, instance)).steps.find((s) => s.name === step.name)!;
-      expect(after.state).toBe('done');
-      expect(
-        after.checks.every((c) => c.state === 'passed'),
-        JSON.stringify(after.checks),
-      ).toBe(true);
-    }
-    const end = await stepsOf(name, instance);
-    expect(end.next).toBeNull();
-    const again = await lab(['step', name, '-i', instance]);
-    expect(again.exitCode).toBe(0);
-    expect(again.stdout).toMatch(/every step is done/);
-    // the whole lab's checks hold at the end of the walk, as after a plain lab up
-    const check = await lab(['check', name, '-i', instance]);
-    expect(check.exitCode, check.all).toBe(0);
-    const dir = join(state, name, instance);
-    const down = await lab(['down', name, '-i', instance]);
-    expect(down.exitCode, down.all).toBe(0);
-    // the daemons the steps started over SSH were journalled, and are gone
-    expect(liveProcesses(join(dir, 'journal.jsonl'))).toEqual([]);
-  });
+  it.each(walkable)(
+    '%s: every step fails its checks before and passes them after; its traps break theirs',
+    async (name) => {
+      const instance = `${base}${walkable.indexOf(name)}`;
+      made.push([name, instance]);
+      const up = await lab(['up', name, '-i', instance, '--to', '0']);
+      expect(up.exitCode, up.all).toBe(0);
+      const { steps } = resolveLab(loadLab(labFile(name))).lab;
+      for (const step of steps.filter((s) => !s.optional)) {
+        const before = (await stepsOf(name, instance)).steps.find((s) => s.name === step.name)!;
+        expect(before.state).toBe('next');
+        const failing = before.checks.filter((c) => c.state === 'failed').map((c) => c.name);
+        expect(failing.length, `${step.name}: no check fails before it`).toBeGreaterThan(0);
+        const r = await lab(['step', name, '-i', instance, '--json']);
+        expect(r.exitCode, r.all).toBe(0);
+        const result = JSON.parse(r.stdout) as { step: string; ok: boolean; checks: { ok: boolean }[] };
+        expect(result.step).toBe(step.name);
+        expect(result.checks.length).toBe(step.checks.length);
+        expect(result.checks.every((c) => c.ok)).toBe(true);
+        const after = (await stepsOf(name, instance)).steps.find((s) => s.name === step.name)!;
+        expect(after.state).toBe('done');
+        expect(
+          after.checks.every((c) => c.state === 'passed'),
+          JSON.stringify(after.checks),
+        ).toBe(true);
+      }
+      const end = await stepsOf(name, instance);
+      expect(end.next).toBeNull();
+      const again = await lab(['step', name, '-i', instance]);
+      expect(again.exitCode).toBe(0);
+      expect(again.stdout).toMatch(/every step is done/);
+      // the whole lab's checks hold at the end of the walk, as after a plain lab up
+      const check = await lab(['check', name, '-i', instance]);
+      expect(check.exitCode, check.all).toBe(0);
+      // then each trap, on purpose (`lab step LAB NAME`): what it breaks passes before it and fails after,
+      // what it keeps still passes
+      for (const trap of steps.filter((s) => s.optional && s.breaks.length)) {
+        const before = (await stepsOf(name, instance)).steps.find((s) => s.name === trap.name)!;
+        expect(before.state).toBe('optional');
+        expect(before.breaks!.map((c) => c.state)).toEqual(trap.breaks.map(() => 'passed'));
+        const r = await lab(['step', name, trap.name, '-i', instance, '--json']);
+        expect(r.exitCode, r.all).toBe(0);
+        const result = JSON.parse(r.stdout) as StepJson;
+        expect(result).toMatchObject({ step: trap.name, ok: true });
+        expect(result.checks.every((c) => c.ok)).toBe(true);
+        // ok: failed as the trap means; each names why
+        expect(result.breaks!.length).toBeGreaterThanOrEqual(trap.breaks.length);
+        expect(result.breaks!.every((c) => c.ok && c.reason)).toBe(true);
+        const after = (await stepsOf(name, instance)).steps.find((s) => s.name === trap.name)!;
+        expect(after.state).toBe('done');
+        expect(after.breaks!.map((c) => c.state)).toEqual(trap.breaks.map(() => 'failed'));
+        expect(after.checks.every((c) => c.state === 'passed')).toBe(true);
+        // the lab no longer proves itself: lab check fails on what the trap broke
+        const broken = await lab(['check', name, '-i', instance]);
+        expect(broken.exitCode).toBe(5);
+        for (const c of trap.breaks) expect(broken.all).toMatch(new RegExp(`✖ ${c} on `));
+        // a trap runs once: again is refused, with the way back
+        const again = await lab(['step', name, trap.name, '-i', instance]);
+        expect(again.exitCode).toBe(2);
+        expect(again.all).toMatch(/has already run/);
+      }
+      const dir = join(state, name, instance);
+      const down = await lab(['down', name, '-i', instance]);
+      expect(down.exitCode, down.all).toBe(0);
+      // the daemons the steps started over SSH were journalled, and are gone
+      expect(liveProcesses(join(dir, 'journal.jsonl'))).toEqual([]);
+    },
+    240_000,
+  );
 
   it('lab up --to rebuilds a fresh instance to the end of a step, and no further', async () => {
     const instance = `${base}t`;
@@ -116,6 +160,34 @@ describe.skipIf(!isRoot)('lab steps on netns', () => {
     expect(bad.exitCode).toBe(2);
     expect(bad.all).toMatch(/no step 'nosuchstep'; its steps are router, client, metallb, service/);
   });
+
+  it.each(traps)(
+    '%s: lab up --to %s proves the steps before it, then breaks on purpose',
+    async (name, trapName) => {
+      const instance = `${base}x`;
+      made.push([name, instance]);
+      const { steps } = resolveLab(loadLab(labFile(name))).lab;
+      const trap = steps.find((s) => s.name === trapName)!;
+      const r = await lab(['up', name, '-i', instance, '--to', trapName]);
+      expect(r.exitCode, r.all).toBe(0);
+      expect(r.stdout).toMatch(
+        new RegExp(`${trapName}, run on purpose once the steps before it were proven`),
+      );
+      for (const c of trap.breaks)
+        expect(r.stdout).toMatch(new RegExp(`✖ ${c} on \\S+: fails, as this step means it to: `));
+      for (const c of trap.checks) expect(r.stdout).toMatch(new RegExp(`✔ ${c} on \\S+: passed`));
+      const s = await stepsOf(name, instance);
+      expect(s.done).toEqual(steps.filter((x) => !x.optional || x === trap).map((x) => x.name));
+      expect(s.next).toBeNull();
+      const t = s.steps.find((x) => x.name === trapName)!;
+      expect(t.breaks!.map((c) => c.state)).toEqual(trap.breaks.map(() => 'failed'));
+      const status = await lab(['status', name]);
+      expect(status.stdout).toMatch(new RegExp(`broken on purpose by ${trapName}`));
+      const down = await lab(['down', name, '-i', instance]);
+      expect(down.exitCode, down.all).toBe(0);
+    },
+    120_000,
+  );
 
   it('a node $ quotes, obeys nothrow and timeouts, and failures name the step, node and command', async () => {
     const instance = `${base}t`; // left at the end of step metallb by the test before
