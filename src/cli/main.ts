@@ -19,7 +19,10 @@ const hypervisorOption = () =>
     .choices(['libvirt', 'virtualbox'])
     .default('libvirt');
 const instanceOption = () =>
-  new Option('-i, --instance <name>', 'run another copy of the lab beside the first').default('default');
+  new Option('-i, --instance <name>', 'run another copy of the lab beside the first').default(
+    process.env.LAB_INSTANCE || 'default',
+    '$LAB_INSTANCE, else default',
+  );
 
 const prefixOption = () =>
   new Option(

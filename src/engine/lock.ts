@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { BusyError } from '../errors.js';
 import { makeStateDir } from '../host/fs.js';
 import { isAlive, startTimeOf } from '../host/processes.js';
+import { instanceFlag } from '../names.js';
 
 export const LOCKS = process.env.LAB_LOCK_DIR ?? '/run/lab/locks';
 /** The signal `lab down` sends a `lab up` of the same instance: stop, clean up, exit 8. */
@@ -63,7 +64,7 @@ export function acquireLock(lab: string, instance: string, command: LockCommand)
     if (tryCreate(file, me)) return { release: () => releaseIfMine(file) };
     const owner = lockOwner(lab, instance);
     if (owner) {
-      const again = instance === 'default' ? '' : ` -i ${instance}`;
+      const again = instanceFlag(instance);
       throw new BusyError(
         `${lab} (instance ${instance}) is busy: lab ${owner.command} (pid ${owner.pid}) is working on it since ${owner.since}`,
         {

@@ -3,6 +3,7 @@ import { chmodSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node
 import { join } from 'node:path';
 import { BusyError, NotUpError } from '../errors.js';
 import { makeStateDir } from '../host/fs.js';
+import { instanceFlag } from '../names.js';
 import type { SshTarget } from '../transport/ssh.js';
 import { type InstanceRecord, instanceDir, readInstance } from './instances.js';
 import { Journal } from './journal.js';
@@ -37,7 +38,7 @@ export function createInstanceDir(lab: string, instance: string): string {
       `${lab} (instance ${instance}) is already ${existing.status === 'up' ? 'up' : `present, status ${existing.status}`}${owner}`,
       {
         details: [
-          `Use it (lab check ${lab}, lab ssh ${lab} NODE), remove it first (lab down ${lab}${instance === 'default' ? '' : ` -i ${instance}`}), or start another copy beside it with --instance NAME.`,
+          `Use it (lab check ${lab}, lab ssh ${lab} NODE), remove it first (lab down ${lab}${instanceFlag(instance)}), or start another copy beside it with --instance NAME.`,
         ],
       },
     );
@@ -147,7 +148,7 @@ export function requireInstance(lab: string, instance: string): InstanceRecord {
   const record = readInstance(instanceDir(lab, instance));
   if (!record) {
     throw new NotUpError(`${lab} (instance ${instance}) is not up`, {
-      details: [`Start it with: lab up ${lab}${instance === 'default' ? '' : ` -i ${instance}`}`],
+      details: [`Start it with: lab up ${lab}${instanceFlag(instance)}`],
     });
   }
   return record;

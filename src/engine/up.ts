@@ -13,6 +13,7 @@ import {
 } from '../errors.js';
 import type { HostFacts } from '../lint/rule.js';
 import { openLab } from '../model/open.js';
+import { instanceFlag } from '../names.js';
 import { verifyInstanceName } from '../paths.js';
 import { providerOf } from '../providers/index.js';
 import type { Provider, ProviderContext } from '../providers/provider.js';
@@ -351,7 +352,7 @@ async function createAndProve(
     record.status = 'failed';
     writeInstance(record);
     const failed = outcomes.filter((o) => !o.verdict.ok);
-    const leftUp = `The lab is left running for a look: lab exec ${lab.name} NODE -- CMD, logs under ${dir}/nodes/NODE/log; remove it with lab down ${lab.name}${instance === 'default' ? '' : ` -i ${instance}`}.`;
+    const leftUp = `The lab is left running for a look: lab exec ${lab.name} NODE -- CMD, logs under ${dir}/nodes/NODE/log; remove it with lab down ${lab.name}${instanceFlag(instance)}.`;
     if (failed.length) {
       const e = new CheckError(`${failed.length} of ${checks.length} checks failed`, {
         details: [...failed.flatMap(describeFailure), leftUp],

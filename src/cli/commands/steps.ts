@@ -8,6 +8,7 @@ import { openShells } from '../../engine/session.js';
 import { journalOf, requireInstance } from '../../engine/state.js';
 import { CheckError, DefinitionError, StepError } from '../../errors.js';
 import { openLab } from '../../model/open.js';
+import { instanceFlag } from '../../names.js';
 import { labFileOf } from '../../paths.js';
 import { nextStep } from '../../steps/plan.js';
 import { readProgress, recordChecks } from '../../steps/progress.js';
@@ -16,7 +17,7 @@ import { labNameOf } from '../lab-name.js';
 
 type State = 'done' | 'next' | 'pending' | 'optional';
 
-const iFlag = (instance: string) => (instance === 'default' ? '' : ` -i ${instance}`);
+const iFlag = instanceFlag;
 
 /** One try of each check the steps name, on a running instance. */
 async function tryChecks(lab: Lab, shells: Map<string, SshShell>, names: Set<string>) {

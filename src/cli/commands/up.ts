@@ -3,6 +3,7 @@
 import { DefinitionError, InterruptedError } from '../../errors.js';
 import { parseAllow } from '../../lint/allow.js';
 import { formatIssue, type Issue } from '../../model/issue.js';
+import { instanceFlag } from '../../names.js';
 import { labFileOf } from '../../paths.js';
 import { handleInterruption, stopCatchingSignals } from '../interrupt.js';
 import { allowedBanner } from '../output.js';
@@ -82,7 +83,7 @@ async function upWith(
     },
     signal,
   });
-  const i = record.instance === 'default' ? '' : ` -i ${record.instance}`;
+  const i = instanceFlag(record.instance);
   const first = outcomes[0]?.check;
   const where = opts.to ? ` at the end of step ${opts.to}` : '';
   console.log(`\n${record.lab} is up${where} and proven in ${(ms / 1000).toFixed(2)} s.`);

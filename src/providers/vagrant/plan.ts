@@ -4,6 +4,7 @@
 
 import { checkCommandContext } from '../../core/command-context.js';
 import type { Lab } from '../../model/lab.js';
+import { instanceFlag } from '../../names.js';
 import { renderString } from '../../render/env.js';
 import type { Step } from './steps/index.js';
 import { PHASES } from './steps/step.js';
@@ -69,7 +70,7 @@ export interface PlanOptions {
 export function formatPlan(o: PlanOptions): string {
   const { lab } = o;
   const out: string[] = [];
-  const i = o.instance === 'default' ? '' : ` -i ${o.instance}`;
+  const i = instanceFlag(o.instance);
   out.push(
     `# lab up ${lab.name}${i} --provider ${o.mode} (${o.hypervisor}): ${o.vms.count} VM${o.vms.count > 1 ? 's' : ''}, ${o.vms.cpus} vCPUs, ${o.vms.memoryMb} MB`,
     `# project: ${o.projectDir}; management network: ${o.hypervisor === 'libvirt' ? o.managementPrefix : 'VirtualBox NAT, SSH forwarded on 127.0.0.1'}`,
