@@ -246,6 +246,40 @@ describe.skipIf(!isRoot)('a workshop: lab up --instances N', () => {
     }
   }, 180_000);
 
+  it('Ctrl-C removes every instance the run created, proven ones too, and exits 130', async () => {
+    const p = `${prefix}i`;
+    const run = execa(
+      'node',
+      [LAB_BIN, 'up', 'bgp-metallb', '--instances', '3', '--prefix', p, '--parallel', '2'],
+      {
+        reject: false,
+        all: true,
+        env: { LAB_STATE_DIR: state, LAB_LOCK_DIR: locks },
+      },
+    );
+    // once one attendee is proven: the others are on their way or not begun
+    await new Promise<void>((resolve) => {
+      let out = '';
+      run.stdout?.on('data', (d) => {
+        out += d;
+        if (/up and proven at/.test(out)) resolve();
+      });
+      run.finally(() => resolve());
+    });
+    run.kill('SIGINT');
+    const r = await run;
+    expect(r.exitCode, r.all).toBe(130);
+    expect(r.stderr).toMatch(
+      /interrupted: every attendee's instance of bgp-metallb this run had created is removed/,
+    );
+    for (const n of [1, 2, 3]) {
+      expect(leftovers(`lab.bgp-metallb.${p}-${n}.`)).toEqual({ namespaces: [], links: [], mounts: [] });
+      expect(existsSync(dirOf(`${p}-${n}`))).toBe(false);
+      expect(existsSync(`/run/lab/instances/bgp-metallb.${p}-${n}`)).toBe(false);
+    }
+    expect(readdirSync(locks)).toEqual([]);
+  }, 120_000);
+
   it('lab down --instances N removes them all and leaves nothing of them on the host', async () => {
     expect(pids.length).toBeGreaterThan(10);
     const r = await lab(['down', 'bgp-metallb', '--instances', '2', '--prefix', prefix]);

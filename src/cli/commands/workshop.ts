@@ -50,10 +50,13 @@ export async function upWorkshop(
   const { count, prefix, parallel } = workshopOf(opts);
   const file = labFileOf(ref);
   let allowedShown = false;
+  const at = (o: AttendeeOutcome) => `at ${(o.ms / 1000).toFixed(2)} s`;
   const line = (o: AttendeeOutcome) =>
     o.ok
-      ? `  ${o.instance.padEnd(16)} up and proven at ${(o.ms / 1000).toFixed(2)} s`
-      : `  ${o.instance.padEnd(16)} FAILED (exit ${o.exitCode}) at ${(o.ms / 1000).toFixed(2)} s: ${o.error}`;
+      ? `  ${o.instance.padEnd(16)} up and proven ${at(o)}`
+      : signal.aborted
+        ? `  ${o.instance.padEnd(16)} interrupted ${at(o)}: ${o.error}`
+        : `  ${o.instance.padEnd(16)} FAILED (exit ${o.exitCode}) ${at(o)}: ${o.error}`;
   const { lab, outcomes, ms } = await workshopUp(file, {
     set: opts.set,
     allow: opts.allow,
