@@ -159,6 +159,7 @@ program
   .command('status [lab]')
   .description('running instances (of one lab, or all), their nodes and dead processes')
   .option('--json', 'print JSON')
+  .option('--brief', "one line per instance: its status, step, checks and health (a workshop's glance)")
   .action((lab, opts) =>
     run(async () => (await import('./commands/status.js')).status(lab, opts), opts.json),
   );

@@ -173,7 +173,7 @@ describe.skipIf(!isRoot)('a workshop: lab up --instances N', () => {
     expect(existsSync(join(other, 'escape'))).toBe(false);
   });
 
-  it("lab status shows each attendee's steps and checks", async () => {
+  it("lab status shows each attendee's steps and checks, --brief one line each", async () => {
     const r = await lab(['status', 'bgp-metallb', '--json']);
     const list = JSON.parse(r.stdout) as { instance: string; status: string; steps: { done: string[] } }[];
     for (const n of names) {
@@ -181,6 +181,16 @@ describe.skipIf(!isRoot)('a workshop: lab up --instances N', () => {
       expect(s?.status).toBe('up');
       expect(s?.steps.done).toEqual(['router', 'client', 'metallb', 'service']);
     }
+    // one line each, in name order
+    const brief = (await lab(['status', 'bgp-metallb', '--brief'])).stdout
+      .split('\n')
+      .filter((l) => l.includes(`/${prefix}-`));
+    expect(brief).toHaveLength(2);
+    brief.forEach((l, i) =>
+      expect(l).toMatch(
+        new RegExp(`^bgp-metallb/${names[i]} +up +steps 4/4 done +checks 6 ok 0 failed +healthy$`),
+      ),
+    );
   });
 
   it('refuses a bad count or one the host cannot hold, with exit 2 or 3, creating nothing', async () => {

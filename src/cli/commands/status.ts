@@ -8,20 +8,33 @@ import { openLab } from '../../model/open.js';
 import { readProgress } from '../../steps/progress.js';
 import { allowedBanner } from '../output.js';
 
+// a workshop's instances share their lab file: it is opened once, not once per attendee
+const stepNames = new Map<string, { names: string[]; optional: string[] }>();
+function stepNamesOf(r: InstanceRecord): { names: string[]; optional: string[] } {
+  const key = JSON.stringify([r.file, r.sets]);
+  let found = stepNames.get(key);
+  if (!found) {
+    try {
+      const { steps } = openLab(r.file, r.sets).lab;
+      found = {
+        names: steps.filter((s) => !s.optional).map((s) => s.name),
+        optional: steps.filter((s) => s.optional).map((s) => s.name),
+      };
+    } catch {
+      // the lab file changed or went away since up: the steps done are still known
+      found = { names: [], optional: [] };
+    }
+    stepNames.set(key, found);
+  }
+  return found;
+}
+
 /** Where the instance stands in its lab's steps, and how its checks went last (a workshop's glance). */
 function stepsOf(r: InstanceRecord) {
   const progress = readProgress(r.dir);
   const results = Object.values(progress.checks);
   const checks = { passed: results.filter((c) => c.ok).length, failed: results.filter((c) => !c.ok).length };
-  let names: string[] = [];
-  let optional: string[] = [];
-  try {
-    const { steps } = openLab(r.file, r.sets).lab;
-    names = steps.filter((s) => !s.optional).map((s) => s.name);
-    optional = steps.filter((s) => s.optional).map((s) => s.name);
-  } catch {
-    // the lab file changed or went away since up: the steps done are still known
-  }
+  const { names, optional } = stepNamesOf(r);
   const done = progress.done;
   return {
     done,
@@ -64,7 +77,35 @@ async function describe(r: InstanceRecord) {
   };
 }
 
-export async function status(lab: string | undefined, opts: { json?: boolean }): Promise<void> {
+/** One line per instance: a workshop's thirty attendees on one screen. */
+function briefLine(s: Awaited<ReturnType<typeof describe>>): string {
+  const problems = s.host?.problems ?? [];
+  const health = problems.length
+    ? `broken: ${problems.join('; ')}`
+    : s.dead.length
+      ? `${s.dead.length} processes dead`
+      : 'healthy';
+  const { steps } = s;
+  const done = steps.done.length - (steps.traps?.length ?? 0);
+  const where = !steps.total
+    ? 'no steps'
+    : steps.next
+      ? `steps ${done}/${steps.total}, next ${steps.next}`
+      : `steps ${done}/${steps.total} done`;
+  const checks = steps.checks.passed + steps.checks.failed;
+  return [
+    `${s.lab}/${s.instance}`.padEnd(28),
+    s.status.padEnd(8),
+    where.padEnd(28),
+    (checks ? `checks ${steps.checks.passed} ok ${steps.checks.failed} failed` : 'checks -').padEnd(24),
+    health,
+  ].join(' ');
+}
+
+export async function status(
+  lab: string | undefined,
+  opts: { json?: boolean; brief?: boolean },
+): Promise<void> {
   const list = await Promise.all(
     knownInstances()
       .filter((r) => !lab || r.lab === lab)
@@ -80,6 +121,14 @@ export async function status(lab: string | undefined, opts: { json?: boolean }):
       `${d.lab} (instance ${d.instance}): damaged (${d.dir}/instance.json unreadable): lab down removes it`,
     );
   if (!list.length && !damaged.length) console.log(lab ? `${lab}: no instance is up` : 'no lab is up');
+  if (opts.brief) {
+    // in name order, attendee-2 before attendee-10
+    const sorted = [...list].sort((a, b) =>
+      `${a.lab}/${a.instance}`.localeCompare(`${b.lab}/${b.instance}`, 'en', { numeric: true }),
+    );
+    for (const s of sorted) console.log(briefLine(s));
+    return;
+  }
   for (const s of list) {
     const problems = s.host?.problems ?? [];
     const running =
