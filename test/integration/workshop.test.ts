@@ -186,11 +186,11 @@ describe.skipIf(!isRoot)('a workshop: lab up --instances N', () => {
       .split('\n')
       .filter((l) => l.includes(`/${prefix}-`));
     expect(brief).toHaveLength(2);
-    brief.forEach((l, i) =>
+    brief.forEach((l, i) => {
       expect(l).toMatch(
         new RegExp(`^bgp-metallb/${names[i]} +up +steps 4/4 done +checks 6 ok 0 failed +healthy$`),
-      ),
-    );
+      );
+    });
   });
 
   it('refuses a bad count or one the host cannot hold, with exit 2 or 3, creating nothing', async () => {
