@@ -1,8 +1,16 @@
 // Address questions about a lab: which of a node's addresses faces a peer, which node holds an address.
 
-import { cidrContains, familyOf, parseCidr } from '../net/ip.js';
+import { cidrContains, familyOf, formatAddress, parseCidr } from '../net/ip.js';
 import type { Path } from './issue.js';
-import { birdName, type Lab, type Neighbor, type Node, networkByName, nodeByAddress } from './lab.js';
+import {
+  addressesOf,
+  birdName,
+  type Lab,
+  type Neighbor,
+  type Node,
+  networkByName,
+  nodeByAddress,
+} from './lab.js';
 
 /** The local address a node uses towards a peer: its interface's address of the peer's family on a
  * network that holds the peer. */
@@ -62,4 +70,24 @@ export function routerIdOf(lab: Lab, node: Node, explicit?: string): string {
 /** The node's first address, IPv4 if it has one (hosts files, logs). */
 export function firstAddressOf(node: Node): string | undefined {
   return node.interfaces.find((i) => i.address)?.address ?? node.interfaces.find((i) => i.address6)?.address6;
+}
+
+/** A node's dynamic neighbors (bgp.neighbor_range): the lab's nodes that peer with it from inside the
+ * range, whether they are all in its AS (iBGP), and its own address on the range's network. */
+export function dynamicRange(lab: Lab, node: Node) {
+  const range = node.bgp?.neighborRange;
+  if (!range) return undefined;
+  const c = parseCidr(range);
+  const inRange = (n: Node) => addressesOf(n).find((a) => familyOf(a) === c.family && cidrContains(c, a));
+  const peers = lab.nodes.filter(
+    (n) => n !== node && n.bgp?.neighbors.some((x) => x.node === node.name) && inRange(n),
+  );
+  const first = formatAddress(c.family, c.network);
+  return {
+    range,
+    family: c.family === 6 ? ('ipv6' as const) : ('ipv4' as const),
+    peers: peers.map((p) => ({ node: p.name, address: inRange(p)! })),
+    ibgp: peers.length > 0 && peers.every((p) => p.bgp?.as === node.bgp?.as),
+    local: localAddressTowards(lab, node, first),
+  };
 }

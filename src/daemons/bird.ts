@@ -1,6 +1,6 @@
 // BIRD 2: BGP speaker and router. Sessions are protocols named after the peer (birdName).
 import type { Filter } from '../model/schema.js';
-import { parseCidr } from '../net/ip.js';
+import { parseCidr, prefixCovers } from '../net/ip.js';
 import type { Daemon, RouteFacts, Session } from './daemon.js';
 
 type Family = 'ipv4' | 'ipv6';
@@ -36,10 +36,19 @@ export function birdChannelFilter(filter: Filter | undefined, family: Family, fa
 /** birdc show protocols: `Name Proto Table State Since Info`, Info holds the BGP state. */
 export function birdSessions(output: string): Map<string, string> {
   const out = new Map<string, string>();
+  let info: string | undefined;
   for (const line of output.split('\n')) {
     // Since is a time (02:38:51.777) or, with another timeformat, a date and a time
     const m = /^(\S+)\s+BGP\s+\S+\s+\S+\s+(?:\d{4}-\d\d-\d\d\s+)?\d[\d:.]*\s*(.*)$/.exec(line.trim());
-    if (m) out.set(m[1], m[2].trim());
+    if (m) {
+      info = m[2].trim();
+      out.set(m[1], info);
+      continue;
+    }
+    // show protocols all: the session is also known by its neighbor's address (dynamic ones by that only)
+    const a = /^\s+Neighbor address:\s+(\S+)/.exec(line);
+    if (a && info !== undefined && !out.has(a[1])) out.set(a[1], info);
+    if (/^\S/.test(line) && !m) info = undefined;
   }
   return out;
 }
@@ -119,7 +128,12 @@ export const bird: Daemon = {
     // one protocol per session the checking node has with the peer (per family); else the peer's name
     sessionKeys: (self, peer) => {
       const own = self?.bgp?.neighbors.filter((n) => n.node === peer.name).map((n) => n.protocol) ?? [];
-      return own.length ? own : [birdName(peer.name)];
+      if (own.length) return own;
+      // a dynamic session (dyn1, dyn2, ...) is known by its neighbor address: birdc show protocols all
+      const range = self?.bgp?.neighborRange;
+      const held = peer.interfaces.flatMap((i) => [i.address, i.address6]);
+      const dynamic = range ? held.filter((a): a is string => !!a && prefixCovers(range, a)) : [];
+      return dynamic.length ? dynamic.slice(0, 1) : [birdName(peer.name)];
     },
   },
   showRoute: (prefix) => `birdc show route for ${prefix} all`,

@@ -108,8 +108,14 @@ const judgeBgp = onOutput<'bgp_established'>((spec, output, { lab, check }) => {
       // an address names the session (GoBGP, FRR), or a protocol named after the peer (BIRD)
       const byAddress = isIP(key) !== 0;
       const who = byAddress || key !== birdName(p.name) ? `${p.name} (${key})` : p.name;
-      if (!s?.established)
-        bad.push(`${who}: ${s?.state || (byAddress ? 'not a neighbor' : 'no such protocol')}`);
+      // BIRD names a dynamic session dyn1, dyn2: only show protocols all tells its neighbor's address
+      const unseen =
+        byAddress && spec.daemon === 'bird'
+          ? 'no session with this neighbor address (dynamic sessions: run birdc show protocols all)'
+          : byAddress
+            ? 'not a neighbor'
+            : 'no such protocol';
+      if (!s?.established) bad.push(`${who}: ${s?.state || unseen}`);
       else if (spec.received === 'blocks' && s.received !== blocksHeldBy(lab, p.name).length)
         bad.push(`${who}: received ${s.received}, holds ${blocksHeldBy(lab, p.name).length} blocks`);
     }

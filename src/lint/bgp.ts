@@ -1,17 +1,16 @@
 // BGP: sessions configured on both sides, eBGP with filters, AS numbers that agree, ECMP wide enough.
+import { dynamicRange } from '../core/addressing.js';
 import type { Issue } from '../core/issue.js';
 import { addressesOf, type Node, nodeByName } from '../core/lab.js';
 import { prefixCovers } from '../net/ip.js';
-import { containsAddress, isIPv4, parseIPv4, parsePrefix } from '../net/ipv4.js';
 import { issue, type Rule } from './rule.js';
 
 function accepts(peer: Node, from: Node): boolean {
   const b = peer.bgp!;
   const ours = addressesOf(from);
   if (b.neighbors.some((n) => n.node === from.name || ours.includes(n.address))) return true;
-  if (!b.neighborRange) return false;
-  const range = parsePrefix(b.neighborRange);
-  return ours.some((a) => isIPv4(a) && containsAddress(range, parseIPv4(a)));
+  const range = b.neighborRange;
+  return !!range && ours.some((a) => prefixCovers(range, a));
 }
 
 export const bgpRules: Rule = (lab) => {
@@ -19,6 +18,16 @@ export const bgpRules: Rule = (lab) => {
   for (const node of lab.nodes) {
     const b = node.bgp;
     if (!b) continue;
+    const dynamic = dynamicRange(lab, node);
+    if (dynamic && !dynamic.local && b.source === 'lab')
+      out.push(
+        issue(
+          'bgp-local-address',
+          [...node.path, 'bgp', 'neighbor_range'],
+          `${node.name} accepts peers from ${dynamic.range}, but has no address on a network that holds it`,
+          'no peer from the range can reach it one hop away: use the prefix of a network the node is on (or a part of it)',
+        ),
+      );
     for (const n of b.neighbors) {
       const peer = n.node ? nodeByName(lab, n.node) : undefined;
       if (!peer) {

@@ -1,6 +1,6 @@
 // What BIRD's router template needs, computed once: per-session local addresses and channels, filters by
 // family, originated prefixes, OSPF, BFD. A node that needs none of it renders as the plain eBGP router.
-import { routerIdOf } from '../core/addressing.js';
+import { dynamicRange, routerIdOf } from '../core/addressing.js';
 import { birdChannelFilter, birdCommunity } from '../daemons/bird.js';
 import type { Lab, Neighbor, Node } from '../model/lab.js';
 import type { Filter } from '../model/schema.js';
@@ -15,6 +15,8 @@ export interface BirdSession {
   local?: string;
   neighbor: string;
   as: number;
+  /** Dynamic neighbors: any peer from this prefix, internal or external (neighbor_range). */
+  range?: { prefix: string; ibgp: boolean };
   multihop: boolean;
   password?: string;
   bfd: boolean;
@@ -43,8 +45,11 @@ export function birdRouterView(lab: Lab, node: Node) {
   // connected networks and loopbacks in BIRD's table: iBGP next hops resolve over them (and OSPF's)
   const direct =
     ibgp || neighbors.some((n) => n.multihop) || !!ospf || originate.length > 0 || families.has('ipv6');
+  const dynamic = dynamicRange(lab, node);
+  if (dynamic) families.add(dynamic.family);
   const plain =
     !direct &&
+    !dynamic &&
     neighbors.every(
       (n) => !n.nextHopSelf && !n.rrClient && !n.rsClient && !n.password && !n.bfd && n.family !== 'ipv6',
     );
@@ -76,6 +81,27 @@ export function birdRouterView(lab: Lab, node: Node) {
       gatewayRecursive: !!n.ibgp && direct,
     };
   });
+  if (dynamic) {
+    // one protocol accepts every peer of the range; BIRD spawns a session per peer (dyn1, dyn2, ...)
+    const passAll = dynamic.ibgp ? ('all' as const) : undefined;
+    sessions.push({
+      protocol: 'dyn',
+      comment: `dynamic neighbors from ${dynamic.range}`,
+      local: dynamic.local,
+      neighbor: '',
+      as: 0,
+      range: { prefix: dynamic.range, ibgp: dynamic.ibgp },
+      multihop: false,
+      bfd: false,
+      rrClient: false,
+      rsClient: false,
+      family: dynamic.family,
+      import: birdChannelFilter(bgp?.import, dynamic.family, passAll),
+      export: exportFilter(bgp?.export, dynamic.family, passAll, !bgpTablesOf(plain, bgp)),
+      nextHopSelf: false,
+      gatewayRecursive: dynamic.ibgp && direct,
+    });
+  }
   const byFamily = (f: Family) => originate.filter((o) => o.family === f);
   // the node's static routes, in BIRD's main table too: BGP next hops (eBGP multihop, iBGP over
   // loopbacks) reached by a static route resolve there. The kernel already has them (export skips them)

@@ -1,6 +1,7 @@
 // What FRR's router templates need: route-maps for the lab's filters (FRR enforces RFC 8212 on eBGP),
 // one neighbor per session in its own address family, originated networks, OSPF interfaces.
 
+import { dynamicRange } from '../core/addressing.js';
 import type { Lab, Node } from '../model/lab.js';
 import type { Filter } from '../model/schema.js';
 import { parseCidr } from '../net/ip.js';
@@ -69,8 +70,9 @@ export function frrRouterView(lab: Lab, node: Node) {
     const exp = bgp?.export ?? passAll;
     return {
       address: n.address,
-      as: n.as,
+      as: n.as as number | 'internal' | 'external',
       node: n.node,
+      range: undefined as string | undefined,
       family,
       updateSource: n.multihop ? n.localAddress : undefined,
       ebgpMultihop: !!n.multihop && !n.ibgp,
@@ -83,6 +85,29 @@ export function frrRouterView(lab: Lab, node: Node) {
       exportMap: exp === undefined ? undefined : mapName('EXPORT', family, exp),
     };
   });
+  const dynamic = dynamicRange(lab, node);
+  if (dynamic) {
+    // a peer-group that bgp listen range fills with every peer from the range
+    const passAll = dynamic.ibgp ? ('all' as const) : undefined;
+    const imp = bgp?.import ?? passAll;
+    const exp = bgp?.export ?? passAll;
+    sessions.push({
+      address: 'DYNAMIC',
+      as: dynamic.ibgp ? 'internal' : 'external',
+      node: undefined,
+      range: dynamic.range,
+      family: dynamic.family,
+      updateSource: undefined,
+      ebgpMultihop: false,
+      password: undefined,
+      bfd: false,
+      nextHopSelf: false,
+      rrClient: false,
+      rsClient: false,
+      importMap: imp === undefined ? undefined : mapName('IMPORT', dynamic.family, imp),
+      exportMap: exp === undefined ? undefined : mapName('EXPORT', dynamic.family, exp),
+    });
+  }
   const originateMaps = originate
     .map((o, i) => ({ ...o, map: o.communities.length ? `LAB-ORIGINATE-${i + 1}` : undefined }))
     .map((o) => ({ ...o, set: o.communities.join(' ') }));

@@ -61,6 +61,7 @@ export const ROUTER_FIELDS = [
   'bgp.as',
   'bgp.router_id',
   'bgp.neighbors',
+  'bgp.neighbor_range',
   'bgp.import',
   'bgp.export',
   'bgp.ecmp',

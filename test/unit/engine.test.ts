@@ -50,6 +50,27 @@ describe('judges', () => {
     expect(gobgpSessions(GOBGP).get('172.16.18.33')).toEqual({ state: 'Establ', received: 1, accepted: 1 });
   });
 
+  it("know BIRD's dynamic sessions by their neighbor address (show protocols all)", () => {
+    const all = [
+      'Name       Proto      Table      State  Since         Info',
+      'dyn        BGP        ---        start  17:09:47.509  Passive',
+      '  BGP state:          Passive',
+      '    Neighbor range:   10.8.1.0/24',
+      'dyn1       BGP        ---        up     17:09:47.754  Established',
+      '  BGP state:          Established',
+      '    Neighbor address: 10.8.1.11',
+      'direct1    Direct     ---        up     17:09:47.509',
+      'dyn2       BGP        ---        start  17:09:47.841  Active        Socket: Connection refused',
+      '  BGP state:          Active',
+      '    Neighbor address: 10.8.1.12',
+    ].join('\n');
+    const sessions = birdSessions(all);
+    expect(sessions.get('10.8.1.11')).toBe('Established');
+    expect(sessions.get('10.8.1.12')).toBe('Active        Socket: Connection refused');
+    expect(sessions.get('dyn1')).toBe('Established');
+    expect(sessions.has('10.8.1.0/24')).toBe(false);
+  });
+
   it('name the peer that is not Established, and why', () => {
     expect(judge(lab, check('sessions-established'), [result(BIRDC)])).toEqual({
       ok: false,
