@@ -80,7 +80,7 @@ export async function upWorkshop(
     `\n${lab}: ${outcomes.length - failed.length} of ${outcomes.length} attendees' instances up${where} and proven in ${(ms / 1000).toFixed(2)} s (${Math.min(parallel, count)} at a time).`,
   );
   console.log(
-    "Each attendee's folder holds config (an OpenSSH config naming their nodes) and id_ed25519 (their key, refused by every other attendee's nodes; no node can read it):",
+    "Each attendee's folder holds config (an OpenSSH config naming their nodes) and id_ed25519 (their key: every other attendee's nodes refuse it; its folder is hidden on every node):",
   );
   for (const o of outcomes)
     console.log(`  ${o.instance.padEnd(16)} ${o.sshDir}${o.ok ? '' : `   (failed: exit ${o.exitCode})`}`);
