@@ -9,7 +9,7 @@
 // - A ```text block is the expected output of the nearest ```sh block above it (plain form): all its
 //   commands' stdout and stderr, in order.
 // - Expected output is compared line by line, each line trimmed and its runs of blanks made one space
-//   (column widths do not matter); blank lines at the start and the end do not count. Variable parts:
+//   (column widths do not matter); blank lines do not count (etcdctl puts one between keys). Variable parts:
 //   `…` (one character, U+2026) inside a line matches any text within that line (timings, ages,
 //   counts); a line that is `…` alone matches any number of lines, none included.
 // - Directives: HTML comments on the lines right above a block's fence (the reader does not see them):
@@ -189,13 +189,7 @@ const ANSI = /\x1b\[[0-9;?]*[A-Za-z]/g;
 /** A line as compared: no colours, trimmed, runs of blanks one space. */
 export const normalize = (line: string) => line.replace(ANSI, '').replace(/\s+/g, ' ').trim();
 
-function trimBlankEnds(lines: string[]): string[] {
-  let a = 0;
-  let b = lines.length;
-  while (a < b && lines[a] === '') a++;
-  while (b > a && lines[b - 1] === '') b--;
-  return lines.slice(a, b);
-}
+const noBlank = (lines: string[]) => lines.filter((l) => l !== '');
 
 const WILDCARD = '…';
 
@@ -212,8 +206,8 @@ export interface Comparison {
 
 /** Whether actual output matches the expected lines, `…` wildcards included. */
 export function compareOutput(expected: string[], actual: string): Comparison {
-  const want = trimBlankEnds(expected.map(normalize));
-  const got = trimBlankEnds(actual.replace(/\r/g, '').split('\n').map(normalize));
+  const want = noBlank(expected.map(normalize));
+  const got = noBlank(actual.replace(/\r/g, '').split('\n').map(normalize));
   const patterns = want.map((w) => (w === WILDCARD ? undefined : lineRegExp(w)));
   // reach[i]: the counts of output lines that the first i expected lines can match, in order
   let reach = new Set([0]);

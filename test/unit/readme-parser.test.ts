@@ -94,10 +94,11 @@ describe('parseReadme', () => {
 });
 
 describe('compareOutput', () => {
-  it('compares lines trimmed, with runs of blanks as one space, blank ends ignored', () => {
+  it('compares lines trimmed, with runs of blanks as one space, blank lines ignored', () => {
     expect(compareOutput(['a b', '  c'], '\n a    b\t\nc  \n\n').ok).toBe(true);
     expect(compareOutput(['a b'], 'a b\nc').ok).toBe(false);
     expect(compareOutput(['a b', 'c'], 'a b').ok).toBe(false);
+    expect(compareOutput(['k1', 'k2'], 'k1\n\nk2\n').ok).toBe(true);
   });
 
   it('matches … inside a line as any text of that line, and a lone … as any lines', () => {

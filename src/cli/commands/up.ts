@@ -5,6 +5,7 @@ import { parseAllow } from '../../lint/allow.js';
 import { formatIssue, type Issue } from '../../model/issue.js';
 import { instanceFlag } from '../../names.js';
 import { labFileOf } from '../../paths.js';
+import { shellQuote } from '../../shell-quote.js';
 import { handleInterruption, stopCatchingSignals } from '../interrupt.js';
 import { allowedBanner } from '../output.js';
 
@@ -94,8 +95,12 @@ async function upWith(
   }
   if (first)
     console.log(
-      `  look:   lab exec ${record.lab}${i} ${first.node} -- ${first.run}   |   lab ssh ${record.lab}${i} NODE`,
+      `  look:   lab exec ${record.lab}${i} ${first.node} -- ${pastable(first.run)}   |   lab ssh ${record.lab}${i} NODE`,
     );
   if (opts.to) console.log(`  steps:  lab steps ${record.lab}${i}        next: lab step ${record.lab}${i}`);
   console.log(`  again:  lab check ${record.lab}${i}        remove: lab down ${record.lab}${i}`);
 }
+
+/** A command as the reader pastes it after `lab exec ... --`: quoted when the reader's shell would
+ * otherwise take part of it (a `;`, a pipe, a `$`), since lab exec joins its arguments for the node. */
+const pastable = (command: string) => (/^[\w@%+=:,./ -]*$/.test(command) ? command : shellQuote(command));
