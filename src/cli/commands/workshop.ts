@@ -10,6 +10,7 @@ import {
   workshopUp,
 } from '../../engine/workshop.js';
 import { AttendeesError, DefinitionError, LabError } from '../../errors.js';
+import { defaultInstance } from '../../names.js';
 import { labFileOf } from '../../paths.js';
 import { labNameOf } from '../lab-name.js';
 import { allowedBanner } from '../output.js';
@@ -24,7 +25,8 @@ export interface WorkshopFlags {
 /** The flags of a workshop, all judged before anything is created. */
 function workshopOf(opts: WorkshopFlags & { plan?: boolean; provider?: string }) {
   const count = parseCount(opts.instances);
-  if (opts.instance && opts.instance !== 'default')
+  // an -i given on the command line; $LAB_INSTANCE (the default of -i) does not name attendees
+  if (opts.instance && opts.instance !== defaultInstance())
     throw new DefinitionError(
       `--instances names the attendees' instances PREFIX-1..N: give --prefix ${opts.instance} instead of -i`,
     );
