@@ -30,7 +30,7 @@ const prefixOption = () =>
     "with --instances: the attendees' instance names are NAME-1..N (default: attendee)",
   );
 const parallelOption = () =>
-  new Option('--parallel <n>', 'with --instances: instances handled at once (default: 10)');
+  new Option('--parallel <n>', 'with --instances: instances handled at once (default: 5 per core)');
 
 /** Runs a command; only here does the process exit, with the code the error carries. Under --json,
  * every refusal is one JSON object: { ok: false, code, exitCode, message, details, issues }. */

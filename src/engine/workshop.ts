@@ -1,6 +1,7 @@
 // A workshop: N isolated instances of one lab on this host (PREFIX-1..N), brought up and proven side by
 // side in one process, a few at a time. Each is an ordinary instance: its own namespaces, management
 // network, SSH key (authorized on its nodes only) and state folder, hidden from every node.
+import { availableParallelism } from 'node:os';
 import { gatherHostFacts } from '../engine/host-facts.js';
 import {
   BusyError,
@@ -21,9 +22,10 @@ import { knownInstances } from './registry.js';
 import { files } from './state.js';
 import { labUp, type UpOptions, verifyEmulated } from './up.js';
 
-/** Attendee instances at once by default: measured on a 2-core host with 30 bgp-metallb instances
- * (README, Benchmark). More at once only adds contention; fewer leaves the cores idle while BIRD waits. */
-export const DEFAULT_PARALLEL = 10;
+/** Attendee instances at once by default: 5 per core. On a 2-core host, 10 was most often the fastest
+ * for 30 bgp-metallb instances (README, Workshops); an instance's work is the cores' (namespaces,
+ * links, mounts, process starts), so the width follows their number. */
+export const defaultParallel = () => Math.min(100, 5 * availableParallelism());
 export const DEFAULT_PREFIX = 'attendee';
 /** Far beyond any host (the management pool holds 128 networks): a bound for the flag itself. */
 export const MAX_COUNT = 1000;
@@ -46,7 +48,7 @@ export function parseCount(value: string | number): number {
 }
 
 export function parseParallel(value: string | number | undefined): number {
-  if (value === undefined) return DEFAULT_PARALLEL;
+  if (value === undefined) return defaultParallel();
   const n = /^\d+$/.test(String(value).trim()) ? Number(value) : Number.NaN;
   if (!Number.isSafeInteger(n) || n < 1 || n > 100)
     throw new DefinitionError(`--parallel ${value}: give a whole number from 1 to 100`);
