@@ -1,9 +1,11 @@
 // The lab's own health, read from the host rather than trusted from the journal: every node's
 // machine (namespace) present, every process the journal recorded (holder, sshd, role daemons)
 // alive, and what runs under the instance's names. lab check starts with it; lab status shows it.
+import { readFileSync, readlinkSync } from 'node:fs';
 import { isAlive } from '../host/processes.js';
 import { providerOf } from '../providers/index.js';
 import type { InstanceRecord } from './instances.js';
+import type { Resource } from './journal.js';
 import { journalOf } from './state.js';
 
 export interface NodeProblem {
@@ -25,9 +27,10 @@ export async function healthOf(record: InstanceRecord, nodes: string[]): Promise
   for (const node of provider.absentNodes?.(record.lab, record.instance, nodes) ?? [])
     problems.push({ node, problem: 'its machine is gone (no network namespace)' });
   const gone = new Set(problems.map((p) => p.node));
-  for (const r of journalOf(record.dir).resources()) {
+  const resources = journalOf(record.dir).resources();
+  for (const r of resources) {
     if (r.kind !== 'process' || !r.pid || !r.node || gone.has(r.node)) continue;
-    if (!isAlive(r.pid, r.starttime))
+    if (!runs(r, resources))
       problems.push({ node: r.node, problem: `${r.name} (pid ${r.pid}) is not running` });
   }
   const found = provider.findInstance ? await provider.findInstance(record.lab, record.instance) : undefined;
@@ -36,4 +39,29 @@ export async function healthOf(record: InstanceRecord, nodes: string[]): Promise
     hostProcesses: found?.filter((f) => f.kind === 'process').length,
     hostNamespaces: found?.filter((f) => f.kind === 'namespace').length,
   };
+}
+
+/** A process the journal recorded still runs: its pid, or a restart on its node (below). */
+export function runs(r: Extract<Resource, { kind: 'process' }>, resources: Resource[]): boolean {
+  return !!r.pid && (isAlive(r.pid, r.starttime) || restartedOnNode(r, resources));
+}
+
+/** A daemon stopped and started again on its node by the node's own tool (`cilium-agent stop`, then
+ * `start`, as the Cilium README walks through) runs under a new pid, which its pid file on the node
+ * holds: read through the node's holder, and alive in the node's network namespace, it is running. */
+function restartedOnNode(r: Extract<Resource, { kind: 'process' }>, resources: Resource[]): boolean {
+  if (!r.pidfile) return false;
+  const holder = resources.find((h) => h.kind === 'process' && h.node === r.node && h.name === 'holder');
+  if (holder?.kind !== 'process' || !holder.pid || !isAlive(holder.pid, holder.starttime)) return false;
+  try {
+    const pid = Number(readFileSync(`/proc/${holder.pid}/root${r.pidfile}`, 'utf8').trim());
+    return (
+      Number.isInteger(pid) &&
+      pid > 0 &&
+      isAlive(pid) &&
+      readlinkSync(`/proc/${pid}/ns/net`) === readlinkSync(`/proc/${holder.pid}/ns/net`)
+    );
+  } catch {
+    return false;
+  }
 }

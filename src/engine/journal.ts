@@ -5,7 +5,16 @@ export type Resource =
   | { kind: 'netns'; id: string; name: string }
   /** A link in the root namespace. */
   | { kind: 'link'; id: string; name: string }
-  | { kind: 'process'; id: string; node?: string; name: string; pid?: number; starttime?: string }
+  /** A process on a node; a daemon's pid file (on the node) says where it is after a restart on the node. */
+  | {
+      kind: 'process';
+      id: string;
+      node?: string;
+      name: string;
+      pid?: number;
+      starttime?: string;
+      pidfile?: string;
+    }
   /** A Vagrant project whose machines `vagrant destroy -f` removes. */
   | { kind: 'vagrant'; id: string; dir: string; hypervisor: string };
 

@@ -36,7 +36,8 @@ export function startScript(commands: StartCommand[]): string {
 /** Journals the daemons a node will start, before they exist. */
 export function recordStart(journal: Journal, node: string, commands: StartCommand[]): void {
   for (const c of commands)
-    if (c.pidfile) journal.record({ kind: 'process', id: idOf(node, c), node, name: c.name });
+    if (c.pidfile)
+      journal.record({ kind: 'process', id: idOf(node, c), node, name: c.name, pidfile: c.pidfile });
 }
 
 /** Reads how the start script went: its pids go to the journal; a failure names its step and output. */

@@ -1,9 +1,8 @@
 // lab status: the instances on this host, their nodes and whether their processes still run.
-import { healthOf } from '../../engine/health.js';
+import { healthOf, runs } from '../../engine/health.js';
 import { type InstanceRecord, isCrashed } from '../../engine/instances.js';
 import { damagedInstances, knownInstances } from '../../engine/registry.js';
 import { journalOf, loadNodes } from '../../engine/state.js';
-import { isAlive } from '../../host/processes.js';
 import { openLab } from '../../model/open.js';
 import { readProgress } from '../../steps/progress.js';
 import { allowedBanner } from '../output.js';
@@ -47,10 +46,9 @@ function stepsOf(r: InstanceRecord) {
 }
 
 async function describe(r: InstanceRecord) {
-  const procs = journalOf(r.dir)
-    .resources()
-    .flatMap((x) => (x.kind === 'process' && x.pid ? [x] : []));
-  const dead = procs.filter((p) => !isAlive(p.pid!, p.starttime)).map((p) => `${p.node}:${p.name}`);
+  const resources = journalOf(r.dir).resources();
+  const procs = resources.flatMap((x) => (x.kind === 'process' && x.pid ? [x] : []));
+  const dead = procs.filter((p) => !runs(p, resources)).map((p) => `${p.node}:${p.name}`);
   const nodes = loadNodes(r.dir).map((t) => ({ node: t.node, address: t.host }));
   // what the host holds, not only what the journal says
   const health = await healthOf(
