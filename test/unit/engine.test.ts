@@ -189,7 +189,7 @@ describe('role start-up', () => {
     expect(startScript(commands)).toMatch(/^echo '>> service-address'\n\( ip addr replace/);
   });
 
-  it('journals each daemon before it starts, and its pid once written', async () => {
+  it('journals each daemon before it starts (with its pid file), and its pid once written', async () => {
     const journal = new Journal(join(dir, 'journal.jsonl'));
     const commands = [
       { name: 'prepare', run: 'true' },
@@ -198,7 +198,13 @@ describe('role start-up', () => {
     ];
     recordStart(journal, 'worker1', commands);
     expect(journal.resources()).toEqual([
-      { kind: 'process', id: 'process:worker1:daemon', node: 'worker1', name: 'daemon' },
+      {
+        kind: 'process',
+        id: 'process:worker1:daemon',
+        node: 'worker1',
+        name: 'daemon',
+        pidfile: `${dir}/d.pid`,
+      },
     ]);
     await completeStart(journal, 'worker1', commands, runScript('worker1', commands));
     expect(journal.resources()[0]).toMatchObject({ pid: process.pid, starttime: expect.any(String) });
