@@ -155,20 +155,24 @@ describe.skipIf(!isRoot)('READMEs run', () => {
 
     describe(file, () => {
       let statusBefore: string[] = [];
+      let started = 0;
       beforeAll(async () => {
         statusBefore = await checkoutStatus();
+        started = Date.now();
       });
       afterAll(async () => {
         const commands = ran.reduce((n, b) => n + b.commands.length, 0);
         const stand = skipped.filter((b) => b.instead).length;
         tally.push(
-          `${file}: ${ran.length} blocks ran (${commands} commands), ${skipped.length} skipped${stand ? ` (${stand} with a stand-in)` : ''}` +
+          `${file}: ${ran.length} blocks ran (${commands} commands), ${skipped.length} skipped${stand ? ` (${stand} with a stand-in)` : ''}, in ${((Date.now() - started) / 1000).toFixed(0)} s` +
             skipped.map((b) => `\n    line ${b.line}: ${b.skip}`).join(''),
         );
       });
 
       for (const block of blocks) {
-        const title = `line ${block.line}: ${block.commands.map((c) => c.command.split('\n')[0]).join(' && ')}`;
+        const [first] = block.commands;
+        const more = block.commands.length > 1 ? ` (and ${block.commands.length - 1} more)` : '';
+        const title = `line ${block.line}: ${first?.command.split('\n')[0].replace(/\s+#.*$/, '')}${more}`;
         if (block.skip && !block.instead) {
           it.skip(`${title} (skipped: ${block.skip})`, () => {});
           continue;
