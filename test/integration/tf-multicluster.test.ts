@@ -1,6 +1,6 @@
-// tf-multicluster for real, as root: two TF clusters whose GoBGP control nodes peer, vRouter agents that
-// tunnel pods and services across in VXLAN, and the demo's two traps brought up on purpose with --allow,
-// their symptoms as the lab README walks a workshop through them.
+// tf-multicluster for real, as root: two TF clusters whose control nodes peer (BGP face: BIRD; XMPP side:
+// GoBGP), vRouter agents that tunnel pods and services across in VXLAN, and the demo's two traps brought
+// up on purpose with --allow, their symptoms as the lab README walks a workshop through them.
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -73,8 +73,12 @@ describe.skipIf(!isRoot)('tf-multicluster on netns', () => {
     expect(rib).toMatch(/10\.47\.255\.252\/32\s+10\.10\.0\.21\s/); // web-a-worker1 via a-worker1
     expect(rib).toMatch(/10\.63\.255\.252\/32\s+10\.20\.0\.21\s+64513/); // web-b-worker1 via b-worker1
     expect(rib).toMatch(/10\.112\.0\.20\/32\s+10\.20\.0\.21\s+64513/); // B's ClusterIP
+    // the control node's BGP face (BIRD) peers with B's and the gateway, its XMPP side (GoBGP) with it
+    const protocols = (await on(instance, 'a-master', 'birdc show protocols')).stdout;
+    for (const p of ['bgp_b_master', 'bgp_gateway', 'xmpp'])
+      expect(protocols).toMatch(new RegExp(`^${p}\\s+BGP\\s.*\\sEstablished`, 'm'));
     const neighbors = (await on(instance, 'a-master', 'gobgp neighbor')).stdout;
-    expect(neighbors).toMatch(/10\.20\.0\.10\s+64513\s+\S+\s+Establ/);
+    expect(neighbors).toMatch(/127\.0\.0\.1\s+64512\s+\S+\s+Establ/);
   });
 
   it('tunnels to the other cluster in VXLAN from the vRouter, underlay via the gateway', async () => {

@@ -71,16 +71,31 @@ describe('tf-multicluster derivation', () => {
     expect(agent.content).toContain('setting VROUTER_GATEWAY');
   });
 
-  it('registers each control node with the other as a BGP router, and renders the GoBGP control node', () => {
+  it('registers each control node with the other as a BGP router, and renders both faces of the control node', () => {
     const files = renderLab(lab);
     const routers = files.find((f) => f.node === 'a-master' && f.path.endsWith('tf-bgp-routers.yaml'))!;
     expect(routers.content).toMatch(
       /router_type: external-control-node\n\s+vendor: contrail\n\s+address: 10\.20\.0\.10\n/,
     );
-    const control = files.find((f) => f.node === 'a-master' && f.path.endsWith('gobgpd.toml'))!;
-    expect(control.content).toContain('neighbor-address = "10.20.0.10"');
-    expect(control.content).toMatch(/ebgp-multihop\.config\]\n\s+enabled = true/);
-    expect(control.content).toContain('set-next-hop = "unchanged"');
+    // the BGP face (BIRD): the registered routers, B's control node multihop, vRouter next hops kept
+    const bgp = files.find((f) => f.node === 'a-master' && f.path.endsWith('control-node/bird.conf'))!;
+    expect(bgp.content).toMatch(
+      /protocol bgp bgp_b_master from peers \{[^}]*neighbor 10\.20\.0\.10 as 64513;\n\s+multihop;/,
+    );
+    expect(bgp.content).toMatch(/protocol bgp bgp_gateway from peers \{[^}]*neighbor 10\.10\.0\.1 as 64600;/);
+    expect(bgp.content).toContain('connect delay time 1;');
+    expect(bgp.content.match(/next hop keep;/g)).toHaveLength(3);
+    expect(bgp.content.match(/add paths on;/g)).toHaveLength(3);
+    // ... which connects to the XMPP side (GoBGP) over iBGP on loopback, GoBGP passive
+    expect(bgp.content).toMatch(
+      /protocol bgp xmpp from peers \{\n\s+local 127\.0\.0\.1 as 64512;\n\s+neighbor 127\.0\.0\.2 port 1179 as 64512;/,
+    );
+    const xmpp = files.find((f) => f.node === 'a-master' && f.path.endsWith('gobgpd.toml'))!;
+    expect(xmpp.content).toMatch(/port = 1179\n\s+local-address-list = \["127\.0\.0\.2"\]/);
+    expect(xmpp.content).toContain('neighbor-address = "127.0.0.1"');
+    expect(xmpp.content).toContain('passive-mode = true');
+    expect(xmpp.content).not.toContain('10.20.0.10');
+    expect(xmpp.content).toContain('set-next-hop = "unchanged"');
   });
 
   it('scales to 50 workers per cluster with one backend each', () => {

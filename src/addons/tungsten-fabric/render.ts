@@ -1,15 +1,23 @@
 // Tungsten Fabric's rendered files: the ConfigMaps (env, kube-manager-config), the BGP routers the
-// control node is registered with, the control node's BGP speaker and the vRouter agent.
+// control node is registered with, the control node's two faces (BGP: BIRD; XMPP and RIB: GoBGP) and
+// the vRouter agent.
 import type { Lab, Node, NodeBgp } from '../../core/lab.js';
 import { header, renderTemplate } from '../../core/templates.js';
+import { birdChannelFilter } from '../../daemons/bird.js';
 import { type TfCluster, tfClusters } from './derive.js';
 
 /** Where a vRouter node finds the ConfigMaps its agent reads (the DaemonSet's envFrom). */
 export const VROUTER_CONFIGMAPS = '/etc/contrail/tf-configmaps.yaml';
 export const VROUTER_AGENT = '/etc/lab/bin/vrouter-agent';
+/** The control node's XMPP side and RIB (GoBGP), and its BGP face (BIRD). */
 export const CONTROL_NODE_CONF = '/etc/contrail/control-node/gobgpd.toml';
+export const CONTROL_NODE_BGP_CONF = '/etc/contrail/control-node/bird.conf';
 /** The port vRouter agents reach their control node on: XMPP's, served by GoBGP's gRPC API. */
 export const XMPP_PORT = 5269;
+/** Where the two faces share the RIB: iBGP on loopback, GoBGP passive on a port of its own. */
+export const RIB_BIRD = '127.0.0.1';
+export const RIB_GOBGP = '127.0.0.2';
+export const RIB_PORT = 1179;
 /** One VXLAN network identifier for the pod networks of every cluster: they are one routing domain. */
 export const VNI = 1;
 
@@ -53,20 +61,64 @@ function isControlNode(lab: Lab, name: string | undefined): boolean {
   return !!name && tfClusters(lab).some((c) => c.controlNode?.name === name);
 }
 
+/** The control node's XMPP side and RIB: GoBGP, passive towards the BGP face on loopback. */
 export function renderControlNode(lab: Lab, node: Node, c: TfCluster): string {
   const bgp = controlNodeBgp(lab, node, c);
   return renderTemplate('tungsten-fabric/control-node.toml.njk', {
     ...header(lab),
     node,
     cluster: c.cluster.name,
+    as: bgp.as,
     xmpp: `${bgp.localAddress}:${XMPP_PORT}`,
-    bgp: {
-      ...bgp,
-      import: bgp.import ?? 'all',
-      export: bgp.export ?? 'all',
-      neighbors: bgp.neighbors.map((n) => ({ ...n, controlNode: isControlNode(lab, n.node) })),
-    },
+    bird: RIB_BIRD,
+    rib: `${RIB_GOBGP}:${RIB_PORT}`,
+    // its own identifier: the BGP face holds the node's (an iBGP peer with the same one is refused)
+    routerId: RIB_GOBGP,
+    address: RIB_GOBGP,
+    port: RIB_PORT,
+    peer: RIB_BIRD,
   });
+}
+
+/** The control node's BGP face: BIRD, with the sessions the lab (TF's BGP router registration) names. */
+export function renderControlNodeBgp(lab: Lab, node: Node, c: TfCluster): string {
+  const bgp = controlNodeBgp(lab, node, c);
+  // BGP carries what BGP learned (the vRouters' routes, the peers'), never the node's own routes
+  const exported = (f: string) =>
+    f === 'none' ? f : f === 'all' ? 'where source = RTS_BGP' : `${f} && source = RTS_BGP`;
+  return renderTemplate('tungsten-fabric/control-node-bird.conf.njk', {
+    ...header(lab),
+    node,
+    cluster: c.cluster.name,
+    bgp,
+    xmpp: `${bgp.localAddress}:${XMPP_PORT}`,
+    bird: RIB_BIRD,
+    rib: `${RIB_GOBGP}:${RIB_PORT}`,
+    ribAddress: RIB_GOBGP,
+    ribPort: RIB_PORT,
+    sessions: bgp.neighbors.map((n) => ({
+      protocol: n.protocol,
+      comment: isControlNode(lab, n.node)
+        ? `${n.node}: control node of another cluster, registered as a BGP router`
+        : `${n.node ?? n.address}: a router (TF's SDN gateway)`,
+      address: n.address,
+      as: n.as,
+      multihop: !!n.multihop,
+      import: birdChannelFilter(bgp.import ?? 'all', 'ipv4'),
+      export: exported(birdChannelFilter(bgp.export ?? 'all', 'ipv4')),
+    })),
+    statics: staticRoutes(node),
+  });
+}
+
+/** The node's IPv4 static routes, one entry per prefix with every gateway. */
+function staticRoutes(node: Node) {
+  const byPrefix = new Map<string, string[]>();
+  for (const r of node.routes.filter((r) => !r.via.includes(':'))) {
+    const to = r.to === 'default' ? '0.0.0.0/0' : r.to;
+    byPrefix.set(to, [...new Set([...(byPrefix.get(to) ?? []), r.via])]);
+  }
+  return [...byPrefix].map(([prefix, vias]) => ({ prefix, vias }));
 }
 
 /** The BGP routers a cluster's configuration registers: its control node, and each of its peers. */

@@ -1,13 +1,16 @@
-// Tungsten Fabric's two node roles, emulated: the controller (its control node is a GoBGP speaker) and
+// Tungsten Fabric's two node roles, emulated: the controller (its control node split along its two
+// faces: BIRD speaks BGP to the routers TF registers, GoBGP is the agents' XMPP side and the RIB) and
 // the vRouter (an agent that wires pods, publishes them and tunnels to the other vRouters over VXLAN).
 import type { Role } from '../../roles/role.js';
 import { shellQuote } from '../../shell-quote.js';
 import { tfClusterOf, tfPodsOf } from './derive.js';
 import {
+  CONTROL_NODE_BGP_CONF,
   CONTROL_NODE_CONF,
   controlNodeBgp,
   renderConfigMaps,
   renderControlNode,
+  renderControlNodeBgp,
   renderVrouterAgent,
   VROUTER_AGENT,
   VROUTER_CONFIGMAPS,
@@ -17,7 +20,7 @@ import {
 export const tfController: Role = {
   name: 'tf-controller',
   description:
-    'Tungsten Fabric controller: its control node (GoBGP) peers over BGP and serves the vRouter agents',
+    'Tungsten Fabric controller: its control node peers over BGP (BIRD) and serves the vRouter agents (GoBGP, their XMPP side)',
   render: (lab, node) => {
     const c = tfClusterOf(lab, node);
     if (c?.controlNode?.name !== node.name) return [];
@@ -27,6 +30,12 @@ export const tfController: Role = {
         path: CONTROL_NODE_CONF,
         content: renderControlNode(lab, node, c),
         validator: 'gobgpd',
+      },
+      {
+        node: node.name,
+        path: CONTROL_NODE_BGP_CONF,
+        content: renderControlNodeBgp(lab, node, c),
+        validator: 'bird',
       },
     ];
   },
@@ -42,9 +51,15 @@ export const tfController: Role = {
         run: `setsid -f sh -c 'echo $$ > /run/contrail-control.pid; exec gobgpd -f ${CONTROL_NODE_CONF} -p --api-hosts=127.0.0.1:50051,${api} --pprof-disable' < /dev/null > /var/log/contrail-control.log 2>&1`,
         pidfile: '/run/contrail-control.pid',
       },
+      // the BGP face, started second: it connects to the XMPP side within its first second
+      {
+        name: 'control-node-bgp',
+        run: `mkdir -p /run/bird && bird -c ${CONTROL_NODE_BGP_CONF} -P /run/bird/bird.pid`,
+        pidfile: '/run/bird/bird.pid',
+      },
     ];
   },
-  needs: () => ({ daemons: ['gobgp'] }),
+  needs: () => ({ daemons: ['gobgp', 'bird'] }),
   // the control node peers over BGP as the lab says (TF's BGP router objects)
   honours: ['bgp.as', 'bgp.router_id', 'bgp.neighbors', 'bgp.neighbors.peer', 'bgp.import', 'bgp.export'],
 };
