@@ -31,6 +31,18 @@ export class Journal {
   /** Adds what is known only after creation (a pid), or marks a resource gone. */
   update(update: Update): void {
     appendFileSync(this.file, `${JSON.stringify({ update })}\n`);
+    if ('pid' in update && typeof update.pid === 'number') this.pids.set(update.id, update.pid);
+  }
+
+  /** Pids this run recorded, by resource id: read back without re-reading the file per node. */
+  private readonly pids = new Map<string, number>();
+
+  /** The pid of a process resource: recorded by this instance, else from the file. */
+  pidOf(id: string): number | undefined {
+    const known = this.pids.get(id);
+    if (known) return known;
+    const r = this.resources().find((x) => x.id === id);
+    return r?.kind === 'process' ? r.pid : undefined;
   }
 
   /** Resources in creation order, with their updates merged; removed ones left out. */

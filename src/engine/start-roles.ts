@@ -7,7 +7,7 @@ import { roleOf } from '../roles/index.js';
 import type { StartCommand } from '../roles/role.js';
 import { shellQuote } from '../shell-quote.js';
 import type { Journal } from './journal.js';
-import { startTimeOf } from './processes.js';
+import { hostPidsOf, startTimeOf } from './processes.js';
 
 const idOf = (node: string, c: StartCommand) => `process:${node}:${c.name}`;
 
@@ -55,10 +55,16 @@ export async function completeStart(
     const m = /^<< (\S+) (\d+)$/.exec(l);
     if (m) pids.set(m[1], Number(m[2]));
   }
+  // a node in its own PID namespace (netns: the holder is its init) reports that namespace's pids:
+  // the journal keeps host pids, and a pid not found among the holder's descendants is not recorded
+  const init = journal.pidOf(`process:${node}:holder`);
+  const host = init ? hostPidsOf(init, [...pids.values()]) : undefined;
   // record what started even when a later step failed: teardown must find it
   for (const c of commands) {
-    const pid = pids.get(c.name);
+    const reported = pids.get(c.name);
+    const pid = reported && (host ? host.get(reported) : reported);
     if (pid) journal.update({ id: idOf(node, c), pid, starttime: startTimeOf(pid) });
+    else if (reported && host) pids.delete(c.name); // gone already: said below as wrote no pid
   }
   if (result.exitCode !== 0) {
     const step =

@@ -1,5 +1,5 @@
 // Processes are stopped by PID only, and only when the PID still names the process we started.
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 /** Field 22 of /proc/PID/stat: when the process started. Tells a reused PID from ours. */
 export function startTimeOf(pid: number): string | undefined {
@@ -22,6 +22,43 @@ export function isAlive(pid: number, starttime?: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** The children of a process, over all its threads. */
+export function childrenOf(pid: number): number[] {
+  try {
+    return readdirSync(`/proc/${pid}/task`).flatMap((t) =>
+      readFileSync(`/proc/${pid}/task/${t}/children`, 'utf8').split(' ').filter(Boolean).map(Number),
+    );
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * Host pids of processes a node reports by the pids of its own PID namespace: its init (the node's
+ * holder, known on the host) and every descendant, matched by the last field of NSpid. A pid not
+ * found is left out, never guessed: a namespace pid is some other process on the host.
+ */
+export function hostPidsOf(init: number, nsPids: number[]): Map<number, number> {
+  const wanted = new Set(nsPids);
+  const out = new Map<number, number>();
+  const queue = [init];
+  for (let i = 0; i < queue.length && out.size < wanted.size; i++) {
+    const pid = queue[i];
+    try {
+      const nspid = /^NSpid:\s+(.*)$/m
+        .exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]
+        .trim()
+        .split(/\s+/);
+      const local = Number(nspid?.at(-1));
+      if (wanted.has(local)) out.set(local, pid);
+    } catch {
+      continue; // gone meanwhile
+    }
+    queue.push(...childrenOf(pid));
+  }
+  return out;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -6,6 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, describe, expect, it } from 'vitest';
+import { Journal } from '../../src/engine/journal.js';
+import { hostPidsOf } from '../../src/host/processes.js';
 import { PROJECT_DIR } from '../../src/paths.js';
 import { LAB_BIN, labCli } from '../helpers/cli.js';
 import { leftovers, rootLinks } from '../helpers/host.js';
@@ -134,11 +136,19 @@ describe.skipIf(!isRoot)('cilium-clustermesh on netns', () => {
   }, 30_000);
 
   it('lab down leaves nothing: namespaces, links, mounts, agents, etcds, pods, etcd data', async () => {
-    const pidsOf = async (node: string, files: string) =>
-      (await exec(node, `cat ${files} 2>/dev/null; cat /run/cilium/pods/*.www/nginx.pid 2>/dev/null`)).stdout
+    // a node reports the pids of its own PID namespace: on the host they are found under its holder
+    const journal = new Journal(join(instanceDir, 'journal.jsonl'));
+    const pidsOf = async (node: string, files: string) => {
+      const local = (
+        await exec(node, `cat ${files} 2>/dev/null; cat /run/cilium/pods/*.www/nginx.pid 2>/dev/null`)
+      ).stdout
         .split(/\s+/)
         .filter(Boolean)
         .map(Number);
+      const host = hostPidsOf(journal.pidOf(`process:${node}:holder`) ?? 0, local);
+      expect(host.size, `${node}: every pid found on the host`).toBe(local.length);
+      return [...host.values()];
+    };
     const pids = [
       ...(await pidsOf('c1-cp', '/run/cilium/agent.pid /run/etcd/etcd.pid')),
       ...(await pidsOf('c3-worker', '/run/cilium/agent.pid')),

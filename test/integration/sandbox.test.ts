@@ -50,6 +50,20 @@ describe.skipIf(!isRoot)('the node sandbox', () => {
     expect(r.stdout).toMatch(/cannot access '\/run\/lab'/);
   });
 
+  it("sees its own processes only: no host process's /proc/PID/root to read the host through", async () => {
+    const r = await onNode(
+      labA,
+      a,
+      'worker1',
+      `ps -e -o comm= | sort | tr '\\n' ' '; echo; for p in /proc/[0-9]*; do cat "$p/root${keyOf(stateB, b)}" 2>/dev/null; done; test -e /proc/${process.pid} && echo host-pid-visible; true`,
+    );
+    const [procs, ...rest] = r.stdout.split('\n');
+    expect(procs).toMatch(/\bbird\b/);
+    expect(procs).toMatch(/\bsshd\b/);
+    expect(procs).not.toMatch(/\b(node|vitest|systemd)\b/);
+    expect(rest.join('\n')).not.toMatch(/PRIVATE KEY|host-pid-visible/);
+  });
+
   it('cannot write the host: the checkout and /usr are read-only', async () => {
     const r = await onNode(labB, b, 'client', `touch ${PROJECT_DIR}/sandbox-escape /usr/sandbox-escape 2>&1`);
     expect(r.stdout).toMatch(

@@ -5,6 +5,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { Journal } from '../../src/engine/journal.js';
+import { hostPidsOf } from '../../src/host/processes.js';
 import { labCli } from '../helpers/cli.js';
 import { leftovers } from '../helpers/host.js';
 import { isRoot } from '../helpers/labs.js';
@@ -195,7 +197,7 @@ describe.skipIf(!isRoot)('tf-multicluster on netns', () => {
   }, 180_000);
 
   it('lab down leaves nothing: namespaces, links, mounts, agents, pods', async () => {
-    const pids = (
+    const local = (
       await on(
         instance,
         'a-worker1',
@@ -205,6 +207,10 @@ describe.skipIf(!isRoot)('tf-multicluster on netns', () => {
       .split('\n')
       .map(Number)
       .filter((n) => n > 0);
+    // the node's own PID namespace: its pids are found on the host under its holder
+    const journal = new Journal(join(state, 'tf-multicluster', instance, 'journal.jsonl'));
+    const pids = [...hostPidsOf(journal.pidOf('process:a-worker1:holder') ?? 0, local).values()];
+    expect(pids.length).toBe(local.length);
     expect(pids.length).toBeGreaterThanOrEqual(2);
     const { link } = JSON.parse(
       readFileSync(join(state, 'tf-multicluster', instance, 'instance.json'), 'utf8'),

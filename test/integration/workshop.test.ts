@@ -173,19 +173,20 @@ describe.skipIf(!isRoot)('a workshop: lab up --instances N', () => {
     expect(existsSync(join(other, 'escape'))).toBe(false);
   });
 
-  // KNOWN GAP, asserted so that it cannot go unnoticed: a node's root shares the host's PID namespace
-  // and capabilities, so /proc/PID/root of a host process is the host's file system, state folders
-  // included. This test asserts the gap is there; once nodes get a PID namespace (or lose
-  // CAP_SYS_PTRACE and the host's devices), it fails: then assert the opposite.
-  it("KNOWN GAP: from attendee 1's node, /proc/PID/root of a host process still reaches attendee 2's key", async () => {
+  // it once could: a node shared the host's PID namespace, and /proc/PID/root of a host process
+  // opened the host's file system, every state folder included. Each node has its own PID namespace
+  // and /proc now: no host process is there to go through.
+  it("from attendee 1's node, no /proc/PID/root reaches attendee 2's key: the node sees its own processes only", async () => {
     const key = join(sshDir(names[1]), 'id_ed25519');
     const r = await ssh(
       names[0],
       ['router'],
-      `for p in /proc/[0-9]*; do cat "$p/root${key}" 2>/dev/null && break; done; true`,
+      `for p in /proc/[0-9]*; do cat "$p/root${key}" 2>/dev/null && break; done; ls -d /proc/[0-9]* | wc -l; test -e /proc/${process.pid} && echo host-pid-visible; true`,
     );
     expect(r.exitCode, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/PRIVATE KEY/);
+    expect(r.stdout).not.toMatch(/PRIVATE KEY|host-pid-visible/);
+    // the holder, sshd and its session, BIRD: a handful, where the host has hundreds
+    expect(Number(r.stdout.trim().split('\n')[0])).toBeLessThan(20);
   });
 
   it("lab status shows each attendee's steps and checks, --brief one line each", async () => {

@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Journal } from '../../engine/journal.js';
-import { startTimeOf } from '../../host/processes.js';
+import { hostPidsOf, startTimeOf } from '../../host/processes.js';
 import { shellQuote } from '../../shell-quote.js';
 import type { CommandResult } from '../../transport/shell.js';
 import type { NodeDirs } from './node-files.js';
@@ -20,6 +20,7 @@ import { hiddenInKept, keptFolders, sandboxFstab } from './sandbox.js';
 // carried to /run by its recursive bind, moved back to their place read-only; after "--", state
 // folders inside those, hidden again.
 const HOLDER = `set -e
+mount -t proc -o nosuid,nodev,noexec lab-proc /proc
 fstab=$1 node=$2 run=$3 start=$4
 shift 4
 i=0
@@ -41,7 +42,18 @@ hostname "$node"
 echo "$node ready $$ $!"
 set +e
 if [ -s "$start" ]; then (cd / && sh "$start") >/var/log/lab-start.log 2>&1 </dev/null; echo "$node started $?"; else echo "$node started 0"; fi
-exec sleep infinity </dev/null >/dev/null 2>&1`;
+# the namespace's init: it closes our pipe and, unlike a bare sleep, leaves on SIGTERM (init ignores
+# signals it has no handler for), taking every process of the node with it
+exec </dev/null >/dev/null 2>&1
+trap 'exit 0' TERM INT
+sleep infinity &
+wait $!`;
+
+// In the new PID namespace's parent: $1 the holder script, then its arguments ($2 of those the node).
+const LAUNCH = `h=$1
+shift
+/bin/sh -c "$h" holder "$@" &
+echo "$2 holder $!"`;
 
 export interface BootRequest {
   node: string;
@@ -66,6 +78,8 @@ interface Pending {
   resolve: (b: Booted) => void;
   reject: (e: Error) => void;
   startedResolve?: (r: { exitCode: number }) => void;
+  /** The holder's host pid, from the shell that started it in its PID namespace. */
+  holderPid?: number;
 }
 
 export class Booter {
@@ -101,7 +115,11 @@ export class Booter {
       ]
         .map(shellQuote)
         .join(' ');
-      return `ip netns exec ${shellQuote(req.netns)} unshare --uts --mount --propagation private -- /bin/sh -c ${shellQuote(HOLDER)} holder ${args} &`;
+      // its own PID namespace and /proc: a node sees its own processes only, not the host's (whose
+      // /proc/PID/root would open every folder the sandbox hides). unshare --pid without --fork: the
+      // shell's first child, the holder, is the namespace's init; the shell says its host pid and
+      // exits, so that nothing but the holders keeps our pipe open
+      return `ip netns exec ${shellQuote(req.netns)} unshare --uts --mount --pid --propagation private -- /bin/sh -c ${shellQuote(LAUNCH)} launch ${shellQuote(HOLDER)} ${args} &`;
     });
     // the script goes in on stdin (one argument may not exceed 128 KiB); background jobs read /dev/null
     const launcher = spawn('/bin/sh', ['-s'], { detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
@@ -145,13 +163,21 @@ export class Booter {
   }
 
   private onLine(line: string, byNode: Map<string, Pending>): void {
-    const m = /^(\S+) (ready|started) (\d+)(?: (\d+))?$/.exec(line);
+    const m = /^(\S+) (holder|ready|started) (\d+)(?: (\d+))?$/.exec(line);
     const p = m && byNode.get(m[1]);
     if (!m || !p) return;
     const { node, dirs } = p.req;
-    if (m[2] === 'ready') {
-      const holderPid = Number(m[3]);
-      const sshdPid = Number(m[4]);
+    if (m[2] === 'holder') {
+      p.holderPid = Number(m[3]);
+    } else if (m[2] === 'ready') {
+      // the holder reports namespace pids (it is 1): sshd is found among its children on the host
+      const holderPid = p.holderPid ?? 0;
+      const sshdPid = holderPid ? (hostPidsOf(holderPid, [Number(m[4])]).get(Number(m[4])) ?? 0) : 0;
+      if (!holderPid || !sshdPid) {
+        byNode.delete(node);
+        p.reject(new Error(`${node}: booted, but its holder and sshd were not found on the host`));
+        return;
+      }
       this.journal.update({
         id: `process:${node}:holder`,
         pid: holderPid,
