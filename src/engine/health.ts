@@ -2,7 +2,7 @@
 // machine (namespace) present, every process the journal recorded (holder, sshd, role daemons)
 // alive, and what runs under the instance's names. lab check starts with it; lab status shows it.
 import { readFileSync, readlinkSync } from 'node:fs';
-import { isAlive } from '../host/processes.js';
+import { hostPidsOf, isAlive } from '../host/processes.js';
 import { providerOf } from '../providers/index.js';
 import type { InstanceRecord } from './instances.js';
 import type { Resource } from './journal.js';
@@ -54,10 +54,11 @@ function restartedOnNode(r: Extract<Resource, { kind: 'process' }>, resources: R
   const holder = resources.find((h) => h.kind === 'process' && h.node === r.node && h.name === 'holder');
   if (holder?.kind !== 'process' || !holder.pid || !isAlive(holder.pid, holder.starttime)) return false;
   try {
-    const pid = Number(readFileSync(`/proc/${holder.pid}/root${r.pidfile}`, 'utf8').trim());
+    // the file holds a pid of the node's own PID namespace: found on the host under the holder
+    const local = Number(readFileSync(`/proc/${holder.pid}/root${r.pidfile}`, 'utf8').trim());
+    const pid = Number.isInteger(local) && local > 0 ? hostPidsOf(holder.pid, [local]).get(local) : undefined;
     return (
-      Number.isInteger(pid) &&
-      pid > 0 &&
+      pid !== undefined &&
       isAlive(pid) &&
       readlinkSync(`/proc/${pid}/ns/net`) === readlinkSync(`/proc/${holder.pid}/ns/net`)
     );
