@@ -4,7 +4,9 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
+import { Journal } from '../engine/journal.js';
 import { files, loadTargets } from '../engine/state.js';
+import { hostPidsOf } from '../host/processes.js';
 import { PROJECT_DIR } from '../paths.js';
 import { pidsInNetns } from '../providers/netns/teardown.js';
 import { SshShell } from '../transport/ssh.js';
@@ -79,11 +81,16 @@ async function cilium(): Promise<{
   }
   c3w.close();
   c1.close();
+  // pid files hold pids of the node's own PID namespace: found on the host under its holder
+  const journal = new Journal(join(dir, 'journal.jsonl'));
   const pidOf = (node: string, file: string) => {
     try {
-      return [Number(readFileSync(join(dir, 'nodes', node, 'run', file), 'utf8').trim())];
-    } catch {
-      return [];
+      const local = Number(readFileSync(join(dir, 'nodes', node, 'run', file), 'utf8').trim());
+      const host = hostPidsOf(journal.pidOf(`process:${node}:holder`) ?? 0, [local]).get(local);
+      if (!host) throw new Error(`${node}: ${file} names no process of the node`);
+      return [host];
+    } catch (e) {
+      throw new Error(`cilium memory: ${(e as Error).message}`);
     }
   };
   const nodes = ['c1-cp', 'c1-worker', 'c2-cp', 'c2-worker', 'c3-cp', 'c3-worker'];
@@ -463,6 +470,12 @@ function tfRows(runs: TfRun[]): string[] {
 const only: Record<string, () => Promise<void>> = {
   'tf-multicluster': () => tfRuns().then((runs) => console.log(tfRows(runs).join('\n'))),
   workshop: () => workshop().then((w) => console.log(workshopRows(w).join('\n'))),
+  'cilium-clustermesh': () =>
+    cilium().then((c) =>
+      console.log(
+        `cilium-clustermesh: up ${c.up.toFixed(0)} ms, join ${c.join.toFixed(0)} ms, down ${c.down.toFixed(0)} ms, agent ${(c.agentPssKb / 1024).toFixed(1)} MB, etcd ${(c.etcdPssKb / 1024).toFixed(1)} MB (PSS)`,
+      ),
+    ),
 };
 (only[process.env.BENCH_ONLY ?? ''] ?? main)()
   .catch((e) => {
