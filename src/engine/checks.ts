@@ -48,22 +48,26 @@ export async function runCheckOnce(
   return { verdict: judge(lab, check, results), results };
 }
 
-/** Re-runs the check until it passes or its named wait runs out. */
-export async function waitForCheck(
+type WaitOpts = { signal?: AbortSignal; timeoutMs?: number };
+
+/** Re-runs the check until its verdict is the one wanted (a pass; a failure for a trap's broken
+ * check) or its named wait runs out. A command that cannot run counts as a failure. */
+async function waitForVerdict(
   lab: Lab,
   check: Check,
   shell: NodeShell,
-  opts: { signal?: AbortSignal; timeoutMs?: number } = {},
+  wanted: boolean,
+  opts: WaitOpts,
 ): Promise<CheckOutcome> {
   const r = await poll(
     async () => {
       try {
         const once = await runCheckOnce(lab, check, shell);
-        return { ok: once.verdict.ok, value: once };
+        return { ok: once.verdict.ok === wanted, value: once };
       } catch (e) {
         // the node's connection may be coming back: keep waiting, keep the reason
         return {
-          ok: false,
+          ok: !wanted,
           value: { verdict: { ok: false, reason: (e as Error).message } as Verdict, results: [] },
         };
       }
@@ -80,37 +84,14 @@ export async function waitForCheck(
   };
 }
 
+/** Re-runs the check until it passes or its named wait runs out. */
+export const waitForCheck = (lab: Lab, check: Check, shell: NodeShell, opts: WaitOpts = {}) =>
+  waitForVerdict(lab, check, shell, true, opts);
+
 /** Re-runs the check until it fails (a trap's broken check) or its named wait runs out: the outcome's
  * verdict is the failure, or the pass that outlasted the wait. */
-export async function waitForFailure(
-  lab: Lab,
-  check: Check,
-  shell: NodeShell,
-  opts: { signal?: AbortSignal; timeoutMs?: number } = {},
-): Promise<CheckOutcome> {
-  const r = await poll(
-    async () => {
-      try {
-        const once = await runCheckOnce(lab, check, shell);
-        return { ok: !once.verdict.ok, value: once };
-      } catch (e) {
-        return {
-          ok: true,
-          value: { verdict: { ok: false, reason: (e as Error).message } as Verdict, results: [] },
-        };
-      }
-    },
-    opts.timeoutMs ?? check.timeout * 1000,
-    opts.signal,
-  );
-  return {
-    check,
-    verdict: r.value.verdict,
-    results: r.value.results,
-    attempts: r.attempts,
-    waitedMs: r.waitedMs,
-  };
-}
+export const waitForFailure = (lab: Lab, check: Check, shell: NodeShell, opts: WaitOpts = {}) =>
+  waitForVerdict(lab, check, shell, false, opts);
 
 /** One check in its turn, as both `lab up` and `lab check` run them: in the lab's file order, each
  * under its named wait (`lab check` waits only with --wait), and once a check has failed, the rest get
