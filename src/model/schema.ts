@@ -109,7 +109,12 @@ const neighbor = z
       .describe(
         'one session per address family (each carries its own family); default: every family both ends have',
       ),
-    next_hop_self: z.boolean().optional().describe('rewrite the next hop to our address towards this peer'),
+    next_hop_self: z
+      .boolean()
+      .optional()
+      .describe(
+        'our address as next hop of routes learned over eBGP, towards this peer (reflected routes keep theirs)',
+      ),
     rr_client: z.boolean().optional().describe('on a reflector: this iBGP peer is a client (default true)'),
     rs_client: z.boolean().optional().describe('route server: pass routes unchanged to this eBGP peer'),
     password: password.optional().describe('TCP MD5 password; both sides must agree'),

@@ -25,7 +25,11 @@ export interface BirdSession {
   family: Family;
   import: string;
   export: string;
-  nextHopSelf: boolean;
+  /**
+   * BIRD's `next hop self` argument: `ebgp` on iBGP sessions (routes learned over eBGP only, as FRR's
+   * next-hop-self: a reflected route keeps its originator's next hop), `on` towards eBGP peers.
+   */
+  nextHopSelf?: 'ebgp' | 'on';
   gatewayRecursive: boolean;
 }
 
@@ -77,7 +81,7 @@ export function birdRouterView(lab: Lab, node: Node) {
       import: plain ? '' : birdChannelFilter(bgp?.import, family, passAll),
       // BGP carries what BGP learned and what the node originates, never its connected or OSPF routes
       export: plain ? '' : exportFilter(bgp?.export, family, passAll, !bgpTablesOf(plain, bgp)),
-      nextHopSelf: !!n.nextHopSelf,
+      nextHopSelf: !n.nextHopSelf ? undefined : n.ibgp ? 'ebgp' : 'on',
       gatewayRecursive: !!n.ibgp && direct,
     };
   });
@@ -98,7 +102,6 @@ export function birdRouterView(lab: Lab, node: Node) {
       family: dynamic.family,
       import: birdChannelFilter(bgp?.import, dynamic.family, passAll),
       export: exportFilter(bgp?.export, dynamic.family, passAll, !bgpTablesOf(plain, bgp)),
-      nextHopSelf: false,
       gatewayRecursive: dynamic.ibgp && direct,
     });
   }

@@ -83,7 +83,7 @@ describe('sessions take the address of the network they share', () => {
     expect(b).toMatch(/bgp community-list standard LAB-IMPORT4-C seq 5 permit 65071:1/);
     const nhs = renderLab(resolveFile(conformance('next-hop-self')).lab);
     expect(nhs.find((f) => f.node === 'border1' && f.path === '/etc/bird/bird.conf')!.content).toMatch(
-      /neighbor 10\.3\.1\.2 as 65000;[^}]*next hop self;/,
+      /neighbor 10\.3\.1\.2 as 65000;[^}]*next hop self ebgp;/,
     );
     expect(nhs.find((f) => f.node === 'border2' && f.path === '/etc/frr/bgpd.conf')!.content).toMatch(
       /neighbor 10\.3\.2\.2 next-hop-self/,
