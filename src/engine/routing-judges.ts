@@ -32,15 +32,19 @@ export function judgeBgpRoute(
   if (!route) return fail(`no route to ${spec.prefix}`);
   const bad: string[] = [];
   if (!route.reachable) bad.push('its next hop does not resolve (unreachable)');
-  const holds = (selector: string | string[], address: string | undefined, what: string) => {
+  // ORIGINATOR_ID is the originator's BGP router id: an address of it, or not (an IPv6-only node's)
+  const holds = (selector: string | string[], address: string | undefined, what: string, id = false) => {
     const nodes = [selector].flat().flatMap((s) => selectNodes(lab, s));
     const named = [selector].flat().join(', ');
+    const of = (n: Node) => [...addressesOf(n), ...(id && n.bgp ? [n.bgp.routerId] : [])];
     if (!nodes.length) bad.push(`${what}: the selection '${named}' names no node`);
-    else if (!address || !nodes.some((n) => addressesOf(n).includes(address)))
-      bad.push(`${what} is ${address ?? 'missing'}, not an address of ${named}`);
+    else if (!address || !nodes.some((n) => of(n).includes(address)))
+      bad.push(
+        `${what} is ${address ?? 'missing'}, not ${id ? 'the router id or ' : ''}an address of ${named}`,
+      );
   };
   if (spec.next_hop) holds(spec.next_hop, route.nextHop, 'next hop');
-  if (spec.originator) holds(spec.originator, route.originator, 'originator');
+  if (spec.originator) holds(spec.originator, route.originator, 'originator', true);
   if (spec.cluster_list && spec.cluster_list.join(' ') !== route.clusterList.join(' '))
     bad.push(`cluster list is [${route.clusterList.join(', ')}], expected [${spec.cluster_list.join(', ')}]`);
   if (spec.community && !route.communities.includes(spec.community))

@@ -14,6 +14,7 @@ import { staticRoutes } from '../../src/net/static-routes.js';
 import { PROJECT_DIR } from '../../src/paths.js';
 import { checkTool } from '../../src/providers/netns/preflight.js';
 import { renderLab } from '../../src/render/render-lab.js';
+import { judgeBgpRoute } from '../../src/engine/routing-judges.js';
 import { birdChannelFilter } from '../../src/roles/bird-view.js';
 
 const conformance = (name: string) => join(PROJECT_DIR, 'test', 'conformance', name, 'lab.yaml');
@@ -204,6 +205,22 @@ Table master4:
       'Full',
     );
     expect(frrBfdPeers('[{"peer":"10.7.1.1","status":"up"}]').get('10.7.1.1')).toBe('up');
+  });
+
+  it('judges an originator by its router id, which an IPv6-only node has from no address', () => {
+    // netlab's bgp/13-ipv6-ibgp-rr: ORIGINATOR_ID of a reflected route from an IPv6-only node
+    const { lab } = resolveFile(conformance('ipv6-only'));
+    const r3 = nodeByName(lab, 'r3')!;
+    expect(r3.bgp!.routerId).toBe('0.0.0.3');
+    const out = (id: string) =>
+      `{"prefix":"2001:db8:a3::/64","paths":[{"valid":true,"bestpath":{"overall":true},"originatorId":"${id}","nexthops":[{"ip":"2001:db8:ff::3","accessible":true}]}]}`;
+    const spec = { daemon: 'frr' as const, prefix: '2001:db8:a3::/64', originator: 'r3' };
+    const check = lab.checks[0]!;
+    expect(judgeBgpRoute(lab, check, out('0.0.0.3'), spec)).toMatchObject({ ok: true });
+    expect(judgeBgpRoute(lab, check, out('0.0.0.2'), spec)).toMatchObject({
+      ok: false,
+      reason: '2001:db8:a3::/64: originator is 0.0.0.2, not the router id or an address of r3',
+    });
   });
 
   it('reads birdc show ospf neighbors and show bfd sessions', () => {
