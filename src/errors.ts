@@ -25,10 +25,16 @@ export class LabError extends Error {
   static readonly defaultCode: string = 'failed';
   /** Lines shown under the message with --verbose (or always, when short). */
   details: string[] = [];
-  constructor(message: string, options?: { cause?: unknown; details?: string[]; code?: string }) {
+  /** More fields of the one --json object of the refusal (lab check's results beside its verdict). */
+  json?: Record<string, unknown>;
+  constructor(
+    message: string,
+    options?: { cause?: unknown; details?: string[]; code?: string; json?: Record<string, unknown> },
+  ) {
     super(message, options);
     this.name = new.target.name;
     this.details = options?.details ?? [];
+    this.json = options?.json;
     this.code = options?.code ?? (new.target as typeof LabError).defaultCode;
   }
 }

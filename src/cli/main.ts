@@ -39,7 +39,12 @@ async function run(action: () => Promise<void>, json?: boolean): Promise<void> {
     await action();
   } catch (error) {
     const { exitCodeOf, LabError } = await import('../errors.js');
-    const e = error as Error & { quiet?: boolean; details?: string[]; code?: string };
+    const e = error as Error & {
+      quiet?: boolean;
+      details?: string[];
+      code?: string;
+      json?: Record<string, unknown>;
+    };
     const code = error instanceof LabError ? e.code : 'internal';
     if (json && !e.quiet) {
       const details = e.details ?? [];
@@ -47,7 +52,15 @@ async function run(action: () => Promise<void>, json?: boolean): Promise<void> {
       const issue = { code, severity: 'error', path: '', message: e.message, hint };
       console.log(
         JSON.stringify(
-          { ok: false, code, exitCode: exitCodeOf(error), message: e.message, details, issues: [issue] },
+          {
+            ok: false,
+            code,
+            exitCode: exitCodeOf(error),
+            message: e.message,
+            details,
+            issues: [issue],
+            ...e.json,
+          },
           null,
           2,
         ),
@@ -145,7 +158,8 @@ program
   .option('--instances <n>', "a workshop's N attendees' instances, PREFIX-1..N (see lab up --instances)")
   .addOption(prefixOption())
   .addOption(parallelOption())
-  .action((lab, opts) => run(async () => (await import('./commands/down.js')).down(lab, opts)));
+  .option('--json', 'print { ok, lab, instance, removed, ms, beyondJournal, stopped } as JSON')
+  .action((lab, opts) => run(async () => (await import('./commands/down.js')).down(lab, opts), opts.json));
 
 program
   .command('check <lab>')
@@ -240,7 +254,8 @@ program
   .command('gc')
   .description('remove what crashed runs left behind (instances whose owner died, orphans by name prefix)')
   .option('--dry-run', 'only list what would be removed')
-  .action((opts) => run(async () => (await import('./commands/gc.js')).gc(opts)));
+  .option('--json', 'print { ok, dryRun, instances, orphans, locks } as JSON')
+  .action((opts) => run(async () => (await import('./commands/gc.js')).gc(opts), opts.json));
 
 try {
   await program.parseAsync();

@@ -2,7 +2,7 @@
 // machine (namespace) present, every process the journal recorded (holder, sshd, role daemons)
 // alive, and what runs under the instance's names. lab check starts with it; lab status shows it.
 import { readFileSync, readlinkSync } from 'node:fs';
-import { hostPidsOf, isAlive } from '../host/processes.js';
+import { hostPidsOf, isAlive, isStopped } from '../host/processes.js';
 import { providerOf } from '../providers/index.js';
 import type { InstanceRecord } from './instances.js';
 import type { Resource } from './journal.js';
@@ -21,17 +21,31 @@ export interface Health {
   hostNamespaces?: number;
 }
 
-export async function healthOf(record: InstanceRecord, nodes: string[]): Promise<Health> {
+/** `nodes`: names, or names with their interfaces (then each interface is looked at too: present, up,
+ * with a carrier). */
+export async function healthOf(
+  record: InstanceRecord,
+  nodes: string[] | { name: string; interfaces: string[] }[],
+): Promise<Health> {
   const problems: NodeProblem[] = [];
   const provider = await providerOf(record.provider);
-  for (const node of provider.absentNodes?.(record.lab, record.instance, nodes) ?? [])
+  const names = nodes.map((n) => (typeof n === 'string' ? n : n.name));
+  for (const node of provider.absentNodes?.(record.lab, record.instance, names) ?? [])
     problems.push({ node, problem: 'its machine is gone (no network namespace)' });
   const gone = new Set(problems.map((p) => p.node));
+  const withLinks = nodes.filter((n) => typeof n !== 'string');
+  if (withLinks.length && provider.linkProblems)
+    problems.push(...(await provider.linkProblems(record.lab, record.instance, withLinks)));
   const resources = journalOf(record.dir).resources();
   for (const r of resources) {
     if (r.kind !== 'process' || !r.pid || !r.node || gone.has(r.node)) continue;
     if (!runs(r, resources))
       problems.push({ node: r.node, problem: `${r.name} (pid ${r.pid}) is not running` });
+    else if (isAlive(r.pid, r.starttime) && isStopped(r.pid))
+      problems.push({
+        node: r.node,
+        problem: `${r.name} (pid ${r.pid}) is stopped (SIGSTOP): it answers nothing until SIGCONT`,
+      });
   }
   const found = provider.findInstance ? await provider.findInstance(record.lab, record.instance) : undefined;
   return {

@@ -153,15 +153,15 @@ const judgeNexthops = onOutput<'nexthops'>(({ via }, output, { lab, check }) => 
 /** Over every run (or every line of one run), at least `min` distinct answers. */
 const judgeDistinct: Judge<'distinct'> = (spec, { lab, results }) => {
   const failed = results.filter((r) => r.exitCode !== 0);
-  // an answer is a line: one command may answer many times (curl with 20 URLs), or each repeat once
-  const lines = results
-    .filter((r) => r.exitCode === 0)
-    .flatMap((r) =>
-      r.stdout
-        .split('\n')
-        .map((l) => l.trim())
-        .filter(Boolean),
-    );
+  // an answer is a line: one command may answer many times (curl with 20 URLs), or each repeat once.
+  // A run that failed may still have answered (curl --parallel exits non-zero when one transfer of
+  // many timed out): its answers count, so that the backends that did answer are not reported dead
+  const lines = results.flatMap((r) =>
+    r.stdout
+      .split('\n')
+      .map((l) => l.trim())
+      .filter(Boolean),
+  );
   const answers = new Set(lines);
   const summary = [...answers].sort().join(', ');
   if (spec.min === 'all') {
@@ -169,10 +169,14 @@ const judgeDistinct: Judge<'distinct'> = (spec, { lab, results }) => {
     const expected = [spec.of ?? []].flat().flatMap((s) => selectNodes(lab, s).map((n) => n.name));
     if (!expected.length) return fail(`of: ${[spec.of].flat().join(', ')} selects no node`);
     const missing = expected.filter((n) => !answers.has(n));
-    if (missing.length)
+    if (missing.length) {
+      const errors = failed.length
+        ? `; ${failed.length} of ${results.length} runs failed (${firstLine(failed[0])})`
+        : '';
       return fail(
-        `${missing.length} of ${expected.length} did not answer: ${missing.join(', ')} (answers: ${summary || 'none'})`,
+        `${missing.length} of ${expected.length} did not answer: ${missing.join(', ')} (answers: ${summary || 'none'})${errors}`,
       );
+    }
     // a hundred names say nothing a count does not
     return pass(
       `all ${expected.length} answered over ${lines.length}${expected.length <= 12 ? `: ${summary}` : ''}`,

@@ -24,6 +24,18 @@ export function isAlive(pid: number, starttime?: string): boolean {
   }
 }
 
+/** Stopped by a signal (SIGSTOP, SIGTSTP: state T) or at a tracer's stop (t): alive, but it answers
+ * nothing until SIGCONT, so that whatever asks it waits for its timeout. */
+export function isStopped(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const state = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0];
+    return state === 'T' || state === 't';
+  } catch {
+    return false;
+  }
+}
+
 /** The children of a process, over all its threads. */
 export function childrenOf(pid: number): number[] {
   try {

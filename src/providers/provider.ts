@@ -67,4 +67,11 @@ export interface Provider {
   findInstance?(lab: string, instance: string): Promise<Orphan[]>;
   /** The nodes of the instance whose machine is gone from the host (a deleted namespace). */
   absentNodes?(lab: string, instance: string, nodes: string[]): string[];
+  /** What is wrong with the instance's links: a node's interface deleted or down, its switch port
+   * gone, the instance's root link gone. One problem per link, naming the node. */
+  linkProblems?(
+    lab: string,
+    instance: string,
+    nodes: { name: string; interfaces: string[] }[],
+  ): Promise<{ node: string; problem: string }[]>;
 }

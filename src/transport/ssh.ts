@@ -80,7 +80,12 @@ export class SshShell implements NodeShell {
         this.client = c;
         resolve(c);
       });
-      c.once('error', (e) => reject(e));
+      // ssh2 may report more than one error for one failed attempt (a handshake timeout, then the
+      // connection lost): every one is handled, or the second would crash the process
+      c.on('error', (e) => {
+        c.end();
+        reject(e);
+      });
       c.connect({
         host: this.target.host,
         port: this.target.port ?? 22,

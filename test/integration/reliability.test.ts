@@ -195,6 +195,54 @@ describe.skipIf(!isRoot)('reliability off the road', () => {
     expect(liveProcesses(join(state, 'journal-h.copy'))).toEqual([]);
   }, 90_000);
 
+  it('faults of a running lab: a stopped daemon, a stopped sshd, a veth deleted, an interface down; each named, every --json one document', async () => {
+    const instance = id('s');
+    expect((await lab(['up', 'bgp-metallb', '-i', instance])).exitCode).toBe(0);
+    const dir = join(state, 'bgp-metallb', instance);
+    const pidOf = (node: string, name: string) =>
+      (
+        new Journal(join(dir, 'journal.jsonl'))
+          .resources()
+          .find((r) => r.kind === 'process' && r.node === node && r.name === name) as { pid: number }
+      ).pid;
+    const stopped = [pidOf('worker1', 'bird'), pidOf('worker2', 'sshd')];
+    copyFileSync(join(dir, 'journal.jsonl'), join(state, 'journal-s.copy'));
+    try {
+      // alive but answering nothing: `is not running` was never said, and every check still passed
+      for (const pid of stopped) process.kill(pid, 'SIGSTOP');
+      execFileSync('ip', ['-n', `lab.bgp-metallb.${instance}.worker3`, 'link', 'set', 'eth0', 'down']);
+      execFileSync('ip', ['-n', `lab.bgp-metallb.${instance}`, 'link', 'del', 'n0e0']); // router's eth0
+      const check = await lab(['check', 'bgp-metallb', '-i', instance, '--json']);
+      expect(check.exitCode, check.all).toBe(5);
+      // one document (the results array and the refusal were two)
+      const refusal = JSON.parse(check.stdout);
+      expect(refusal).toMatchObject({ ok: false, code: 'check', exitCode: 5 });
+      const health = refusal.results.filter((r: { check: string }) => r.check === 'health');
+      expect(health.map((h: { node: string; reason: string }) => `${h.node}: ${h.reason}`).sort()).toEqual([
+        expect.stringMatching(/^router: interface eth0 is gone/),
+        expect.stringMatching(/^worker1: bird \(pid \d+\) is stopped \(SIGSTOP\)/),
+        expect.stringMatching(/^worker2: sshd \(pid \d+\) is stopped \(SIGSTOP\)/),
+        expect.stringMatching(/^worker3: interface eth0 is down/),
+      ]);
+      // a node that does not answer: exit 5 naming it and why (it crashed on ssh2's second error)
+      const exec = await lab(['exec', 'bgp-metallb', 'worker2', '-i', instance, '--', 'true']);
+      expect(exec.exitCode, exec.all).toBe(5);
+      expect(exec.stderr).toMatch(/worker2 of bgp-metallb .* does not answer over SSH/);
+      expect(exec.stderr).toMatch(/health on worker2: sshd \(pid \d+\) is stopped/);
+      expect(exec.stderr).not.toMatch(/Unhandled|at /);
+    } finally {
+      const down = await lab(['down', 'bgp-metallb', '-i', instance, '--json']);
+      expect(down.exitCode, down.all).toBe(0);
+      expect(JSON.parse(down.stdout)).toMatchObject({ ok: true, instance, removed: true });
+    }
+    expect(left(instance, state)).toEqual(NOTHING);
+    // the stopped processes went with the rest (SIGKILL reaches a stopped process)
+    expect(liveProcesses(join(state, 'journal-s.copy'))).toEqual([]);
+    const gc = await lab(['gc', '--dry-run', '--json']);
+    expect(gc.exitCode, gc.all).toBe(0);
+    expect(JSON.parse(gc.stdout)).toMatchObject({ ok: true, dryRun: true });
+  }, 90_000);
+
   it('a read-only state folder is said as such, exit 3, nothing created', async () => {
     const ro = join(state, 'ro');
     mkdirSync(ro);

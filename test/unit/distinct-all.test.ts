@@ -29,6 +29,22 @@ describe('distinct with min: all', () => {
     expect(!v.ok && v.reason).toMatch(/1 of 3 did not answer: worker3/);
   });
 
+  it('a run that timed out on some connections still counts those that answered (curl --parallel exits 28)', () => {
+    // worker2 and worker3 unreachable: curl printed worker1's answers and exited 28; the verdict said
+    // "3 of 3 did not answer: worker1, ..." over output full of worker1
+    const partial = [
+      {
+        ...answers(['worker1'])[0],
+        exitCode: 28,
+        stderr: 'curl: (28) Connection timed out after 2001 milliseconds\n',
+      },
+    ];
+    const v = judge(lab, all, partial);
+    expect(!v.ok && v.reason).toMatch(
+      /^2 of 3 did not answer: worker2, worker3 \(answers: worker1\); 1 of 1 runs failed \(curl: \(28\)/,
+    );
+  });
+
   it('passes when every backend answered', () => {
     expect(judge(lab, all, answers(['worker1', 'worker2', 'worker3'])).ok).toBe(true);
   });

@@ -32,7 +32,7 @@ export async function check(
   // the lab's own health first: a node whose machine or daemons are gone fails the check, by name
   const { problems } = await healthOf(
     record,
-    lab.nodes.map((n) => n.name),
+    lab.nodes.map((n) => ({ name: n.name, interfaces: n.interfaces.map((i) => i.name) })),
   );
   for (const p of problems) if (!opts.json) console.log(`✖ health on ${p.node}: ${p.problem}`);
   const shells = await openShells(record);
@@ -41,30 +41,25 @@ export async function check(
     const outcomes: CheckOutcome[] = await runChecksInOrder(lab, (node) => shells.get(node)!, {
       wait: !!opts.wait,
     });
-    if (opts.json) {
-      console.log(
-        JSON.stringify(
-          [
-            ...problems.map((p) => ({ check: 'health', node: p.node, ok: false, reason: p.problem, ms: 0 })),
-            ...outcomes.map((o) => ({
-              check: o.check.name,
-              node: o.check.node,
-              ok: o.verdict.ok,
-              ...(o.verdict.ok ? { detail: o.verdict.detail } : { reason: o.verdict.reason }),
-              ms: o.waitedMs,
-            })),
-          ],
-          null,
-          2,
-        ),
-      );
-    } else {
+    const results = [
+      ...problems.map((p) => ({ check: 'health', node: p.node, ok: false, reason: p.problem, ms: 0 })),
+      ...outcomes.map((o) => ({
+        check: o.check.name,
+        node: o.check.node,
+        ok: o.verdict.ok,
+        ...(o.verdict.ok ? { detail: o.verdict.detail } : { reason: o.verdict.reason }),
+        ms: o.waitedMs,
+      })),
+    ];
+    const failed = outcomes.filter((o) => !o.verdict.ok);
+    // under --json, one document: the results when all passed, else the refusal carrying them
+    if (opts.json && !problems.length && !failed.length) console.log(JSON.stringify(results, null, 2));
+    if (!opts.json) {
       for (const o of outcomes)
         console.log(
           `${o.verdict.ok ? '✔' : '✖'} ${o.check.name} on ${o.check.node}: ${o.verdict.ok ? (o.verdict.detail ?? 'passed') : o.verdict.reason}`,
         );
     }
-    const failed = outcomes.filter((o) => !o.verdict.ok);
     // a broken node fails the check even when every check passes (a spread with a backend less)
     if (problems.length) {
       const nodes = [...new Set(problems.map((p) => p.node))];
@@ -75,13 +70,14 @@ export async function check(
             ...problems.map((p) => `  health on ${p.node}: ${p.problem}`),
             ...failed.flatMap(describeFailure),
           ],
+          json: { results },
         },
       );
     }
     if (failed.length)
       throw new CheckError(
         `${failed.length} of ${outcomes.length} checks failed on ${name} (instance ${instance})`,
-        { details: failed.flatMap(describeFailure) },
+        { details: failed.flatMap(describeFailure), json: { results } },
       );
   } finally {
     for (const s of shells.values()) s.close();

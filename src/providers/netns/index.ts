@@ -9,7 +9,7 @@ import { Booter } from './boot.js';
 import { allocateManagementPrefix, managementAddresses } from './management.js';
 import { namesOf } from './names.js';
 import { createNetwork } from './network.js';
-import { absentNodes, findInstance, findOrphans, removeOrphans } from './orphans.js';
+import { absentNodes, findInstance, findOrphans, linkProblems, removeOrphans } from './orphans.js';
 import { destroyResources } from './teardown.js';
 
 const wiring = (ctx: ProviderContext) => ({
@@ -82,4 +82,5 @@ export const netnsProvider: Provider = {
   removeOrphans,
   findInstance,
   absentNodes,
+  linkProblems,
 };

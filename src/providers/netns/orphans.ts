@@ -60,3 +60,54 @@ export function absentNodes(lab: string, instance: string, nodes: string[]): str
   const present = new Set(listNetns());
   return nodes.filter((n) => !present.has(`${NETNS_PREFIX}${lab}.${instance}.${n}`));
 }
+
+/** `ip -o link` of one namespace: each link's name and flags; undefined when it cannot be read. */
+async function linksOf(ns?: string): Promise<Map<string, string[]> | undefined> {
+  const r = await runCommand('ip', [...(ns ? ['-n', ns] : []), '-o', 'link', 'show'], { timeoutMs: 5000 });
+  if (r.exitCode !== 0) return undefined;
+  const out = new Map<string, string[]>();
+  for (const line of r.stdout.split('\n')) {
+    const m = /^\d+:\s+([^:@\s]+)(?:@[^:]+)?:\s+<([^>]*)>/.exec(line);
+    if (m) out.set(m[1], m[2].split(','));
+  }
+  return out;
+}
+
+/** Each node's interfaces (the lab's and mgmt0) present, up and with a carrier (a veth whose switch
+ * end was deleted goes with it; one set down on the switch side leaves NO-CARRIER), and the root link. */
+export async function linkProblems(
+  lab: string,
+  instance: string,
+  nodes: { name: string; interfaces: string[] }[],
+): Promise<{ node: string; problem: string }[]> {
+  const base = `${NETNS_PREFIX}${lab}.${instance}`;
+  const present = new Set(listNetns());
+  const problems: { node: string; problem: string }[] = [];
+  const link = `lab${instanceTag(lab, instance)}`;
+  if (!linkExists(link))
+    problems.push({
+      node: 'host',
+      problem: `the instance's root link ${link} is gone: no node is reachable`,
+    });
+  if (!present.has(base))
+    problems.push({ node: 'switch', problem: `the switch namespace ${base} is gone: no lab network works` });
+  const read = await Promise.all(
+    nodes.map(async (n) => (present.has(`${base}.${n.name}`) ? linksOf(`${base}.${n.name}`) : undefined)),
+  );
+  nodes.forEach((n, i) => {
+    const links = read[i];
+    if (!links) return; // its namespace is gone: absentNodes says so
+    for (const name of [...n.interfaces, 'mgmt0']) {
+      const flags = links.get(name);
+      if (!flags)
+        problems.push({ node: n.name, problem: `interface ${name} is gone (its veth was deleted)` });
+      else if (!flags.includes('UP')) problems.push({ node: n.name, problem: `interface ${name} is down` });
+      else if (flags.includes('NO-CARRIER'))
+        problems.push({
+          node: n.name,
+          problem: `interface ${name} has no carrier (its switch port is down)`,
+        });
+    }
+  });
+  return problems;
+}
