@@ -97,7 +97,7 @@ export function hostWriteError(what: string, path: string, cause: unknown): Pref
   const why: Record<string, string> = {
     EROFS: 'is on a read-only file system',
     EACCES: 'is not writable by this user',
-    EPERM: 'is not writable by this user',
+    EPERM: 'is not writable (its permissions, or an immutable attribute: lsattr -d)',
     ENOSPC: 'is on a full disk',
     ENOTDIR: 'has a file where a folder should be',
     EEXIST: 'has a file where a folder should be',

@@ -1,8 +1,9 @@
 // lab down: stop whatever works on the instance (a starting up is cancelled), replay the journal in
 // reverse, then remove what the host still holds under the instance's names (the journal may be
 // damaged or gone), the registry entry and the state folder. Running it twice is fine.
-import { existsSync, readFileSync, rmSync } from 'node:fs';
-import { BusyError } from '../errors.js';
+import { existsSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { BusyError, hostWriteError } from '../errors.js';
 import { providerOf } from '../providers/index.js';
 import type { Orphan } from '../providers/provider.js';
 import type { EventLog } from './events.js';
@@ -48,8 +49,11 @@ export async function labDown(lab: string, instance: string, events?: EventLog):
   try {
     const hadDir = existsSync(dir);
     const record = hadDir ? readInstance(dir) : undefined; // undefined too when instance.json is damaged
+    // a state folder that cannot be removed (read-only, immutable) does not stop the host's cleanup:
+    // said after it, with its cause
+    let folderError: unknown;
     const teardown = async () => {
-      if (hadDir) await destroyInstance(dir, record);
+      if (hadDir) await destroyInstance(dir, record).catch((e) => (folderError = e));
       // what the journal did not list (emptied, damaged, or the folder deleted): found by name
       const provider = await providerOf(record?.provider ?? 'netns');
       const found: Orphan[] = (await provider.findInstance?.(lab, instance)) ?? [];
@@ -61,6 +65,7 @@ export async function labDown(lab: string, instance: string, events?: EventLog):
     unregisterInstance(lab, instance);
     const beyondJournal: Record<string, number> = {};
     for (const f of found) beyondJournal[f.kind] = (beyondJournal[f.kind] ?? 0) + 1;
+    if (folderError) throw folderError;
     return {
       removed: hadDir || registered || found.length > 0 || !!stopped,
       ms: Date.now() - started,
@@ -78,9 +83,37 @@ export async function destroyInstance(dir: string, record: InstanceRecord | unde
     record.status = 'stopping';
     // gc leaves an instance alone while the process stopping it lives
     record.ownerPid = process.pid;
-    writeInstance(record);
+    try {
+      writeInstance(record);
+    } catch {
+      // a read-only folder: the host is cleaned all the same, and the folder's error said after
+    }
   }
   await (await providerOf(record?.provider ?? 'netns')).destroy(journalOf(dir).resources());
-  rmSync(dir, { recursive: true, force: true });
+  try {
+    rmSync(dir, { recursive: true, force: true });
+  } catch (e) {
+    // the host is clean: its registry entry goes, the folder stays, said with its real cause (rmSync
+    // reports an immutable folder's EPERM as ENOTDIR of a file in it)
+    if (record) unregisterInstance(record.lab, record.instance);
+    const error = hostWriteError('the state folder', dir, probeWrite(dir) ?? e);
+    error.details = [
+      'Everything the instance ran on the host is removed; only this folder is left.',
+      'Make it writable, then lab down again removes it.',
+    ];
+    throw error;
+  }
   if (record) unregisterInstance(record.lab, record.instance);
+}
+
+/** Why a folder cannot be written: the error of creating and removing a file in it, if any. */
+function probeWrite(dir: string): unknown {
+  const probe = join(dir, `.lab-probe-${process.pid}`);
+  try {
+    writeFileSync(probe, '');
+    unlinkSync(probe);
+    return undefined;
+  } catch (e) {
+    return e;
+  }
 }

@@ -20,7 +20,9 @@ export async function collectGarbage(opts: { dryRun?: boolean } = {}): Promise<G
   const instances = knownInstances();
   // starting or stopping, and the process doing it is gone (a live `lab up` or `lab down` is not a crash)
   const crashed = instances.filter(isCrashed);
-  if (!opts.dryRun) for (const i of crashed) await destroyInstance(i.dir, i);
+  // one instance that cannot be removed (its folder read-only) does not stop the others: said after
+  let failure: unknown;
+  if (!opts.dryRun) for (const i of crashed) await destroyInstance(i.dir, i).catch((e) => (failure ??= e));
 
   const live = instances.filter((i) => !crashed.includes(i));
   const owned = new Set(
@@ -38,5 +40,6 @@ export async function collectGarbage(opts: { dryRun?: boolean } = {}): Promise<G
   }
   // last: destroying a crashed instance takes and releases its lock, which removes a stale one too
   const locks = removeStaleLocks(opts.dryRun);
+  if (failure) throw failure;
   return { instances: crashed.map((i) => i.id), orphans, locks };
 }

@@ -243,6 +243,32 @@ describe.skipIf(!isRoot)('reliability off the road', () => {
     expect(JSON.parse(gc.stdout)).toMatchObject({ ok: true, dryRun: true });
   }, 90_000);
 
+  it('lab down with its state folder read-only removes the whole lab from the host, then exits 3 naming the folder', async () => {
+    const instance = id('w');
+    expect((await lab(['up', 'bgp-metallb', '-i', instance])).exitCode).toBe(0);
+    const dir = join(state, 'bgp-metallb', instance);
+    copyFileSync(join(dir, 'journal.jsonl'), join(state, 'journal-w.copy'));
+    execFileSync('mount', ['--bind', dir, dir]);
+    execFileSync('mount', ['-o', 'remount,ro,bind', dir]);
+    try {
+      // it said `ENOTDIR: not a directory, scandir …/events.jsonl`, exit 1, and left the registry entry
+      const down = await lab(['down', 'bgp-metallb', '-i', instance, '--json']);
+      expect(down.exitCode, down.all).toBe(3);
+      expect(JSON.parse(down.stdout)).toMatchObject({
+        ok: false,
+        code: 'state-unwritable',
+        message: expect.stringMatching(/state folder .* read-only file system/),
+      });
+      expect(left(instance, state)).toEqual({ ...NOTHING, state: true });
+      expect(liveProcesses(join(state, 'journal-w.copy'))).toEqual([]);
+    } finally {
+      execFileSync('umount', [dir]);
+    }
+    const again = await lab(['down', 'bgp-metallb', '-i', instance]);
+    expect(again.exitCode, again.all).toBe(0);
+    expect(left(instance, state)).toEqual(NOTHING);
+  }, 60_000);
+
   it('a read-only state folder is said as such, exit 3, nothing created', async () => {
     const ro = join(state, 'ro');
     mkdirSync(ro);
