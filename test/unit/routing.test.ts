@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { birdBfdSessions, birdOspfNeighbors, birdRoute } from '../../src/daemons/bird.js';
 import { frrBfdPeers, frrOspfNeighbors, frrRoute, frrSessions } from '../../src/daemons/frr.js';
+import { judgeBgpRoute } from '../../src/engine/routing-judges.js';
 import { lintLab } from '../../src/lint/index.js';
 import { nodeByName } from '../../src/model/lab.js';
 import { loadLabText } from '../../src/model/load.js';
@@ -14,7 +15,6 @@ import { staticRoutes } from '../../src/net/static-routes.js';
 import { PROJECT_DIR } from '../../src/paths.js';
 import { checkTool } from '../../src/providers/netns/preflight.js';
 import { renderLab } from '../../src/render/render-lab.js';
-import { judgeBgpRoute } from '../../src/engine/routing-judges.js';
 import { birdChannelFilter } from '../../src/roles/bird-view.js';
 
 const conformance = (name: string) => join(PROJECT_DIR, 'test', 'conformance', name, 'lab.yaml');
