@@ -130,19 +130,51 @@ const judgeBgp = onOutput<'bgp_established'>((spec, output, { lab, check }) => {
   );
 });
 
-/** ip route show: one next hop per node of the selection. */
+/** ip route show PREFIX: each gateway with the interface it is reached on (`via fe80::1 dev eth0`). */
+export function nextHopsWithDevice(output: string): { via: string; dev?: string }[] {
+  return [...output.matchAll(/\bvia (?:inet6 )?([0-9a-fA-F]*[.:][0-9a-fA-F.:]+)(?:\s+dev\s+(\S+))?/g)].map(
+    (m) => ({ via: m[1], dev: m[2] }),
+  );
+}
+
+const isLinkLocal = (a: string) => /^fe[89ab][0-9a-f]:/i.test(a);
+
+/**
+ * ip route show: one next hop per node of the selection. A next hop is the node's address on the shared
+ * network or any of its addresses (IPv6, loopback); or, for IPv6 (FRR and BIRD over eBGP, OSPFv3), a
+ * link-local address on the node's interface towards a network the peer is on: one distinct link-local
+ * hop per expected peer of that network (link-local addresses come from random MACs, so the network
+ * the hop leaves on is what names the peer).
+ */
 const judgeNexthops = onOutput<'nexthops'>(({ via }, output, { lab, check }) => {
   const self = nodeByName(lab, check.node);
+  const v6 = /^\S*:/.test(output.trim()) || /\bvia inet6 /.test(output);
   const expected = peersOf(lab, via, check.node).map((p) => ({
+    node: p,
     name: p.name,
-    address: towards(self, p)!,
+    address: (v6 ? p.interfaces.find((i) => i.address6)?.address6 : undefined) ?? towards(self, p)!,
     all: addressesOf(p),
   }));
   if (!expected.length) return fail(`the selection ${JSON.stringify(via)} names no node`);
-  const hops = new Set(nextHops(output));
-  // a next hop is the node's address on the shared network, or any of its addresses (IPv6, loopback)
-  const missing = expected.filter((e) => !hops.has(e.address) && !e.all.some((a) => hops.has(a)));
   if (!output.trim()) return fail('no such route');
+  const pairs = nextHopsWithDevice(output);
+  const hops = new Set(pairs.map((h) => h.via));
+  const byAddress = (e: (typeof expected)[number]) => hops.has(e.address) || e.all.some((a) => hops.has(a));
+  // link-local hops per interface of this node, each one taken by at most one expected peer
+  const linkLocal = new Map<string, Set<string>>();
+  for (const h of pairs)
+    if (h.dev && isLinkLocal(h.via)) linkLocal.set(h.dev, (linkLocal.get(h.dev) ?? new Set()).add(h.via));
+  const taken = new Map<string, number>();
+  const byLinkLocal = (e: (typeof expected)[number]) => {
+    const shared = new Set(e.node.interfaces.map((i) => i.network));
+    const dev = self?.interfaces.find(
+      (i) => shared.has(i.network) && (linkLocal.get(i.name)?.size ?? 0) > (taken.get(i.name) ?? 0),
+    )?.name;
+    if (dev === undefined) return false;
+    taken.set(dev, (taken.get(dev) ?? 0) + 1);
+    return true;
+  };
+  const missing = expected.filter((e) => !byAddress(e)).filter((e) => !byLinkLocal(e));
   if (missing.length)
     return fail(
       `${hops.size} of ${expected.length} next hops; missing ${missing.map((m) => `${m.name} (${m.address})`).join(', ')}`,

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { JUDGES, judge } from '../../src/engine/judges.js';
 import { openLab } from '../../src/model/open.js';
-import { labFile } from '../helpers/labs.js';
+import { conformanceFile, labFile } from '../helpers/labs.js';
 
 const { lab } = openLab(labFile('bgp-metallb'));
 const result = (stdout: string) => ({
@@ -41,5 +41,29 @@ describe('judges and empty selections', () => {
     const schema = JSON.parse(labJsonSchema());
     const kinds = Object.keys(schema.properties.checks.items.properties.expect.properties).sort();
     expect(Object.keys(JUDGES).sort()).toEqual(kinds);
+  });
+});
+
+describe('nexthops over IPv6', () => {
+  // ebgp-leaf-spine: leaf1 reaches spine1 on s1-l1 and spine2 on s2-l1; FRR installs eBGP IPv6 routes
+  // via the peers' link-local addresses (containerlab clos02, translated, failed this way)
+  const { lab: spine } = openLab(conformanceFile('ebgp-leaf-spine'));
+  const leaf1 = spine.nodes.find((n) => n.name === 'leaf1')!;
+  const [towardsS1, towardsS2] = leaf1.interfaces.map((i) => i.name);
+  const check = { ...spine.checks[0], node: 'leaf1', expect: { nexthops: { via: ['spine1', 'spine2'] } } };
+  const route = (...hops: [string, string][]) =>
+    `fd00:20:2::/64 nhid 33 proto bgp metric 20 pref medium\n${hops.map(([via, dev]) => `\tnexthop via ${via} dev ${dev} weight 1 \n`).join('')}`;
+
+  it('a link-local hop on the interface towards each peer counts for that peer', () => {
+    const out = route(['fe80::1', towardsS1], ['fe80::2', towardsS2]);
+    expect(judge(spine, check, [result(out)])).toEqual({ ok: true, detail: '2 next hops' });
+  });
+
+  it('two hops on one interface do not stand for a peer on another network', () => {
+    const out = route(['fe80::1', towardsS1], ['fe80::2', towardsS1]);
+    expect(judge(spine, check, [result(out)])).toEqual({
+      ok: false,
+      reason: expect.stringMatching(/missing spine2/),
+    });
   });
 });
