@@ -27,7 +27,8 @@ export class Progress {
         if (this.failures.length) throw this.failures[0];
         if (t.task) await t.task();
         if (!t.subtasks) return;
-        return task.newListr(
+        const before = this.failures.length;
+        const sub = task.newListr(
           t.subtasks.map((s) => ({
             title: s.title,
             task: async (_c, sub) => {
@@ -43,6 +44,13 @@ export class Progress {
           })),
           { concurrent: !t.sequential, exitOnError: !t.collectErrors },
         );
+        await sub.run();
+        // collected failures fail the phase too: a ✔ over failed checks said the opposite of the verdict
+        const failed = this.failures.length - before;
+        if (failed) {
+          task.title = `${t.title}: ${failed} of ${t.subtasks.length} failed`;
+          throw this.failures[before];
+        }
       },
     }));
     const listr = new Listr(list, {
