@@ -91,3 +91,29 @@ export function dynamicRange(lab: Lab, node: Node) {
     local: localAddressTowards(lab, node, first),
   };
 }
+
+/**
+ * The MAC address of a node's interface on netns: locally administered, from the node's place in the
+ * lab and the interface's, so that its IPv6 link-local address (EUI-64) is known before the lab runs:
+ * a check can tell which node a link-local next hop belongs to.
+ */
+export function interfaceMac(nodeIndex: number, interfaceIndex: number): string {
+  const bytes = [0x02, 0x1a, (nodeIndex >> 8) & 0xff, nodeIndex & 0xff, interfaceIndex & 0xff, 0x00];
+  return bytes.map((b) => b.toString(16).padStart(2, '0')).join(':');
+}
+
+/** The EUI-64 link-local address the kernel gives an interface with this MAC, in canonical form. */
+export function linkLocalOf(mac: string): string {
+  const b = mac.split(':').map((h) => Number.parseInt(h, 16));
+  const eui = [b[0] ^ 0x02, b[1], b[2], 0xff, 0xfe, b[3], b[4], b[5]];
+  let value = 0xfe80n << 112n;
+  for (let k = 0; k < 8; k++) value |= BigInt(eui[k]) << BigInt(8 * (7 - k));
+  return formatAddress(6, value);
+}
+
+/** The link-local address of a node's interface on a network, as netns gives it (interfaceMac). */
+export function linkLocalTowards(lab: Lab, node: Node, network: string): string | undefined {
+  const j = node.interfaces.findIndex((i) => i.network === network);
+  if (j < 0) return undefined;
+  return linkLocalOf(interfaceMac(lab.nodes.indexOf(node), j));
+}

@@ -2,7 +2,7 @@
 // of expectation has its judge in JUDGES, a table the compiler holds complete: a new kind in the schema
 // does not build until it has a judge. Reading a daemon's sessions is the daemon's own (daemons/).
 import { isIP } from 'node:net';
-import { addressTowards } from '../core/addressing.js';
+import { addressTowards, linkLocalTowards } from '../core/addressing.js';
 import {
   addressesOf,
   birdName,
@@ -15,6 +15,7 @@ import {
 import type { Session } from '../daemons/daemon.js';
 import { DAEMONS } from '../daemons/index.js';
 import type { Expectation } from '../model/schema.js';
+import { formatAddress, parseAddress } from '../net/ip.js';
 import type { CommandResult } from '../transport/shell.js';
 import { judgeBfd, judgeBgpRoute, judgeOspf } from './routing-judges.js';
 
@@ -138,13 +139,20 @@ export function nextHopsWithDevice(output: string): { via: string; dev?: string 
 }
 
 const isLinkLocal = (a: string) => /^fe[89ab][0-9a-f]:/i.test(a);
+const canonical6 = (a: string) => {
+  try {
+    return formatAddress(6, parseAddress(a).value);
+  } catch {
+    return a;
+  }
+};
 
 /**
  * ip route show: one next hop per node of the selection. A next hop is the node's address on the shared
- * network or any of its addresses (IPv6, loopback); or, for IPv6 (FRR and BIRD over eBGP, OSPFv3), a
- * link-local address on the node's interface towards a network the peer is on: one distinct link-local
- * hop per expected peer of that network (link-local addresses come from random MACs, so the network
- * the hop leaves on is what names the peer).
+ * network or any of its addresses (IPv6, loopback); or, for IPv6 (FRR and BIRD over eBGP, OSPFv3), its
+ * link-local address on the shared network, which netns derives from the node's place in the lab
+ * (interfaceMac). A link-local hop that is no lab node's (another provider's MACs) counts for an expected
+ * peer on the network of the interface it leaves by, one peer per distinct hop.
  */
 const judgeNexthops = onOutput<'nexthops'>(({ via }, output, { lab, check }) => {
   const self = nodeByName(lab, check.node);
@@ -157,24 +165,36 @@ const judgeNexthops = onOutput<'nexthops'>(({ via }, output, { lab, check }) => 
   }));
   if (!expected.length) return fail(`the selection ${JSON.stringify(via)} names no node`);
   if (!output.trim()) return fail('no such route');
-  const pairs = nextHopsWithDevice(output);
+  const pairs = nextHopsWithDevice(output).map((h) =>
+    isLinkLocal(h.via) ? { ...h, via: canonical6(h.via) } : h,
+  );
   const hops = new Set(pairs.map((h) => h.via));
-  const byAddress = (e: (typeof expected)[number]) => hops.has(e.address) || e.all.some((a) => hops.has(a));
-  // link-local hops per interface of this node, each one taken by at most one expected peer
-  const linkLocal = new Map<string, Set<string>>();
+  // the link-local address each lab node has on each network this node is on
+  const known = new Set(
+    lab.nodes.flatMap((n) =>
+      (self?.interfaces ?? []).map((i) => linkLocalTowards(lab, n, i.network)).filter((a) => a !== undefined),
+    ),
+  );
+  const linkLocalsOf = (n: Node) =>
+    (self?.interfaces ?? []).map((i) => linkLocalTowards(lab, n, i.network)).filter((a) => a !== undefined);
+  const byAddress = (e: (typeof expected)[number]) =>
+    hops.has(e.address) || e.all.some((a) => hops.has(a)) || linkLocalsOf(e.node).some((a) => hops.has(a));
+  // link-local hops of no lab node, per interface of this node, each taken by at most one expected peer
+  const unknown = new Map<string, Set<string>>();
   for (const h of pairs)
-    if (h.dev && isLinkLocal(h.via)) linkLocal.set(h.dev, (linkLocal.get(h.dev) ?? new Set()).add(h.via));
+    if (h.dev && isLinkLocal(h.via) && !known.has(h.via))
+      unknown.set(h.dev, (unknown.get(h.dev) ?? new Set()).add(h.via));
   const taken = new Map<string, number>();
-  const byLinkLocal = (e: (typeof expected)[number]) => {
+  const byInterface = (e: (typeof expected)[number]) => {
     const shared = new Set(e.node.interfaces.map((i) => i.network));
     const dev = self?.interfaces.find(
-      (i) => shared.has(i.network) && (linkLocal.get(i.name)?.size ?? 0) > (taken.get(i.name) ?? 0),
+      (i) => shared.has(i.network) && (unknown.get(i.name)?.size ?? 0) > (taken.get(i.name) ?? 0),
     )?.name;
     if (dev === undefined) return false;
     taken.set(dev, (taken.get(dev) ?? 0) + 1);
     return true;
   };
-  const missing = expected.filter((e) => !byAddress(e)).filter((e) => !byLinkLocal(e));
+  const missing = expected.filter((e) => !byAddress(e)).filter((e) => !byInterface(e));
   if (missing.length)
     return fail(
       `${hops.size} of ${expected.length} next hops; missing ${missing.map((m) => `${m.name} (${m.address})`).join(', ')}`,

@@ -1,5 +1,6 @@
 // Judges fail when their selection names nothing, and every kind of expectation has one.
 import { describe, expect, it } from 'vitest';
+import { interfaceMac, linkLocalOf, linkLocalTowards } from '../../src/core/addressing.js';
 import { JUDGES, judge } from '../../src/engine/judges.js';
 import { openLab } from '../../src/model/open.js';
 import { conformanceFile, labFile } from '../helpers/labs.js';
@@ -59,11 +60,43 @@ describe('nexthops over IPv6', () => {
     expect(judge(spine, check, [result(out)])).toEqual({ ok: true, detail: '2 next hops' });
   });
 
+  it("a peer's own link-local address (netns derives it from the node's place) counts for it", () => {
+    const s1 = spine.nodes.find((n) => n.name === 'spine1')!;
+    const s2 = spine.nodes.find((n) => n.name === 'spine2')!;
+    const out = route(
+      [linkLocalTowards(spine, s1, 's1-l1')!, towardsS1],
+      [linkLocalTowards(spine, s2, 's2-l1')!.toUpperCase(), towardsS2],
+    );
+    expect(judge(spine, check, [result(out)]).ok).toBe(true);
+  });
+
+  it("on a shared LAN, another node's link-local address does not stand for the expected peer", () => {
+    // route-server: m2 learns m1's prefix; the hop is m1's link-local on ix, the check expects rs1
+    const { lab: ix } = openLab(conformanceFile('route-server'));
+    const m1 = ix.nodes.find((n) => n.name === 'm1')!;
+    const m2 = ix.nodes.find((n) => n.name === 'm2')!;
+    const dev = m2.interfaces.find((i) => i.network === 'ix')!.name;
+    const out = route([linkLocalTowards(ix, m1, 'ix')!, dev]);
+    const onM2 = { ...ix.checks[0], node: 'm2' };
+    expect(judge(ix, { ...onM2, expect: { nexthops: { via: 'rs1' } } }, [result(out)])).toEqual({
+      ok: false,
+      reason: expect.stringMatching(/missing rs1/),
+    });
+    expect(judge(ix, { ...onM2, expect: { nexthops: { via: 'm1' } } }, [result(out)]).ok).toBe(true);
+  });
+
   it('two hops on one interface do not stand for a peer on another network', () => {
     const out = route(['fe80::1', towardsS1], ['fe80::2', towardsS1]);
     expect(judge(spine, check, [result(out)])).toEqual({
       ok: false,
       reason: expect.stringMatching(/missing spine2/),
     });
+  });
+});
+
+describe('interface MACs on netns', () => {
+  it('give the EUI-64 link-local address the kernel derives', () => {
+    expect(interfaceMac(300, 2)).toBe('02:1a:01:2c:02:00');
+    expect(linkLocalOf('02:1a:01:2c:02:00')).toBe('fe80::1a:1ff:fe2c:200');
   });
 });

@@ -1,6 +1,7 @@
 // The lab's wiring: a switch namespace with one bridge per network (and management), nodes on veths.
 // Built with a handful of `ip -batch` runs rather than hundreds of `ip` processes.
 
+import { interfaceMac } from '../../core/addressing.js';
 import type { Lab } from '../../core/lab.js';
 import { networkByName } from '../../core/lab.js';
 import type { Journal } from '../../engine/journal.js';
@@ -49,7 +50,7 @@ export async function createNetwork(w: Wiring, journal: Journal): Promise<void> 
     ...lab.nodes.flatMap((node, i) => [
       ...node.interfaces.map(
         (ifc, j) =>
-          `link add name ${ifc.name} netns ${names.nodeNs(node.name)} type veth peer name ${names.port(i, j)} netns ${names.switchNs}`,
+          `link add name ${ifc.name} address ${interfaceMac(i, j)} netns ${names.nodeNs(node.name)} type veth peer name ${names.port(i, j)} netns ${names.switchNs}`,
       ),
       `link add mgmt0 netns ${names.nodeNs(node.name)} type veth peer name ${names.port(i, 'm')} netns ${names.switchNs}`,
     ]),
