@@ -26,6 +26,7 @@ export const ALLOWABLE_CODES = [
   'cluster-id-duplicate',
   'bgp-peer-unreachable',
   'ibgp-next-hop',
+  'rs-next-hop',
   'kubernetes-version',
 ] as const;
 

@@ -145,6 +145,50 @@ function unresolvableNextHops(lab: Lab): Issue[] {
   return out;
 }
 
+/**
+ * A route server passes each client's routes to the others with the next hop unchanged (that is what
+ * rs_client means): a client that cannot reach another client's address installs its routes as
+ * unreachable (FRR: inaccessible; BIRD drops an eBGP next hop that is no neighbor). On an exchange every
+ * client shares the LAN; one behind another network does not.
+ */
+const onLink = (lab: Lab, node: Node, address: string) =>
+  node.interfaces.some((i) => {
+    const net = networkByName(lab, i.network);
+    return [net?.prefix, net?.prefix6].some((p) => p && prefixHolds(p, address));
+  });
+
+function routeServerNextHops(lab: Lab): Issue[] {
+  const out: Issue[] = [];
+  for (const node of lab.nodes) {
+    const bgp = node.bgp;
+    if (bgp?.source !== 'lab') continue;
+    const clients = bgp.neighbors.filter((n) => n.rsClient && !n.ibgp && n.node);
+    for (const to of clients) {
+      const peer = nodeByName(lab, to.node!);
+      if (!peer || peer.bgp?.import === 'none') continue;
+      const lost = clients.filter(
+        (from) =>
+          from.node !== to.node &&
+          from.family === to.family &&
+          nodeByName(lab, from.node!)?.bgp?.export !== 'none' &&
+          // a single-hop eBGP next hop must be on a connected network (FRR's connected check, BIRD's
+          // gateway direct): a static or BGP route to it does not do
+          !(to.multihop ? routesTo(lab, peer, from.address) : onLink(lab, peer, from.address)),
+      );
+      if (!lost.length) continue;
+      out.push(
+        issue(
+          'rs-next-hop',
+          to.path,
+          `${node.name} passes routes of ${lost.map((e) => `${e.node} (${e.address})`).join(', ')} to its route-server client ${peer.name} with that next hop unchanged, on no network of ${peer.name}'s`,
+          `${peer.name} holds them as unreachable and forwards nothing: put the clients on one network (an exchange LAN), or drop rs_client for ${peer.name} (the server is then its next hop)`,
+        ),
+      );
+    }
+  }
+  return out;
+}
+
 /** The same static route twice: the second `ip route add` fails with "File exists". */
 function duplicateRoutes(lab: Lab): Issue[] {
   const out: Issue[] = [];
@@ -285,5 +329,6 @@ export const routingRules: Rule = (lab) => [
   ...ignoredFields(lab),
   ...unreachablePeers(lab),
   ...unresolvableNextHops(lab),
+  ...routeServerNextHops(lab),
   ...duplicateRoutes(lab),
 ];
