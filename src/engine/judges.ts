@@ -57,8 +57,12 @@ function blocksHeldBy(lab: Lab, node: string): string[] {
   return [...new Set(lab.workloads.filter((w) => w.node === node).map((w) => w.block))];
 }
 
+/** The line that says why a command failed: birdc's banner (BIRD 2.0.12 ready.) says nothing. */
 function firstLine(r: CommandResult): string {
-  return (r.stderr.trim() || r.stdout.trim() || 'no output').split('\n')[0];
+  const lines = (r.stderr.trim() || r.stdout.trim() || 'no output')
+    .split('\n')
+    .filter((l) => !/^BIRD [\w.-]+ ready\.$/.test(l.trim()));
+  return lines[0] ?? 'no output';
 }
 
 /** A judge of one command's output: the command must have exited 0 first. */

@@ -100,3 +100,11 @@ describe('interface MACs on netns', () => {
     expect(linkLocalOf('02:1a:01:2c:02:00')).toBe('fe80::1a:1ff:fe2c:200');
   });
 });
+
+describe('a failed command', () => {
+  it("is explained by its first line that says something, not birdc's banner", () => {
+    const check = { ...base, expect: { bgp_route: { daemon: 'bird' as const, prefix: '10.9.0.0/24' } } };
+    const r = { ...result('BIRD 2.0.12 ready.\nNetwork not found\n'), exitCode: 1 };
+    expect(judge(lab, check, [r])).toEqual({ ok: false, reason: 'exit 1: Network not found' });
+  });
+});
