@@ -1,17 +1,19 @@
 // Reaching a running instance's nodes: the saved targets, through the route guard, over SSH.
-import { DefinitionError } from '../errors.js';
+import { join } from 'node:path';
+import { CheckError, DefinitionError } from '../errors.js';
 import { verifyRoutedVia } from '../transport/route-guard.js';
-import { SshShell } from '../transport/ssh.js';
+import { SshShell, type SshTarget } from '../transport/ssh.js';
 import type { InstanceRecord } from './instances.js';
 import { loadTargets } from './state.js';
 
 /** One shell per node (connecting lazily), after checking that every address leaves through the lab's link. */
 export async function openShells(record: InstanceRecord, only?: string[]): Promise<Map<string, SshShell>> {
-  const targets = loadTargets(record.dir).filter((t) => !only || only.includes(t.node));
+  const all = await usableTargets(record);
+  const targets = all.filter((t) => !only || only.includes(t.node));
   if (only) {
     const unknown = only.filter((n) => !targets.some((t) => t.node === n));
     if (unknown.length) {
-      const known = loadTargets(record.dir).map((t) => t.node);
+      const known = all.map((t) => t.node);
       throw new DefinitionError(
         `${record.lab} has no node ${unknown.join(', ')}; its nodes are ${known.join(', ')}`,
       );
@@ -22,4 +24,28 @@ export async function openShells(record: InstanceRecord, only?: string[]): Promi
     record.link!,
   );
   return new Map(targets.map((t) => [t.node, new SshShell(t, { connectTimeoutMs: 5000 })]));
+}
+
+/** The saved targets, or what is wrong with the state folder that holds them: a missing or damaged
+ * nodes.json or key said as such, not as an SSH authentication failure or a JSON stack. */
+async function usableTargets(record: InstanceRecord): Promise<SshTarget[]> {
+  const damaged = (what: string) =>
+    new CheckError(`${record.lab} (instance ${record.instance}) cannot reach its nodes: ${what}`, {
+      code: 'state-damaged',
+      details: ['  The lab may still run; lab down removes it (found on the host by its names).'],
+    });
+  let targets: SshTarget[];
+  try {
+    targets = loadTargets(record.dir);
+  } catch (e) {
+    throw damaged(`${join(record.dir, 'ssh', 'nodes.json')} is damaged (${(e as Error).message})`);
+  }
+  if (!targets.length) throw damaged(`${join(record.dir, 'ssh', 'nodes.json')} is missing`);
+  const { utils } = (await import('ssh2')).default;
+  for (const t of targets) {
+    const key = t.identityFile ?? join(record.dir, 'ssh', 'id_ed25519');
+    if (!t.privateKey) throw damaged(`its SSH key ${key} is missing or empty`);
+    if (utils.parseKey(t.privateKey) instanceof Error) throw damaged(`its SSH key ${key} is damaged`);
+  }
+  return targets;
 }

@@ -269,6 +269,29 @@ describe.skipIf(!isRoot)('reliability off the road', () => {
     expect(left(instance, state)).toEqual(NOTHING);
   }, 60_000);
 
+  it('a missing or damaged SSH key or nodes.json is said as such by check and exec (exit 5), and down still removes all', async () => {
+    const instance = id('k');
+    expect((await lab(['up', 'bgp-metallb', '-i', instance])).exitCode).toBe(0);
+    const ssh = join(state, 'bgp-metallb', instance, 'ssh');
+    try {
+      // it said `All configured authentication methods failed` on every check, or a JSON stack (exit 1)
+      rmSync(join(ssh, 'id_ed25519'));
+      const check = await lab(['check', 'bgp-metallb', '-i', instance, '--json']);
+      expect(check.exitCode, check.all).toBe(5);
+      expect(JSON.parse(check.stdout)).toMatchObject({
+        code: 'state-damaged',
+        message: expect.stringMatching(/cannot reach its nodes: its SSH key .*id_ed25519 is missing/),
+      });
+      writeFileSync(join(ssh, 'nodes.json'), '{');
+      const exec = await lab(['exec', 'bgp-metallb', 'router', '-i', instance, '--', 'true']);
+      expect(exec.exitCode, exec.all).toBe(5);
+      expect(exec.stderr).toMatch(/nodes\.json is damaged/);
+    } finally {
+      expect((await lab(['down', 'bgp-metallb', '-i', instance])).exitCode).toBe(0);
+    }
+    expect(left(instance, state)).toEqual(NOTHING);
+  }, 60_000);
+
   it('a read-only state folder is said as such, exit 3, nothing created', async () => {
     const ro = join(state, 'ro');
     mkdirSync(ro);
