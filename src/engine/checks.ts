@@ -126,6 +126,11 @@ export function lastOutput(o: CheckOutcome): string {
   return last ? (last.stdout + last.stderr).trim().slice(0, 4096) : '';
 }
 
+/** The command as it ran on the node (templates rendered), not as the lab file writes it. */
+export function commandShown(o: CheckOutcome): string {
+  return o.results[0]?.command ?? o.check.run;
+}
+
 /** One line per failed check: check, node, command, reason, time waited, and the last output. */
 export function describeFailure(o: CheckOutcome): string[] {
   const reason = o.verdict.ok ? '' : o.verdict.reason;
@@ -133,7 +138,7 @@ export function describeFailure(o: CheckOutcome): string[] {
   const output = last ? (last.stdout + last.stderr).trim().split('\n').slice(0, 12) : [];
   return [
     `check ${o.check.name} on ${o.check.node} failed after ${(o.waitedMs / 1000).toFixed(1)} s (wait ${o.check.wait}: ${o.check.timeout} s, ${o.attempts} attempts): ${reason}`,
-    `  command: ${o.check.run}`,
+    `  command: ${commandShown(o)}`,
     ...(output.length ? ['  last output:', ...output.map((l) => `    ${l}`)] : []),
   ];
 }

@@ -6,7 +6,7 @@ import { nodeByName } from '../core/lab.js';
 import { runStepScript } from '../steps/api.js';
 import { brokenBy } from '../steps/plan.js';
 import type { SshShell } from '../transport/ssh.js';
-import { type CheckOutcome, describeFailure, waitForCheck, waitForFailure } from './checks.js';
+import { type CheckOutcome, commandShown, describeFailure, waitForCheck, waitForFailure } from './checks.js';
 import type { Journal } from './journal.js';
 import { completeStart, recordStart, startCommandsOf, startScript } from './start-roles.js';
 
@@ -99,6 +99,6 @@ export function describeMiss(p: StepProof): string[] {
   const o = p.outcome;
   return [
     `check ${o.check.name} on ${o.check.node} still passes ${(o.waitedMs / 1000).toFixed(1)} s after the step that should break it (${o.attempts} attempts)`,
-    `  command: ${o.check.run}`,
+    `  command: ${commandShown(o)}`,
   ];
 }

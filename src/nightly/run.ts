@@ -4,6 +4,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { availableParallelism, hostname } from 'node:os';
 import { join } from 'node:path';
+import { commandsOf } from '../engine/checks.js';
 import { gatherHostFacts } from '../engine/host-facts.js';
 import { verifyEmulated } from '../engine/up.js';
 import { LabError } from '../errors.js';
@@ -97,7 +98,11 @@ async function runLab(p: Planned, opts: NightlyOptions): Promise<LabResult> {
   const base = {
     lab: name,
     nodes: p.lab?.nodes.length ?? 0,
-    checks: (p.lab?.checks ?? []).map((c) => ({ name: c.name, node: c.node, command: c.run })),
+    checks: (p.lab?.checks ?? []).map((c) => ({
+      name: c.name,
+      node: c.node,
+      command: commandsOf(c, p.lab)[0],
+    })),
     ...(topology ? { topology } : {}),
   };
   if (p.verdict) {

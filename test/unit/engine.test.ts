@@ -151,6 +151,16 @@ describe('waits', () => {
     expect(text).toMatch(/bgp_worker2 BGP/);
   });
 
+  it('names the command as it ran, templates rendered, not as the lab file writes it', async () => {
+    const spread = lab.checks.find((c) => c.run.includes('{{'))!;
+    const shell = new FakeShell(spread.node, () => ({ exitCode: 7, stderr: 'curl: (7) refused' }));
+    const o = await waitForCheck(lab, spread, shell, { timeoutMs: 0 });
+    const text = describeFailure(o).join('\n');
+    expect(text).not.toContain('{{');
+    expect(text).toContain(`command: ${commandsOf(spread, lab)[0]}`);
+    expect(text).toMatch(/\?\[1-\d+\]/);
+  });
+
   it('stop waiting when aborted (Ctrl-C)', async () => {
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 50);
