@@ -90,27 +90,49 @@ function releaseIfMine(file: string): void {
 
 /**
  * For `lab down`: takes the lock, first stopping whatever holds it (a starting `lab up` removes what it
- * made and exits 8; a check or exec exits 8). Waits up to `ms` for the holder to let go, then kills it.
+ * made and exits 8; a check or exec exits 8); another `lab down` is waited for (up to 2 minutes). Waits up to `ms` for the holder to let go, then kills it.
  */
 export async function takeOverLock(
   lab: string,
   instance: string,
   ms = 30_000,
 ): Promise<{ lock: InstanceLock; stopped?: LockOwner }> {
-  const owner = lockOwner(lab, instance);
-  if (owner) {
-    signal(owner, CANCEL_SIGNAL);
-    const deadline = Date.now() + ms;
-    while (isAlive(owner.pid, owner.starttime) && lockOwner(lab, instance) && Date.now() < deadline)
-      await new Promise((r) => setTimeout(r, 50));
-    if (isAlive(owner.pid, owner.starttime) && lockOwner(lab, instance)) {
-      signal(owner, 'SIGKILL');
-      const killed = Date.now() + 5000;
-      while (isAlive(owner.pid, owner.starttime) && Date.now() < killed)
-        await new Promise((r) => setTimeout(r, 20));
+  let stopped: LockOwner | undefined;
+  // a few rounds: another command may take the lock between a look and the take (two downs at once)
+  for (let round = 0; ; round++) {
+    const owner = lockOwner(lab, instance);
+    if (owner?.command === 'down') {
+      // another lab down is removing it: let it finish (this one then removes what is left, if
+      // anything), rather than cancel it halfway and have it exit 8 as a cancelled up would
+      const deadline = Date.now() + 120_000;
+      while (isAlive(owner.pid, owner.starttime) && lockOwner(lab, instance) && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 50));
+      if (isAlive(owner.pid, owner.starttime) && lockOwner(lab, instance))
+        await stop(lab, instance, owner, ms);
+    } else if (owner) {
+      await stop(lab, instance, owner, ms);
+      stopped ??= owner;
+    }
+    try {
+      return { lock: acquireLock(lab, instance, 'down'), stopped };
+    } catch (e) {
+      if (!(e instanceof BusyError) || round >= 5) throw e;
     }
   }
-  return { lock: acquireLock(lab, instance, 'down'), stopped: owner };
+}
+
+/** Asks the owner to let go (a starting up cancels), then kills it after `ms`. */
+async function stop(lab: string, instance: string, owner: LockOwner, ms: number): Promise<void> {
+  signal(owner, CANCEL_SIGNAL);
+  const deadline = Date.now() + ms;
+  while (isAlive(owner.pid, owner.starttime) && lockOwner(lab, instance) && Date.now() < deadline)
+    await new Promise((r) => setTimeout(r, 50));
+  if (isAlive(owner.pid, owner.starttime) && lockOwner(lab, instance)) {
+    signal(owner, 'SIGKILL');
+    const killed = Date.now() + 5000;
+    while (isAlive(owner.pid, owner.starttime) && Date.now() < killed)
+      await new Promise((r) => setTimeout(r, 20));
+  }
 }
 
 function signal(owner: LockOwner, sig: NodeJS.Signals): void {

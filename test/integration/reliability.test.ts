@@ -292,6 +292,24 @@ describe.skipIf(!isRoot)('reliability off the road', () => {
     expect(left(instance, state)).toEqual(NOTHING);
   }, 60_000);
 
+  it('two lab downs at once both succeed (the second waits for the first), and a check meanwhile answers in one JSON document', async () => {
+    const instance = id('t');
+    expect((await lab(['up', 'bgp-metallb', '-i', instance])).exitCode).toBe(0);
+    // the second down cancelled the first, which exited 8 ("cancelled: lab down is removing this instance")
+    const downs = [
+      lab(['down', 'bgp-metallb', '-i', instance]),
+      lab(['down', 'bgp-metallb', '-i', instance]),
+    ];
+    await sleep(100);
+    const check = await lab(['check', 'bgp-metallb', '-i', instance, '--json']);
+    const [a, b] = await Promise.all(downs);
+    expect([a.exitCode, b.exitCode], a.all + b.all).toEqual([0, 0]);
+    expect(a.all + b.all).not.toMatch(/cancelled/);
+    expect([6, 7], check.all).toContain(check.exitCode);
+    expect(JSON.parse(check.stdout)).toMatchObject({ ok: false, exitCode: check.exitCode });
+    expect(left(instance, state)).toEqual(NOTHING);
+  }, 60_000);
+
   it('a read-only state folder is said as such, exit 3, nothing created', async () => {
     const ro = join(state, 'ro');
     mkdirSync(ro);
