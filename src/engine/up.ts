@@ -24,7 +24,7 @@ import { recordChecks } from '../steps/progress.js';
 import { generateKeyPair } from '../transport/keys.js';
 import { verifyRoutedVia } from '../transport/route-guard.js';
 import { SshShell, type SshTarget } from '../transport/ssh.js';
-import { type CheckOutcome, checkInTurn, describeFailure, lastOutput } from './checks.js';
+import { type CheckOutcome, describeFailure, inTurn, lastOutput } from './checks.js';
 import { describeEvent, EventLog, type LabEvent } from './events.js';
 import type { InstanceRecord } from './instances.js';
 import { acquireLock, CANCEL_SIGNAL } from './lock.js';
@@ -167,6 +167,7 @@ async function createAndProve(
     return shell;
   };
   const aborted = () => opts.signal?.aborted;
+  const nextOutcome = inTurn(lab, checks, (node) => shells.get(node)!, { wait: true, signal: opts.signal });
   let outcomes: CheckOutcome[] = [];
   /** The trap's effects once the checks have passed, then its proof: its checks pass, its breaks fail. */
   const trapTask = (step: Step) => ({
@@ -290,11 +291,7 @@ async function createAndProve(
           task: async (say: (s: string) => void) => {
             const failedBefore = outcomes.some((o) => !o.verdict.ok);
             say(failedBefore ? 'one try' : `waiting (${check.wait}: ${check.timeout} s)`);
-            const o = await checkInTurn(lab, check, shells.get(check.node)!, {
-              wait: true,
-              failedBefore,
-              signal: opts.signal,
-            });
+            const o = await nextOutcome(check, failedBefore);
             outcomes.push(o);
             events.emit({
               type: 'check',

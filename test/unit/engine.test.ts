@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { commandsOf, describeFailure, waitForCheck } from '../../src/engine/checks.js';
+import { commandsOf, describeFailure, inTurn, waitForCheck } from '../../src/engine/checks.js';
 import { Journal } from '../../src/engine/journal.js';
 import { birdSessions, gobgpSessions, judge, nextHops } from '../../src/engine/judges.js';
 import { completeStart, recordStart, startCommandsOf, startScript } from '../../src/engine/start-roles.js';
@@ -159,6 +159,42 @@ describe('waits', () => {
     expect(text).not.toContain('{{');
     expect(text).toContain(`command: ${commandsOf(spread, lab)[0]}`);
     expect(text).toMatch(/\?\[1-\d+\]/);
+  });
+
+  it("runs a group check's members at once, and gives their outcomes in file order", async () => {
+    const tf = openLab(labFile('tf-multicluster'), ['workers=3']).lab;
+    const members = tf.checks.filter((c) => c.name === 'a-vrouter-underlay');
+    expect(members.map((c) => c.node)).toEqual(['a-worker1', 'a-worker2', 'a-worker3']);
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    const shells = new Map(
+      members.map((c) => [
+        c.node,
+        new FakeShell(c.node, () => ({ stdout: 'default via 10.10.0.1 dev eth0' })),
+      ]),
+    );
+    const asked: string[] = [];
+    const held = (node: string) => ({
+      node,
+      exec: async (command: string) => {
+        asked.push(node);
+        await gate; // no member answers before every member has been asked
+        return shells.get(node)!.exec(command);
+      },
+      putFile: async () => {},
+      close: () => {},
+    });
+    const next = inTurn(tf, tf.checks, (node) => held(node) as never, { wait: false });
+    const first = next(members[0], false);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(asked).toEqual(['a-worker1', 'a-worker2', 'a-worker3']); // all asked before any answered
+    open();
+    expect((await first).verdict.ok).toBe(true);
+    for (const m of members) expect(shells.get(m.node)!.commands).toEqual(['ip route show default']);
+    const rest = [await next(members[1], false), await next(members[2], false)];
+    expect(rest.map((o) => o.check.node)).toEqual(['a-worker2', 'a-worker3']);
+    // asked once each: the later turns take the outcome already under way
+    for (const m of members) expect(shells.get(m.node)!.commands.length).toBe(1);
   });
 
   it('stop waiting when aborted (Ctrl-C)', async () => {
