@@ -64,7 +64,24 @@ function routeIssues(lab: Lab, node: Node, holders: Map<string, string>): Issue[
         );
       }
     }
-    if (!familyOf(r.via)) return; // the schema reports it
+    if (!familyOf(r.via)) {
+      // a node's name (netlab's nexthop.node) is not resolved: ip route would refuse it at up
+      const gateway = lab.nodes.find((n) => n.name === r.via);
+      const shared = gateway?.interfaces.find(
+        (i) => node.interfaces.some((o) => o.network === i.network) && (i.address ?? i.address6),
+      );
+      out.push(
+        issue(
+          'route-invalid',
+          [...path, 'via'],
+          `node ${node.name}: the gateway '${r.via}' is not an IP address`,
+          shared
+            ? `up fails ("inet address is expected"): a gateway is an address, not a node; ${r.via}'s on ${shared.network} is ${shared.address ?? shared.address6}`
+            : 'up fails ("inet address is expected"): write the address of a router on one of its networks',
+        ),
+      );
+      return;
+    }
     const net = connected.find((c) => cidrContains(c.cidr, r.via));
     if (!net) {
       out.push(
