@@ -224,6 +224,12 @@ describe.skipIf(!isRoot)('reliability off the road', () => {
         expect.stringMatching(/^worker2: sshd \(pid \d+\) is stopped \(SIGSTOP\)/),
         expect.stringMatching(/^worker3: interface eth0 is down/),
       ]);
+      // lab status shows how that check went (it showed up's "6 passed")
+      const status = JSON.parse((await lab(['status', 'bgp-metallb', '--json'])).stdout).find(
+        (x: { instance: string }) => x.instance === instance,
+      );
+      expect(status.steps.checks.failed).toBeGreaterThan(0);
+      expect(status.host.problems).toHaveLength(2); // the stopped daemons (links are lab check's)
       // a node that does not answer: exit 5 naming it and why (it crashed on ssh2's second error)
       const exec = await lab(['exec', 'bgp-metallb', 'worker2', '-i', instance, '--', 'true']);
       expect(exec.exitCode, exec.all).toBe(5);

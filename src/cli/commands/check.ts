@@ -6,6 +6,7 @@ import { openShells } from '../../engine/session.js';
 import { requireInstance } from '../../engine/state.js';
 import { CheckError } from '../../errors.js';
 import { openLab } from '../../model/open.js';
+import { recordChecks } from '../../steps/progress.js';
 import { labNameOf } from '../lab-name.js';
 
 export async function check(
@@ -52,6 +53,15 @@ export async function check(
       })),
     ];
     const failed = outcomes.filter((o) => !o.verdict.ok);
+    // what lab status shows as the last run: it said "6 passed" from up after a check that failed
+    try {
+      recordChecks(
+        record.dir,
+        outcomes.map((o) => ({ name: o.check.name, ok: o.verdict.ok })),
+      );
+    } catch {
+      // a read-only state folder: the verdict is said all the same
+    }
     // under --json, one document: the results when all passed, else the refusal carrying them
     if (opts.json && !problems.length && !failed.length) console.log(JSON.stringify(results, null, 2));
     if (!opts.json) {
