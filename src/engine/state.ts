@@ -38,7 +38,7 @@ export function createInstanceDir(lab: string, instance: string): string {
       `${lab} (instance ${instance}) is already ${existing.status === 'up' ? 'up' : `present, status ${existing.status}`}${owner}`,
       {
         details: [
-          `Use it (lab check ${lab}, lab ssh ${lab} NODE), remove it first (lab down ${lab}${instanceFlag(instance)}), or start another copy beside it with --instance NAME.`,
+          `Use it (lab check ${lab}${instanceFlag(instance)}, lab ssh ${lab}${instanceFlag(instance)} NODE), remove it first (lab down ${lab}${instanceFlag(instance)}), or start another copy beside it with --instance NAME.`,
         ],
       },
     );

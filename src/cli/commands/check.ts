@@ -42,6 +42,16 @@ export async function check(
     const outcomes: CheckOutcome[] = await runChecksInOrder(lab, (node) => shells.get(node)!, {
       wait: !!opts.wait,
     });
+    // a command that timed out on a node with a stopped daemon: the reason says which one, not only
+    // "exit 124 (timed out)"
+    for (const o of outcomes) {
+      const stopped = problems.filter((p) => p.node === o.check.node && /is stopped/.test(p.problem));
+      if (!o.verdict.ok && o.results.some((r) => r.timedOut) && stopped.length)
+        o.verdict = {
+          ...o.verdict,
+          reason: `${o.verdict.reason}; on ${o.check.node}, ${stopped.map((p) => p.problem.replace(/: it answers.*/, '')).join(', ')}`,
+        };
+    }
     const results = [
       ...problems.map((p) => ({ check: 'health', node: p.node, ok: false, reason: p.problem, ms: 0 })),
       ...outcomes.map((o) => ({
