@@ -130,7 +130,12 @@ function unresolvableNextHops(lab: Lab): Issue[] {
     for (const inner of bgp.neighbors.filter((n) => n.ibgp && !n.nextHopSelf && n.node)) {
       const peer = nodeByName(lab, inner.node!);
       if (!peer) continue;
-      const lost = external.filter((e) => !routesTo(lab, peer, e.address, node));
+      // a session carries its own family's routes only: IPv4 ones learned over eBGP never reach an
+      // IPv6-only iBGP session (netlab's bgp/20-dual-stack-activate)
+      const family = inner.family ?? 'ipv4';
+      const lost = external.filter(
+        (e) => (e.family ?? 'ipv4') === family && !routesTo(lab, peer, e.address, node),
+      );
       if (!lost.length) continue;
       out.push(
         issue(

@@ -151,6 +151,32 @@ nodes:
     ).toEqual([]);
   });
 
+  it('judges iBGP next hops per family: IPv4 routes from eBGP never reach an IPv6-only iBGP session', () => {
+    // netlab's bgp/20-dual-stack-activate: IPv4 on the eBGP session, IPv6 on the iBGP one
+    const lab = (transport: string) => `
+  dut:
+    roles: [bird-router]
+    interfaces: [{ network: core, address: 10.0.0.1 }, { network: v6, address6: 'fd00:6::1' }]
+    bgp: { as: 65000, neighbors: [{ peer: x1, transport: ${transport} }, { peer: x2, transport: ipv4 }], import: all, export: all }
+  x1:
+    roles: [frr-router]
+    interfaces: [{ network: v6, address6: 'fd00:6::2' }, { network: x1-only, address: 10.1.0.1 }]
+    bgp: { as: 65000, neighbors: [{ peer: dut, transport: ${transport} }] }
+  x2:
+    roles: [frr-router]
+    interfaces: [{ network: core, address: 10.0.0.2 }]
+    bgp: { as: 65100, neighbors: [{ peer: dut, transport: ipv4 }], import: all, export: all }
+`;
+    const text = (t: string) =>
+      base.replace('nodes:', "  v6: { prefix6: 'fd00:6::/64' }\n  x1-only: { prefix: 10.1.0.0/24 }\nnodes:") +
+      lab(t);
+    const codesOf = (t: string) => {
+      const { lab: l, issues } = resolve(text(t));
+      return [...issues, ...lintLab(l)].map((i) => i.code);
+    };
+    expect(codesOf('ipv6')).toEqual([]);
+  });
+
   it('refuses the same static route twice but makes two gateways one ECMP route', () => {
     expect(
       staticRoutes([
