@@ -1,11 +1,11 @@
 // gc: what crashed runs left. Instances whose `lab up` died while starting are torn down from their
 // journals; then each provider names what it finds on the host that no live instance's journal lists.
-import { allProviders } from '../providers/index.js';
+import { allProviders, providerOf } from '../providers/index.js';
 import type { Orphan } from '../providers/provider.js';
 import { destroyInstance } from './down.js';
 import { isCrashed } from './instances.js';
 import { removeStaleLocks } from './lock.js';
-import { knownInstances } from './registry.js';
+import { damagedInstances, knownInstances } from './registry.js';
 import { journalOf } from './state.js';
 
 export interface Garbage {
@@ -32,6 +32,17 @@ export async function collectGarbage(opts: { dryRun?: boolean } = {}): Promise<G
         .flatMap((r) => (r.kind === 'netns' || r.kind === 'link' ? [r.name] : [])),
     ),
   );
+  // a live instance's own names are its, whatever its journal says: an emptied or damaged journal (or
+  // instance.json) made gc take a running lab for orphans and tear it down
+  const named = [
+    ...live.map((i) => ({ lab: i.lab, instance: i.instance, provider: i.provider })),
+    ...damagedInstances().map((d) => ({ ...d, provider: 'netns' })),
+  ];
+  for (const i of named) {
+    const provider = await providerOf(i.provider ?? 'netns');
+    for (const f of (await provider.findInstance?.(i.lab, i.instance)) ?? [])
+      if (f.kind !== 'process') owned.add(f.name);
+  }
   const orphans: Garbage['orphans'] = [];
   for (const provider of await allProviders()) {
     const found = await provider.findOrphans(owned);

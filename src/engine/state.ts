@@ -145,7 +145,16 @@ export function requireInstance(lab: string, instance: string): InstanceRecord {
       `${lab} (instance ${instance}) is busy: lab ${owner.command} (pid ${owner.pid}) is working on it`,
       { details: ['Try again when it has finished.'] },
     );
-  const record = readInstance(instanceDir(lab, instance));
+  const dir = instanceDir(lab, instance);
+  const record = readInstance(dir);
+  if (!record && existsSync(join(dir, 'instance.json')))
+    // up perhaps, but nothing can be known of it: said as such, not as "not up"
+    throw new NotUpError(
+      `${lab} (instance ${instance}) cannot be used: ${join(dir, 'instance.json')} is damaged`,
+      {
+        details: [`lab down ${lab}${instanceFlag(instance)} removes it (found on the host by its names).`],
+      },
+    );
   if (!record) {
     throw new NotUpError(`${lab} (instance ${instance}) is not up`, {
       details: [`Start it with: lab up ${lab}${instanceFlag(instance)}`],

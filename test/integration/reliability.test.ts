@@ -316,6 +316,36 @@ describe.skipIf(!isRoot)('reliability off the road', () => {
     expect(left(instance, state)).toEqual(NOTHING);
   }, 60_000);
 
+  it('lab gc leaves a running lab alone when its journal is emptied or its instance.json damaged', async () => {
+    const instance = id('g');
+    expect((await lab(['up', 'bgp-metallb', '-i', instance])).exitCode).toBe(0);
+    const dir = join(state, 'bgp-metallb', instance);
+    try {
+      for (const damage of [
+        () => writeFileSync(join(dir, 'journal.jsonl'), ''),
+        () => writeFileSync(join(dir, 'instance.json'), '{'),
+      ]) {
+        damage();
+        // it listed the lab's 7 namespaces and its link as orphans, and removed them without --dry-run
+        const gc = await lab(['gc', '--dry-run', '--json']);
+        expect(gc.exitCode, gc.all).toBe(0);
+        const names = JSON.parse(gc.stdout).orphans.map((o: { name: string }) => o.name);
+        expect(
+          names.filter(
+            (n: string) => n.includes(instance) || n === `lab${instanceTag('bgp-metallb', instance)}`,
+          ),
+        ).toEqual([]);
+      }
+      // check said "is not up" of a lab whose 28 processes ran
+      const check = await lab(['check', 'bgp-metallb', '-i', instance]);
+      expect(check.exitCode, check.all).toBe(7);
+      expect(check.stderr).toMatch(/cannot be used: .*instance\.json is damaged/);
+    } finally {
+      expect((await lab(['down', 'bgp-metallb', '-i', instance])).exitCode).toBe(0);
+    }
+    expect(left(instance, state)).toEqual(NOTHING);
+  }, 60_000);
+
   it('a read-only state folder is said as such, exit 3, nothing created', async () => {
     const ro = join(state, 'ro');
     mkdirSync(ro);
