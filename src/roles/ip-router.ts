@@ -1,8 +1,10 @@
-// A plain router between lab networks: forwarding on, nothing else.
+// A plain router between lab networks: forwarding on (IPv4 and IPv6), nothing else.
 import type { Role } from './role.js';
 
 export const ipRouter: Role = {
   name: 'ip-router',
   description: 'a router that forwards between its networks (no routing protocol)',
-  start: () => [{ name: 'forwarding', run: 'sysctl -qw net.ipv4.ip_forward=1' }],
+  start: () => [
+    { name: 'forwarding', run: 'sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1' },
+  ],
 };
