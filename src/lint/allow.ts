@@ -27,6 +27,8 @@ export const ALLOWABLE_CODES = [
   'bgp-peer-unreachable',
   'ibgp-next-hop',
   'rs-next-hop',
+  'bgp-session-mismatch',
+  'bgp-password-mismatch',
   'kubernetes-version',
 ] as const;
 

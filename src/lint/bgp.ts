@@ -1,7 +1,7 @@
 // BGP: sessions configured on both sides, eBGP with filters, AS numbers that agree, ECMP wide enough.
 import { dynamicRange } from '../core/addressing.js';
 import type { Issue } from '../core/issue.js';
-import { addressesOf, type Node, nodeByName } from '../core/lab.js';
+import { addressesOf, type Neighbor, type Node, nodeByName } from '../core/lab.js';
 import { prefixCovers } from '../net/ip.js';
 import { issue, type Rule } from './rule.js';
 
@@ -76,6 +76,7 @@ export const bgpRules: Rule = (lab) => {
           ),
         );
       }
+      out.push(...endsDisagree(node, n, peer));
     }
     // a route server passes everything to its clients: no filter needed there
     const ebgp = b.neighbors.some((n) => n.as !== b.as && !n.rsClient);
@@ -93,6 +94,41 @@ export const bgpRules: Rule = (lab) => {
   }
   return out;
 };
+
+/**
+ * The two ends of one session must agree on its addresses (each connects to the address the other
+ * speaks from) and on its MD5 password: otherwise it never leaves Active/Connect (a password on one
+ * side only, or two different ones, and the kernel drops every segment). Reported once per session,
+ * at the end whose node comes first by name.
+ */
+function endsDisagree(node: Node, n: Neighbor, peer: Node): Issue[] {
+  if (node.bgp?.source !== 'lab' || peer.bgp?.source !== 'lab') return [];
+  const back = peer.bgp.neighbors.find((m) => m.node === node.name && m.family === n.family);
+  if (!back || node.path.join('.') > peer.path.join('.')) return [];
+  const out: Issue[] = [];
+  const crossed =
+    (n.localAddress !== undefined && back.address !== n.localAddress) ||
+    (back.localAddress !== undefined && n.address !== back.localAddress);
+  if (crossed)
+    out.push(
+      issue(
+        'bgp-session-mismatch',
+        n.path,
+        `${node.name} connects to ${peer.name} at ${n.address} from ${n.localAddress ?? 'any address'}, but ${peer.name} expects ${node.name} at ${back.address} and connects to ${back.localAddress ?? 'any address'}`,
+        `the session stays in Active/Connect: give both ends the same session (interface or loopback: { peer: ${peer.name}, session: ... } and { peer: ${node.name}, session: ... })`,
+      ),
+    );
+  if ((n.password ?? '') !== (back.password ?? ''))
+    out.push(
+      issue(
+        'bgp-password-mismatch',
+        n.path,
+        `${node.name} and ${peer.name} disagree on the MD5 password of their session (${n.password === undefined ? `none on ${node.name}` : back.password === undefined ? `none on ${peer.name}` : 'two different ones'})`,
+        'TCP MD5 drops every segment whose signature is not the one expected: the session never opens; give both ends the same password',
+      ),
+    );
+  return out;
+}
 
 function ecmpIssues(lab: Parameters<Rule>[0], node: Node): Issue[] {
   const b = node.bgp!;
