@@ -147,10 +147,10 @@ export function requireInstance(lab: string, instance: string): InstanceRecord {
     );
   const dir = instanceDir(lab, instance);
   const record = readInstance(dir);
-  if (!record && existsSync(join(dir, 'instance.json')))
+  if (!record && (existsSync(join(dir, 'instance.json')) || existsSync(join(dir, 'journal.jsonl'))))
     // up perhaps, but nothing can be known of it: said as such, not as "not up"
     throw new NotUpError(
-      `${lab} (instance ${instance}) cannot be used: ${join(dir, 'instance.json')} is damaged`,
+      `${lab} (instance ${instance}) cannot be used: ${join(dir, 'instance.json')} is ${existsSync(join(dir, 'instance.json')) ? 'damaged' : 'missing'}`,
       {
         details: [`lab down ${lab}${instanceFlag(instance)} removes it (found on the host by its names).`],
       },

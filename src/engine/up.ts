@@ -4,6 +4,7 @@ import type { Issue } from '../core/issue.js';
 import type { Lab, Step } from '../core/lab.js';
 import { gatherHostFacts } from '../engine/host-facts.js';
 import {
+  BusyError,
   CancelledError,
   CheckError,
   DefinitionError,
@@ -26,7 +27,7 @@ import { verifyRoutedVia } from '../transport/route-guard.js';
 import { SshShell, type SshTarget } from '../transport/ssh.js';
 import { type CheckOutcome, describeFailure, inTurn, lastOutput } from './checks.js';
 import { describeEvent, EventLog, type LabEvent } from './events.js';
-import type { InstanceRecord } from './instances.js';
+import { type InstanceRecord, instanceDir, readInstance } from './instances.js';
 import { acquireLock, CANCEL_SIGNAL } from './lock.js';
 import { knownInstances, registerInstance, stateFoldersOnHost, unregisterInstance } from './registry.js';
 import { completeStart, recordStart, startCommandsOf, startScript } from './start-roles.js';
@@ -119,6 +120,22 @@ async function createAndProve(
   const { proven, trap } = splitTrap(steps);
   const checks = checksOf(lab, proven, opts.to === undefined);
   const scripted = proven.filter((s) => s.script);
+  // the state folder may have lost its instance.json while the lab runs: what the host holds under
+  // the instance's names is refused, not overlaid (ip failed halfway with "File exists", exit 4, and
+  // the folder, journal included, was wiped first). With an instance.json, createInstanceDir refuses.
+  const held = readInstance(instanceDir(lab.name, instance))
+    ? []
+    : ((await provider.findInstance?.(lab.name, instance)) ?? []).filter((f) => f.kind !== 'process');
+  if (held.length) {
+    throw new BusyError(
+      `${lab.name} (instance ${instance}) is already on this host: ${held.map((f) => `${f.kind} ${f.name}`).join(', ')}`,
+      {
+        details: [
+          `Its state folder does not say so (damaged or removed). Remove it first: lab down ${lab.name}${instanceFlag(instance)} (it finds the lab by its names), or start another copy with --instance NAME.`,
+        ],
+      },
+    );
+  }
   const dir = createInstanceDir(lab.name, instance);
   const taken = [
     ...host.routes,

@@ -346,6 +346,27 @@ describe.skipIf(!isRoot)('reliability off the road', () => {
     expect(left(instance, state)).toEqual(NOTHING);
   }, 60_000);
 
+  it('lab up of a running lab whose instance.json was removed refuses (exit 6) and leaves it whole', async () => {
+    const instance = id('j');
+    expect((await lab(['up', 'bgp-metallb', '-i', instance])).exitCode).toBe(0);
+    const dir = join(state, 'bgp-metallb', instance);
+    rmSync(join(dir, 'instance.json'));
+    try {
+      const check = await lab(['check', 'bgp-metallb', '-i', instance]);
+      expect(check.exitCode, check.all).toBe(7);
+      expect(check.stderr).toMatch(/cannot be used: .*instance\.json is missing/);
+      // it wiped the folder (journal included), then failed halfway: 'Cannot create namespace file … File exists', exit 4
+      const up = await lab(['up', 'bgp-metallb', '-i', instance]);
+      expect(up.exitCode, up.all).toBe(6);
+      expect(up.stderr).toMatch(/is already on this host: .*namespace lab\.bgp-metallb\./);
+      expect(existsSync(join(dir, 'journal.jsonl'))).toBe(true);
+      expect(namespacesOf(`lab.bgp-metallb.${instance}.`)).toHaveLength(6);
+    } finally {
+      expect((await lab(['down', 'bgp-metallb', '-i', instance])).exitCode).toBe(0);
+    }
+    expect(left(instance, state)).toEqual(NOTHING);
+  }, 60_000);
+
   it('a read-only state folder is said as such, exit 3, nothing created', async () => {
     const ro = join(state, 'ro');
     mkdirSync(ro);
