@@ -180,6 +180,16 @@ export function resolveSessions(lab: Lab, node: Node, push: PushIssue): Neighbor
           hint: 'the session would never start: peer over a network both are on (with addresses of that family), or give both loopbacks (loopback:, or a loopbacks: pool)',
         });
       }
+      // rr_client means something on a reflector's iBGP session only: anywhere else it would be ignored
+      if (opts.rr_client !== undefined && !(bgp.routeReflector && ibgp))
+        push({
+          code: 'field-ignored',
+          path: [...path, 'rr_client'],
+          message: `rr_client on ${node.name}'s session with ${peer.name}: ${bgp.routeReflector ? `an eBGP session (AS ${bgp.as} and ${peer.bgp.as}) is reflected to no one` : `${node.name} is no route reflector (no bgp.route_reflector)`}`,
+          hint: bgp.routeReflector
+            ? 'it would be accepted and silently ignored: drop it (only iBGP peers are reflection clients)'
+            : `it would be accepted and silently ignored: give ${node.name} bgp.route_reflector: {} to make it reflect, or drop rr_client`,
+        });
       for (const end of ends) {
         neighbors.push({
           node: peer.name,
