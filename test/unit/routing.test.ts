@@ -320,3 +320,25 @@ nodes:
     expect(JSON.stringify(nodeByName(lab, 'r1')?.ospf)).toMatch(/"1"/);
   });
 });
+
+describe('router ids', () => {
+  it("BIRD's OSPF takes ospf.router_id, not BGP's (a field accepted must be honoured)", () => {
+    const { lab } = resolve(`name: rid
+description: t
+networks: { n: { prefix: 10.0.0.0/24 } }
+nodes:
+  a:
+    roles: [bird-router]
+    interfaces: [{ network: n, address: 10.0.0.1 }]
+    ospf: { router_id: 10.9.9.9, ipv6: true }
+    bgp: { as: 65000, router_id: 10.8.8.8, neighbors: [b] }
+  b:
+    roles: [bird-router]
+    interfaces: [{ network: n, address: 10.0.0.2 }]
+    bgp: { as: 65000, neighbors: [a] }
+`);
+    const bird = renderLab(lab).find((f) => f.node === 'a' && f.path === '/etc/bird/bird.conf')!.content;
+    expect(bird).toMatch(/^router id 10\.8\.8\.8;/m);
+    expect(bird).toMatch(/protocol ospf v2 ospf4 \{\n\s*router id 10\.9\.9\.9;/);
+  });
+});
