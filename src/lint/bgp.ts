@@ -76,6 +76,7 @@ export const bgpRules: Rule = (lab) => {
           ),
         );
       }
+      out.push(...familyMissing(node, n, peer));
       out.push(...endsDisagree(node, n, peer));
     }
     // a route server passes everything to its clients: no filter needed there
@@ -94,6 +95,26 @@ export const bgpRules: Rule = (lab) => {
   }
   return out;
 };
+
+/**
+ * One session per family: a family one end opens and the other does not (transport: ipv6 on one side
+ * only, netlab's bgp.activate) stays in Active/Connect.
+ */
+function familyMissing(node: Node, n: Neighbor, peer: Node): Issue[] {
+  if (node.bgp?.source !== 'lab' || peer.bgp?.source !== 'lab') return [];
+  const backs = peer.bgp.neighbors.filter((m) => m.node === node.name);
+  if (!backs.length || backs.some((m) => m.family === n.family)) return [];
+  const family = n.family === 'ipv6' ? 'IPv6' : 'IPv4';
+  const theirs = [...new Set(backs.map((m) => (m.family === 'ipv6' ? 'IPv6' : 'IPv4')))].join(' and ');
+  return [
+    issue(
+      'bgp-not-reciprocal',
+      n.path,
+      `${node.name} opens an ${family} session with ${peer.name}, but ${peer.name}'s sessions with ${node.name} are ${theirs} only`,
+      `the ${family} session stays in Active/Connect: give both ends the same transport ({ peer: ${peer.name}, transport: ... } and { peer: ${node.name}, transport: ... })`,
+    ),
+  ];
+}
 
 /**
  * The two ends of one session must agree on its addresses (each connects to the address the other

@@ -82,6 +82,23 @@ function routeIssues(lab: Lab, node: Node, holders: Map<string, string>): Issue[
       );
       return;
     }
+    let toFamily: number | undefined;
+    try {
+      toFamily = r.to === 'default' ? undefined : parseCidr(r.to).family;
+    } catch {
+      // reported above
+    }
+    if (toFamily !== undefined && toFamily !== familyOf(r.via)) {
+      out.push(
+        issue(
+          'route-invalid',
+          [...path, 'via'],
+          `node ${node.name}: the route to ${r.to} (IPv${toFamily}) has an IPv${familyOf(r.via)} gateway, ${r.via}`,
+          `up fails ("inet${toFamily === 6 ? '6' : ''} address is expected"): give a gateway of the prefix's family`,
+        ),
+      );
+      return;
+    }
     const net = connected.find((c) => cidrContains(c.cidr, r.via));
     if (!net) {
       out.push(

@@ -29,6 +29,43 @@ function fieldsSet(def: Lab['raw']['nodes'][string], base: Path): { field: strin
   return out;
 }
 
+/**
+ * rr_client means something on a reflector's iBGP session only, rs_client on an eBGP one: elsewhere the
+ * first was dropped unsaid and BIRD refuses the second at start ("Only external neighbor can be RS client").
+ */
+function misplacedClientFlags(lab: Lab): Issue[] {
+  const out: Issue[] = [];
+  for (const node of lab.nodes) {
+    const bgp = node.bgp;
+    if (bgp?.source !== 'lab') continue;
+    const seen = new Set<string>();
+    for (const n of bgp.neighbors) {
+      const raw = lab.raw.nodes[node.group ?? node.name]?.bgp?.neighbors[Number(n.path.at(-1))];
+      if (!n.node || typeof raw !== 'object' || seen.has(`${n.path.join('.')}/${n.node}`)) continue;
+      seen.add(`${n.path.join('.')}/${n.node}`);
+      if (raw.rr_client !== undefined && (!bgp.routeReflector || !n.ibgp))
+        out.push(
+          issue(
+            'field-ignored',
+            [...n.path, 'rr_client'],
+            `rr_client on ${node.name}'s session with ${n.node}: ${!bgp.routeReflector ? `${node.name} is no route reflector (no bgp.route_reflector)` : `${n.node} is an eBGP peer (AS ${n.as})`}`,
+            'it would be accepted and silently ignored: a reflector has clients among its iBGP peers only; set bgp.route_reflector, or drop the field',
+          ),
+        );
+      if (raw.rs_client && n.ibgp)
+        out.push(
+          issue(
+            'field-ignored',
+            [...n.path, 'rs_client'],
+            `rs_client on ${node.name}'s session with ${n.node}: an iBGP peer (both in AS ${bgp.as})`,
+            'a route server serves eBGP peers only (BIRD refuses to start, FRR ignores it): drop the field, or give the peer its own AS',
+          ),
+        );
+    }
+  }
+  return out;
+}
+
 /** A field the node's roles do not render would be accepted and ignored: refuse it. */
 function ignoredFields(lab: Lab): Issue[] {
   const out: Issue[] = [];
@@ -332,6 +369,7 @@ export const routingRules: Rule = (lab) => [
   ...routerConflicts(lab),
   ...extraAddresses(lab),
   ...ignoredFields(lab),
+  ...misplacedClientFlags(lab),
   ...unreachablePeers(lab),
   ...unresolvableNextHops(lab),
   ...routeServerNextHops(lab),
