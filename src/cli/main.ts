@@ -37,8 +37,15 @@ const parallelOption = () =>
 async function run(action: () => Promise<void>, json?: boolean): Promise<void> {
   try {
     await action();
-  } catch (error) {
-    const { exitCodeOf, LabError } = await import('../errors.js');
+  } catch (caught) {
+    const { exitCodeOf, hostWriteError, LabError } = await import('../errors.js');
+    // a file the host would not write (a full disk, a read-only one) is the host's lack, not a bug:
+    // exit 3 naming the path and the cause, wherever it was met
+    const errno = caught as NodeJS.ErrnoException;
+    const error =
+      !(caught instanceof LabError) && ['ENOSPC', 'EROFS', 'EDQUOT'].includes(errno.code ?? '')
+        ? hostWriteError('the file', errno.path ?? '?', caught)
+        : caught;
     const e = error as Error & {
       quiet?: boolean;
       details?: string[];

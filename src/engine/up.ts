@@ -8,6 +8,7 @@ import {
   CancelledError,
   CheckError,
   DefinitionError,
+  hostWriteError,
   InterruptedError,
   LabError,
   StepError,
@@ -101,6 +102,10 @@ export async function labUp(file: string, opts: UpOptions): Promise<UpResult> {
   }
 }
 
+/** The host would not write a file: a full disk, a read-only one, a quota. */
+const isWriteError = (e: unknown) =>
+  ['ENOSPC', 'EROFS', 'EDQUOT'].includes((e as NodeJS.ErrnoException)?.code ?? '');
+
 async function createAndProve(
   file: string,
   opts: UpOptions,
@@ -157,7 +162,13 @@ async function createAndProve(
     ownerPid: process.pid,
     createdAt: new Date().toISOString(),
   };
-  writeInstance(record);
+  try {
+    writeInstance(record);
+  } catch (e) {
+    // a full or read-only disk under the state folder: nothing is created yet, and nothing is left
+    rmSync(dir, { recursive: true, force: true });
+    throw hostWriteError('the state folder', dir, e);
+  }
   registerInstance(record);
   const echo = opts.verbose ? (e: LabEvent, t: number) => console.error(describeEvent(e, t)) : undefined;
   const events = new EventLog(files(dir).events, echo);
@@ -362,9 +373,31 @@ async function createAndProve(
         `interrupted: everything ${lab.name} (instance ${instance}) had created is removed`,
       );
     }
-    saveTargets(dir, targets, ctx.userKey.privateKey);
-    record.status = 'failed';
-    writeInstance(record);
+    // the state folder could not be written (a full disk): a lab left for a look could be neither
+    // reached nor removed by its journal, so it goes now, and the cause is said (exit 3)
+    let saveError: unknown;
+    if (!isWriteError(error))
+      try {
+        saveTargets(dir, targets, ctx.userKey.privateKey);
+        record.status = 'failed';
+        writeInstance(record);
+      } catch (e) {
+        saveError = e;
+      }
+    if (isWriteError(error) || saveError) {
+      for (const s of shells.values()) s.close();
+      await provider.destroy(ctx.journal.resources());
+      const found = (await provider.findInstance?.(lab.name, instance)) ?? [];
+      if (found.length) await provider.removeOrphans(found);
+      rmSync(dir, { recursive: true, force: true });
+      unregisterInstance(lab.name, instance);
+      const e = hostWriteError('the state folder', dir, isWriteError(error) ? error : saveError);
+      e.details = [
+        `lab up failed (${(error as Error).message}) and could not record it: everything it had created is removed.`,
+        ...e.details,
+      ];
+      throw e;
+    }
     const failed = outcomes.filter((o) => !o.verdict.ok);
     const leftUp = `The lab is left running for a look: lab exec ${lab.name} NODE -- CMD, logs under ${dir}/nodes/NODE/log; remove it with lab down ${lab.name}${instanceFlag(instance)}.`;
     if (failed.length) {

@@ -367,6 +367,36 @@ describe.skipIf(!isRoot)('reliability off the road', () => {
     expect(left(instance, state)).toEqual(NOTHING);
   }, 60_000);
 
+  it('a state folder on a full disk, before or while lab up writes it: exit 3 naming it, nothing left', async () => {
+    const small = join(state, 'small');
+    mkdirSync(small);
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=8m', 'lab-test-full', small]);
+    try {
+      // full: it said `ENOSPC: no space left on device, write`, exit 1, and left a folder.
+      // 150 KB free: the boot's fstab write threw out of a setImmediate, exit 1, 7 namespaces left
+      for (const freeKb of [0, 150]) {
+        rmSync(join(small, 'fill'), { force: true });
+        execFileSync(
+          'dd',
+          ['if=/dev/zero', `of=${join(small, 'fill')}`, 'bs=1k', `count=${8 * 1024 - freeKb}`],
+          {
+            stdio: 'ignore',
+          },
+        );
+        const instance = id(`z${freeKb}`);
+        const r = await execa('node', [LAB_BIN, 'up', 'bgp-metallb', '-i', instance], {
+          env: { LAB_STATE_DIR: join(small, 'state') },
+          reject: false,
+        });
+        expect(r.exitCode, r.stderr).toBe(3);
+        expect(r.stderr).toMatch(/cannot write the state folder .*: it is on a full disk/);
+        expect(left(instance, join(small, 'state'))).toEqual(NOTHING);
+      }
+    } finally {
+      execFileSync('umount', [small]);
+    }
+  }, 60_000);
+
   it('a read-only state folder is said as such, exit 3, nothing created', async () => {
     const ro = join(state, 'ro');
     mkdirSync(ro);

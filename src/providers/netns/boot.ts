@@ -92,7 +92,17 @@ export class Booter {
       this.journal.record({ kind: 'process', id: `process:${req.node}:${name}`, node: req.node, name });
     return new Promise((resolve, reject) => {
       this.queue.push({ req, resolve, reject });
-      if (this.queue.length === 1) setImmediate(() => this.launch());
+      if (this.queue.length === 1)
+        setImmediate(() => {
+          const batch = this.queue;
+          try {
+            this.launch();
+          } catch (e) {
+            // a file of the boot not written (a full disk): every node of the batch fails with it,
+            // through up's own cleanup, rather than as an uncaught exception that leaves the lab
+            for (const p of batch) p.reject(e as Error);
+          }
+        });
     });
   }
 
