@@ -30,10 +30,10 @@ function fieldsSet(def: Lab['raw']['nodes'][string], base: Path): { field: strin
 }
 
 /**
- * rr_client means something on a reflector's iBGP session only, rs_client on an eBGP one: elsewhere the
- * first was dropped unsaid and BIRD refuses the second at start ("Only external neighbor can be RS client").
+ * rs_client means something on an eBGP session only: towards an iBGP peer BIRD refuses to start
+ * ("Only external neighbor can be RS client") and FRR ignores it. (rr_client: model/routing.ts.)
  */
-function misplacedClientFlags(lab: Lab): Issue[] {
+function misplacedRsClient(lab: Lab): Issue[] {
   const out: Issue[] = [];
   for (const node of lab.nodes) {
     const bgp = node.bgp;
@@ -43,15 +43,6 @@ function misplacedClientFlags(lab: Lab): Issue[] {
       const raw = lab.raw.nodes[node.group ?? node.name]?.bgp?.neighbors[Number(n.path.at(-1))];
       if (!n.node || typeof raw !== 'object' || seen.has(`${n.path.join('.')}/${n.node}`)) continue;
       seen.add(`${n.path.join('.')}/${n.node}`);
-      if (raw.rr_client !== undefined && (!bgp.routeReflector || !n.ibgp))
-        out.push(
-          issue(
-            'field-ignored',
-            [...n.path, 'rr_client'],
-            `rr_client on ${node.name}'s session with ${n.node}: ${!bgp.routeReflector ? `${node.name} is no route reflector (no bgp.route_reflector)` : `${n.node} is an eBGP peer (AS ${n.as})`}`,
-            'it would be accepted and silently ignored: a reflector has clients among its iBGP peers only; set bgp.route_reflector, or drop the field',
-          ),
-        );
       if (raw.rs_client && n.ibgp)
         out.push(
           issue(
@@ -369,7 +360,7 @@ export const routingRules: Rule = (lab) => [
   ...routerConflicts(lab),
   ...extraAddresses(lab),
   ...ignoredFields(lab),
-  ...misplacedClientFlags(lab),
+  ...misplacedRsClient(lab),
   ...unreachablePeers(lab),
   ...unresolvableNextHops(lab),
   ...routeServerNextHops(lab),
