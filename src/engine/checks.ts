@@ -141,13 +141,15 @@ export async function runChecksInOrder(
 ): Promise<CheckOutcome[]> {
   const outcomes: CheckOutcome[] = [];
   const next = inTurn(lab, lab.checks, shellOf, opts);
-  for (const check of lab.checks)
+  for (const check of lab.checks) {
+    if (opts.signal?.aborted) break; // the rest would say nothing (lab down removed the lab)
     outcomes.push(
       await next(
         check,
         outcomes.some((o) => !o.verdict.ok),
       ),
     );
+  }
   return outcomes;
 }
 

@@ -397,6 +397,26 @@ describe.skipIf(!isRoot)('reliability off the road', () => {
     }
   }, 60_000);
 
+  it('lab check during which lab down removes the lab exits 8 (cancelled), not 5 over a lab that is gone', async () => {
+    const instance = id('q');
+    expect((await lab(['up', 'bgp-metallb', '-i', instance])).exitCode).toBe(0);
+    const bird = new Journal(join(state, 'bgp-metallb', instance, 'journal.jsonl'))
+      .resources()
+      .find((r) => r.kind === 'process' && r.node === 'router' && r.name === 'bird') as { pid: number };
+    process.kill(bird.pid, 'SIGSTOP'); // birdc waits: the check is still running when down comes
+    const check = lab(['check', 'bgp-metallb', '-i', instance, '--json']);
+    await sleep(1500);
+    const down = await lab(['down', 'bgp-metallb', '-i', instance]);
+    expect(down.exitCode, down.all).toBe(0);
+    const r = await check;
+    expect(r.exitCode, r.all).toBe(8);
+    expect(JSON.parse(r.stdout)).toMatchObject({
+      code: 'cancelled',
+      message: expect.stringMatching(/lab down .*removed/),
+    });
+    expect(left(instance, state)).toEqual(NOTHING);
+  }, 60_000);
+
   it('a read-only state folder is said as such, exit 3, nothing created', async () => {
     const ro = join(state, 'ro');
     mkdirSync(ro);

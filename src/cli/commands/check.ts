@@ -2,9 +2,11 @@
 // naming what failed.
 import { type CheckOutcome, describeFailure, runChecksInOrder } from '../../engine/checks.js';
 import { healthOf } from '../../engine/health.js';
+import { readInstance } from '../../engine/instances.js';
+import { lockOwner } from '../../engine/lock.js';
 import { openShells } from '../../engine/session.js';
 import { requireInstance } from '../../engine/state.js';
-import { CheckError } from '../../errors.js';
+import { CancelledError, CheckError } from '../../errors.js';
 import { openLab } from '../../model/open.js';
 import { recordChecks } from '../../steps/progress.js';
 import { labNameOf } from '../lab-name.js';
@@ -39,9 +41,23 @@ export async function check(
   const shells = await openShells(record);
   try {
     // in file order, as lab up runs them: one try each, or each under its named wait with --wait
+    // a lab down that comes meanwhile ends the run (the checks left would each wait on a lab gone)
+    const removed = new AbortController();
+    const gone = () => !readInstance(record.dir) || lockOwner(name, instance)?.command === 'down';
+    const watch = setInterval(() => {
+      if (gone()) removed.abort();
+    }, 200);
     const outcomes: CheckOutcome[] = await runChecksInOrder(lab, (node) => shells.get(node)!, {
       wait: !!opts.wait,
-    });
+      signal: removed.signal,
+    }).finally(() => clearInterval(watch));
+    // a lab down that came meanwhile removed the lab under the checks: their failures say nothing of
+    // it (they read "6 of 6 checks failed … Connection lost before handshake", exit 5)
+    const owner = lockOwner(name, instance);
+    if (removed.signal.aborted || gone())
+      throw new CancelledError(
+        `cancelled: lab down${owner?.command === 'down' ? ` (pid ${owner.pid})` : ''} removed ${name} (instance ${instance}) while it was being checked`,
+      );
     // a command that timed out on a node with a stopped daemon: the reason says which one, not only
     // "exit 124 (timed out)"
     for (const o of outcomes) {
