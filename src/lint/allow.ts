@@ -29,6 +29,7 @@ export const ALLOWABLE_CODES = [
   'rs-next-hop',
   'bgp-session-mismatch',
   'bgp-password-mismatch',
+  'router-id-duplicate',
   'kubernetes-version',
 ] as const;
 

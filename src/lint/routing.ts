@@ -222,6 +222,54 @@ function routeServerNextHops(lab: Lab): Issue[] {
   return out;
 }
 
+/**
+ * Router ids must differ where they meet: two OSPF routers with one id break the area's database
+ * (neither adjacency nor routes), and an iBGP peer whose BGP identifier is ours is refused (bad BGP
+ * identifier). eBGP peers may share one (RFC 6286). Ids default to the loopback or first address, so
+ * an explicit router_id copied from another node is the usual cause.
+ */
+const bothHold = (a: Node, b: Node, address: string) =>
+  addressesOf(a).includes(address) && addressesOf(b).includes(address);
+
+function duplicateRouterIds(lab: Lab): Issue[] {
+  const out: Issue[] = [];
+  const ospfOwner = new Map<string, Node>();
+  for (const node of lab.nodes) {
+    if (!node.ospf || !emulated(node)) continue;
+    const id = node.ospf.routerId;
+    const other = ospfOwner.get(id);
+    // an address both hold (a group's one loopback) is address-duplicate's to report
+    if (other && !bothHold(node, other, id))
+      out.push(
+        issue(
+          'router-id-duplicate',
+          lab.raw.nodes[node.name]?.ospf?.router_id ? [...node.ospf.path, 'router_id'] : node.ospf.path,
+          `${node.name} and ${other.name} both run OSPF with router id ${id}`,
+          'OSPF takes them for one router: no adjacency forms between them and their routes flap or vanish; give each node its own router_id (or its own loopback)',
+        ),
+      );
+    else ospfOwner.set(id, node);
+  }
+  for (const node of lab.nodes) {
+    const bgp = node.bgp;
+    if (bgp?.source !== 'lab') continue;
+    for (const n of bgp.neighbors) {
+      const peer = n.node ? nodeByName(lab, n.node) : undefined;
+      if (!n.ibgp || !peer?.bgp || peer.bgp.routerId !== bgp.routerId || node.name > peer.name) continue;
+      if (bothHold(node, peer, bgp.routerId)) continue;
+      out.push(
+        issue(
+          'router-id-duplicate',
+          n.path,
+          `${node.name} and its iBGP peer ${peer.name} have one BGP router id, ${bgp.routerId}`,
+          'the peer is refused with "bad BGP identifier" and the session never comes up: give each node its own bgp.router_id (or its own loopback)',
+        ),
+      );
+    }
+  }
+  return out;
+}
+
 /** The same static route twice: the second `ip route add` fails with "File exists". */
 function duplicateRoutes(lab: Lab): Issue[] {
   const out: Issue[] = [];
@@ -364,5 +412,6 @@ export const routingRules: Rule = (lab) => [
   ...unreachablePeers(lab),
   ...unresolvableNextHops(lab),
   ...routeServerNextHops(lab),
+  ...duplicateRouterIds(lab),
   ...duplicateRoutes(lab),
 ];
