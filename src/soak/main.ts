@@ -4,7 +4,7 @@
 // (namespaces, its link, registry entry, lock, state folder, processes), by that instance's names
 // only: other labs on this host are never looked at or touched. One line per scenario, a summary,
 // exit 1 on any failure or leak. SOAK_SHORT=1 is the quick version npm test runs; SOAK_CYCLES=N.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -263,6 +263,47 @@ await scenario('killed daemons', async (t) => {
     expectClean(t, instance, copy);
   }
   return `${victims.length} kills (${victims.join(', ')} on worker2), each noticed by lab check`;
+});
+
+await scenario('host faults', async (t) => {
+  // alive but answering nothing, or cut off: each must fail lab check naming the node, in bounded time
+  const faults: [string, string, (instance: string, pid: (name: string) => number) => void][] = [
+    ['sshd stopped', 'worker2', (_i, pid) => process.kill(pid('sshd'), 'SIGSTOP')],
+    ['bird stopped', 'worker2', (_i, pid) => process.kill(pid('bird'), 'SIGSTOP')],
+    [
+      'interface down',
+      'worker3',
+      (i) => spawnSync('ip', ['-n', `lab.${LAB}.${i}.worker3`, 'link', 'set', 'eth0', 'down']),
+    ],
+  ];
+  // the short soak: one of them (npm test's reliability tests stop sshd and set links down)
+  const chosen = short ? faults.slice(1, 2) : faults;
+  for (const [what, node, fault] of chosen) {
+    const instance = nextInstance();
+    expectCode(t, `up ${instance}`, await run(['up', LAB, '-i', instance]), [0]);
+    t.runs++;
+    const copy = keepJournal(instance);
+    const pid = (name: string) => {
+      const r = new Journal(copy)
+        .resources()
+        .find((x) => x.kind === 'process' && x.node === node && x.name === name);
+      return r?.kind === 'process' && r.pid ? r.pid : 0;
+    };
+    fault(instance, pid);
+    t.faults++;
+    const started = Date.now();
+    const check = await run(['check', LAB, '-i', instance, '--json']);
+    expectCode(t, `check with ${what} ${instance}`, check, [5]);
+    if (!new RegExp(`"node": "${node}"`).test(check.out) || !/"code": "check"/.test(check.out))
+      t.failures.push(`${instance}: check did not name ${node} (${what})`);
+    if (Date.now() - started > 30_000) t.failures.push(`${instance}: check took over 30 s (${what})`);
+    // two downs at once: both exit 0, the second waiting for the first
+    t.races++;
+    const downs = await Promise.all([run(['down', LAB, '-i', instance]), run(['down', LAB, '-i', instance])]);
+    for (const d of downs) expectCode(t, `down with ${what} ${instance}`, d, [0]);
+    expectClean(t, instance, copy);
+  }
+  return `${chosen.length} faults (${chosen.map(([w]) => w).join(', ')}), each named by lab check, each lab downed twice at once`;
 });
 
 rmSync(state, { recursive: true, force: true });

@@ -14,7 +14,15 @@ describe.skipIf(!isRoot)('short soak', () => {
       all: true,
     });
     expect(r.exitCode, r.all).toBe(0);
-    for (const s of ['cycles', 'interrupts', 'concurrent', 'races', 'damaged state', 'killed daemons'])
+    for (const s of [
+      'cycles',
+      'interrupts',
+      'concurrent',
+      'races',
+      'damaged state',
+      'killed daemons',
+      'host faults',
+    ])
       expect(r.stdout).toMatch(new RegExp(`^✔ ${s}: .*; 0 leaks, 0 failures`, 'm'));
     expect(r.stdout).toMatch(
       /^soak: clean: \d+ runs, \d+ faults, \d+ races, \d+ damaged states, 0 leaks, 0 failures$/m,
