@@ -30,6 +30,7 @@ export const ALLOWABLE_CODES = [
   'bgp-session-mismatch',
   'bgp-password-mismatch',
   'router-id-duplicate',
+  'ospf-area-mismatch',
   'kubernetes-version',
 ] as const;
 

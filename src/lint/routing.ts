@@ -270,6 +270,36 @@ function duplicateRouterIds(lab: Lab): Issue[] {
   return out;
 }
 
+/**
+ * OSPF forms adjacencies only between interfaces in one area: routers that run OSPF (not passive) on
+ * one network in different areas never become neighbors, and the network joins nothing.
+ */
+const areaNumber = (a: string) =>
+  a.includes('.') ? a.split('.').reduce((v, o) => v * 256 + Number(o), 0) : Number(a);
+
+function ospfAreaMismatch(lab: Lab): Issue[] {
+  const out: Issue[] = [];
+  const first = new Map<string, { node: Node; area: string }>();
+  for (const node of lab.nodes) {
+    if (!node.ospf || !emulated(node)) continue;
+    for (const i of node.ospf.interfaces) {
+      if (!i.network || i.passive) continue;
+      const seen = first.get(i.network);
+      if (!seen) first.set(i.network, { node, area: i.area });
+      else if (areaNumber(seen.area) !== areaNumber(i.area))
+        out.push(
+          issue(
+            'ospf-area-mismatch',
+            node.ospf.path,
+            `${node.name} runs OSPF on ${i.network} in area ${i.area}, ${seen.node.name} in area ${seen.area}`,
+            `no adjacency forms across ${i.network} (hellos of another area are dropped): put both interfaces in one area (ospf.area, or networks: [{ network: ${i.network}, area: ... }])`,
+          ),
+        );
+    }
+  }
+  return out;
+}
+
 /** The same static route twice: the second `ip route add` fails with "File exists". */
 function duplicateRoutes(lab: Lab): Issue[] {
   const out: Issue[] = [];
@@ -413,5 +443,6 @@ export const routingRules: Rule = (lab) => [
   ...unresolvableNextHops(lab),
   ...routeServerNextHops(lab),
   ...duplicateRouterIds(lab),
+  ...ospfAreaMismatch(lab),
   ...duplicateRoutes(lab),
 ];
