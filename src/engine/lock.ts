@@ -124,6 +124,7 @@ export async function takeOverLock(
 /** Asks the owner to let go (a starting up cancels), then kills it after `ms`. */
 async function stop(lab: string, instance: string, owner: LockOwner, ms: number): Promise<void> {
   signal(owner, CANCEL_SIGNAL);
+  signal(owner, 'SIGCONT'); // a stopped owner (Ctrl-Z, SIGSTOP) would handle the cancel only after ms
   const deadline = Date.now() + ms;
   while (isAlive(owner.pid, owner.starttime) && lockOwner(lab, instance) && Date.now() < deadline)
     await new Promise((r) => setTimeout(r, 50));

@@ -417,6 +417,24 @@ describe.skipIf(!isRoot)('reliability off the road', () => {
     expect(left(instance, state)).toEqual(NOTHING);
   }, 60_000);
 
+  it('lab down of an instance whose lab up is stopped (Ctrl-Z) cancels it at once, not after 30 s', async () => {
+    const instance = id('u');
+    const up = execa('node', [LAB_BIN, 'up', 'bgp-metallb', '-i', instance], {
+      env: { LAB_STATE_DIR: state },
+      reject: false,
+      all: true,
+    });
+    for (let i = 0; i < 200 && !existsSync(join(state, 'bgp-metallb', instance, 'journal.jsonl')); i++)
+      await sleep(10);
+    up.kill('SIGSTOP');
+    const started = Date.now();
+    const down = await lab(['down', 'bgp-metallb', '-i', instance]);
+    expect(down.exitCode, down.all).toBe(0);
+    expect(Date.now() - started).toBeLessThan(15_000);
+    expect((await up).exitCode).toBe(8);
+    expect(left(instance, state)).toEqual(NOTHING);
+  }, 60_000);
+
   it('a read-only state folder is said as such, exit 3, nothing created', async () => {
     const ro = join(state, 'ro');
     mkdirSync(ro);
