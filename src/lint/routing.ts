@@ -131,15 +131,22 @@ function unreachablePeers(lab: Lab): Issue[] {
     for (const n of node.bgp.neighbors) {
       const peer = n.node ? nodeByName(lab, n.node) : undefined;
       if (!n.multihop || !peer) continue;
-      if (!routesTo(lab, node, n.address, peer))
-        out.push(
-          issue(
-            'bgp-peer-unreachable',
-            n.path,
-            `${node.name} peers with ${peer.name} at ${n.address}, which it shares no network with and has no route to`,
-            'the session stays in Connect/Active: run OSPF on both (ospf: {}), add a static route, or peer over a shared network',
-          ),
-        );
+      if (routesTo(lab, node, n.address, peer)) continue;
+      // iBGP goes between loopbacks by default: on a shared network, the way out is to say so
+      const peerNets = new Set(peer.interfaces.map((i) => i.network));
+      const shared = node.interfaces.find((i) => peerNets.has(i.network))?.network;
+      out.push(
+        issue(
+          'bgp-peer-unreachable',
+          n.path,
+          shared
+            ? `${node.name} peers with ${peer.name} at its loopback ${n.address} (iBGP between loopbacks is the default when both have one), which it has no route to`
+            : `${node.name} peers with ${peer.name} at ${n.address}, which it shares no network with and has no route to`,
+          shared
+            ? `the session stays in Connect/Active: peer over ${shared}, which both are on ({ peer: ${peer.name}, session: interface } here and the same on ${peer.name}), or run OSPF on both (ospf: {}) to carry the loopbacks`
+            : 'the session stays in Connect/Active: run OSPF on both (ospf: {}), add a static route, or peer over a shared network',
+        ),
+      );
     }
   }
   return out;
