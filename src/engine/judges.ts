@@ -203,6 +203,23 @@ const judgeNexthops = onOutput<'nexthops'>(({ via }, output, { lab, check }) => 
     return fail(
       `${hops.size} of ${expected.length} next hops; missing ${missing.map((m) => `${m.name} (${m.address})`).join(', ')}`,
     );
+  // a hop through another node of the lab is a path the check did not ask for (an ignored OSPF cost
+  // makes the expensive link an equal-cost path; a stray route sends part of the traffic elsewhere)
+  const wanted = new Set(expected.map((e) => e.name));
+  const owner = (hop: string) =>
+    lab.nodes.find(
+      (n) =>
+        addressesOf(n).includes(hop) ||
+        (isLinkLocal(hop) &&
+          (self?.interfaces ?? []).some((i) => linkLocalTowards(lab, n, i.network) === hop)),
+    );
+  const stray = [...hops]
+    .map((h) => ({ hop: h, node: owner(h) }))
+    .filter((x) => x.node && !wanted.has(x.node.name) && x.node.name !== check.node);
+  if (stray.length)
+    return fail(
+      `${hops.size} next hops: also via ${stray.map((x) => `${x.node!.name} (${x.hop})`).join(', ')}, which the check does not expect`,
+    );
   return pass(`${hops.size} next hops`);
 });
 

@@ -108,3 +108,18 @@ describe('a failed command', () => {
     expect(judge(lab, check, [r])).toEqual({ ok: false, reason: 'exit 1: Network not found' });
   });
 });
+
+describe('nexthops: no path the check did not ask for', () => {
+  it('a hop through another node of the lab fails, named', () => {
+    const { lab: spine } = openLab(conformanceFile('ebgp-leaf-spine'));
+    const check = { ...spine.checks[0], node: 'leaf1', expect: { nexthops: { via: 'spine1' } } };
+    const out =
+      '10.20.2.0/24 proto bird metric 32\n\tnexthop via 10.2.11.1 dev eth0 weight 1\n\tnexthop via 10.2.21.1 dev eth1 weight 1\n';
+    expect(judge(spine, check, [result(out)])).toEqual({
+      ok: false,
+      reason: expect.stringMatching(/also via spine2 \(10\.2\.21\.1\)/),
+    });
+    const both = { ...check, expect: { nexthops: { via: ['spine1', 'spine2'] } } };
+    expect(judge(spine, both, [result(out)]).ok).toBe(true);
+  });
+});
