@@ -118,13 +118,16 @@ function familyMissing(node: Node, n: Neighbor, peer: Node): Issue[] {
 
 /**
  * The two ends of one session must agree on its addresses (each connects to the address the other
- * speaks from) and on its MD5 password: otherwise it never leaves Active/Connect (a password on one
- * side only, or two different ones, and the kernel drops every segment). Reported once per session,
- * at the end whose node comes first by name.
+ * speaks from), on its MD5 password (a password on one side only, or two different ones, and the kernel
+ * drops every segment: it never leaves Active/Connect). Reported at the end whose node comes
+ * first by name; addresses once per family, the password once per session pair (a dual-stack
+ * session's two families share them: one disagreement, one issue).
  */
 function endsDisagree(node: Node, n: Neighbor, peer: Node): Issue[] {
   if (node.bgp?.source !== 'lab' || peer.bgp?.source !== 'lab') return [];
-  const back = peer.bgp.neighbors.find((m) => m.node === node.name && m.family === n.family);
+  const backOf = (m: Neighbor) =>
+    peer.bgp!.neighbors.find((x) => x.node === node.name && x.family === m.family);
+  const back = backOf(n);
   if (!back || node.path.join('.') > peer.path.join('.')) return [];
   const out: Issue[] = [];
   const crossed =
@@ -139,7 +142,19 @@ function endsDisagree(node: Node, n: Neighbor, peer: Node): Issue[] {
         `the session stays in Active/Connect: give both ends the same session (interface or loopback: { peer: ${peer.name}, session: ... } and { peer: ${node.name}, session: ... })`,
       ),
     );
-  if ((n.password ?? '') !== (back.password ?? ''))
+  // an earlier family of this pair with the same disagreement has reported it already
+  const earlier = node.bgp.neighbors
+    .slice(0, node.bgp.neighbors.indexOf(n))
+    .filter((m) => m.node === peer.name)
+    .flatMap((m) => {
+      const b = backOf(m);
+      return b ? [{ mine: m, theirs: b }] : [];
+    });
+  const password = (x: Neighbor) => x.password ?? '';
+  if (
+    password(n) !== password(back) &&
+    !earlier.some((e) => password(e.mine) === password(n) && password(e.theirs) === password(back))
+  )
     out.push(
       issue(
         'bgp-password-mismatch',
