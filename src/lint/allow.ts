@@ -29,6 +29,7 @@ export const ALLOWABLE_CODES = [
   'rs-next-hop',
   'bgp-session-mismatch',
   'bgp-password-mismatch',
+  'bgp-bfd-mismatch',
   'router-id-duplicate',
   'ospf-area-mismatch',
   'kubernetes-version',

@@ -119,8 +119,8 @@ function familyMissing(node: Node, n: Neighbor, peer: Node): Issue[] {
 /**
  * The two ends of one session must agree on its addresses (each connects to the address the other
  * speaks from), on its MD5 password (a password on one side only, or two different ones, and the kernel
- * drops every segment: it never leaves Active/Connect). Reported at the end whose node comes
- * first by name; addresses once per family, the password once per session pair (a dual-stack
+ * drops every segment: it never leaves Active/Connect) and on BFD. Reported at the end whose node comes
+ * first by name; addresses once per family, password and BFD once per session pair (a dual-stack
  * session's two families share them: one disagreement, one issue).
  */
 function endsDisagree(node: Node, n: Neighbor, peer: Node): Issue[] {
@@ -163,6 +163,22 @@ function endsDisagree(node: Node, n: Neighbor, peer: Node): Issue[] {
         'TCP MD5 drops every segment whose signature is not the one expected: the session never opens; give both ends the same password',
       ),
     );
+  // BFD on one end only: BGP comes up without it, the end that asked for BFD waits for a BFD session
+  // that never leaves Down, and a link failure is noticed only when the hold timer expires
+  if (
+    !!n.bfd !== !!back.bfd &&
+    !earlier.some((e) => !!e.mine.bfd === !!n.bfd && !!e.theirs.bfd === !!back.bfd)
+  ) {
+    const [on, off] = n.bfd ? [node, peer] : [peer, node];
+    out.push(
+      issue(
+        'bgp-bfd-mismatch',
+        n.path,
+        `${on.name} runs BFD on its session with ${off.name}, but ${off.name} does not (bfd: true on one end only)`,
+        `the BGP session comes up with no BFD: ${on.name}'s BFD session stays Down, so a bfd_up check fails and a dead link is noticed only when the hold timer expires, not in BFD's fraction of a second; set bfd: true on both ends ({ peer: ${off.name}, bfd: true } on ${off.name}, or its bgp.bfd), or on neither`,
+      ),
+    );
+  }
   return out;
 }
 
