@@ -30,6 +30,7 @@ export const ALLOWABLE_CODES = [
   'bgp-session-mismatch',
   'bgp-password-mismatch',
   'bgp-bfd-mismatch',
+  'originate-unannounced',
   'router-id-duplicate',
   'ospf-area-mismatch',
   'kubernetes-version',

@@ -1,6 +1,7 @@
 // Routing traps lint must catch before up: fields no role renders, sessions with no address or no route,
-// iBGP next hops nobody can resolve, static routes given twice.
+// iBGP next hops nobody can resolve, static routes given twice, prefixes originated to no session.
 
+import { dynamicRange } from '../core/addressing.js';
 import type { Issue, Path } from '../core/issue.js';
 import { addressesOf, type Lab, type Node, networkByName, nodeByName } from '../core/lab.js';
 import { cidrContains, parseCidr } from '../net/ip.js';
@@ -307,6 +308,51 @@ function ospfAreaMismatch(lab: Lab): Issue[] {
   return out;
 }
 
+/**
+ * A session carries its own family only (IPv4 NLRI over IPv4, IPv6 over IPv6): an originated prefix of
+ * a family none of the node's sessions (nor its neighbor range) speaks is accepted, rendered and sent to
+ * no one. Loopbacks announced by default are left out (a dual-stack loopback on an IPv4-only router is
+ * normal); the originate list is what the author asked to announce.
+ */
+function unannouncedOriginates(lab: Lab): Issue[] {
+  const out: Issue[] = [];
+  const seen = new Set<string>();
+  for (const node of lab.nodes) {
+    const bgp = node.bgp;
+    if (bgp?.source !== 'lab') continue;
+    const list = lab.raw.nodes[node.group ?? node.name]?.bgp?.originate ?? [];
+    const families = new Set(bgp.neighbors.map((n) => n.family ?? 'ipv4'));
+    const dynamic = dynamicRange(lab, node);
+    if (dynamic) families.add(dynamic.family);
+    list.forEach((o, i) => {
+      const prefix = typeof o === 'string' ? o : o.prefix;
+      let family: 'ipv4' | 'ipv6';
+      try {
+        family = parseCidr(prefix).family === 6 ? 'ipv6' : 'ipv4';
+      } catch {
+        return; // prefix-invalid, from resolve
+      }
+      const path: Path = [...node.path, 'bgp', 'originate', i];
+      const key = path.join('.');
+      if (families.has(family) || seen.has(key)) return;
+      seen.add(key);
+      const name = family === 'ipv6' ? 'IPv6' : 'IPv4';
+      const have = families.size
+        ? `its sessions are ${[...families].map((f) => (f === 'ipv6' ? 'IPv6' : 'IPv4')).join(' and ')} only`
+        : 'it has no BGP session';
+      out.push(
+        issue(
+          'originate-unannounced',
+          path,
+          `${node.name} originates ${prefix}, an ${name} prefix, but ${have}: it is announced to no one`,
+          `a session carries its own family's prefixes only, so no peer ever learns ${prefix}: open an ${name} session (transport: ${family === 'ipv6' ? 'ipv6 or dual' : 'ipv4 or dual'} on a neighbor, with ${name} addresses on the shared network or loopbacks), or drop the prefix`,
+        ),
+      );
+    });
+  }
+  return out;
+}
+
 /** The same static route twice: the second `ip route add` fails with "File exists". */
 function duplicateRoutes(lab: Lab): Issue[] {
   const out: Issue[] = [];
@@ -452,4 +498,5 @@ export const routingRules: Rule = (lab) => [
   ...duplicateRouterIds(lab),
   ...ospfAreaMismatch(lab),
   ...duplicateRoutes(lab),
+  ...unannouncedOriginates(lab),
 ];
