@@ -232,6 +232,14 @@ describe('steps', () => {
     expect(metallb).not.toContain('metallb-resources.yaml');
   });
 
+  it('a router VM forwards IPv6 as well as IPv4, as bird-router does on netns; a client forwards nothing', () => {
+    const { steps } = projects.find((p) => p.name === 'bgp-metallb' && p.mode === 'vagrant')!.project;
+    const base = (node: string) => steps.find((s) => s.phase === 'base' && s.node === node)!.script;
+    expect(base('router')).toContain('sysctl -q -w net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1');
+    expect(base('router')).toContain('net.ipv6.conf.all.forwarding = 1');
+    expect(base('client')).not.toContain('forwarding');
+  });
+
   it('a route to default becomes one route per lab network the node is not on (Vagrant keeps its NAT)', () => {
     const { steps } = projects.find((p) => p.name === 'bgp-metallb' && p.mode === 'vagrant')!.project;
     const base = steps.find((s) => s.phase === 'base' && s.node === 'worker1')!.script;

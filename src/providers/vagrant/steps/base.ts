@@ -1,4 +1,4 @@
-// Every VM: its packages, forwarding where it routes, and the lab's static routes. A route to
+// Every VM: its packages, forwarding (IPv4 and IPv6) where it routes, and the lab's static routes. A route to
 // `default` would take Vagrant's NAT (and so apt and image pulls) away: it becomes one route per lab
 // network the node is not on.
 import type { Lab, Node } from '../../../model/lab.js';
@@ -48,8 +48,12 @@ export function baseStep(lab: Lab, node: Node): Step {
     `apt-get install -y -qq --no-install-recommends ${packagesOf(lab, node).join(' ')}`,
     ...(forwarding
       ? [
-          "echo 'net.ipv4.ip_forward = 1' > /etc/sysctl.d/60-lab-forwarding.conf",
-          'sysctl -q -w net.ipv4.ip_forward=1',
+          // both families, as the roles do on netns (bird-router, frr-router, ip-router): a dual-stack
+          // lab's IPv6 would otherwise stop at the first router. The management network is IPv4
+          // (libvirt's given prefix, VirtualBox NAT), so forwarding's "no router advertisements" costs
+          // the VM no route
+          "printf 'net.ipv4.ip_forward = 1\\nnet.ipv6.conf.all.forwarding = 1\\n' > /etc/sysctl.d/60-lab-forwarding.conf",
+          'sysctl -q -w net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1',
         ]
       : []),
     ...routes.map((r) => `ip route replace ${q(r.to)} via ${q(r.via)}`),
