@@ -9,11 +9,13 @@ import { dirname, join } from 'node:path';
 import { Ajv } from 'ajv';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
+import { DefinitionError } from '../../src/errors.js';
 import { openLab } from '../../src/model/open.js';
 import { PROJECT_DIR } from '../../src/paths.js';
 import { machinesOf, totals } from '../../src/providers/vagrant/machines.js';
 import { resourceProblems } from '../../src/providers/vagrant/preflight.js';
 import { buildProject } from '../../src/providers/vagrant/project.js';
+import { unrealizedOnVms } from '../../src/providers/vagrant/realizable.js';
 import { writeProject } from '../../src/providers/vagrant/render.js';
 import { parseSshConfig } from '../../src/providers/vagrant/ssh-config.js';
 import { LAB_NAMES, labFile } from '../helpers/labs.js';
@@ -245,6 +247,40 @@ describe('steps', () => {
     const base = steps.find((s) => s.phase === 'base' && s.node === 'worker1')!.script;
     expect(base).toContain("ip route replace '172.16.0.0/24' via '10.0.0.1'");
     expect(base).not.toMatch(/ip route replace 'default'/);
+  });
+});
+
+describe('what the VMs do not realize is refused, not left out', () => {
+  const conformance = (name: string) =>
+    openLab(join(PROJECT_DIR, 'test', 'conformance', name, 'lab.yaml')).lab;
+
+  it('names FRR routers, IPv6 addresses and loopbacks, node by node', () => {
+    expect(unrealizedOnVms(conformance('md5-bfd-communities'))).toEqual([
+      'b: role frr-router has no VM realization yet',
+    ]);
+    const dual = unrealizedOnVms(conformance('ipv6-dual-stack'));
+    expect(dual).toContain("r1: IPv6 on core, lan1: the VMs' private networks are given IPv4 addresses only");
+    expect(dual).toContain('r1: loopback 10.255.6.1, fd00:ff::1 is not configured on VMs');
+  });
+
+  it('refuses before a machine is planned, with a definition error (exit 2) saying where it can run', () => {
+    const lab = conformance('ibgp-rr-ospf');
+    let error: unknown;
+    try {
+      machinesOf(lab, 'x');
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(DefinitionError);
+    expect((error as Error).message).toMatch(
+      /^ibgp-rr-ospf cannot come up as VMs: rr1: loopback 10\.255\.0\.1/,
+    );
+    expect((error as Error).message).toContain('--provider vagrant-host');
+  });
+
+  it('accepts what they realize: the shipped labs and an IPv4 lab of BIRD and ip-routers', () => {
+    for (const name of LAB_NAMES) expect(unrealizedOnVms(openLab(labFile(name)).lab), name).toEqual([]);
+    expect(unrealizedOnVms(conformance('ecmp-statics'))).toEqual([]);
   });
 });
 

@@ -3,6 +3,7 @@ import { DefinitionError } from '../../errors.js';
 
 import { formatIPv4 } from '../../model/ipv4.js';
 import type { Lab, Node } from '../../model/lab.js';
+import { refuseUnrealized } from './realizable.js';
 
 export interface PrivateNetwork {
   network: string;
@@ -45,6 +46,7 @@ export function vmPrefix(lab: string, instance: string): string {
 }
 
 export function machinesOf(lab: Lab, instance: string): Machine[] {
+  refuseUnrealized(lab);
   const prefix = vmPrefix(lab.name, instance);
   return lab.nodes.map((node) => ({
     node: node.name,

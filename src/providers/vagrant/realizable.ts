@@ -1,0 +1,50 @@
+// What the VMs of the full realization do not do yet, refused before anything is created (exit 2): a lab
+// that lint accepts must not come up on VMs with part of it silently missing.
+import { DefinitionError } from '../../errors.js';
+import type { Lab } from '../../model/lab.js';
+
+/** Roles the VM steps realize (packages, daemons, manifests); any other role is refused on VMs. */
+export const ROLES_ON_VMS = new Set([
+  'bird-router',
+  'gobgp-route-reflector',
+  'http-backend',
+  'ip-router',
+  'netplan-routes',
+  'k8s-control-plane',
+  'k8s-worker',
+  'dcos-master',
+  'dcos-agent',
+  'calico-node',
+  'metallb-speaker',
+  'cilium-agent',
+  'tf-controller',
+  'tf-vrouter',
+]);
+
+/** One line per node and thing the VMs would leave out; empty when the lab can run on them. */
+export function unrealizedOnVms(lab: Lab): string[] {
+  const problems: string[] = [];
+  for (const node of lab.nodes) {
+    for (const role of node.roles)
+      if (!ROLES_ON_VMS.has(role)) problems.push(`${node.name}: role ${role} has no VM realization yet`);
+    const v6 = node.interfaces.filter((i) => i.address6).map((i) => i.network);
+    if (v6.length)
+      problems.push(
+        `${node.name}: IPv6 on ${v6.join(', ')}: the VMs' private networks are given IPv4 addresses only`,
+      );
+    if (node.loopback?.ipv4 || node.loopback?.ipv6)
+      problems.push(
+        `${node.name}: loopback ${[node.loopback.ipv4, node.loopback.ipv6].filter(Boolean).join(', ')} is not configured on VMs`,
+      );
+  }
+  return problems;
+}
+
+export function refuseUnrealized(lab: Lab): void {
+  const problems = unrealizedOnVms(lab);
+  const shown = problems.length > 6 ? [...problems.slice(0, 6), `and ${problems.length - 6} more`] : problems;
+  if (problems.length)
+    throw new DefinitionError(
+      `${lab.name} cannot come up as VMs: ${shown.join('; ')}. Bring it up on netns (the default provider), or with --provider vagrant-host (the lab in one VM, on netns)`,
+    );
+}
