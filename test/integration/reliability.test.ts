@@ -45,6 +45,18 @@ describe.skipIf(!isRoot)('reliability off the road', () => {
   const id = (tag: string) => `r${tag}${process.pid % 100000}`;
   afterAll(() => rmSync(state, { recursive: true, force: true }));
 
+  /** A fresh bgp-metallb instance for the body to damage; lab down then removes it all, leaving nothing. */
+  const onRunningLab = async (tag: string, body: (instance: string, dir: string) => Promise<void>) => {
+    const instance = id(tag);
+    expect((await lab(['up', 'bgp-metallb', '-i', instance])).exitCode).toBe(0);
+    try {
+      await body(instance, join(state, 'bgp-metallb', instance));
+    } finally {
+      expect((await lab(['down', 'bgp-metallb', '-i', instance])).exitCode).toBe(0);
+    }
+    expect(left(instance, state)).toEqual(NOTHING);
+  };
+
   it('lab down of a starting instance stops its lab up (exit 8) and removes everything', async () => {
     const instance = id('c');
     const up = execa('node', [LAB_BIN, 'up', 'bgp-metallb', '-i', instance], {
@@ -276,10 +288,8 @@ describe.skipIf(!isRoot)('reliability off the road', () => {
   }, 60_000);
 
   it('a missing or damaged SSH key or nodes.json is said as such by check and exec (exit 5), and down still removes all', async () => {
-    const instance = id('k');
-    expect((await lab(['up', 'bgp-metallb', '-i', instance])).exitCode).toBe(0);
-    const ssh = join(state, 'bgp-metallb', instance, 'ssh');
-    try {
+    await onRunningLab('k', async (instance, dir) => {
+      const ssh = join(dir, 'ssh');
       // it said `All configured authentication methods failed` on every check, or a JSON stack (exit 1)
       rmSync(join(ssh, 'id_ed25519'));
       const check = await lab(['check', 'bgp-metallb', '-i', instance, '--json']);
@@ -292,10 +302,7 @@ describe.skipIf(!isRoot)('reliability off the road', () => {
       const exec = await lab(['exec', 'bgp-metallb', 'router', '-i', instance, '--', 'true']);
       expect(exec.exitCode, exec.all).toBe(5);
       expect(exec.stderr).toMatch(/nodes\.json is damaged/);
-    } finally {
-      expect((await lab(['down', 'bgp-metallb', '-i', instance])).exitCode).toBe(0);
-    }
-    expect(left(instance, state)).toEqual(NOTHING);
+    });
   }, 60_000);
 
   it('two lab downs at once both succeed (the second waits for the first), and a check meanwhile answers in one JSON document', async () => {
@@ -317,10 +324,7 @@ describe.skipIf(!isRoot)('reliability off the road', () => {
   }, 60_000);
 
   it('lab gc leaves a running lab alone when its journal is emptied or its instance.json damaged', async () => {
-    const instance = id('g');
-    expect((await lab(['up', 'bgp-metallb', '-i', instance])).exitCode).toBe(0);
-    const dir = join(state, 'bgp-metallb', instance);
-    try {
+    await onRunningLab('g', async (instance, dir) => {
       for (const damage of [
         () => writeFileSync(join(dir, 'journal.jsonl'), ''),
         () => writeFileSync(join(dir, 'instance.json'), '{'),
@@ -340,18 +344,12 @@ describe.skipIf(!isRoot)('reliability off the road', () => {
       const check = await lab(['check', 'bgp-metallb', '-i', instance]);
       expect(check.exitCode, check.all).toBe(7);
       expect(check.stderr).toMatch(/cannot be used: .*instance\.json is damaged/);
-    } finally {
-      expect((await lab(['down', 'bgp-metallb', '-i', instance])).exitCode).toBe(0);
-    }
-    expect(left(instance, state)).toEqual(NOTHING);
+    });
   }, 60_000);
 
   it('lab up of a running lab whose instance.json was removed refuses (exit 6) and leaves it whole', async () => {
-    const instance = id('j');
-    expect((await lab(['up', 'bgp-metallb', '-i', instance])).exitCode).toBe(0);
-    const dir = join(state, 'bgp-metallb', instance);
-    rmSync(join(dir, 'instance.json'));
-    try {
+    await onRunningLab('j', async (instance, dir) => {
+      rmSync(join(dir, 'instance.json'));
       const check = await lab(['check', 'bgp-metallb', '-i', instance]);
       expect(check.exitCode, check.all).toBe(7);
       expect(check.stderr).toMatch(/cannot be used: .*instance\.json is missing/);
@@ -361,10 +359,7 @@ describe.skipIf(!isRoot)('reliability off the road', () => {
       expect(up.stderr).toMatch(/is already on this host: .*namespace lab\.bgp-metallb\./);
       expect(existsSync(join(dir, 'journal.jsonl'))).toBe(true);
       expect(namespacesOf(`lab.bgp-metallb.${instance}.`)).toHaveLength(6);
-    } finally {
-      expect((await lab(['down', 'bgp-metallb', '-i', instance])).exitCode).toBe(0);
-    }
-    expect(left(instance, state)).toEqual(NOTHING);
+    });
   }, 60_000);
 
   it('a state folder on a full disk, before or while lab up writes it: exit 3 naming it, nothing left', async () => {
