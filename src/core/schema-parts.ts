@@ -16,6 +16,17 @@ export const groupCount = z.union([z.number().int().max(MAX_GROUP), paramRef]);
 export const asn = z.union([z.number().int().min(1).max(4294967295), paramRef]);
 export const prefix = z.string().describe('an IPv4 prefix, a.b.c.d/len');
 export const address = z.string().describe('an IPv4 address, a.b.c.d');
+// Versions reach shell commands, URLs, YAML and comments: a strict shape, refused at load otherwise.
+/** A release version as Helm charts and CNIs publish them: 0.14.8, v3.28.2, 1.16.0-rc.1. */
+export const VERSION = /^v?\d+\.\d+(\.\d+)?([-+][0-9A-Za-z.-]+)?$/;
+export const version = z
+  .string()
+  .regex(VERSION, 'a release version such as 1.16.3 or v3.28.2 (digits and dots, an optional -suffix)');
+/** A container image tag (Docker's grammar): 2011.L5, R2011-latest. */
+export const IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+export const imageTag = z
+  .string()
+  .regex(IMAGE_TAG, 'an image tag such as 2011.L5: letters, digits, _ . and -, at most 128');
 export const name = z.string().describe('a safe name: [a-z][a-z0-9-]*');
 export const selector = z
   .string()

@@ -1,7 +1,7 @@
 // The one schema of a lab file. The JSON Schema for editors is generated from it.
 import { z } from 'zod';
 import { addonsShape } from '../addons/index.js';
-import { address, asn, count, groupCount, name, prefix, selector } from '../core/schema-parts.js';
+import { address, asn, count, groupCount, name, prefix, selector, version } from '../core/schema-parts.js';
 import { BGP_DAEMONS } from '../daemons/index.js';
 
 const prefix6 = z.string().describe('an IPv6 prefix, e.g. 2001:db8:1::/64');
@@ -211,7 +211,7 @@ const cluster = z
     pod_subnet: prefix.optional(),
     service_subnet: prefix.optional(),
     fabric_subnet: prefix.optional(),
-    kubernetes_version: z.string().optional(),
+    kubernetes_version: version.optional(),
     addons: z.object(addonsShape()).strict().default({}),
   })
   .strict();

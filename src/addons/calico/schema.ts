@@ -1,10 +1,10 @@
 // Calico's part of a cluster's add-ons: its AS, BGP peers, mesh, IP pools.
 import { z } from 'zod';
-import { address, asn, name, prefix } from '../../core/schema-parts.js';
+import { address, asn, name, prefix, version } from '../../core/schema-parts.js';
 
 export const calicoSchema = z
   .object({
-    version: z.string(),
+    version,
     as: asn,
     node_to_node_mesh: z.boolean().default(false),
     peers: z.array(z.object({ name, peer_ip: address, as: asn }).strict()).default([]),

@@ -1,6 +1,7 @@
 // The `cilium` add-on of a cluster: the Helm values that matter to a Cluster Mesh, and the demo's
 // Services (global services are ordinary Services with Cilium's annotations).
 import { z } from 'zod';
+import { version } from '../../core/schema-parts.js';
 
 const service = z
   .object({
@@ -27,7 +28,7 @@ const service = z
 
 export const ciliumSchema = z
   .object({
-    version: z.string(),
+    version,
     cluster_name: z
       .string()
       .optional()

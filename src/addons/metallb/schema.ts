@@ -1,6 +1,6 @@
 // MetalLB's part of a cluster's add-ons: chart, pools, BGP peers, advertisements.
 import { z } from 'zod';
-import { address, asn, name, selector } from '../../core/schema-parts.js';
+import { address, asn, name, selector, version } from '../../core/schema-parts.js';
 
 const metallbPool = z
   .object({
@@ -13,7 +13,7 @@ const metallbPool = z
 
 export const metallbSchema = z
   .object({
-    chart_version: z.string().describe('Helm chart version, e.g. 0.14.8'),
+    chart_version: version.describe('Helm chart version, e.g. 0.14.8'),
     config: z
       .enum(['crds', 'configInline'])
       .default('crds')

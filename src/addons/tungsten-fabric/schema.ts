@@ -1,10 +1,10 @@
 // Tungsten Fabric's part of a cluster's add-ons: version, vRouter gateway, subnets.
 import { z } from 'zod';
-import { address, count, name, prefix } from '../../core/schema-parts.js';
+import { address, count, imageTag, name, prefix } from '../../core/schema-parts.js';
 
 export const tungstenFabricSchema = z
   .object({
-    version: z.string(),
+    version: imageTag.describe('the Tungsten Fabric image tag (CONTRAIL_CONTAINER_TAG), e.g. 2011.L5'),
     vrouter_gateway: address.describe("VROUTER_GATEWAY: the gateway of the nodes' underlay network"),
     pod_subnets: prefix.optional().describe('KUBERNETES_POD_SUBNETS; defaults to the cluster pod subnet'),
     service_subnets: prefix

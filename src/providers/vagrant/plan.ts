@@ -6,6 +6,7 @@ import { checkCommandContext } from '../../core/command-context.js';
 import type { Lab } from '../../model/lab.js';
 import { instanceFlag } from '../../names.js';
 import { renderString } from '../../render/env.js';
+import { oneLine } from '../../shell-quote.js';
 import type { Step } from './steps/index.js';
 import { PHASES } from './steps/step.js';
 
@@ -106,7 +107,9 @@ export function formatPlan(o: PlanOptions): string {
     for (const s of steps) {
       for (const input of s.inputs ?? [])
         out.push(`host: copy ${input.from.node}:${input.from.path} to ${s.node}:${input.path}`);
-      out.push(`${s.node}$ sudo bash ${stepFile(s, o.steps)}   # ${s.title} (at most ${s.timeoutS} s)`);
+      out.push(
+        `${s.node}$ sudo bash ${stepFile(s, o.steps)}   # ${oneLine(s.title)} (at most ${s.timeoutS} s)`,
+      );
       for (const line of commandLines(s.script)) out.push(`    ${line}`);
     }
   }

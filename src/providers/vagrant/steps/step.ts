@@ -1,7 +1,7 @@
 // A provisioning step: one bash script run as root on one VM over SSH, in a phase. Steps of one phase
 // run on their nodes in parallel; phases run in order. The scripts are plain files in the rendered
 // project (steps/NN-phase/NODE.sh): a reader can run them by hand with `sudo bash`.
-import { shellQuote } from '../../../shell-quote.js';
+import { shellComment, shellQuote } from '../../../shell-quote.js';
 
 /** Phases in the order they run; a step names its phase. */
 export const PHASES = [
@@ -33,7 +33,7 @@ export interface Step {
 export function script(title: string, lines: string[]): string {
   return [
     '#!/usr/bin/env bash',
-    `# ${title}`,
+    shellComment(title),
     'set -euo pipefail',
     'export DEBIAN_FRONTEND=noninteractive',
     ...lines,
