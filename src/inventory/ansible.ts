@@ -1,6 +1,34 @@
 // An Ansible inventory of a running instance: every node by its management address, grouped by role,
 // cluster and node group, with the lab's parameters and each node's own facts as variables.
+import { type Scalar, stringify, type Tags } from 'yaml';
 import type { Lab } from '../model/lab.js';
+import { yamlString } from '../yaml-quote.js';
+
+/** A string Ansible must never template (`!unsafe` in YAML, `__ansible_unsafe` in JSON): everything
+ * the lab file, its parameters and --set gave. Only the connection variables we write are plain. */
+export class Unsafe {
+  constructor(readonly value: string) {}
+  toJSON() {
+    return { __ansible_unsafe: this.value };
+  }
+}
+
+/** Every string inside a value, wrapped as Unsafe; numbers, booleans and the shape stay. */
+export function unsafeStrings(v: unknown): unknown {
+  if (typeof v === 'string') return new Unsafe(v);
+  if (Array.isArray(v)) return v.map(unsafeStrings);
+  if (v && typeof v === 'object')
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, unsafeStrings(x)]));
+  return v;
+}
+
+const unsafeTag: Tags[number] = {
+  tag: '!unsafe',
+  identify: (v) => v instanceof Unsafe,
+  resolve: (s: string) => new Unsafe(s),
+  // always double-quoted: one form every YAML reader takes literally, behind the tag
+  stringify: (item) => yamlString((item as Scalar<Unsafe>).value.value),
+};
 
 export interface InventoryInput {
   lab: Lab;
@@ -44,18 +72,20 @@ export function inventoryOf({ lab, instance, hosts, userKey, knownHosts }: Inven
       }).filter(([, v]) => v !== undefined),
     );
     for (const n of nodes.filter((n) => n.cluster === c.name))
-      add(groupName('cluster', c.name), n.name, vars);
+      add(groupName('cluster', c.name), n.name, unsafeStrings(vars) as Record<string, unknown>);
   }
   const hostvars = Object.fromEntries(
     nodes.map((n) => [
       n.name,
       {
         ansible_host: address.get(n.name),
-        lab_roles: n.roles,
-        lab_addresses: Object.fromEntries(n.interfaces.map((i) => [i.network, i.address])),
-        ...(n.cluster ? { lab_cluster: n.cluster } : {}),
-        ...(n.bgp ? { lab_as: n.bgp.as, lab_router_id: n.bgp.routerId } : {}),
-        ...(Object.keys(n.vars).length ? { lab_vars: n.vars } : {}),
+        ...(unsafeStrings({
+          lab_roles: n.roles,
+          lab_addresses: Object.fromEntries(n.interfaces.map((i) => [i.network, i.address])),
+          ...(n.cluster ? { lab_cluster: n.cluster } : {}),
+          ...(n.bgp ? { lab_as: n.bgp.as, lab_router_id: n.bgp.routerId } : {}),
+          ...(Object.keys(n.vars).length ? { lab_vars: n.vars } : {}),
+        }) as Record<string, unknown>),
       },
     ]),
   );
@@ -66,9 +96,10 @@ export function inventoryOf({ lab, instance, hosts, userKey, knownHosts }: Inven
       // the instance's pinned host keys, and nothing from the user's own files
       ansible_ssh_common_args: `-o UserKnownHostsFile=${knownHosts} -o GlobalKnownHostsFile=/dev/null -o StrictHostKeyChecking=yes -o IdentitiesOnly=yes`,
       ansible_python_interpreter: '/usr/bin/python3',
-      lab_name: lab.name,
-      lab_instance: instance,
-      lab_params: lab.params,
+      ...(unsafeStrings({ lab_name: lab.name, lab_instance: instance, lab_params: lab.params }) as Record<
+        string,
+        unknown
+      >),
     },
     hostvars,
     groups,
@@ -89,6 +120,15 @@ export function toAnsibleYamlData(inv: Inventory) {
       ),
     },
   };
+}
+
+/** The YAML inventory as text: lab-given strings tagged !unsafe. */
+export function toAnsibleYaml(inv: Inventory): string {
+  return stringify(toAnsibleYamlData(inv), {
+    aliasDuplicateObjects: false,
+    lineWidth: 0,
+    customTags: [unsafeTag],
+  });
 }
 
 /** The JSON an inventory script prints (ansible -i script), as `ansible-inventory --list` does. */

@@ -1,8 +1,7 @@
 // lab inventory: an Ansible inventory of a running instance, so that people's playbooks run against it.
-import { stringify } from 'yaml';
 import { files, loadTargets, requireInstance } from '../../engine/state.js';
 import { DefinitionError, NotUpError } from '../../errors.js';
-import { inventoryOf, toAnsibleJson, toAnsibleYamlData } from '../../inventory/ansible.js';
+import { inventoryOf, toAnsibleJson, toAnsibleYaml } from '../../inventory/ansible.js';
 import { openLab } from '../../model/open.js';
 import { verifyRoutedVia } from '../../transport/route-guard.js';
 import { labNameOf } from '../lab-name.js';
@@ -32,6 +31,6 @@ export async function inventory(ref: string, opts: { format: string; instance: s
   process.stdout.write(
     opts.format === 'json'
       ? `${JSON.stringify(toAnsibleJson(inv), null, 2)}\n`
-      : `# ansible-inventory -i FILE --list; ansible -i FILE all -m ping\n${stringify(toAnsibleYamlData(inv), { aliasDuplicateObjects: false, lineWidth: 0 })}`,
+      : `# ansible-inventory -i FILE --list; ansible -i FILE all -m ping\n${toAnsibleYaml(inv)}`,
   );
 }
