@@ -1,5 +1,19 @@
 // What a check's command may name, wherever it is rendered (the engine, a provider's plan).
 import type { Lab } from './lab.js';
+import { asTemplateData, renderLabString } from './lab-template.js';
+
+/** The names a check's command may read: the keys of checkCommandContext. */
+export const CHECK_COMMAND_ROOTS = ['groups', 'workloads', 'blocks', 'clusters'] as const;
+
+/** A check's command is a template when it holds `{{` (a shell's `${#x}` or `{a,b}` alone is not). */
+export const isCommandTemplate = (run: string): boolean => run.includes('{{');
+
+/** A check's command as it runs: a template is checked and rendered by the restricted evaluator
+ * (core/lab-template.ts) over a copy of the lab's data; anything else is the command itself. */
+export function renderCheckCommand(run: string, lab: Lab): string {
+  if (!isCommandTemplate(run)) return run;
+  return renderLabString(run, asTemplateData(checkCommandContext(lab)), CHECK_COMMAND_ROOTS);
+}
 
 /** What a check's command may name: {{ workloads.nginx.address }}, {{ blocks['k8s-worker1'] }}, the
  * members of a node group ({{ groups.worker | length }}: tries that grow with the lab), and per

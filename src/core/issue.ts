@@ -14,6 +14,9 @@ export interface Issue {
   file?: string;
   line?: number;
   column?: number;
+  /** Where in the value at `path` the problem sits, when it is one word of a longer text (a name in
+   * a check's command): the nth occurrence (from 0) of `text` there. */
+  at?: { text: string; nth: number };
 }
 
 /** nodes.worker.interfaces[0].address */

@@ -37,7 +37,9 @@ export function renderTemplate(name: string, context: object): string {
   }
 }
 
-/** Renders a template string (tests, lab-provided snippets) in the same environment. */
+/** Renders a template string of this project (tests) in the same environment. Never a lab file's
+ * text: nunjucks reaches JavaScript from a template (`range.constructor`); a lab's templates go through
+ * core/lab-template.ts. */
 export function renderString(source: string, context: object): string {
   return templates().renderString(source, context);
 }

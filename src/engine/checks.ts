@@ -1,7 +1,7 @@
 // Running checks: the show (a command on a node, or one per repeat) and the judgement, under a named wait.
-import { checkCommandContext as commandContext } from '../core/command-context.js';
+import { renderCheckCommand } from '../core/command-context.js';
 import type { Check, Lab } from '../core/lab.js';
-import { renderString } from '../core/templates.js';
+import { LabTemplateError } from '../core/lab-template.js';
 import type { CommandResult, NodeShell } from '../transport/shell.js';
 import { judge, type Verdict } from './judges.js';
 import { poll } from './wait.js';
@@ -16,7 +16,7 @@ export interface CheckOutcome {
 
 /** The commands of one round: the command itself, or one per repeat with its variable bound. */
 export function commandsOf(check: Check, lab?: Lab): string[] {
-  const run = lab && check.run.includes('{{') ? renderString(check.run, commandContext(lab)) : check.run;
+  const run = lab ? renderCheckCommand(check.run, lab) : check.run;
   check = { ...check, run };
   if (!check.repeat) return [check.run];
   const { count, var: name, start } = check.repeat;
@@ -65,6 +65,8 @@ async function waitForVerdict(
         const once = await runCheckOnce(lab, check, shell);
         return { ok: once.verdict.ok === wanted, value: once };
       } catch (e) {
+        // a template lint refuses fails the same way every try: no wait makes it pass
+        if (e instanceof LabTemplateError) throw e;
         // the node's connection may be coming back: keep waiting, keep the reason
         return {
           ok: !wanted,

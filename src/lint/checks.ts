@@ -1,8 +1,10 @@
 // Checks: every node a check's expectation names (peers, via, of, next_hop, originator) and every
 // workload or block its command names must exist. A selector that matches nothing would make the judge
 // fail for the wrong reason, or a typo pass unnoticed.
+import { CHECK_COMMAND_ROOTS, isCommandTemplate } from '../core/command-context.js';
 import type { Issue, Path } from '../core/issue.js';
 import { type Check, type Lab, selectNodes } from '../core/lab.js';
+import { checkLabTemplate } from '../core/lab-template.js';
 import type { Expectation } from '../model/schema.js';
 import { issue, type Rule } from './rule.js';
 
@@ -92,5 +94,49 @@ function referenceIssues(lab: Lab, check: Check): Issue[] {
   return out;
 }
 
-export const checkRules: Rule = (lab) =>
-  lab.checks.flatMap((c) => [...selectorIssues(lab, c), ...referenceIssues(lab, c)]);
+const TEMPLATE_HINT: Record<string, string> = {
+  'template-unsafe':
+    "a lab file is data: its templates may look up the lab's own data (groups, workloads, blocks, clusters), compute, compare, loop and apply the filters listed; nothing else is evaluated, so the command would never run",
+  'template-invalid': 'the command cannot be rendered and the check fails every try: fix the template',
+};
+
+/** The word (or the one character) of `text` at the 1-based line and column, and which occurrence
+ * of it (from 0) that is: what the file is searched for, to point at it. */
+function wordAt(text: string, line: number, column: number, token?: string): { text: string; nth: number } {
+  const offset =
+    text
+      .split('\n')
+      .slice(0, line - 1)
+      .reduce((n, l) => n + l.length + 1, 0) +
+    column -
+    1;
+  const word = token ?? /^(\w+|\S)/.exec(text.slice(offset))?.[0] ?? '';
+  let nth = 0;
+  for (let i = text.indexOf(word); word && i >= 0 && i < offset; i = text.indexOf(word, i + 1)) nth++;
+  return { text: word, nth };
+}
+
+/** A check's command template goes through the whitelist (core/lab-template.ts): anything outside it
+ * is refused here, at the place in the file, and never evaluated by up, check, --plan or render. */
+function templateIssues(lab: Lab): Issue[] {
+  return lab.raw.checks.flatMap((c, i) => {
+    if (!isCommandTemplate(c.run)) return [];
+    return checkLabTemplate(c.run, CHECK_COMMAND_ROOTS).problems.map((p) => {
+      const where = c.run.includes('\n') ? `line ${p.line}, column ${p.column}` : `column ${p.column}`;
+      return {
+        ...issue(
+          p.code,
+          ['checks', i, 'run'],
+          `check ${c.name}: its command's template (${where}): ${p.message}`,
+          TEMPLATE_HINT[p.code],
+        ),
+        at: wordAt(c.run, p.line, p.column, p.token),
+      };
+    });
+  });
+}
+
+export const checkRules: Rule = (lab) => [
+  ...lab.checks.flatMap((c) => [...selectorIssues(lab, c), ...referenceIssues(lab, c)]),
+  ...templateIssues(lab),
+];

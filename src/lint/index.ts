@@ -45,5 +45,5 @@ export function lintLab(lab: Lab, host: HostFacts = NO_HOST): Issue[] {
 
 /** Adds file, line and column to each issue. */
 export function locateIssues(issues: Issue[], loaded: LoadedLab): Issue[] {
-  return issues.map((i) => ({ ...i, file: loaded.file, ...(i.line ? {} : loaded.locate(i.path)) }));
+  return issues.map((i) => ({ ...i, file: loaded.file, ...(i.line ? {} : loaded.locate(i.path, i.at)) }));
 }

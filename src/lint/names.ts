@@ -80,6 +80,8 @@ export const nameRules: Rule = (lab) => {
   const checks = new Set<string>();
   // the file's checks: one on a group resolves to a check per member, under its one name
   lab.raw.checks.forEach((c, i) => {
+    // a check's name is printed, put in reports and given to `lab check NAME`: the one rule for names
+    out.push(...checkName('check', c.name, ['checks', i, 'name']));
     if (checks.has(c.name))
       out.push(
         issue(
@@ -90,6 +92,10 @@ export const nameRules: Rule = (lab) => {
         ),
       );
     checks.add(c.name);
+  });
+  // a step's name is a command argument (`lab step LAB NAME`, `--to NAME`) and names its script
+  lab.raw.steps.forEach((s, i) => {
+    out.push(...checkName('step', s.name, ['steps', i, 'name']));
   });
   return out;
 };

@@ -1,6 +1,6 @@
 // Load: YAML text to a validated raw lab, with every problem located by file, line and column.
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
-import { type Document, isMap, isScalar, LineCounter, parseDocument } from 'yaml';
+import { type Document, isMap, isScalar, LineCounter, parseDocument, visit } from 'yaml';
 import type { z } from 'zod';
 import { formatIssue, type Issue, type Path } from '../core/issue.js';
 import { DefinitionError } from '../errors.js';
@@ -12,8 +12,9 @@ export interface LoadedLab {
   params: ParamValues;
   file: string;
   dir: string;
-  /** Finds the line and column of a path in the file (the nearest existing ancestor). */
-  locate(path: Path): { line: number; column: number } | undefined;
+  /** Finds the line and column of a path in the file (the nearest existing ancestor); with `at`, of
+   * that word inside the value when the file spells it so. */
+  locate(path: Path, at?: Issue['at']): { line: number; column: number } | undefined;
 }
 
 export class LabDefinitionError extends DefinitionError {
@@ -27,8 +28,20 @@ export class LabDefinitionError extends DefinitionError {
   }
 }
 
-function locator(doc: Document, lines: LineCounter) {
-  return (path: Path) => {
+function locator(doc: Document, lines: LineCounter, text: string) {
+  return (path: Path, at?: Issue['at']) => {
+    const value = at?.text
+      ? (doc.getIn(path, true) as { range?: [number, number, number] } | undefined)
+      : undefined;
+    if (at && value?.range) {
+      const source = text.slice(value.range[0], value.range[1]);
+      let i = source.indexOf(at.text);
+      for (let n = 0; n < at.nth && i >= 0; n++) i = source.indexOf(at.text, i + 1);
+      if (i >= 0) {
+        const pos = lines.linePos(value.range[0] + i);
+        return { line: pos.line, column: pos.col };
+      }
+    }
     for (let n = path.length; n >= 0; n--) {
       const node = doc.getIn(path.slice(0, n), true) as { range?: [number, number, number] } | undefined;
       const keyNode = n > 0 ? keyNodeOf(doc, path.slice(0, n)) : undefined;
@@ -58,6 +71,22 @@ function schemaIssues(error: z.ZodError): Issue[] {
     message: i.message,
     hint: 'see labs/lab.schema.json (editors complete lab.yaml from it) and the lab file format in README.md',
   }));
+}
+
+/** The tags of plain data (YAML 1.2's core schema): any other (`!!js/function`, `!!binary`, `!foo`)
+ * is refused, not read as a string nor turned into something no field expects. */
+const CORE_TAGS = new Set(
+  ['str', 'int', 'float', 'bool', 'null', 'map', 'seq'].map((t) => `tag:yaml.org,2002:${t}`),
+);
+
+function unknownTags(doc: Document): { tag: string; offset: number }[] {
+  const found: { tag: string; offset: number }[] = [];
+  visit(doc, {
+    Node(_, node) {
+      if (node.tag && !CORE_TAGS.has(node.tag)) found.push({ tag: node.tag, offset: node.range?.[0] ?? 0 });
+    },
+  });
+  return found;
 }
 
 /** A lab file is small: a hundred-node lab is a few KiB. Anything larger is refused before parsing. */
@@ -138,7 +167,7 @@ export function loadLabText(text: string, file: string, sets: string[] = []): Lo
 function parseLabText(text: string, file: string, sets: string[]): LoadedLab {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true });
-  const locate = locator(doc, lines);
+  const locate = locator(doc, lines, text);
   const dir = file.replace(/\/[^/]*$/, '') || '.';
   const fail = (issues: Issue[]): never => {
     for (const issue of issues) {
@@ -172,6 +201,18 @@ function parseLabText(text: string, file: string, sets: string[]): LoadedLab {
       })),
     );
   }
+  const tagged = unknownTags(doc);
+  if (tagged.length)
+    fail(
+      tagged.slice(0, 10).map(({ tag, offset }) => ({
+        code: 'yaml-tag',
+        severity: 'error' as const,
+        path: [],
+        message: `the YAML tag ${tag.replace(/^tag:yaml\.org,2002:/, '!!')}: a lab file is plain data`,
+        hint: `remove the tag: a lab file holds strings, numbers, booleans, lists and mappings (tags ${[...CORE_TAGS].map((t) => t.replace('tag:yaml.org,2002:', '!!')).join(', ')} only); another tag would be read as a plain string or a value no field expects`,
+        ...(({ line, col }) => ({ line, column: col }))(lines.linePos(offset)),
+      })),
+    );
   let data: unknown;
   try {
     data = doc.toJS({ maxAliasCount: 100 });

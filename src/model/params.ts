@@ -1,5 +1,6 @@
 // Parameters: defaults from the lab file, overridden by --set, substituted for ${name} references.
 
+import { isCommandTemplate } from '../core/command-context.js';
 import type { Issue, Path } from '../core/issue.js';
 import { DefinitionError } from '../errors.js';
 
@@ -47,6 +48,70 @@ function coerce(def: ParamDef, text: string): ParamValue | string {
 const REF = /\$\{([a-z_][a-z0-9_]*)\}/g;
 const WHOLE_REF = /^\$\{([a-z_][a-z0-9_]*)\}$/;
 
+/** A check's command: the one place of a lab file that is a template (core/lab-template.ts). */
+const isTemplateField = (path: Path) =>
+  path.length === 3 && path[0] === 'checks' && typeof path[1] === 'number' && path[2] === 'run';
+
+/** A value as a template's string literal: the evaluator prints it as it is. */
+const literal = (text: string, quote = '"') =>
+  `${quote}${text.replace(/[\\\n\r\t]|["']/g, (c) => (c === '"' || c === "'" ? (c === quote ? `\\${c}` : c) : ESCAPES[c]))}${quote}`;
+const ESCAPES: Record<string, string> = { '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+
+/**
+ * ${name} in a check's command, substituted as data: a value never becomes template code. In the
+ * command's text, a value with a brace, % or # (which could open or close a tag with its neighbours)
+ * goes in as a string literal, {{ "..." }}, which prints it as it is; inside a tag, a string goes in
+ * as a quoted literal, a number or a boolean as itself; in a comment, not at all.
+ */
+function substituteInTemplate(
+  source: string,
+  value: (name: string, ref: string) => ParamValue | string,
+): string {
+  let out = '';
+  let state: 'text' | 'code' | 'comment' | '"' | "'" = 'text';
+  for (let i = 0; i < source.length; ) {
+    const ref = state === 'comment' ? null : /^\$\{([a-z_][a-z0-9_]*)\}/.exec(source.slice(i, i + 64));
+    if (ref) {
+      const v = value(ref[1], ref[0]);
+      const text = String(v);
+      if (text === ref[0])
+        out += text; // not a parameter (a repeat variable): left for later
+      else if (state === 'text' && /[{}%#]/.test(text)) {
+        // braces just before belong to the literal: `{` + `{{ "..." }}` would open a tag
+        const braces = /\{*$/.exec(out)![0];
+        out = `${out.slice(0, out.length - braces.length)}{{ ${literal(braces + text)} }}`;
+      } else if (state === 'text') out += text;
+      else if (state === 'code') out += typeof v === 'string' ? literal(text) : text;
+      else out += literal(text, state).slice(1, -1);
+      i += ref[0].length;
+      continue;
+    }
+    const two = source.slice(i, i + 2);
+    const c = source[i];
+    if (state === 'text' && (two === '{{' || two === '{%' || two === '{#')) {
+      state = two === '{#' ? 'comment' : 'code';
+      out += two;
+      i += 2;
+      continue;
+    }
+    if ((state === 'code' && (two === '}}' || two === '%}')) || (state === 'comment' && two === '#}')) {
+      state = 'text';
+      out += two;
+      i += 2;
+      continue;
+    }
+    if (state === 'code' && (c === '"' || c === "'")) state = c;
+    else if ((state === '"' || state === "'") && c === '\\') {
+      out += source.slice(i, i + 2);
+      i += 2;
+      continue;
+    } else if (state === c) state = 'code';
+    out += c;
+    i++;
+  }
+  return out;
+}
+
 /** Resolves parameter values and replaces ${name} throughout the document (a whole-string reference keeps the type). */
 export function applyParams(
   data: Record<string, unknown>,
@@ -90,10 +155,8 @@ export function applyParams(
 
   const walk = (value: unknown, path: Path, localVars: string[]): unknown => {
     if (typeof value === 'string') {
-      const whole = WHOLE_REF.exec(value);
-      if (whole && whole[1] in values) return values[whole[1]];
-      return value.replace(REF, (ref, name: string) => {
-        if (name in values) return String(values[name]);
+      const lookup = (name: string, ref: string): ParamValue | string => {
+        if (name in values) return values[name];
         if (!localVars.includes(name)) {
           issues.push({
             code: 'param-unknown',
@@ -104,7 +167,17 @@ export function applyParams(
           });
         }
         return ref;
-      });
+      };
+      if (isTemplateField(path)) {
+        const plain = value.replace(REF, (ref, name: string) => String(name in values ? values[name] : ref));
+        // a command that is no template, with values that make none, is never rendered
+        if (!isCommandTemplate(value) && !isCommandTemplate(plain))
+          return value.replace(REF, (ref, name: string) => String(lookup(name, ref)));
+        return substituteInTemplate(value, lookup);
+      }
+      const whole = WHOLE_REF.exec(value);
+      if (whole && whole[1] in values) return values[whole[1]];
+      return value.replace(REF, (ref, name: string) => String(lookup(name, ref)));
     }
     if (Array.isArray(value)) return value.map((v, i) => walk(v, [...path, i], localVars));
     if (value && typeof value === 'object') {

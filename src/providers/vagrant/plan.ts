@@ -2,19 +2,12 @@
 // --provider vagrant --plan` prints it; the rendered project holds it as plan.txt; golden files in
 // test/golden/<lab>/ keep it reviewed.
 
-import { checkCommandContext } from '../../core/command-context.js';
+import { renderCheckCommand } from '../../core/command-context.js';
 import type { Lab } from '../../model/lab.js';
 import { instanceFlag } from '../../names.js';
-import { renderString } from '../../render/env.js';
 import { oneLine } from '../../shell-quote.js';
 import type { Step } from './steps/index.js';
 import { PHASES } from './steps/step.js';
-
-/** A check's command as it runs: {{ workloads.X.address }}, {{ blocks[...] }}, {{ clusters.X... }} filled in. */
-function checkCommand(run: string, lab: Lab): string {
-  if (!run.includes('{{')) return run;
-  return renderString(run, checkCommandContext(lab));
-}
 
 export type VagrantMode = 'vagrant' | 'vagrant-host';
 export type Hypervisor = 'libvirt' | 'virtualbox';
@@ -116,7 +109,7 @@ export function formatPlan(o: PlanOptions): string {
   out.push('', '== checks, in order, each polled until its named wait ends');
   for (const c of lab.checks)
     out.push(
-      `${c.node}$ ${checkCommand(c.run, lab)}   # ${c.name} (${c.wait}: ${c.timeout} s)${c.repeat ? ` x${c.repeat.count}` : ''}`,
+      `${c.node}$ ${renderCheckCommand(c.run, lab)}   # ${c.name} (${c.wait}: ${c.timeout} s)${c.repeat ? ` x${c.repeat.count}` : ''}`,
     );
   out.push('', '== lab down', 'host$ vagrant destroy -f');
   return `${out.join('\n')}\n`;
