@@ -162,7 +162,8 @@ describe('lab templates: the escape corpus', () => {
   });
 
   it('the data a template reads has no prototype and no functions', () => {
-    const data = asTemplateData({ a: { f: () => 1, b: [1, { c: 'd' }] } }) as Record<string, any>;
+    type Data = { a: { f?: unknown; b: [number, object] } };
+    const data = asTemplateData({ a: { f: () => 1, b: [1, { c: 'd' }] } }) as Data;
     expect(Object.getPrototypeOf(data)).toBeNull();
     expect(Object.getPrototypeOf(data.a)).toBeNull();
     expect('f' in data.a).toBe(false);
