@@ -51,6 +51,15 @@ export interface Neighbor {
   rsClient?: boolean;
   password?: string;
   bfd?: boolean;
+  /** This session's own policy, instead of the node's import/export. */
+  import?: Filter;
+  export?: Filter;
+  /** LOCAL_PREF on routes learned from the peer; MED and prepends on routes sent to it. */
+  localPref?: number;
+  med?: number;
+  prepend?: number;
+  /** FRR's per-neighbor weight (BIRD has none: lint refuses it there). */
+  weight?: number;
   path: Path;
 }
 

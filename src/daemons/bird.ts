@@ -1,7 +1,25 @@
 // BIRD 2: BGP speaker and router. Sessions are protocols named after the peer (birdName).
 import type { Filter } from '../model/schema.js';
 import { parseCidr, prefixCovers } from '../net/ip.js';
+import {
+  BIRD_ATTRIBUTE,
+  birdCommunityLiteral,
+  birdShownCommunities,
+  type Community,
+  community,
+} from './communities.js';
 import type { Daemon, RouteFacts, Session } from './daemon.js';
+import {
+  type AttributeSets,
+  hasSets,
+  isRulesFilter,
+  lengthRange,
+  mergedSets,
+  type Policy,
+  type PrefixMatch,
+  policyForFamily,
+  toPolicy,
+} from './policy.js';
 
 type Family = 'ipv4' | 'ipv6';
 
@@ -11,15 +29,29 @@ export function birdName(name: string): string {
 }
 
 /** (65000,1) from 65000:1 */
-export const birdCommunity = (c: string) => `(${c.replace(':', ',')})`;
+export const birdCommunity = (c: string) => birdCommunityLiteral(community(c));
 
 const familyOfPrefix = (p: string): Family => (parseCidr(p).family === 4 ? 'ipv4' : 'ipv6');
 
-/** A BIRD channel filter for one family from all | none | [prefixes] | { prefixes, communities }. */
-export function birdChannelFilter(filter: Filter | undefined, family: Family, fallback?: 'all'): string {
+/** A BIRD channel filter for one family from all | none | [prefixes] | { prefixes, communities } |
+ * { rules } (a filter block). `guard`: a condition a route must meet before anything else (exports). */
+export function birdChannelFilter(
+  filter: Filter | undefined,
+  family: Family,
+  fallback?: 'all',
+  opts: { ownAs?: number; sets?: Partial<AttributeSets>; guard?: string } = {},
+): string {
   const f = filter ?? fallback;
   if (f === undefined) throw new Error('a BGP filter is undefined (lint reports ebgp-no-filter)');
-  if (typeof f === 'string') return f;
+  if (isRulesFilter(f) || (opts.sets && hasSets({ add: [], strip: [], ...opts.sets })))
+    return birdPolicyFilter(policyForFamily(toPolicy(f, opts.sets), family), opts.ownAs ?? 0, opts.guard);
+  const guarded = (expr: string) =>
+    !opts.guard || expr === 'none'
+      ? expr
+      : expr === 'all'
+        ? `where ${opts.guard}`
+        : `${expr} && ${opts.guard}`;
+  if (typeof f === 'string') return guarded(f);
   const prefixes = Array.isArray(f) ? f : f.prefixes;
   const communities = Array.isArray(f) ? undefined : f.communities;
   const conditions: string[] = [];
@@ -28,9 +60,48 @@ export function birdChannelFilter(filter: Filter | undefined, family: Family, fa
     if (!own.length) return 'none';
     conditions.push(`net ~ [ ${own.join(', ')} ]`);
   }
-  if (communities?.length)
-    conditions.push(`(${communities.map((c) => `${birdCommunity(c)} ~ bgp_community`).join(' || ')})`);
-  return conditions.length ? `where ${conditions.join(' && ')}` : 'all';
+  if (communities?.length) conditions.push(birdAnyCommunity(communities.map(community)));
+  return guarded(conditions.length ? `where ${conditions.join(' && ')}` : 'all');
+}
+
+/** The route carries any of these communities (each looked up in its kind's attribute). */
+const birdAnyCommunity = (cs: Community[]) =>
+  `(${cs.map((c) => `${birdCommunityLiteral(c)} ~ ${BIRD_ATTRIBUTE[c.kind]}`).join(' || ')})`;
+
+function birdPrefix(p: PrefixMatch): string {
+  const range = lengthRange(p);
+  return range ? `${p.prefix}{${range[0]},${range[1]}}` : p.prefix;
+}
+
+function birdSets(s: AttributeSets, ownAs: number): string[] {
+  return [
+    ...(s.localPref === undefined ? [] : [`bgp_local_pref = ${s.localPref};`]),
+    ...(s.med === undefined ? [] : [`bgp_med = ${s.med};`]),
+    ...Array.from({ length: s.prepend ?? 0 }, () => `bgp_path.prepend(${ownAs});`),
+    ...s.strip.map((c) => `${BIRD_ATTRIBUTE[c.kind]}.delete(${birdCommunityLiteral(c)});`),
+    ...s.add.map((c) => `${BIRD_ATTRIBUTE[c.kind]}.add(${birdCommunityLiteral(c)});`),
+  ];
+}
+
+/** A BIRD filter block: the session's sets, then the first rule that matches accepts or rejects. */
+export function birdPolicyFilter(policy: Policy, ownAs: number, guard?: string): string {
+  const lines: string[] = [];
+  if (guard) lines.push(`if !(${guard}) then reject;`);
+  for (const r of policy.rules) {
+    const conditions = [
+      r.prefixes && `net ~ [ ${r.prefixes.map(birdPrefix).join(', ')} ]`,
+      r.communities && birdAnyCommunity(r.communities),
+      r.asPathContains !== undefined && `bgp_path ~ [= * ${r.asPathContains} * =]`,
+      r.asPathOrigin !== undefined && `bgp_path.last = ${r.asPathOrigin}`,
+    ].filter(Boolean);
+    const when = conditions.length ? `if ${conditions.join(' && ')} then ` : '';
+    const body =
+      r.action === 'deny' ? ['reject;'] : [...birdSets(mergedSets(policy.set, r.set), ownAs), 'accept;'];
+    lines.push(body.length === 1 ? `${when}${body[0]}` : `${when}{ ${body.join(' ')} }`);
+  }
+  if (policy.default === 'deny') lines.push('reject;');
+  else lines.push(...birdSets(policy.set, ownAs), 'accept;');
+  return `filter {\n      ${lines.join('\n      ')}\n    }`;
 }
 
 /** birdc show protocols: `Name Proto Table State Since Info`, Info holds the BGP state. */
@@ -79,12 +150,23 @@ export function birdRoute(output: string): RouteFacts | undefined {
     nextHop: attr('BGP.next_hop')?.split(/\s+/)[0],
     originator: attr('BGP.originator_id'),
     clusterList: (attr('BGP.cluster_list') ?? '').split(/\s+/).filter(Boolean),
-    communities: [...(attr('BGP.community') ?? '').matchAll(/\((\d+),(\d+)\)/g)].map(
-      (m) => `${m[1]}:${m[2]}`,
+    communities: ['BGP.community', 'BGP.large_community', 'BGP.ext_community'].flatMap((a) =>
+      birdShownCommunities(attr(a)),
     ),
+    localPref: numberOrUndefined(attr('BGP.local_pref')),
+    med: numberOrUndefined(attr('BGP.med')),
+    asPath: (attr('BGP.as_path') ?? '')
+      .split(/\s+/)
+      .filter((a) => /^\d+$/.test(a))
+      .map(Number),
+    // every route of the prefix starts a line of its own with its protocol in brackets
+    paths: lines.filter((l) => /^\S*\s+(unicast|unreachable|blackhole|prohibited)?\s*\[/.test(l)).length,
     reachable: !/\bunreachable\b/.test(lines[start]),
   };
 }
+
+const numberOrUndefined = (text: string | undefined) =>
+  text && /^\d+$/.test(text) ? Number(text) : undefined;
 
 /** birdc show ospf neighbors: state by router id. */
 export function birdOspfNeighbors(output: string): Map<string, string> {

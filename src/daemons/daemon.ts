@@ -49,7 +49,17 @@ export interface RouteFacts {
   nextHop?: string;
   originator?: string;
   clusterList: string[];
+  /** Every community of the three kinds in the lab's form: 65000:1, 65000:0:1, rt:65000:1. */
   communities: string[];
+  /** LOCAL_PREF as the router holds it (FRR omits the default 100). */
+  localPref?: number;
+  med?: number;
+  /** The AS path, first hop first. */
+  asPath: number[];
+  /** Why this path won, when the router says (FRR's selectionReason). */
+  reason?: string;
+  /** How many paths the router holds for the prefix. */
+  paths: number;
   /** The route is usable: its next hop resolves. */
   reachable: boolean;
 }

@@ -1,5 +1,6 @@
 // FRR: bgpd alone (MetalLB's speaker in FRR mode), or a full router (zebra, bgpd, ospfd, bfdd: the
 // frr-router role). Its vty sockets sit in the node's /run/frr; vtysh shows its state as JSON.
+import { frrShownCommunity } from './communities.js';
 import { type Daemon, type RouteFacts, type Session, sessionAddresses } from './daemon.js';
 
 /** The JSON in vtysh's output (it may print a warning line first). */
@@ -24,12 +25,26 @@ export function frrSessions(output: string): Map<string, string> {
 }
 
 interface FrrPath {
-  bestpath?: { overall?: boolean };
+  bestpath?: { overall?: boolean; selectionReason?: string };
   valid?: boolean;
   originatorId?: string;
   clusterList?: { list?: string[] };
   community?: { list?: string[]; string?: string };
+  largeCommunity?: { list?: string[]; string?: string };
+  extendedCommunity?: { string?: string };
+  locPrf?: number;
+  metric?: number;
+  aspath?: { string?: string; segments?: { list?: number[] }[] };
   nexthops?: { ip?: string; accessible?: boolean }[];
+}
+
+/** Each community of a path in the lab's form (FRR names well-known ones: noExport). */
+function frrCommunities(p: FrrPath): string[] {
+  const words = (c: { list?: string[]; string?: string } | undefined) =>
+    c?.list ?? c?.string?.split(' ').filter(Boolean) ?? [];
+  return [...words(p.community), ...words(p.largeCommunity), ...words(p.extendedCommunity)].map(
+    frrShownCommunity,
+  );
 }
 
 /** vtysh show bgp ipv4 unicast PREFIX json: the best path's attributes. */
@@ -42,7 +57,13 @@ export function frrRoute(output: string): RouteFacts | undefined {
     nextHop: best.nexthops?.[0]?.ip,
     originator: best.originatorId,
     clusterList: best.clusterList?.list ?? [],
-    communities: best.community?.list ?? best.community?.string?.split(' ') ?? [],
+    communities: frrCommunities(best),
+    // FRR shows no locPrf on a path that keeps the default
+    localPref: best.locPrf ?? 100,
+    med: best.metric,
+    asPath: best.aspath?.segments?.flatMap((s) => s.list ?? []) ?? [],
+    reason: best.bestpath?.selectionReason,
+    paths: paths.length,
     reachable: best.valid !== false && best.nexthops?.some((n) => n.accessible !== false) !== false,
   };
 }

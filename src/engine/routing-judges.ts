@@ -1,6 +1,7 @@
 // Judges of routing checks on BIRD and FRR: BGP sessions by FRR, a BGP route and its attributes, OSPF
 // adjacencies, BFD sessions. Each daemon (daemons/) reads what its own command shows.
 import { addressesOf, type Check, type Lab, type Node, nodeByName, selectNodes } from '../core/lab.js';
+import { community } from '../daemons/communities.js';
 import type { RouteFacts } from '../daemons/daemon.js';
 import { sessionAddresses } from '../daemons/daemon.js';
 import { DAEMONS } from '../daemons/index.js';
@@ -47,11 +48,25 @@ export function judgeBgpRoute(
   if (spec.originator) holds(spec.originator, route.originator, 'originator', true);
   if (spec.cluster_list && spec.cluster_list.join(' ') !== route.clusterList.join(' '))
     bad.push(`cluster list is [${route.clusterList.join(', ')}], expected [${spec.cluster_list.join(', ')}]`);
-  if (spec.community && !route.communities.includes(spec.community))
-    bad.push(`communities are [${route.communities.join(', ')}], without ${spec.community}`);
+  // communities compare in one form: no-export is 65535:65281 whether BIRD or FRR shows it
+  const held = route.communities;
+  const missing = [spec.community ?? []].flat().filter((c) => !held.includes(community(c).text));
+  if (missing.length) bad.push(`communities are [${held.join(', ')}], without ${missing.join(', ')}`);
+  const present = [spec.no_community ?? []].flat().filter((c) => held.includes(community(c).text));
+  if (present.length) bad.push(`communities are [${held.join(', ')}], with ${present.join(', ')}`);
+  if (spec.local_pref !== undefined && route.localPref !== spec.local_pref)
+    bad.push(`local-pref is ${route.localPref ?? 'not shown'}, not ${spec.local_pref}`);
+  if (spec.med !== undefined && route.med !== spec.med)
+    bad.push(`MED is ${route.med ?? 'not set'}, not ${spec.med}`);
+  if (spec.as_path && spec.as_path.join(' ') !== route.asPath.join(' '))
+    bad.push(`AS path is [${route.asPath.join(' ')}], not [${spec.as_path.join(' ')}]`);
   if (bad.length) return fail(`${spec.prefix}: ${bad.join('; ')}`);
   const facts = [
+    `best of ${route.paths} path${route.paths === 1 ? '' : 's'}${route.reason ? ` (${route.reason})` : ''}`,
     route.nextHop && `next hop ${route.nextHop}`,
+    route.localPref !== undefined && `local-pref ${route.localPref}`,
+    route.med !== undefined && `MED ${route.med}`,
+    `AS path [${route.asPath.join(' ')}]`,
     route.originator && `originator ${route.originator}`,
     route.clusterList.length && `cluster list ${route.clusterList.join(' ')}`,
     route.communities.length && `communities ${route.communities.join(' ')}`,

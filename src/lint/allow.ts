@@ -82,6 +82,7 @@ export const WARNING_CODES = [
   'cilium-node-port',
   'tf-no-vrouter',
   'addon-untested-kubernetes',
+  'community-never-set',
 ];
 
 /** Parses --allow values (repeatable, comma-separated); an unknown or unallowable code is refused. */

@@ -80,13 +80,20 @@ export const bgpRules: Rule = (lab) => {
       out.push(...endsDisagree(node, n, peer));
     }
     // a route server passes everything to its clients: no filter needed there
-    const ebgp = b.neighbors.some((n) => n.as !== b.as && !n.rsClient);
-    if (ebgp && (b.import === undefined || b.export === undefined)) {
+    // (a session's own import/export stands in for the node's)
+    const unfiltered = b.neighbors.find(
+      (n) =>
+        n.as !== b.as &&
+        !n.rsClient &&
+        ((n.import ?? b.import) === undefined || (n.export ?? b.export) === undefined),
+    );
+    if (unfiltered) {
+      const missing = (unfiltered.import ?? b.import) === undefined ? 'import' : 'export';
       out.push(
         issue(
           'ebgp-no-filter',
           b.path,
-          `${node.name} has eBGP sessions but no explicit ${b.import === undefined ? 'import' : 'export'} filter`,
+          `${node.name} has eBGP sessions but no explicit ${missing} filter${b.neighbors.some((n) => n[missing] !== undefined) ? ` (for ${unfiltered.node ?? unfiltered.address})` : ''}`,
           'BIRD 2 follows RFC 8212: the session comes up Established but carries no routes; set bgp.import and bgp.export (all, none, or prefixes)',
         ),
       );

@@ -3,7 +3,10 @@
 
 import { dynamicRange } from '../core/addressing.js';
 import type { Issue, Path } from '../core/issue.js';
-import { addressesOf, type Lab, type Node, networkByName, nodeByName } from '../core/lab.js';
+import { addressesOf, type Lab, type Node, networkByName, nodeByName, selectNodes } from '../core/lab.js';
+import { community } from '../daemons/communities.js';
+import { isRulesFilter } from '../daemons/policy.js';
+import type { Filter } from '../model/schema.js';
 import { cidrContains, parseCidr } from '../net/ip.js';
 import { ROLES } from '../roles/index.js';
 import { issue, type Rule } from './rule.js';
@@ -458,36 +461,184 @@ function routerConflicts(lab: Lab): Issue[] {
   });
 }
 
-/** Prefixes in import and export filters: each must parse (the routers' configuration would not). */
+/** Every filter of the lab file with its path: each node's import and export, each neighbor's own. */
+function filtersOf(
+  lab: Lab,
+): { node: string; dir: 'import' | 'export'; filter: Filter; path: Path; peer?: string }[] {
+  const out: ReturnType<typeof filtersOf> = [];
+  for (const [name, def] of Object.entries(lab.raw.nodes)) {
+    for (const dir of ['import', 'export'] as const) {
+      const f = def.bgp?.[dir];
+      if (f !== undefined) out.push({ node: name, dir, filter: f, path: ['nodes', name, 'bgp', dir] });
+    }
+    def.bgp?.neighbors.forEach((n, i) => {
+      if (typeof n === 'string') return;
+      for (const dir of ['import', 'export'] as const) {
+        const f = n[dir];
+        if (f !== undefined)
+          out.push({
+            node: name,
+            dir,
+            filter: f,
+            path: ['nodes', name, 'bgp', 'neighbors', i, dir],
+            peer: n.peer,
+          });
+      }
+    });
+  }
+  return out;
+}
+
+/** The prefixes of a filter, each with its path below the filter (and a rule's ge/le). */
+function prefixesOf(f: Filter): { prefix: string; at: Path; rule?: Path; ge?: number; le?: number }[] {
+  if (typeof f === 'string') return [];
+  if (Array.isArray(f)) return f.map((prefix, i) => ({ prefix, at: [i] }));
+  if (!isRulesFilter(f)) return (f.prefixes ?? []).map((prefix, i) => ({ prefix, at: ['prefixes', i] }));
+  return f.rules.flatMap((r, i) =>
+    r.prefix === undefined
+      ? []
+      : Array.isArray(r.prefix)
+        ? r.prefix.map((prefix, j) => ({
+            prefix,
+            at: ['rules', i, 'prefix', j],
+            rule: ['rules', i],
+            ge: r.ge,
+            le: r.le,
+          }))
+        : [{ prefix: r.prefix, at: ['rules', i, 'prefix'], rule: ['rules', i], ge: r.ge, le: r.le }],
+  );
+}
+
+/** Prefixes in import and export filters: each must parse, with ge/le inside its bounds (the routers'
+ * configuration would not). */
 function filterPrefixes(lab: Lab): Issue[] {
   const out: Issue[] = [];
-  for (const [name, def] of Object.entries(lab.raw.nodes)) {
-    for (const key of ['import', 'export'] as const) {
-      const f = def.bgp?.[key];
-      if (f === undefined || typeof f === 'string') continue;
-      const list = Array.isArray(f) ? f : (f.prefixes ?? []);
-      list.forEach((p, i) => {
-        try {
-          parseCidr(p);
-        } catch (e) {
-          const at = Array.isArray(f) ? [i] : ['prefixes', i];
-          out.push(
-            issue(
-              'prefix-invalid',
-              ['nodes', name, 'bgp', key, ...at],
-              (e as Error).message,
-              'the router refuses its configuration and never starts: write a prefix with its length, e.g. 10.0.0.0/8',
-            ),
-          );
-        }
-      });
+  for (const { filter, path } of filtersOf(lab)) {
+    for (const { prefix, at, rule, ge, le } of prefixesOf(filter)) {
+      let length: number;
+      let max: number;
+      try {
+        const c = parseCidr(prefix);
+        length = c.length;
+        max = c.family === 4 ? 32 : 128;
+      } catch (e) {
+        out.push(
+          issue(
+            'prefix-invalid',
+            [...path, ...at],
+            (e as Error).message,
+            'the router refuses its configuration and never starts: write a prefix with its length, e.g. 10.0.0.0/8',
+          ),
+        );
+        continue;
+      }
+      const lo = ge ?? length;
+      const hi = le ?? max;
+      if (lo < length || hi > max || lo > hi)
+        out.push(
+          issue(
+            'prefix-invalid',
+            [...path, ...(rule ?? at), ge !== undefined ? 'ge' : 'le'],
+            `${prefix} with ge ${ge ?? '-'} and le ${le ?? '-'}: lengths must run from ${length} to ${max}, ge no more than le`,
+            `BIRD and FRR refuse the range and never start: give ${length} <= ge <= le <= ${max}`,
+          ),
+        );
     }
+  }
+  return out;
+}
+
+/** Every community the lab's routers attach: on originated prefixes and in policies' sets. */
+function communitiesSet(lab: Lab): Set<string> {
+  const out = new Set<string>();
+  for (const def of Object.values(lab.raw.nodes))
+    for (const o of def.bgp?.originate ?? [])
+      if (typeof o !== 'string') for (const c of o.communities) out.add(community(c).text);
+  for (const { filter } of filtersOf(lab))
+    if (isRulesFilter(filter))
+      for (const r of filter.rules) for (const c of r.set?.communities ?? []) out.add(community(c).text);
+  return out;
+}
+
+/**
+ * A filter that matches a community nobody attaches matches nothing: a permit that waits for it passes
+ * no route, a deny never fires. Routers outside the lab file (add-ons' speakers) attach none the lab
+ * names, so the lab is all there is.
+ */
+function communitiesNoOneSets(lab: Lab): Issue[] {
+  const set = communitiesSet(lab);
+  const out: Issue[] = [];
+  for (const { node, filter, path } of filtersOf(lab)) {
+    if (typeof filter === 'string' || Array.isArray(filter)) continue;
+    const matched: { c: string; at: Path }[] = isRulesFilter(filter)
+      ? filter.rules.flatMap((r, i) =>
+          r.community === undefined
+            ? []
+            : [r.community].flat().map((c, j) => ({
+                c,
+                at: ['rules', i, 'community', ...(Array.isArray(r.community) ? [j] : [])],
+              })),
+        )
+      : (filter.communities ?? []).map((c, i) => ({ c, at: ['communities', i] }));
+    for (const { c, at } of matched)
+      if (!set.has(community(c).text))
+        out.push(
+          issue(
+            'community-never-set',
+            [...path, ...at],
+            `${node} matches routes carrying ${c}, which no router of the lab attaches`,
+            `the rule matches no route (a permit passes nothing, a deny never fires): attach ${c} where the routes start (originate: [{ prefix, communities: [${c}] }], or a rule's set.communities), or drop the match`,
+            'warning',
+          ),
+        );
+  }
+  return out;
+}
+
+/**
+ * Policy that a session cannot carry: LOCAL_PREF is never sent to an eBGP peer (RFC 4271 5.1.5) and
+ * FRR 8 cannot delete one extended community (only all of them).
+ */
+function policyNoEffect(lab: Lab): Issue[] {
+  const out: Issue[] = [];
+  for (const { node, dir, filter, path, peer } of filtersOf(lab)) {
+    if (!isRulesFilter(filter)) continue;
+    const self = nodeByName(lab, node) ?? lab.nodes.find((n) => n.group === node);
+    const frr = lab.raw.nodes[node]?.roles.includes('frr-router');
+    const ownAs = self?.bgp?.as;
+    const peers = (self?.bgp?.neighbors ?? []).filter(
+      (n) => peer === undefined || selectNodes(lab, peer).some((p) => p.name === n.node),
+    );
+    const ebgpOnly = peers.length > 0 && peers.every((n) => n.as !== ownAs);
+    filter.rules.forEach((r, i) => {
+      if (dir === 'export' && ebgpOnly && r.set?.local_pref !== undefined)
+        out.push(
+          issue(
+            'field-ignored',
+            [...path, 'rules', i, 'set', 'local_pref'],
+            `${node} (AS ${ownAs}) sets local_pref on routes it exports to eBGP peers only (AS ${[...new Set(peers.map((n) => n.as))].join(', ')})`,
+            'LOCAL_PREF is not carried over eBGP: the peer never sees it. Set it on the receiving side (its import), or use med or prepend to steer a neighbouring AS',
+          ),
+        );
+      const ext = (r.set?.strip_communities ?? []).findIndex((c) => community(c).kind === 'extended');
+      if (frr && ext >= 0)
+        out.push(
+          issue(
+            'field-ignored',
+            [...path, 'rules', i, 'set', 'strip_communities', ext],
+            `${node} strips the extended community ${r.set?.strip_communities?.[ext]}: FRR 8 can delete standard and large communities by list, extended ones only all at once`,
+            'FRR would keep it: strip it on a BIRD router, or match it and deny the route instead',
+          ),
+        );
+    });
   }
   return out;
 }
 
 export const routingRules: Rule = (lab) => [
   ...filterPrefixes(lab),
+  ...communitiesNoOneSets(lab),
+  ...policyNoEffect(lab),
   ...routerConflicts(lab),
   ...extraAddresses(lab),
   ...ignoredFields(lab),

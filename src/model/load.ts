@@ -63,8 +63,24 @@ function keyNodeOf(doc: Document, path: Path): { range?: [number, number, number
   return pair && isScalar(pair.key) ? (pair.key as { range?: [number, number, number] }) : undefined;
 }
 
+type ZodIssue = z.ZodError['issues'][number];
+
+/**
+ * A value no branch of a union accepts: the branch it was meant for says what is wrong (the one whose
+ * complaints lie deepest: a filter object with a bad rule, not "expected a string"), else zod's own.
+ */
+function unionIssues(i: ZodIssue): ZodIssue[] {
+  const branches = i.code === 'invalid_union' ? (i.errors as ZodIssue[][] | undefined) : undefined;
+  if (!branches?.length) return [i];
+  const depth = (b: ZodIssue[]) =>
+    Math.min(...b.map((x) => (x.code === 'invalid_type' ? x.path.length : x.path.length + 1)));
+  const best = [...branches].sort((a, b) => depth(b) - depth(a))[0];
+  if (!best.length || depth(best) === 0) return [i];
+  return best.flatMap((x) => unionIssues({ ...x, path: [...i.path, ...x.path] } as ZodIssue));
+}
+
 function schemaIssues(error: z.ZodError): Issue[] {
-  return error.issues.map((i) => ({
+  return error.issues.flatMap(unionIssues).map((i) => ({
     code: 'schema',
     severity: 'error' as const,
     path: i.path as Path,

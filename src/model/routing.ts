@@ -205,6 +205,12 @@ export function resolveSessions(lab: Lab, node: Node, push: PushIssue): Neighbor
           rsClient: opts.rs_client,
           password: opts.password ?? def.password,
           bfd: opts.bfd ?? def.bfd,
+          import: opts.import,
+          export: opts.export,
+          localPref: opts.local_pref,
+          med: opts.med,
+          prepend: opts.prepend,
+          weight: opts.weight,
           path,
         });
       }

@@ -2,18 +2,24 @@
 import { z } from 'zod';
 import { addonsShape } from '../addons/index.js';
 import { address, asn, count, groupCount, name, prefix, selector, version } from '../core/schema-parts.js';
+import { parseCommunity } from '../daemons/communities.js';
 import { BGP_DAEMONS } from '../daemons/index.js';
 
 const prefix6 = z.string().describe('an IPv6 prefix, e.g. 2001:db8:1::/64');
 const address6 = z.string().describe('an IPv6 address, e.g. 2001:db8:1::1');
 const anyPrefix = z.string().describe('an IPv4 or IPv6 prefix');
 const anyAddress = z.string().describe('an IPv4 or IPv6 address');
-// 0-65535: a standard community is two 16-bit halves (BIRD refuses larger ones at start)
-const u16 = '(6553[0-5]|655[0-2]\\d|65[0-4]\\d{2}|6[0-4]\\d{3}|[1-5]\\d{4}|\\d{1,4})';
+// a standard (65000:1 or a well-known name), large (65000:0:1) or extended (rt:65000:1) community
 const community = z
   .string()
-  .regex(new RegExp(`^${u16}:${u16}$`), 'a standard community ASN:VALUE, each 0-65535, e.g. 65000:100')
-  .describe('a standard BGP community, ASN:VALUE');
+  .superRefine((text, ctx) => {
+    const c = parseCommunity(text);
+    if (typeof c === 'string') ctx.addIssue({ code: 'custom', message: c });
+  })
+  .describe(
+    'a BGP community: standard 65000:1 (or no-export, no-advertise, local-as, blackhole, graceful-shutdown), large 65000:0:1, extended rt:65000:1 or soo:65000:1',
+  );
+const u32 = z.number().int().min(0).max(4294967295);
 // an OSPF area: dotted like 0.0.0.0, or a number
 // (YAML reads `area: 1` as a number: taken as the area it means, not refused as the wrong type)
 const area = z
@@ -75,6 +81,52 @@ const route = z
   })
   .strict();
 
+// what a policy rule does to the routes it lets through
+const attributeSet = z
+  .object({
+    local_pref: u32.optional().describe('LOCAL_PREF (higher wins; iBGP carries it, eBGP does not)'),
+    med: u32.optional().describe('MULTI_EXIT_DISC (lower wins among paths from one neighbouring AS)'),
+    prepend: z.number().int().min(1).max(10).optional().describe('prepend our own AS this many times'),
+    communities: z.array(community).min(1).optional().describe('communities added (any kind)'),
+    strip_communities: z.array(community).min(1).optional().describe('communities removed (any kind)'),
+  })
+  .strict();
+
+const policyRule = z
+  .object({
+    action: z.enum(['permit', 'deny']),
+    prefix: z
+      .union([anyPrefix, z.array(anyPrefix).min(1)])
+      .optional()
+      .describe(
+        'the route is one of these prefixes (exactly, or with ge/le: a length in that range inside it)',
+      ),
+    ge: z.number().int().min(0).max(128).optional().describe('with prefix: prefix lengths from this one'),
+    le: z.number().int().min(0).max(128).optional().describe('with prefix: prefix lengths up to this one'),
+    community: z
+      .union([community, z.array(community).min(1)])
+      .optional()
+      .describe('the route carries this community (or any of these), of any kind'),
+    as_path_contains: z.number().int().min(1).max(4294967295).optional().describe('this AS is on the path'),
+    as_path_origin: z
+      .number()
+      .int()
+      .min(1)
+      .max(4294967295)
+      .optional()
+      .describe('the route was originated in this AS'),
+    set: attributeSet.optional().describe('what a permit does to the routes it matches'),
+  })
+  .strict()
+  .refine((r) => r.action === 'permit' || r.set === undefined, {
+    message: 'a deny rule drops the route: it has nothing to set (make it a permit, or drop set)',
+    path: ['set'],
+  })
+  .refine((r) => r.prefix !== undefined || (r.ge === undefined && r.le === undefined), {
+    message: 'ge and le bound the length of routes inside a prefix: give prefix too',
+    path: ['ge'],
+  });
+
 const filter = z
   .union([
     z.enum(['all', 'none']),
@@ -88,8 +140,22 @@ const filter = z
         communities: z.array(community).min(1).optional().describe('routes carrying any of these'),
       })
       .strict(),
+    z
+      .object({
+        rules: z
+          .array(policyRule)
+          .min(1)
+          .describe('the first rule that matches decides; all its matches must hold'),
+        default: z
+          .enum(['permit', 'deny'])
+          .default('deny')
+          .describe('what happens to a route no rule matches'),
+      })
+      .strict(),
   ])
-  .describe('all, none, the list of prefixes let through, or { prefixes, communities } (both must match)');
+  .describe(
+    'all, none, the list of prefixes let through, { prefixes, communities } (both must match), or { rules, default } (a route-map)',
+  );
 
 // BIRD quotes it and FRR takes one word: printable, no spaces, quotes or backslashes
 const password = z
@@ -119,6 +185,24 @@ const neighbor = z
     rs_client: z.boolean().optional().describe('route server: pass routes unchanged to this eBGP peer'),
     password: password.optional().describe('TCP MD5 password; both sides must agree'),
     bfd: z.boolean().optional().describe('tie the session to a BFD session'),
+    import: filter.optional().describe("this session's import policy, instead of bgp.import"),
+    export: filter.optional().describe("this session's export policy, instead of bgp.export"),
+    local_pref: u32.optional().describe('LOCAL_PREF set on every route learned from this peer'),
+    med: u32.optional().describe('MED set on every route sent to this peer'),
+    prepend: z
+      .number()
+      .int()
+      .min(1)
+      .max(10)
+      .optional()
+      .describe('prepend our AS this many times towards this peer'),
+    weight: z
+      .number()
+      .int()
+      .min(0)
+      .max(65535)
+      .optional()
+      .describe("FRR's weight on routes from this peer (local to the router; BIRD has none)"),
   })
   .strict();
 
@@ -247,7 +331,20 @@ const expectation = z
           .describe('the node (or one of the nodes) whose address is the BGP next hop'),
         originator: selector.optional().describe('reflected: the node that originated it (ORIGINATOR_ID)'),
         cluster_list: z.array(anyAddress).optional().describe('reflected: exactly these cluster ids'),
-        community: community.optional().describe('the route carries this community'),
+        community: z
+          .union([community, z.array(community).min(1)])
+          .optional()
+          .describe('the route carries this community (or all of these), of any kind'),
+        no_community: z
+          .union([community, z.array(community).min(1)])
+          .optional()
+          .describe('the route carries none of these communities (stripped, or never set)'),
+        local_pref: u32.optional().describe('LOCAL_PREF of the best path (100 when the router shows none)'),
+        med: u32.optional().describe('MED of the best path'),
+        as_path: z
+          .array(z.number().int().min(1).max(4294967295))
+          .describe('the AS path of the best path, exactly ([] for a route of our own AS)')
+          .optional(),
       })
       .strict()
       .optional()

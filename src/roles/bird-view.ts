@@ -1,7 +1,10 @@
 // What BIRD's router template needs, computed once: per-session local addresses and channels, filters by
 // family, originated prefixes, OSPF, BFD. A node that needs none of it renders as the plain eBGP router.
 import { dynamicRange, routerIdOf } from '../core/addressing.js';
-import { birdChannelFilter, birdCommunity } from '../daemons/bird.js';
+import { birdChannelFilter } from '../daemons/bird.js';
+import { BIRD_ATTRIBUTE, birdCommunityLiteral, community } from '../daemons/communities.js';
+import type { AttributeSets } from '../daemons/policy.js';
+import { isRulesFilter } from '../daemons/policy.js';
 import type { Lab, Neighbor, Node } from '../model/lab.js';
 import type { Filter } from '../model/schema.js';
 
@@ -54,8 +57,17 @@ export function birdRouterView(lab: Lab, node: Node) {
   const plain =
     !direct &&
     !dynamic &&
+    !isRulesFilter(bgp?.import) &&
+    !isRulesFilter(bgp?.export) &&
     neighbors.every(
-      (n) => !n.nextHopSelf && !n.rrClient && !n.rsClient && !n.password && !n.bfd && n.family !== 'ipv6',
+      (n) =>
+        !n.nextHopSelf &&
+        !n.rrClient &&
+        !n.rsClient &&
+        !n.password &&
+        !n.bfd &&
+        n.family !== 'ipv6' &&
+        !ownPolicy(n),
     );
   const locals = new Set(neighbors.map((n) => n.localAddress));
   const sharedLocal =
@@ -78,9 +90,21 @@ export function birdRouterView(lab: Lab, node: Node) {
       rrClient: !!n.rrClient,
       rsClient: !!n.rsClient,
       family,
-      import: plain ? '' : birdChannelFilter(bgp?.import, family, passAll),
+      // the session's own policy (import:, local_pref) instead of the node's
+      import: plain
+        ? ''
+        : birdChannelFilter(n.import ?? bgp?.import, family, passAll, {
+            ownAs: bgp?.as,
+            sets: n.localPref === undefined ? undefined : { localPref: n.localPref },
+          }),
       // BGP carries what BGP learned and what the node originates, never its connected or OSPF routes
-      export: plain ? '' : exportFilter(bgp?.export, family, passAll, !bgpTablesOf(plain, bgp)),
+      export: plain
+        ? ''
+        : exportFilter(n.export ?? bgp?.export, family, passAll, !bgpTablesOf(plain, bgp), {
+            ownAs: bgp?.as,
+            sets:
+              n.med === undefined && n.prepend === undefined ? undefined : { med: n.med, prepend: n.prepend },
+          }),
       nextHopSelf: !n.nextHopSelf ? undefined : n.ibgp ? 'ebgp' : 'on',
       gatewayRecursive: !!n.ibgp && direct,
     };
@@ -100,8 +124,10 @@ export function birdRouterView(lab: Lab, node: Node) {
       rrClient: false,
       rsClient: false,
       family: dynamic.family,
-      import: birdChannelFilter(bgp?.import, dynamic.family, passAll),
-      export: exportFilter(bgp?.export, dynamic.family, passAll, !bgpTablesOf(plain, bgp)),
+      import: birdChannelFilter(bgp?.import, dynamic.family, passAll, { ownAs: bgp?.as }),
+      export: exportFilter(bgp?.export, dynamic.family, passAll, !bgpTablesOf(plain, bgp), {
+        ownAs: bgp?.as,
+      }),
       gatewayRecursive: dynamic.ibgp && direct,
     });
   }
@@ -135,7 +161,10 @@ export function birdRouterView(lab: Lab, node: Node) {
         protocol: `originate${f === 'ipv4' ? 4 : 6}`,
         routes: byFamily(f).map((o) => ({
           prefix: o.prefix,
-          attributes: o.communities.map((c) => `bgp_community.add(${birdCommunity(c)});`).join(' '),
+          attributes: o.communities
+            .map(community)
+            .map((c) => `${BIRD_ATTRIBUTE[c.kind]}.add(${birdCommunityLiteral(c)});`)
+            .join(' '),
         })),
       }))
       .filter((o) => o.routes.length),
@@ -177,11 +206,20 @@ function exportFilter(
   family: Family,
   fallback: 'all' | undefined,
   sharedTable: boolean,
+  opts: { ownAs?: number; sets?: Partial<AttributeSets> } = {},
 ): string {
-  const f = birdChannelFilter(filter, family, fallback);
-  if (f === 'none') return f;
   // with BGP in the main table, the node's static routes (protocol routes4/6) are there too: not BGP's
   const own = sharedTable ? ` && proto != "routes${family === 'ipv4' ? 4 : 6}"` : '';
-  const sources = `source ~ [ RTS_BGP, RTS_STATIC ]${own}`;
-  return f === 'all' ? `where ${sources}` : `${f} && ${sources}`;
+  return birdChannelFilter(filter, family, fallback, {
+    ...opts,
+    guard: `source ~ [ RTS_BGP, RTS_STATIC ]${own}`,
+  });
 }
+
+/** A session with a policy of its own: filters or attributes that the node's shared template lacks. */
+const ownPolicy = (n: Neighbor) =>
+  n.import !== undefined ||
+  n.export !== undefined ||
+  n.localPref !== undefined ||
+  n.med !== undefined ||
+  n.prepend !== undefined;

@@ -3,7 +3,7 @@
 import type { Node } from '../core/lab.js';
 import { renderTemplate } from '../core/templates.js';
 import { frrRouterView } from './frr-view.js';
-import { type RenderedFile, ROUTER_FIELDS, type Role, type StartCommand } from './role.js';
+import { FRR_ROUTER_FIELDS, type RenderedFile, type Role, type StartCommand } from './role.js';
 
 /** The FRR daemons a node runs, in start order (zebra first: the others register with it). */
 export function frrDaemonsOf(node: Node): string[] {
@@ -37,7 +37,7 @@ export function frrStart(daemon: string, extra = ''): StartCommand {
 export const frrRouter: Role = {
   name: 'frr-router',
   description: 'FRR router: BGP (bgpd), OSPF (ospfd, ospf6d), BFD (bfdd) from the lab, routes by zebra',
-  honours: ROUTER_FIELDS,
+  honours: FRR_ROUTER_FIELDS,
   render: (lab, node) => {
     const view = frrRouterView(lab, node);
     return frrDaemonsOf(node).map(

@@ -2,11 +2,22 @@
 // one neighbor per session in its own address family, originated networks, OSPF interfaces.
 
 import { dynamicRange } from '../core/addressing.js';
+import { community } from '../daemons/communities.js';
+import { type AttributeSets, hasSets, isRulesFilter, policyForFamily, toPolicy } from '../daemons/policy.js';
 import type { Lab, Node } from '../model/lab.js';
 import type { Filter } from '../model/schema.js';
 import { parseCidr } from '../net/ip.js';
+import { frrPolicyLines, frrSets } from './frr-policy.js';
 
 type Family = 'ipv4' | 'ipv6';
+type PlainFilter = Exclude<Filter, { rules: unknown }>;
+
+/** Filters the plain prefix and standard-community lists render; the rest go the policy way. */
+const plainFilter = (f: Filter): f is PlainFilter =>
+  !isRulesFilter(f) &&
+  (typeof f === 'string' ||
+    Array.isArray(f) ||
+    (f.communities ?? []).every((c) => community(c).kind === 'standard'));
 
 interface RouteMap {
   name: string;
@@ -19,7 +30,7 @@ interface RouteMap {
 const familyOfPrefix = (p: string): Family => (parseCidr(p).family === 4 ? 'ipv4' : 'ipv6');
 
 /** One route-map (and its prefix and community lists) for a filter, in one family. */
-function routeMapFor(name: string, filter: Filter, family: Family) {
+function routeMapFor(name: string, filter: PlainFilter, family: Family) {
   const prefixLists: { name: string; family: Family; prefixes: string[] }[] = [];
   const communityLists: { name: string; communities: string[] }[] = [];
   if (filter === 'all' || filter === 'none')
@@ -52,7 +63,8 @@ export function frrRouterView(lab: Lab, node: Node) {
   const maps: RouteMap[] = [];
   const prefixLists: ReturnType<typeof routeMapFor>['prefixLists'] = [];
   const communityLists: ReturnType<typeof routeMapFor>['communityLists'] = [];
-  const mapName = (dir: 'IMPORT' | 'EXPORT', family: Family, filter: Filter) => {
+  const mapName = (dir: 'IMPORT' | 'EXPORT', family: Family, filter: Filter): string => {
+    if (!plainFilter(filter)) return policyMap(`LAB-${dir}${family === 'ipv4' ? 4 : 6}`, family, filter, {});
     const name = `LAB-${dir}${family === 'ipv4' ? 4 : 6}${filter === 'all' ? '-ALL' : ''}`;
     if (!maps.some((m) => m.name === name)) {
       const r = routeMapFor(name, filter, family);
@@ -62,12 +74,47 @@ export function frrRouterView(lab: Lab, node: Node) {
     }
     return name;
   };
+  const policyLines: string[] = [];
+  /** A route-map from the policy path: the node's rules-form filter (shared), or a session's own. */
+  const policyMap = (name: string, family: Family, filter: Filter, sets: Partial<AttributeSets>) => {
+    if (!maps.some((m) => m.name === name) && !policyNames.has(name)) {
+      policyNames.add(name);
+      policyLines.push(
+        ...frrPolicyLines(name, policyForFamily(toPolicy(filter, sets), family), family, bgp?.as ?? 0),
+      );
+    }
+    return name;
+  };
+  const policyNames = new Set<string>();
+  const session = (
+    dir: 'IN' | 'OUT',
+    n: (typeof neighbors)[number],
+    family: Family,
+    filter: Filter | undefined,
+    sets: Partial<AttributeSets>,
+  ) => {
+    const own =
+      (dir === 'IN' ? n.import : n.export) !== undefined || hasSets({ add: [], strip: [], ...sets });
+    if (filter === undefined) return undefined;
+    const tag = `${family === 'ipv4' ? 4 : 6}`;
+    if (own)
+      return policyMap(
+        `LAB-${dir}${tag}-${(n.node ?? n.address).replace(/[^A-Za-z0-9]/g, '-').toUpperCase()}`,
+        family,
+        filter,
+        sets,
+      );
+    return mapName(dir === 'IN' ? 'IMPORT' : 'EXPORT', family, filter);
+  };
   const sessions = neighbors.map((n) => {
     const family = n.family ?? 'ipv4';
     // iBGP passes everything by default in FRR; eBGP needs a policy (lint asks for filters), route servers pass all
-    const passAll = n.rsClient ? ('all' as const) : undefined;
-    const imp = bgp?.import ?? passAll;
-    const exp = bgp?.export ?? passAll;
+    const passAll =
+      n.rsClient || (n.ibgp && (n.localPref ?? n.med ?? n.prepend) !== undefined)
+        ? ('all' as const)
+        : undefined;
+    const imp = n.import ?? bgp?.import ?? passAll;
+    const exp = n.export ?? bgp?.export ?? passAll;
     return {
       address: n.address,
       as: n.as as number | 'internal' | 'external',
@@ -81,8 +128,9 @@ export function frrRouterView(lab: Lab, node: Node) {
       nextHopSelf: !!n.nextHopSelf,
       rrClient: !!n.rrClient,
       rsClient: !!n.rsClient,
-      importMap: imp === undefined ? undefined : mapName('IMPORT', family, imp),
-      exportMap: exp === undefined ? undefined : mapName('EXPORT', family, exp),
+      weight: n.weight,
+      importMap: session('IN', n, family, imp, { localPref: n.localPref }),
+      exportMap: session('OUT', n, family, exp, { med: n.med, prepend: n.prepend }),
     };
   });
   const dynamic = dynamicRange(lab, node);
@@ -104,13 +152,15 @@ export function frrRouterView(lab: Lab, node: Node) {
       nextHopSelf: false,
       rrClient: false,
       rsClient: false,
+      weight: undefined,
       importMap: imp === undefined ? undefined : mapName('IMPORT', dynamic.family, imp),
       exportMap: exp === undefined ? undefined : mapName('EXPORT', dynamic.family, exp),
     });
   }
+  // each kind of community its own set line (standard ones additive, as before)
   const originateMaps = originate
     .map((o, i) => ({ ...o, map: o.communities.length ? `LAB-ORIGINATE-${i + 1}` : undefined }))
-    .map((o) => ({ ...o, set: o.communities.join(' ') }));
+    .map((o) => ({ ...o, set: o.communities.join(' '), sets: originateSets(o.communities) }));
   const families = (['ipv4', 'ipv6'] as Family[])
     .map((family) => ({
       family,
@@ -133,6 +183,7 @@ export function frrRouterView(lab: Lab, node: Node) {
       prefixLists,
       communityLists,
       originateMaps: originateMaps.filter((o) => o.map),
+      policyLines,
     },
     bfd: sessions.some((s) => s.bfd),
     ospf: ospf && {
@@ -148,3 +199,8 @@ export function frrRouterView(lab: Lab, node: Node) {
 }
 
 export type FrrRouterView = ReturnType<typeof frrRouterView>;
+
+/** The set lines that attach an originated prefix's communities of every kind. */
+function originateSets(communities: string[]): string[] {
+  return frrSets({ add: communities.map(community), strip: [] }, 0, '', []);
+}

@@ -79,5 +79,13 @@ export const ROUTER_FIELDS = [
   'bgp.neighbors.rs_client',
   'bgp.neighbors.password',
   'bgp.neighbors.bfd',
+  'bgp.neighbors.import',
+  'bgp.neighbors.export',
+  'bgp.neighbors.local_pref',
+  'bgp.neighbors.med',
+  'bgp.neighbors.prepend',
   'ospf',
 ] as const;
+
+/** FRR's routers render a few more: weight (BIRD has no such attribute). */
+export const FRR_ROUTER_FIELDS = [...ROUTER_FIELDS, 'bgp.neighbors.weight'] as const;

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { openLab } from '../../src/model/open.js';
 import { PROJECT_DIR } from '../../src/paths.js';
 import { renderLab } from '../../src/render/render-lab.js';
-import { LAB_NAMES, labFile } from '../helpers/labs.js';
+import { CONFORMANCE_LABS, conformanceFile, LAB_NAMES, labFile } from '../helpers/labs.js';
 
 const GOLDEN = join(PROJECT_DIR, 'test', 'golden');
 const MODEL = 'lab.json';
@@ -36,6 +36,31 @@ describe('golden renders', () => {
       .filter((f) => f !== MODEL)
       .sort();
     expect(files.map((f) => join(f.node, f.path)).sort()).toEqual(expected);
+    for (const f of files)
+      expect(f.content, `${f.node}:${f.path}`).toBe(readFileSync(join(dir, f.node, f.path), 'utf8'));
+  });
+});
+
+// Conformance labs whose configs are kept: written by hand once (lab render LAB -o
+// test/golden/conformance/NAME, then delete its .lab-rendered), never by the suite.
+const CONFORMANCE_GOLDEN = join(GOLDEN, 'conformance');
+const kept = CONFORMANCE_LABS.filter((name) => existsSync(join(CONFORMANCE_GOLDEN, name)));
+
+describe('golden renders of conformance labs', () => {
+  it('every policy lab keeps its rendered configs', () => {
+    const policy = CONFORMANCE_LABS.filter((name) => name.startsWith('policy-'));
+    expect(policy.length).toBeGreaterThan(0);
+    expect(policy.filter((name) => !kept.includes(name))).toEqual([]);
+  });
+
+  it.each(kept)('%s renders exactly its golden files', (name) => {
+    const files = renderLab(openLab(conformanceFile(name)).lab);
+    const dir = join(CONFORMANCE_GOLDEN, name);
+    expect(files.map((f) => join(f.node, f.path)).sort()).toEqual(
+      filesUnder(dir)
+        .map((f) => relative(dir, f))
+        .sort(),
+    );
     for (const f of files)
       expect(f.content, `${f.node}:${f.path}`).toBe(readFileSync(join(dir, f.node, f.path), 'utf8'));
   });

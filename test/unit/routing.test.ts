@@ -3,8 +3,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { birdBfdSessions, birdOspfNeighbors, birdRoute } from '../../src/daemons/bird.js';
+import { birdBfdSessions, birdOspfNeighbors, birdPolicyFilter, birdRoute } from '../../src/daemons/bird.js';
+import { birdCommunityLiteral, community, parseCommunity } from '../../src/daemons/communities.js';
 import { frrBfdPeers, frrOspfNeighbors, frrRoute, frrSessions } from '../../src/daemons/frr.js';
+import { policyForFamily, toPolicy } from '../../src/daemons/policy.js';
 import { judgeBgpRoute } from '../../src/engine/routing-judges.js';
 import { lintLab } from '../../src/lint/index.js';
 import { nodeByName } from '../../src/model/lab.js';
@@ -16,6 +18,7 @@ import { PROJECT_DIR } from '../../src/paths.js';
 import { checkTool } from '../../src/providers/netns/preflight.js';
 import { renderLab } from '../../src/render/render-lab.js';
 import { birdChannelFilter } from '../../src/roles/bird-view.js';
+import { frrPolicyLines } from '../../src/roles/frr-policy.js';
 
 const conformance = (name: string) => join(PROJECT_DIR, 'test', 'conformance', name, 'lab.yaml');
 const resolve = (text: string) => resolveLab(loadLabText(text, 'lab.yaml'));
@@ -207,6 +210,8 @@ Table master4:
       originator: '10.255.0.4',
       clusterList: ['10.255.0.100'],
       communities: ['65000:102', '65000:7'],
+      asPath: [],
+      paths: 2,
       reachable: true,
     });
     expect(birdRoute('BIRD 2.0.12 ready.\nNetwork not found')).toBeUndefined();
@@ -340,5 +345,159 @@ nodes:
     const bird = renderLab(lab).find((f) => f.node === 'a' && f.path === '/etc/bird/bird.conf')!.content;
     expect(bird).toMatch(/^router id 10\.8\.8\.8;/m);
     expect(bird).toMatch(/protocol ospf v2 ospf4 \{\n\s*router id 10\.9\.9\.9;/);
+  });
+});
+
+describe('policy: communities of three kinds, best-path attributes', () => {
+  it('parses communities of every kind and refuses what is none', () => {
+    expect(parseCommunity('no-export')).toMatchObject({ kind: 'standard', text: '65535:65281' });
+    expect(parseCommunity('65000:0:1')).toMatchObject({ kind: 'large', parts: [65000, 0, 1] });
+    expect(parseCommunity('SoO:65000:7')).toMatchObject({ kind: 'extended', text: 'soo:65000:7' });
+    expect(parseCommunity('65000:70000')).toMatch(/0-65535/);
+    expect(parseCommunity('rt:70000:70000')).toMatch(/2-byte ASN/);
+    expect(parseCommunity('x:1')).toMatch(/is no community/);
+    expect(birdCommunityLiteral(community('soo:65000:7'))).toBe('(ro,65000,7)');
+  });
+
+  it('reads birdc show route all: local-pref, MED, AS path, large and extended communities, all paths', () => {
+    const out = `BIRD 2.0.12 ready.
+Table master4:
+10.64.0.0/24         unicast [bgp_u2 21:22:47.066] * (100) [AS65002i]
+	via 10.60.0.2 on eth0
+	Type: BGP univ
+	BGP.origin: IGP
+	BGP.as_path: 65002
+	BGP.next_hop: 10.60.0.2
+	BGP.med: 70
+	BGP.local_pref: 200
+	BGP.community: (65535,65281)
+	BGP.ext_community: (rt, 65210, 100) (ro, 65202, 4)
+	BGP.large_community: (65201, 0, 1)
+                     unicast [bgp_u1 21:22:42.095] (100) [AS65001i]
+	via 10.60.0.1 on eth0
+	BGP.as_path: 65001 65001 65001
+	BGP.local_pref: 100
+`;
+    expect(birdRoute(out)).toMatchObject({
+      localPref: 200,
+      med: 70,
+      asPath: [65002],
+      paths: 2,
+      communities: ['65535:65281', '65201:0:1', 'rt:65210:100', 'soo:65202:4'],
+    });
+  });
+
+  it("reads FRR's JSON: well-known names, large and extended communities, the best path's reason", () => {
+    const route = frrRoute(
+      JSON.stringify({
+        paths: [
+          { aspath: { segments: [{ list: [65001, 65001] }] }, nexthops: [{ ip: '10.60.0.1' }] },
+          {
+            aspath: { string: '65002', segments: [{ type: 'as-sequence', list: [65002] }] },
+            metric: 70,
+            locPrf: 200,
+            bestpath: { overall: true, selectionReason: 'Local Pref' },
+            community: { string: '65201:3 no-export', list: ['65201:3', 'noExport'] },
+            extendedCommunity: { string: 'RT:65201:1 SoO:65202:4' },
+            largeCommunity: { string: '65201:0:1', list: ['65201:0:1'] },
+            nexthops: [{ ip: '10.60.0.2', accessible: true }],
+          },
+        ],
+      }),
+    );
+    expect(route).toMatchObject({
+      nextHop: '10.60.0.2',
+      localPref: 200,
+      med: 70,
+      asPath: [65002],
+      reason: 'Local Pref',
+      paths: 2,
+      communities: ['65201:3', '65535:65281', '65201:0:1', 'rt:65201:1', 'soo:65202:4'],
+    });
+    // a path that keeps the default local-pref shows none in FRR's JSON
+    expect(frrRoute('{"paths":[{"bestpath":{"overall":true}}]}')?.localPref).toBe(100);
+  });
+
+  it('renders one rules filter as a BIRD filter block and an FRR route-map with the same meaning', () => {
+    const filter = {
+      rules: [
+        { action: 'deny' as const, prefix: '10.62.0.0/24' },
+        {
+          action: 'permit' as const,
+          prefix: ['10.61.0.0/16', '2001:db8::/32'],
+          ge: 24,
+          le: 24,
+          community: ['65001:1', '65001:0:1'],
+          set: { local_pref: 200, communities: ['rt:65010:1'], strip_communities: ['65001:1'] },
+        },
+        { action: 'permit' as const, as_path_contains: 65002 },
+      ],
+      default: 'deny' as const,
+    };
+    const policy = policyForFamily(toPolicy(filter, { med: 5 }), 'ipv4');
+    expect(
+      birdPolicyFilter(policy, 65010)
+        .split('\n')
+        .map((l) => l.trim()),
+    ).toEqual([
+      'filter {',
+      'if net ~ [ 10.62.0.0/24 ] then reject;',
+      'if net ~ [ 10.61.0.0/16{24,24} ] && ((65001,1) ~ bgp_community || (65001,0,1) ~ bgp_large_community) then { bgp_local_pref = 200; bgp_med = 5; bgp_community.delete((65001,1)); bgp_ext_community.add((rt,65010,1)); accept; }',
+      'if bgp_path ~ [= * 65002 * =] then { bgp_med = 5; accept; }',
+      'reject;',
+      '}',
+    ]);
+    const frr = frrPolicyLines('M', policy, 'ipv4', 65010);
+    expect(frr).toContain('ip prefix-list M-2 seq 5 permit 10.61.0.0/16 ge 24 le 24');
+    // communities of two kinds: one clause each (the rule means either)
+    expect(frr.filter((l) => /^route-map M permit/.test(l))).toEqual([
+      'route-map M permit 20',
+      'route-map M permit 30',
+      'route-map M permit 40',
+    ]);
+    expect(frr).toContain(' match large-community M-2-L');
+    expect(frr).toContain(' set comm-list M-2-SC delete');
+    expect(frr).toContain(' set extcommunity rt 65010:1');
+    expect(frr).not.toContain('route-map M permit 50');
+    // the IPv6 map keeps the rules whose prefixes are IPv6 or absent
+    expect(policyForFamily(toPolicy(filter), 'ipv6').rules.map((r) => r.prefixes?.[0]?.prefix)).toEqual([
+      '2001:db8::/32',
+      undefined,
+    ]);
+  });
+
+  it('judges local-pref, MED, AS path and communities of any kind, naming what differs', () => {
+    const { lab } = resolveFile(conformance('policy-best-path'));
+    const check = lab.checks.find((c) => c.name === 'local-pref-frr')!;
+    const out = JSON.stringify({
+      paths: [
+        {
+          aspath: { segments: [{ list: [65001] }] },
+          bestpath: { overall: true, selectionReason: 'Router ID' },
+          community: { list: ['noExport'] },
+          nexthops: [{ ip: '10.60.0.1', accessible: true }],
+        },
+      ],
+    });
+    const verdict = judgeBgpRoute(lab, check, out, {
+      daemon: 'frr',
+      prefix: '10.61.0.0/24',
+      next_hop: 'u2',
+      local_pref: 200,
+      med: 70,
+      as_path: [65002],
+      community: 'no-export',
+    });
+    expect(verdict.ok).toBe(false);
+    const reason = verdict.ok ? '' : verdict.reason;
+    expect(reason).toMatch(/next hop is 10\.60\.0\.1/);
+    expect(reason).toMatch(/local-pref is 100, not 200/);
+    expect(reason).toMatch(/MED is not set, not 70/);
+    expect(reason).toMatch(/AS path is \[65001\], not \[65002\]/);
+    expect(reason).not.toMatch(/without no-export/);
+    expect(
+      judgeBgpRoute(lab, check, out, { daemon: 'frr', prefix: '10.61.0.0/24', no_community: '65535:65281' })
+        .ok,
+    ).toBe(false);
   });
 });

@@ -83,9 +83,6 @@ export function renderControlNode(lab: Lab, node: Node, c: TfCluster): string {
 /** The control node's BGP face: BIRD, with the sessions the lab (TF's BGP router registration) names. */
 export function renderControlNodeBgp(lab: Lab, node: Node, c: TfCluster): string {
   const bgp = controlNodeBgp(lab, node, c);
-  // BGP carries what BGP learned (the vRouters' routes, the peers'), never the node's own routes
-  const exported = (f: string) =>
-    f === 'none' ? f : f === 'all' ? 'where source = RTS_BGP' : `${f} && source = RTS_BGP`;
   return renderTemplate('tungsten-fabric/control-node-bird.conf.njk', {
     ...header(lab),
     node,
@@ -104,8 +101,12 @@ export function renderControlNodeBgp(lab: Lab, node: Node, c: TfCluster): string
       address: n.address,
       as: n.as,
       multihop: !!n.multihop,
-      import: birdChannelFilter(bgp.import ?? 'all', 'ipv4'),
-      export: exported(birdChannelFilter(bgp.export ?? 'all', 'ipv4')),
+      import: birdChannelFilter(bgp.import ?? 'all', 'ipv4', undefined, { ownAs: bgp.as }),
+      // BGP carries what BGP learned (the vRouters' routes, the peers'), never the node's own routes
+      export: birdChannelFilter(bgp.export ?? 'all', 'ipv4', undefined, {
+        ownAs: bgp.as,
+        guard: 'source = RTS_BGP',
+      }),
     })),
     statics: staticRoutes(node),
   });
