@@ -60,6 +60,15 @@ export interface Neighbor {
   prepend?: number;
   /** FRR's per-neighbor weight (BIRD has none: lint refuses it there). */
   weight?: number;
+  timers?: { keepalive?: number; hold?: number; connect?: number };
+  passive?: boolean;
+  ttlSecurity?: boolean;
+  /** How many times our own AS may appear in a path we accept. */
+  allowasIn?: number;
+  defaultOriginate?: boolean;
+  removePrivateAs?: boolean;
+  /** FRR only. */
+  asOverride?: boolean;
   path: Path;
 }
 

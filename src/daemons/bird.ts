@@ -39,12 +39,17 @@ export function birdChannelFilter(
   filter: Filter | undefined,
   family: Family,
   fallback?: 'all',
-  opts: { ownAs?: number; sets?: Partial<AttributeSets>; guard?: string } = {},
+  opts: { ownAs?: number; sets?: Partial<AttributeSets>; guard?: string; acceptFirst?: string } = {},
 ): string {
   const f = filter ?? fallback;
   if (f === undefined) throw new Error('a BGP filter is undefined (lint reports ebgp-no-filter)');
-  if (isRulesFilter(f) || (opts.sets && hasSets({ add: [], strip: [], ...opts.sets })))
-    return birdPolicyFilter(policyForFamily(toPolicy(f, opts.sets), family), opts.ownAs ?? 0, opts.guard);
+  if (isRulesFilter(f) || opts.acceptFirst || (opts.sets && hasSets({ add: [], strip: [], ...opts.sets })))
+    return birdPolicyFilter(
+      policyForFamily(toPolicy(f, opts.sets), family),
+      opts.ownAs ?? 0,
+      opts.guard,
+      opts.acceptFirst,
+    );
   const guarded = (expr: string) =>
     !opts.guard || expr === 'none'
       ? expr
@@ -77,6 +82,8 @@ function birdSets(s: AttributeSets, ownAs: number): string[] {
   return [
     ...(s.localPref === undefined ? [] : [`bgp_local_pref = ${s.localPref};`]),
     ...(s.med === undefined ? [] : [`bgp_med = ${s.med};`]),
+    // private ASes (RFC 6996) out before our own prepends, as FRR's remove-private-AS all
+    ...(s.removePrivateAs ? ['bgp_path.delete([64512..65534, 4200000000..4294967294]);'] : []),
     ...Array.from({ length: s.prepend ?? 0 }, () => `bgp_path.prepend(${ownAs});`),
     ...s.strip.map((c) => `${BIRD_ATTRIBUTE[c.kind]}.delete(${birdCommunityLiteral(c)});`),
     ...s.add.map((c) => `${BIRD_ATTRIBUTE[c.kind]}.add(${birdCommunityLiteral(c)});`),
@@ -84,8 +91,15 @@ function birdSets(s: AttributeSets, ownAs: number): string[] {
 }
 
 /** A BIRD filter block: the session's sets, then the first rule that matches accepts or rejects. */
-export function birdPolicyFilter(policy: Policy, ownAs: number, guard?: string): string {
+export function birdPolicyFilter(
+  policy: Policy,
+  ownAs: number,
+  guard?: string,
+  acceptFirst?: string,
+): string {
   const lines: string[] = [];
+  // a route this session takes whatever the policy says (a default route we originate for it)
+  if (acceptFirst) lines.push(`if ${acceptFirst} then accept;`);
   if (guard) lines.push(`if !(${guard}) then reject;`);
   for (const r of policy.rules) {
     const conditions = [

@@ -10,6 +10,8 @@ export interface AttributeSets {
   localPref?: number;
   med?: number;
   prepend?: number;
+  /** Remove private AS numbers from the path (BIRD in the filter; FRR by its neighbor command). */
+  removePrivateAs?: boolean;
   add: Community[];
   strip: Community[];
 }
@@ -44,6 +46,7 @@ export const hasSets = (s: AttributeSets) =>
   s.localPref !== undefined ||
   s.med !== undefined ||
   s.prepend !== undefined ||
+  !!s.removePrivateAs ||
   s.add.length + s.strip.length > 0;
 
 /** The filter forms a plain channel expression renders (all, none, prefixes, prefixes and communities). */
@@ -126,7 +129,16 @@ export function mergedSets(session: AttributeSets, rule: AttributeSets): Attribu
     localPref: rule.localPref ?? session.localPref,
     med: rule.med ?? session.med,
     prepend: rule.prepend ?? session.prepend,
+    removePrivateAs: session.removePrivateAs,
     add: [...session.add, ...rule.add],
     strip: [...session.strip, ...rule.strip],
   };
+}
+
+/** A session's BGP timers, every one given: the lab's fast defaults (keepalive 3, hold 9, connect 1),
+ * a keepalive of a third of the hold time when only the hold is given (as both daemons do). */
+export function sessionTimers(t: { keepalive?: number; hold?: number; connect?: number } | undefined) {
+  const hold = t?.hold ?? 9;
+  const keepalive = t?.keepalive ?? (t?.hold === undefined ? 3 : Math.max(1, Math.floor(hold / 3)));
+  return { keepalive: hold === 0 ? (t?.keepalive ?? 3) : keepalive, hold, connect: t?.connect ?? 1 };
 }

@@ -14,6 +14,8 @@ export const ALLOWABLE_CODES = [
   'bgp-not-reciprocal',
   'bgp-as-mismatch',
   'ebgp-no-filter',
+  'bgp-passive-both',
+  'bgp-ttl-security-mismatch',
   'ecmp-limit',
   'ecmp-off',
   'pool-not-routed',
@@ -83,6 +85,7 @@ export const WARNING_CODES = [
   'tf-no-vrouter',
   'addon-untested-kubernetes',
   'community-never-set',
+  'bgp-timers-mismatch',
 ];
 
 /** Parses --allow values (repeatable, comma-separated); an unknown or unallowable code is refused. */

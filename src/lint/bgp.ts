@@ -186,6 +186,55 @@ function endsDisagree(node: Node, n: Neighbor, peer: Node): Issue[] {
       ),
     );
   }
+  out.push(...optionsDisagree(node, n, peer, back, earlier));
+  return out;
+}
+
+/**
+ * Session options both ends must agree on: two passive ends never connect; GTSM on one end only drops
+ * the other's packets (TTL 1, not 255); hold times that differ work (the lower wins), but the end that
+ * asked for the longer one does not get it (a warning).
+ */
+function optionsDisagree(
+  node: Node,
+  n: Neighbor,
+  peer: Node,
+  back: Neighbor,
+  earlier: { mine: Neighbor; theirs: Neighbor }[],
+): Issue[] {
+  const out: Issue[] = [];
+  const once = (same: (a: Neighbor, b: Neighbor) => boolean) => !earlier.some((e) => same(e.mine, e.theirs));
+  if (n.passive && back.passive && once((a, b) => !!a.passive && !!b.passive))
+    out.push(
+      issue(
+        'bgp-passive-both',
+        n.path,
+        `${node.name} and ${peer.name} are both passive on their session: each waits for the other to connect`,
+        'the session stays in Active forever: drop passive on one end',
+      ),
+    );
+  if (!!n.ttlSecurity !== !!back.ttlSecurity && once((a, b) => !!a.ttlSecurity !== !!b.ttlSecurity)) {
+    const [on, off] = n.ttlSecurity ? [node, peer] : [peer, node];
+    out.push(
+      issue(
+        'bgp-ttl-security-mismatch',
+        n.path,
+        `${on.name} runs GTSM (ttl_security) on its session with ${off.name}, which does not`,
+        `${on.name} drops ${off.name}'s packets (sent with TTL 1, not 255) and the session never opens: set ttl_security on both ends, or on neither`,
+      ),
+    );
+  }
+  const hold = (x: Neighbor) => x.timers?.hold ?? 9;
+  if (hold(n) !== hold(back) && once((a, b) => hold(a) !== hold(b)))
+    out.push(
+      issue(
+        'bgp-timers-mismatch',
+        n.path,
+        `${node.name} asks for a hold time of ${hold(n)} s on its session with ${peer.name}, ${peer.name} for ${hold(back)} s`,
+        `BGP takes the lower, ${Math.min(hold(n), hold(back))} s, on both ends: give both the same timers ({ peer: ..., timers: { hold: ... } })`,
+        'warning',
+      ),
+    );
   return out;
 }
 

@@ -190,6 +190,23 @@ export function resolveSessions(lab: Lab, node: Node, push: PushIssue): Neighbor
             ? 'it would be accepted and silently ignored: drop it (only iBGP peers are reflection clients)'
             : `it would be accepted and silently ignored: give ${node.name} bgp.route_reflector: {} to make it reflect, or drop rr_client`,
         });
+      // options that mean something on some sessions only: anywhere else they would be ignored
+      const misplaced = [
+        ...(opts.allowas_in && ibgp
+          ? [['allowas_in', 'an iBGP session: routes of our own AS arrive by design']]
+          : []),
+        ...(opts.as_override && ibgp ? [['as_override', 'an iBGP session: the peer shares our AS']] : []),
+        ...(opts.ttl_security && ends.some((e) => e.multihop)
+          ? [['ttl_security', 'a multihop session: GTSM (as configured here) expects the peer one hop away']]
+          : []),
+      ];
+      for (const [field, why] of misplaced)
+        push({
+          code: 'field-ignored',
+          path: [...path, field],
+          message: `${field} on ${node.name}'s session with ${peer.name}: ${why}`,
+          hint: 'drop the field (FRR refuses ttl-security beside ebgp-multihop; the others would be ignored)',
+        });
       for (const end of ends) {
         neighbors.push({
           node: peer.name,
@@ -211,6 +228,13 @@ export function resolveSessions(lab: Lab, node: Node, push: PushIssue): Neighbor
           med: opts.med,
           prepend: opts.prepend,
           weight: opts.weight,
+          timers: opts.timers,
+          passive: opts.passive,
+          ttlSecurity: opts.ttl_security,
+          allowasIn: opts.allowas_in === true ? 1 : opts.allowas_in || undefined,
+          defaultOriginate: opts.default_originate,
+          removePrivateAs: opts.remove_private_as,
+          asOverride: opts.as_override,
           path,
         });
       }

@@ -203,6 +203,60 @@ const neighbor = z
       .max(65535)
       .optional()
       .describe("FRR's weight on routes from this peer (local to the router; BIRD has none)"),
+    timers: z
+      .object({
+        keepalive: z
+          .number()
+          .int()
+          .min(1)
+          .max(21845)
+          .optional()
+          .describe('seconds between keepalives (default hold / 3)'),
+        hold: z
+          .number()
+          .int()
+          .refine((h) => h === 0 || (h >= 3 && h <= 65535), 'a hold time is 0 (none) or 3 to 65535 seconds')
+          .optional()
+          .describe('seconds without a message before the session drops; the lower of both ends wins'),
+        connect: z
+          .number()
+          .int()
+          .min(1)
+          .max(65535)
+          .optional()
+          .describe('seconds between connection attempts'),
+      })
+      .strict()
+      .refine(
+        (t) => t.keepalive === undefined || t.hold === undefined || t.hold === 0 || t.keepalive < t.hold,
+        {
+          message: 'the keepalive must come more often than the hold time runs out (keepalive < hold)',
+          path: ['keepalive'],
+        },
+      )
+      .optional()
+      .describe('BGP timers of this session (the lab default: keepalive 3, hold 9, connect 1)'),
+    passive: z.boolean().optional().describe('wait for the peer to connect, never connect ourselves'),
+    ttl_security: z
+      .boolean()
+      .optional()
+      .describe('GTSM (RFC 5082): send with TTL 255, accept only 255 (one hop)'),
+    allowas_in: z
+      .union([z.boolean(), z.number().int().min(1).max(10)])
+      .optional()
+      .describe('accept routes whose AS path holds our own AS (up to this many times; true: once)'),
+    default_originate: z
+      .boolean()
+      .optional()
+      .describe('send this peer a default route, whether we have one or not'),
+    remove_private_as: z
+      .boolean()
+      .optional()
+      .describe('remove private AS numbers from paths sent to this peer'),
+    as_override: z
+      .boolean()
+      .optional()
+      .describe("FRR: replace the peer's AS in paths sent to it with ours (BIRD has none)"),
   })
   .strict();
 

@@ -4,7 +4,7 @@ import { dynamicRange, routerIdOf } from '../core/addressing.js';
 import { birdChannelFilter } from '../daemons/bird.js';
 import { BIRD_ATTRIBUTE, birdCommunityLiteral, community } from '../daemons/communities.js';
 import type { AttributeSets } from '../daemons/policy.js';
-import { isRulesFilter } from '../daemons/policy.js';
+import { hasSets, isRulesFilter, sessionTimers } from '../daemons/policy.js';
 import type { Lab, Neighbor, Node } from '../model/lab.js';
 import type { Filter } from '../model/schema.js';
 
@@ -34,6 +34,10 @@ export interface BirdSession {
    */
   nextHopSelf?: 'ebgp' | 'on';
   gatewayRecursive: boolean;
+  passive?: boolean;
+  ttlSecurity?: boolean;
+  allowLocalAs?: number;
+  timers?: ReturnType<typeof sessionTimers>;
 }
 
 /** BIRD strings are double-quoted: escape what would end them. */
@@ -75,9 +79,16 @@ export function birdRouterView(lab: Lab, node: Node) {
   const allIbgp = neighbors.length > 0 && neighbors.every((n) => n.ibgp || n.rsClient);
   // iBGP and route servers pass everything unless told otherwise; eBGP needs filters (lint says so)
   const fallback = allIbgp ? ('all' as const) : undefined;
+  // a default route for the sessions that send one: BIRD has no default-originate, so a discard route
+  // of its own protocol, exported to those sessions only
+  const defaults = (['ipv4', 'ipv6'] as Family[]).filter((f) =>
+    neighbors.some((n) => n.defaultOriginate && (n.family ?? 'ipv4') === f),
+  );
+  const defaultProto = (f: Family) => `proto = "default${f === 'ipv4' ? 4 : 6}"`;
   const sessions: BirdSession[] = neighbors.map((n) => {
     const passAll = n.ibgp || n.rsClient ? ('all' as const) : undefined;
     const family = n.family ?? 'ipv4';
+    const exportSets = { med: n.med, prepend: n.prepend, removePrivateAs: n.removePrivateAs };
     return {
       protocol: n.protocol,
       comment: n.node && n.node !== n.protocol ? n.node : undefined,
@@ -102,9 +113,14 @@ export function birdRouterView(lab: Lab, node: Node) {
         ? ''
         : exportFilter(n.export ?? bgp?.export, family, passAll, !bgpTablesOf(plain, bgp), {
             ownAs: bgp?.as,
-            sets:
-              n.med === undefined && n.prepend === undefined ? undefined : { med: n.med, prepend: n.prepend },
+            sets: hasSets({ add: [], strip: [], ...exportSets }) ? exportSets : undefined,
+            acceptFirst: n.defaultOriginate ? defaultProto(family) : undefined,
+            keepOut: defaults.includes(family) ? ` && !(${defaultProto(family)})` : '',
           }),
+      passive: !!n.passive,
+      ttlSecurity: !!n.ttlSecurity,
+      allowLocalAs: n.allowasIn,
+      timers: n.timers && sessionTimers(n.timers),
       nextHopSelf: !n.nextHopSelf ? undefined : n.ibgp ? 'ebgp' : 'on',
       gatewayRecursive: !!n.ibgp && direct,
     };
@@ -171,6 +187,11 @@ export function birdRouterView(lab: Lab, node: Node) {
     // the kernel gets BGP's and OSPF's routes; not connected ones (it has them), nor originated discards
     kernelExport: plain ? 'all' : 'where source != RTS_DEVICE && source != RTS_STATIC',
     bfd: sessions.some((s) => s.bfd),
+    defaults: defaults.map((f) => ({
+      family: f,
+      protocol: `default${f === 'ipv4' ? 4 : 6}`,
+      prefix: f === 'ipv4' ? '0.0.0.0/0' : '::/0',
+    })),
     sessions,
     ospf: ospf && {
       routerId: ospf.routerId,
@@ -206,18 +227,25 @@ function exportFilter(
   family: Family,
   fallback: 'all' | undefined,
   sharedTable: boolean,
-  opts: { ownAs?: number; sets?: Partial<AttributeSets> } = {},
+  opts: { ownAs?: number; sets?: Partial<AttributeSets>; acceptFirst?: string; keepOut?: string } = {},
 ): string {
   // with BGP in the main table, the node's static routes (protocol routes4/6) are there too: not BGP's
   const own = sharedTable ? ` && proto != "routes${family === 'ipv4' ? 4 : 6}"` : '';
+  const { keepOut, ...rest } = opts;
   return birdChannelFilter(filter, family, fallback, {
-    ...opts,
-    guard: `source ~ [ RTS_BGP, RTS_STATIC ]${own}`,
+    ...rest,
+    guard: `source ~ [ RTS_BGP, RTS_STATIC ]${own}${keepOut ?? ''}`,
   });
 }
 
-/** A session with a policy of its own: filters or attributes that the node's shared template lacks. */
+/** A session with a policy of its own: filters, attributes or options the node's shared template lacks. */
 const ownPolicy = (n: Neighbor) =>
+  n.timers !== undefined ||
+  !!n.passive ||
+  !!n.ttlSecurity ||
+  n.allowasIn !== undefined ||
+  !!n.defaultOriginate ||
+  !!n.removePrivateAs ||
   n.import !== undefined ||
   n.export !== undefined ||
   n.localPref !== undefined ||

@@ -3,7 +3,14 @@
 
 import { dynamicRange } from '../core/addressing.js';
 import { community } from '../daemons/communities.js';
-import { type AttributeSets, hasSets, isRulesFilter, policyForFamily, toPolicy } from '../daemons/policy.js';
+import {
+  type AttributeSets,
+  hasSets,
+  isRulesFilter,
+  policyForFamily,
+  sessionTimers,
+  toPolicy,
+} from '../daemons/policy.js';
 import type { Lab, Node } from '../model/lab.js';
 import type { Filter } from '../model/schema.js';
 import { parseCidr } from '../net/ip.js';
@@ -129,6 +136,13 @@ export function frrRouterView(lab: Lab, node: Node) {
       rrClient: !!n.rrClient,
       rsClient: !!n.rsClient,
       weight: n.weight,
+      timers: sessionTimers(n.timers),
+      passive: !!n.passive,
+      ttlSecurity: !!n.ttlSecurity,
+      allowasIn: n.allowasIn,
+      defaultOriginate: !!n.defaultOriginate,
+      removePrivateAs: !!n.removePrivateAs,
+      asOverride: !!n.asOverride,
       importMap: session('IN', n, family, imp, { localPref: n.localPref }),
       exportMap: session('OUT', n, family, exp, { med: n.med, prepend: n.prepend }),
     };
@@ -153,6 +167,13 @@ export function frrRouterView(lab: Lab, node: Node) {
       rrClient: false,
       rsClient: false,
       weight: undefined,
+      timers: sessionTimers(undefined),
+      passive: false,
+      ttlSecurity: false,
+      allowasIn: undefined,
+      defaultOriginate: false,
+      removePrivateAs: false,
+      asOverride: false,
       importMap: imp === undefined ? undefined : mapName('IMPORT', dynamic.family, imp),
       exportMap: exp === undefined ? undefined : mapName('EXPORT', dynamic.family, exp),
     });

@@ -84,8 +84,18 @@ export const ROUTER_FIELDS = [
   'bgp.neighbors.local_pref',
   'bgp.neighbors.med',
   'bgp.neighbors.prepend',
+  'bgp.neighbors.timers',
+  'bgp.neighbors.passive',
+  'bgp.neighbors.ttl_security',
+  'bgp.neighbors.allowas_in',
+  'bgp.neighbors.default_originate',
+  'bgp.neighbors.remove_private_as',
   'ospf',
 ] as const;
 
-/** FRR's routers render a few more: weight (BIRD has no such attribute). */
-export const FRR_ROUTER_FIELDS = [...ROUTER_FIELDS, 'bgp.neighbors.weight'] as const;
+/** FRR's routers render a few more: weight and as-override (BIRD has neither). */
+export const FRR_ROUTER_FIELDS = [
+  ...ROUTER_FIELDS,
+  'bgp.neighbors.weight',
+  'bgp.neighbors.as_override',
+] as const;

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { birdBfdSessions, birdOspfNeighbors, birdPolicyFilter, birdRoute } from '../../src/daemons/bird.js';
 import { birdCommunityLiteral, community, parseCommunity } from '../../src/daemons/communities.js';
 import { frrBfdPeers, frrOspfNeighbors, frrRoute, frrSessions } from '../../src/daemons/frr.js';
-import { policyForFamily, toPolicy } from '../../src/daemons/policy.js';
+import { policyForFamily, sessionTimers, toPolicy } from '../../src/daemons/policy.js';
 import { judgeBgpRoute } from '../../src/engine/routing-judges.js';
 import { lintLab } from '../../src/lint/index.js';
 import { nodeByName } from '../../src/model/lab.js';
@@ -499,5 +499,14 @@ Table master4:
       judgeBgpRoute(lab, check, out, { daemon: 'frr', prefix: '10.61.0.0/24', no_community: '65535:65281' })
         .ok,
     ).toBe(false);
+  });
+});
+
+describe('session timers', () => {
+  it('fills what the lab leaves out: the fast defaults, a third of the hold time as keepalive', () => {
+    expect(sessionTimers(undefined)).toEqual({ keepalive: 3, hold: 9, connect: 1 });
+    expect(sessionTimers({ hold: 30 })).toEqual({ keepalive: 10, hold: 30, connect: 1 });
+    expect(sessionTimers({ hold: 4, connect: 5 })).toEqual({ keepalive: 1, hold: 4, connect: 5 });
+    expect(sessionTimers({ keepalive: 2, hold: 6 })).toEqual({ keepalive: 2, hold: 6, connect: 1 });
   });
 });
