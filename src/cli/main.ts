@@ -39,6 +39,7 @@ async function run(action: () => Promise<void>, json?: boolean): Promise<void> {
     await action();
   } catch (caught) {
     const { exitCodeOf, hostWriteError, LabError } = await import('../errors.js');
+    const { printable } = await import('../printable.js');
     // a file the host would not write (a full disk, a read-only one) is the host's lack, not a bug:
     // exit 3 naming the path and the cause, wherever it was met
     const errno = caught as NodeJS.ErrnoException;
@@ -73,8 +74,9 @@ async function run(action: () => Promise<void>, json?: boolean): Promise<void> {
         ),
       );
     } else if (!e.quiet) {
-      console.error(`lab: ${e.message}`);
-      for (const line of e.details ?? []) console.error(line);
+      // a message may carry a node's output or a lab file's text: escape sequences shown, not obeyed
+      console.error(`lab: ${printable(e.message)}`);
+      for (const line of e.details ?? []) console.error(printable(line));
       if (!(error instanceof LabError) && process.env.LAB_DEBUG) console.error(e.stack);
     }
     process.exitCode = exitCodeOf(error);

@@ -1,5 +1,6 @@
 // What the CLI prints: issues for people, JSON for machines.
 import { formatIssue, formatPath, type Issue } from '../core/issue.js';
+import { printable } from '../printable.js';
 
 export function issuesJson(issues: Issue[]) {
   return {
@@ -18,7 +19,8 @@ export function issuesJson(issues: Issue[]) {
 }
 
 export function printIssues(issues: Issue[]): void {
-  for (const i of issues) console.log(formatIssue(i));
+  // a message quotes the lab file (a name, a value): its control characters shown, not obeyed
+  for (const i of issues) console.log(printable(formatIssue(i)));
 }
 
 export function summary(issues: Issue[]): string {

@@ -2,6 +2,7 @@
 import { renderCheckCommand } from '../core/command-context.js';
 import type { Check, Lab } from '../core/lab.js';
 import { LabTemplateError } from '../core/lab-template.js';
+import { outputTail, printable } from '../printable.js';
 import type { CommandResult, NodeShell } from '../transport/shell.js';
 import { judge, type Verdict } from './judges.js';
 import { poll } from './wait.js';
@@ -155,10 +156,11 @@ export async function runChecksInOrder(
   return outcomes;
 }
 
-/** The first command's output as judged, cut to 4 KB: what reports show beside a verdict. */
+/** The first command's output as judged, its last 64 KiB (saying how much was cut before): what
+ * reports show beside a verdict. */
 export function lastOutput(o: CheckOutcome): string {
   const last = o.results[0];
-  return last ? (last.stdout + last.stderr).trim().slice(0, 4096) : '';
+  return last ? outputTail((last.stdout + last.stderr).trim()) : '';
 }
 
 /** The command as it ran on the node (templates rendered), not as the lab file writes it. */
@@ -171,9 +173,10 @@ export function describeFailure(o: CheckOutcome): string[] {
   const reason = o.verdict.ok ? '' : o.verdict.reason;
   const last = o.results[0];
   const output = last ? (last.stdout + last.stderr).trim().split('\n').slice(0, 12) : [];
+  // what a node printed reaches a terminal: its escape sequences shown, not obeyed
   return [
-    `check ${o.check.name} on ${o.check.node} failed after ${(o.waitedMs / 1000).toFixed(1)} s (wait ${o.check.wait}: ${o.check.timeout} s, ${o.attempts} attempts): ${reason}`,
-    `  command: ${commandShown(o)}`,
-    ...(output.length ? ['  last output:', ...output.map((l) => `    ${l}`)] : []),
+    `check ${o.check.name} on ${o.check.node} failed after ${(o.waitedMs / 1000).toFixed(1)} s (wait ${o.check.wait}: ${o.check.timeout} s, ${o.attempts} attempts): ${printable(reason)}`,
+    `  command: ${printable(commandShown(o))}`,
+    ...(output.length ? ['  last output:', ...output.map((l) => `    ${printable(l)}`)] : []),
   ];
 }

@@ -7,6 +7,7 @@ import type { InstanceRecord } from '../engine/instances.js';
 import { openShells } from '../engine/session.js';
 import { journalOf } from '../engine/state.js';
 import { runCommand } from '../host/command.js';
+import { outputTail, printable } from '../printable.js';
 import type { CheckResult, TriageNode } from '../report/results.js';
 import type { NodeShell } from '../transport/shell.js';
 
@@ -94,7 +95,13 @@ async function bundleNode(input: TriageInput, node: string): Promise<TriageNode>
   ];
   for (const c of input.failedChecks.filter((c) => c.node === node)) {
     out.push(`## check ${c.name} failed after ${(c.waitedMs / 1000).toFixed(1)} s, ${c.attempts} attempts`);
-    out.push(`command: ${c.command}`, `reason: ${c.reason ?? ''}`, 'last output:', c.output || '(none)', '');
+    out.push(
+      `command: ${printable(c.command)}`,
+      `reason: ${printable(c.reason ?? '')}`,
+      'last output:',
+      printable(outputTail(c.output || '(none)')),
+      '',
+    );
   }
   for (const s of input.failedSteps.filter((s) => s.node === node))
     out.push(`## step ${s.step} failed`, s.error, '');
@@ -122,7 +129,7 @@ async function bundleNode(input: TriageInput, node: string): Promise<TriageNode>
       exitCode: -1,
       timedOut: false,
     }));
-    out.push(`${r.stdout}${r.stderr ? `\n${r.stderr}` : ''}`.trim() || '(no output)');
+    out.push(printable(outputTail(`${r.stdout}${r.stderr ? `\n${r.stderr}` : ''}`.trim())) || '(no output)');
     if (r.exitCode !== 0) out.push(`(exit ${r.exitCode}${r.timedOut ? ', timed out' : ''})`);
     out.push('');
   }

@@ -3,12 +3,31 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeFolders } from '../host/fs.js';
+import { outputTail } from '../printable.js';
 import { appendHistory, findRegressions, readHistory, THRESHOLDS } from './history.js';
 import { toHtml } from './html.js';
 import { toJUnit } from './junit.js';
-import type { NightlyResults } from './results.js';
+import type { CycleResult, NightlyResults } from './results.js';
 
 export const REPORT_FILES = { json: 'results.json', junit: 'junit.xml', html: 'report.html' } as const;
+
+/** Every text a node or a failure gave, as its last 64 KiB saying how much was cut: ten megabytes of
+ * check output would otherwise be copied whole into each report and every line of the history. */
+export function boundOutputs(results: NightlyResults): NightlyResults {
+  const tail = (s: string | undefined) => (s === undefined ? s : outputTail(s));
+  const cycle = (c: CycleResult): CycleResult => ({
+    ...c,
+    up: { ...c.up, ...(c.up.error !== undefined ? { error: tail(c.up.error) } : {}) },
+    down: { ...c.down, ...(c.down.error !== undefined ? { error: tail(c.down.error) } : {}) },
+    checks: c.checks.map((x) => ({
+      ...x,
+      ...(x.reason !== undefined ? { reason: tail(x.reason) } : {}),
+      ...(x.detail !== undefined ? { detail: tail(x.detail) } : {}),
+      ...(x.output !== undefined ? { output: tail(x.output) } : {}),
+    })),
+  });
+  return { ...results, labs: results.labs.map((l) => ({ ...l, cycles: l.cycles.map(cycle) })) };
+}
 
 export function writeReports(
   results: NightlyResults,
@@ -17,7 +36,7 @@ export function writeReports(
 ): NightlyResults {
   const history = readHistory(historyFile);
   const judged: NightlyResults = {
-    ...results,
+    ...boundOutputs(results),
     regressions: findRegressions(results, history),
     thresholds: THRESHOLDS,
   };

@@ -8,6 +8,7 @@ import { openShells } from '../../engine/session.js';
 import { requireInstance } from '../../engine/state.js';
 import { CancelledError, CheckError } from '../../errors.js';
 import { openLab } from '../../model/open.js';
+import { printable } from '../../printable.js';
 import { recordChecks } from '../../steps/progress.js';
 import { labNameOf } from '../lab-name.js';
 
@@ -37,7 +38,7 @@ export async function check(
     record,
     lab.nodes.map((n) => ({ name: n.name, interfaces: n.interfaces.map((i) => i.name) })),
   );
-  for (const p of problems) if (!opts.json) console.log(`✖ health on ${p.node}: ${p.problem}`);
+  for (const p of problems) if (!opts.json) console.log(`✖ health on ${p.node}: ${printable(p.problem)}`);
   const shells = await openShells(record);
   try {
     // in file order, as lab up runs them: one try each, or each under its named wait with --wait
@@ -93,7 +94,7 @@ export async function check(
     if (!opts.json) {
       for (const o of outcomes)
         console.log(
-          `${o.verdict.ok ? '✔' : '✖'} ${o.check.name} on ${o.check.node}: ${o.verdict.ok ? (o.verdict.detail ?? 'passed') : o.verdict.reason}`,
+          `${o.verdict.ok ? '✔' : '✖'} ${o.check.name} on ${o.check.node}: ${printable(o.verdict.ok ? (o.verdict.detail ?? 'passed') : o.verdict.reason)}`,
         );
     }
     // a broken node fails the check even when every check passes (a spread with a backend less)

@@ -3,6 +3,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadLab } from '../../model/load.js';
 import { LABS_DIR } from '../../paths.js';
+import { printable, printableLine } from '../../printable.js';
 
 export async function list(opts: { json?: boolean }): Promise<void> {
   const labs = readdirSync(LABS_DIR, { withFileTypes: true })
@@ -28,7 +29,7 @@ export async function list(opts: { json?: boolean }): Promise<void> {
       .map(([k, v]) => `${k}=${v}`)
       .join(' ');
     console.log(
-      `${l.name.padEnd(20)} ${l.description}${params ? `\n${''.padEnd(20)} parameters: ${params}` : ''}`,
+      `${l.name.padEnd(20)} ${printableLine(l.description)}${params ? `\n${''.padEnd(20)} parameters: ${printable(params)}` : ''}`,
     );
   }
 }

@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { CheckError, DefinitionError, PreflightError } from '../../errors.js';
 import { defaultHistory, defaultParallelism, runNightly } from '../../nightly/run.js';
 import { verifyInstanceName } from '../../paths.js';
+import { printable } from '../../printable.js';
 import { REPORT_FILES, writeReports } from '../../report/write.js';
 
 export async function nightly(
@@ -43,7 +44,7 @@ export async function nightly(
       parallel,
       set: opts.set,
       signal: controller.signal,
-      say: (line) => console.log(line),
+      say: (line) => console.log(printable(line)),
     });
     const judged = writeReports(results, reportDir, historyFile);
     for (const r of judged.regressions)

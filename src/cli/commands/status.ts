@@ -4,6 +4,7 @@ import { type InstanceRecord, isCrashed } from '../../engine/instances.js';
 import { damagedInstances, knownInstances } from '../../engine/registry.js';
 import { journalOf, loadNodes } from '../../engine/state.js';
 import { openLab } from '../../model/open.js';
+import { printable } from '../../printable.js';
 import { readProgress } from '../../steps/progress.js';
 import { allowedBanner } from '../output.js';
 
@@ -144,7 +145,7 @@ export async function status(
     );
     if (s.allowed.length) {
       for (const line of allowedBanner(s.lab, s.allowed)) console.log(`  ${line}`);
-      for (const a of s.allowed) console.log(`    [${a.code}] ${a.message}`);
+      for (const a of s.allowed) console.log(`    [${a.code}] ${printable(a.message)}`);
     }
     const { steps } = s;
     const checks = steps.checks.passed + steps.checks.failed;

@@ -10,6 +10,7 @@ import { CheckError, DefinitionError, StepError } from '../../errors.js';
 import { openLab } from '../../model/open.js';
 import { instanceFlag } from '../../names.js';
 import { labFileOf } from '../../paths.js';
+import { printable, printableLine } from '../../printable.js';
 import { nextStep } from '../../steps/plan.js';
 import { readProgress, recordChecks } from '../../steps/progress.js';
 import type { SshShell } from '../../transport/ssh.js';
@@ -100,11 +101,11 @@ export async function steps(ref: string, opts: { instance: string; json?: boolea
   const width = Math.max(18, ...list.map((s) => s.name.length));
   for (const s of list) {
     console.log(
-      `${mark[s.state]} ${String(s.number).padStart(2)} ${s.name.padEnd(width)} ${s.state.padEnd(8)} ${s.description}`,
+      `${mark[s.state]} ${String(s.number).padStart(2)} ${s.name.padEnd(width)} ${s.state.padEnd(8)} ${printableLine(s.description)}`,
     );
     for (const c of [...s.checks, ...(s.breaks ?? []).map((b) => ({ ...b, broken: true }))])
       console.log(
-        `       ${c.state === 'passed' ? '✔' : c.state === 'failed' ? '✖' : '·'} ${c.name}: ${c.state}${'broken' in c ? ' (this step breaks it)' : ''}${c.reason ? ` (${c.reason.split('\n')[0]})` : ''}`,
+        `       ${c.state === 'passed' ? '✔' : c.state === 'failed' ? '✖' : '·'} ${c.name}: ${c.state}${'broken' in c ? ' (this step breaks it)' : ''}${c.reason ? ` (${printable(c.reason.split('\n')[0])})` : ''}`,
       );
   }
 }
@@ -144,7 +145,8 @@ export async function step(
     );
   const shells = await openShells(record);
   const say = (line: string) => {
-    if (!opts.json) console.log(line);
+    // a step's description and its checks' reasons come from the lab file and the nodes
+    if (!opts.json) console.log(printable(line));
   };
   const started = Date.now();
   try {

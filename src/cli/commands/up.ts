@@ -5,6 +5,7 @@ import { parseAllow } from '../../lint/allow.js';
 import { formatIssue, type Issue } from '../../model/issue.js';
 import { instanceFlag } from '../../names.js';
 import { labFileOf } from '../../paths.js';
+import { printable } from '../../printable.js';
 import { shellQuote } from '../../shell-quote.js';
 import { handleInterruption, stopCatchingSignals } from '../interrupt.js';
 import { allowedBanner } from '../output.js';
@@ -80,7 +81,7 @@ async function upWith(
     ...opts,
     onAllowed: (lab: string, issues: Issue[]) => {
       for (const line of allowedBanner(lab, issues)) console.error(line);
-      for (const i of issues) console.error(`  ${formatIssue(i).replaceAll('\n', '\n  ')}`);
+      for (const i of issues) console.error(`  ${printable(formatIssue(i)).replaceAll('\n', '\n  ')}`);
     },
     signal,
   });
@@ -91,7 +92,7 @@ async function upWith(
   if (record.allowed?.length) for (const line of allowedBanner(record.lab, record.allowed)) console.log(line);
   if (trap) {
     console.log(`  ${trap.step}, run on purpose once the steps before it were proven:`);
-    for (const line of trap.lines) console.log(`    ${line}`);
+    for (const line of trap.lines) console.log(`    ${printable(line)}`);
   }
   if (first)
     console.log(

@@ -12,6 +12,7 @@ import {
 import { AttendeesError, DefinitionError, LabError } from '../../errors.js';
 import { defaultInstance } from '../../names.js';
 import { labFileOf } from '../../paths.js';
+import { printable } from '../../printable.js';
 import { labNameOf } from '../lab-name.js';
 import { allowedBanner } from '../output.js';
 
@@ -57,8 +58,8 @@ export async function upWorkshop(
     o.ok
       ? `  ${o.instance.padEnd(16)} up and proven ${at(o)}`
       : signal.aborted
-        ? `  ${o.instance.padEnd(16)} interrupted ${at(o)}: ${o.error}`
-        : `  ${o.instance.padEnd(16)} FAILED (exit ${o.exitCode}) ${at(o)}: ${o.error}`;
+        ? `  ${o.instance.padEnd(16)} interrupted ${at(o)}: ${printable(String(o.error))}`
+        : `  ${o.instance.padEnd(16)} FAILED (exit ${o.exitCode}) ${at(o)}: ${printable(String(o.error))}`;
   const { lab, outcomes, ms } = await workshopUp(file, {
     set: opts.set,
     allow: opts.allow,
@@ -72,7 +73,7 @@ export async function upWorkshop(
       if (allowedShown) return; // the same for every attendee
       allowedShown = true;
       for (const l of allowedBanner(name, issues)) console.error(l);
-      for (const i of issues) console.error(`  ${formatIssue(i).replaceAll('\n', '\n  ')}`);
+      for (const i of issues) console.error(`  ${printable(formatIssue(i)).replaceAll('\n', '\n  ')}`);
     },
     onSettled: (o) => console.log(line(o)),
   });
@@ -93,8 +94,8 @@ export async function upWorkshop(
   if (failed.length) {
     console.log('');
     for (const o of failed) {
-      console.log(`${o.instance}: ${o.error}`);
-      for (const d of o.details ?? []) console.log(`  ${d}`);
+      console.log(`${o.instance}: ${printable(String(o.error))}`);
+      for (const d of o.details ?? []) console.log(`  ${printable(d)}`);
     }
     // the exit code of the first attendee that failed: 4 a step, 5 a check, ...
     const code = failed[0].exitCode;
@@ -113,7 +114,8 @@ export async function downWorkshop(ref: string, opts: WorkshopFlags): Promise<vo
   const removed = results.filter((r) => r.removed).length;
   const failed = results.filter((r) => r.error);
   const notUp = count - removed - failed.length;
-  for (const r of failed) console.log(`  ${r.instance.padEnd(16)} FAILED: ${r.error?.message}`);
+  for (const r of failed)
+    console.log(`  ${r.instance.padEnd(16)} FAILED: ${printable(r.error?.message ?? '')}`);
   console.log(
     `${lab}: ${removed} of ${count} attendees' instances (${prefix}-1..${count}) removed in ${((Date.now() - started) / 1000).toFixed(2)} s${notUp ? `; ${notUp} ${notUp === 1 ? 'was' : 'were'} not up` : ''}`,
   );
