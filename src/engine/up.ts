@@ -17,6 +17,7 @@ import type { HostFacts } from '../lint/rule.js';
 import { openLab } from '../model/open.js';
 import { instanceFlag } from '../names.js';
 import { verifyInstanceName } from '../paths.js';
+import { printable } from '../printable.js';
 import { providerOf } from '../providers/index.js';
 import type { Provider, ProviderContext } from '../providers/provider.js';
 import { renderLab } from '../render/render-lab.js';
@@ -170,7 +171,9 @@ async function createAndProve(
     throw hostWriteError('the state folder', dir, e);
   }
   registerInstance(record);
-  const echo = opts.verbose ? (e: LabEvent, t: number) => console.error(describeEvent(e, t)) : undefined;
+  const echo = opts.verbose
+    ? (e: LabEvent, t: number) => console.error(printable(describeEvent(e, t)))
+    : undefined;
   const events = new EventLog(files(dir).events, echo);
   events.emit({ type: 'run-start', command: 'up', lab: lab.name, instance });
   const ctx: ProviderContext = {
