@@ -2,9 +2,10 @@
 // Each known escape from a nunjucks template to JavaScript is refused by lint with its code, at its
 // place in the file, and never runs: not in lint, not when the commands are rendered (up, check),
 // not in the vagrant plan (up --plan, render). A canary file proves it: the payload writes it.
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { checkCommandContext, renderCheckCommand } from '../../src/core/command-context.js';
 import {
@@ -20,6 +21,7 @@ import { LabDefinitionError, loadLab } from '../../src/model/load.js';
 import { inspectLab } from '../../src/model/open.js';
 import { resolveLab } from '../../src/model/resolve.js';
 import { formatPlan } from '../../src/providers/vagrant/plan.js';
+import { LAB_BIN } from '../helpers/cli.js';
 import { FIXTURES, LAB_NAMES, labFile } from '../helpers/labs.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'lab-template-'));
@@ -262,5 +264,51 @@ describe('lab templates: the shipped labs', () => {
       ),
     ).toBe('x=3 1B2A');
     expect(() => render('{{ n.y }}')).toThrow(/undefined/);
+  });
+});
+
+describe('lab templates: the commands a user runs', () => {
+  const lab = (...args: string[]) =>
+    spawnSync('node', [LAB_BIN, ...args], {
+      encoding: 'utf8',
+      env: { ...process.env, LAB_STATE_DIR: join(dir, 'state'), LAB_INSTANCE: 'da-template' },
+    });
+
+  it.each([
+    ['lint'],
+    ['up'],
+    ['up', '--provider', 'vagrant', '--plan'],
+    ['render', '-o', 'OUT'],
+    ['render', '--provider', 'vagrant', '-o', 'OUT'],
+    ['steps'],
+  ])(
+    'lab %s refuses a hostile command template (exit 2, template-unsafe) and runs nothing',
+    (cmd, ...rest) => {
+      const file = labFileWith(`x {{ range.constructor("${JS}")() }}`);
+      const out = join(dir, `out-${n}`);
+      const r = lab(cmd, file, ...rest.map((a) => (a === 'OUT' ? out : a)));
+      expect(r.status, r.stdout + r.stderr).toBe(2);
+      expect(r.stdout + r.stderr).toContain('[template-unsafe]');
+      expect(existsSync(CANARY)).toBe(false);
+      expect(existsSync(out)).toBe(false);
+    },
+  );
+
+  it('lab up --plan prints a --set value holding a template as written, and runs nothing', () => {
+    // bgp-metallb beside its step scripts, with a check that echoes a parameter
+    const copy = join(dir, 'bgp-metallb');
+    cpSync(dirname(labFile('bgp-metallb')), copy, { recursive: true });
+    const text = readFileSync(labFile('bgp-metallb'), 'utf8')
+      .replace('params:\n', 'params:\n  msg: { default: hi }\n')
+      .replace(
+        'checks:\n',
+        'checks:\n  - { name: echo-msg, node: client, run: "echo ${msg}", expect: { match: x } }\n',
+      );
+    writeFileSync(join(copy, 'lab.yaml'), text);
+    const payload = `{{ range.constructor("${JS}")() }}`;
+    const r = lab('up', join(copy, 'lab.yaml'), '--provider', 'vagrant', '--plan', '--set', `msg=${payload}`);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toContain(`client$ echo ${payload}   # echo-msg`);
+    expect(existsSync(CANARY)).toBe(false);
   });
 });
