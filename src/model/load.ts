@@ -95,11 +95,18 @@ const CORE_TAGS = new Set(
   ['str', 'int', 'float', 'bool', 'null', 'map', 'seq'].map((t) => `tag:yaml.org,2002:${t}`),
 );
 
-function unknownTags(doc: Document): { tag: string; offset: number }[] {
+function unknownTags(doc: Document, text: string): { tag: string; offset: number }[] {
   const found: { tag: string; offset: number }[] = [];
   visit(doc, {
     Node(_, node) {
-      if (node.tag && !CORE_TAGS.has(node.tag)) found.push({ tag: node.tag, offset: node.range?.[0] ?? 0 });
+      if (!node.tag || CORE_TAGS.has(node.tag)) return;
+      // the node's range starts at its value: point at its tag, the `!` before it on its line
+      const start = node.range?.[0] ?? 0;
+      let at = text.lastIndexOf('!', start);
+      // (the tag's own word, then only blanks or an anchor, up to the value: else the value itself)
+      if (at < 0 || !/^\S+(\s+&\S+)?\s*$/.test(text.slice(at, start))) at = start;
+      while (at > 0 && !/[\s[{,]/.test(text[at - 1])) at--;
+      found.push({ tag: node.tag, offset: at });
     },
   });
   return found;
@@ -217,7 +224,7 @@ function parseLabText(text: string, file: string, sets: string[]): LoadedLab {
       })),
     );
   }
-  const tagged = unknownTags(doc);
+  const tagged = unknownTags(doc, text);
   if (tagged.length)
     fail(
       tagged.slice(0, 10).map(({ tag, offset }) => ({

@@ -82,4 +82,18 @@ nodes:
     ]);
     expect(lab.nodes.filter((n) => n.group === 'worker')).toHaveLength(5);
   });
+
+  it('refuses every YAML tag but plain data, at the tag', () => {
+    const issues = errorsOf(
+      minimal(
+        'checks: !!set\n  ? a\nwaits: { a: !!js/function "() => 1", b: !!binary aGk=, c: !foo 1, d: !!int "2" }\n',
+      ),
+    );
+    expect(issues.map((i) => [i.code, i.line, i.column, i.message.split(':')[0]])).toEqual([
+      ['yaml-tag', 11, 9, 'the YAML tag !!set'],
+      ['yaml-tag', 13, 13, 'the YAML tag !!js/function'],
+      ['yaml-tag', 13, 41, 'the YAML tag !!binary'],
+      ['yaml-tag', 13, 59, 'the YAML tag !foo'],
+    ]);
+  });
 });
