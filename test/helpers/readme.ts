@@ -20,6 +20,8 @@
 //     <!-- readme-test: timeout S -->      each command of the block may take S seconds (default 120)
 // - A fence without a language that holds commands (`lab `, `npx `, `npm `, `$ ` lines) is refused: mark it
 //   ```sh (and skip it if it cannot run here), so that no command a README shows escapes the runner.
+// - A block that runs a command rewriting tracked files (UPDATE_GOLDEN=, npm run schema|graphs|format)
+//   is refused unless skipped: goldens are rewritten by a person, never by the suite.
 
 export interface ReadmeCommand {
   /** the command as bash runs it (continuations kept) */
@@ -103,6 +105,10 @@ function joinContinuations(body: string[], firstLine: number): { text: string; l
 
 const COMMAND_LIKE = /^\s*(\$ |lab |npx |npm |sudo |\.\/)/;
 
+/** Commands that rewrite files the checkout tracks (goldens, the JSON schema, the pictures): only a
+ * person runs them, so a README block showing one must be skipped. */
+export const REWRITES_CHECKOUT = /\bUPDATE_GOLDEN=|\bnpm run (schema|graphs|format)\b|\bbiome format\b/;
+
 export function parseReadme(text: string, file = 'README.md'): ReadmeBlock[] {
   const blocks: ReadmeBlock[] = [];
   for (const f of fencesOf(text, file)) {
@@ -170,6 +176,13 @@ export function parseReadme(text: string, file = 'README.md'): ReadmeBlock[] {
       }
     }
     if (block.commands.length === 0) throw new ReadmeFormatError(`${where}: an sh block without a command`);
+    const rewriter = block.commands.find((c) => REWRITES_CHECKOUT.test(c.command));
+    if (rewriter && !block.skip)
+      throw new ReadmeFormatError(
+        `${file}:${rewriter.line}: '${rewriter.command}' rewrites files the checkout tracks (goldens, schema, pictures), which only a person does: mark its block <!-- readme-test: skip REASON -->`,
+      );
+    if (block.instead && REWRITES_CHECKOUT.test(block.instead))
+      throw new ReadmeFormatError(`${where}: 'instead' rewrites files the checkout tracks`);
     if (exits) {
       if (exits.length !== block.commands.length)
         throw new ReadmeFormatError(

@@ -11,6 +11,7 @@
 // instance of the state folder is brought down, and the test fails on what is left: namespaces, root
 // links, mounts, files the commands left in the checkout.
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import {
   chmodSync,
   existsSync,
@@ -75,10 +76,24 @@ function runCommand(command: string, env: NodeJS.ProcessEnv, timeoutS: number): 
   });
 }
 
-/** `git status` lines, ignored paths included, to find what README commands left in the checkout. */
+/** `git status` lines, ignored paths included, to find what README commands left in the checkout;
+ * each changed or new file (not ignored) with its content's hash, so that a file already modified
+ * before the README ran and rewritten by it (a golden) shows as a changed line too. */
 async function checkoutStatus(): Promise<string[]> {
-  const r = await execa('git', ['status', '--porcelain', '--ignored'], { cwd: PROJECT_DIR, reject: false });
-  return r.exitCode === 0 ? r.stdout.split('\n').filter(Boolean) : [];
+  const git = (args: string[]) => execa('git', args, { cwd: PROJECT_DIR, reject: false });
+  const ignored = await git(['status', '--porcelain', '--ignored']);
+  const changed = await git(['status', '--porcelain', '--untracked-files=all']);
+  if (ignored.exitCode !== 0 || changed.exitCode !== 0) return [];
+  const lines = ignored.stdout.split('\n').filter((l) => l.startsWith('!! '));
+  for (const l of changed.stdout.split('\n').filter(Boolean)) {
+    const file = join(PROJECT_DIR, l.slice(3).replace(/^.* -> /, ''));
+    let hash = 'gone';
+    try {
+      hash = createHash('sha256').update(readFileSync(file)).digest('hex');
+    } catch {}
+    lines.push(`${l} ${hash.slice(0, 12)}`);
+  }
+  return lines;
 }
 
 const tally: string[] = [];
@@ -88,7 +103,10 @@ describe.skipIf(!isRoot)('READMEs run', () => {
   const shims = mkdtempSync(join(tmpdir(), 'lab-readme-bin-'));
   // a reader's shell: no vitest variables (a README's own `npx vitest run` must not think it is a worker)
   const env: NodeJS.ProcessEnv = {
-    ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(VITEST|TINYPOOL)/.test(k))),
+    // nor UPDATE_GOLDEN: a README command never rewrites goldens, even under a person's UPDATE_GOLDEN=1 run
+    ...Object.fromEntries(
+      Object.entries(process.env).filter(([k]) => !/^(VITEST|TINYPOOL|UPDATE_GOLDEN$)/.test(k)),
+    ),
     NODE_ENV: undefined,
     LAB_STATE_DIR: state,
     LAB_INSTANCE: INSTANCE,

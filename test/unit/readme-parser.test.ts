@@ -81,6 +81,24 @@ describe('parseReadme', () => {
     for (const text of bad) expect(() => parseReadme(text), text).toThrow(ReadmeFormatError);
   });
 
+  it('refuses a running block that rewrites what the checkout tracks: goldens are rewritten by a person', () => {
+    const rewriters = [
+      md('```sh', 'npm run check', 'UPDATE_GOLDEN=1 npx vitest run test/unit/render-golden.test.ts', '```'),
+      md('```sh', 'npm run schema', '```'),
+      md('```sh', '$ npm run graphs', '```'),
+      md(
+        '<!-- readme-test: skip (x) -->',
+        '<!-- readme-test: instead npm run schema -->',
+        '```sh',
+        'lab a',
+        '```',
+      ),
+    ];
+    for (const text of rewriters) expect(() => parseReadme(text), text).toThrow(/rewrites/);
+    const skipped = md('<!-- readme-test: skip (a person runs it) -->', '```sh', 'npm run schema', '```');
+    expect(parseReadme(skipped)[0]?.skip).toBe('(a person runs it)');
+  });
+
   it('ignores other languages and plain pictures', () => {
     expect(parseReadme(md('```yaml', 'a: 1', '```', '```', 'client ── router', '```'))).toEqual([]);
   });
