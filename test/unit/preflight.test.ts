@@ -5,8 +5,24 @@ import { openLab } from '../../src/model/open.js';
 import { needsOf, verifyHost } from '../../src/providers/netns/preflight.js';
 import { labFile } from '../helpers/labs.js';
 
+// a host with no program at all: the preflight looks for programs with accessSync
+const bareHost = vi.hoisted(() => ({ on: false }));
+vi.mock('node:fs', async (importOriginal) => {
+  const fs = await importOriginal<typeof import('node:fs')>();
+  return {
+    ...fs,
+    accessSync: (...a: Parameters<typeof fs.accessSync>) => {
+      if (bareHost.on) throw new Error(`ENOENT: ${a[0]}`);
+      return fs.accessSync(...a);
+    },
+  };
+});
+
 describe('preflight', () => {
-  afterEach(() => vi.restoreAllMocks());
+  afterEach(() => {
+    vi.restoreAllMocks();
+    bareHost.on = false;
+  });
 
   it('asks for what each lab runs', () => {
     const whats = (name: string, sets: string[] = []) =>
@@ -23,6 +39,7 @@ describe('preflight', () => {
 
   it('names everything missing in one error, with one install line', () => {
     vi.spyOn(process, 'getuid').mockReturnValue(1000);
+    bareHost.on = true;
     const { lab } = openLab(labFile('bgp-metallb'));
     let error: PreflightError | undefined;
     try {
@@ -32,6 +49,20 @@ describe('preflight', () => {
     }
     expect(error).toBeInstanceOf(PreflightError);
     expect(error!.exitCode).toBe(3);
-    expect(error!.details.join('\n')).toMatch(/root .*: run as root, e\.g\. sudo npx lab up/);
+    // written by hand: root, the provider's own programs, bgp-metallb's daemons and its checks' tools
+    expect(error!.message).toBe('this host cannot run bgp-metallb yet: 10 things missing');
+    expect(error!.details).toEqual([
+      '  - root (namespaces, links and mounts need it): run as root, e.g. sudo npx lab up ...',
+      '  - the command ip: apt-get install -y iproute2',
+      '  - the command nsenter: apt-get install -y util-linux',
+      '  - the command unshare: apt-get install -y util-linux',
+      '  - the command sshd: apt-get install -y openssh-server',
+      '  - the command ssh: apt-get install -y openssh-client',
+      '  - the command bird: apt-get install -y bird2',
+      '  - the command birdc: apt-get install -y bird2',
+      '  - the command nginx: apt-get install -y nginx-light',
+      '  - the command curl: apt-get install -y curl',
+      'install them all: apt-get update && apt-get install -y iproute2 util-linux openssh-server openssh-client bird2 nginx-light curl',
+    ]);
   });
 });

@@ -96,7 +96,14 @@ export function needsOf(lab: Lab): Need[] {
       fix: 'a kernel with CONFIG_IP_ROUTE_MULTIPATH',
     },
   ];
-  return [...needs, ...toolsOf(lab).map((t) => command(t.command, t.package))];
+  // a program the provider itself needs (ip) is named once, however many checks run it too
+  const own = new Set(needs.map((n) => n.what));
+  return [
+    ...needs,
+    ...toolsOf(lab)
+      .map((t) => command(t.command, t.package))
+      .filter((n) => !own.has(n.what)),
+  ];
 }
 
 /** Throws one PreflightError listing everything missing, with one install line. */
