@@ -1,8 +1,13 @@
-import { readdirSync, readFileSync } from 'node:fs';
+// The lint corpus: each fixture in test/fixtures/lint/ is a broken lab that says, on its first line,
+// the code it must fail with (`# expect: CODE`, written by hand: a regeneration cannot overwrite it),
+// and carries at its end lint's exact output, one `#> ` line per issue (severity, code, path,
+// line:column, message), so that a change in what lint says shows up as a diff. One test per fixture.
+// After an intended change of the #> lines: UPDATE_GOLDEN=1 npx vitest run test/unit/lint-corpus.test.ts
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { formatPath, type Issue } from '../../src/core/issue.js';
 import { lintLab } from '../../src/lint/index.js';
-import type { Issue } from '../../src/model/issue.js';
 import { LabDefinitionError, loadLab, loadLabText } from '../../src/model/load.js';
 import { inspectLab } from '../../src/model/open.js';
 import { resolveLab } from '../../src/model/resolve.js';
@@ -22,18 +27,44 @@ function issuesOf(file: string): Issue[] {
   }
 }
 
+const MARK = '#> ';
+
+/** One line per issue, in the order lint reports them. */
+const lineOf = (i: Issue) =>
+  `${i.severity} [${i.code}] at ${formatPath(i.path) || '(file)'} (${i.line ?? '?'}:${i.column ?? '?'}): ${i.message}`;
+
 describe('lint corpus', () => {
   it('holds at least 20 broken definitions', () => expect(files.length).toBeGreaterThanOrEqual(20));
 
-  it.each(files)('%s fails with its code, located and explained', (name) => {
-    const file = join(CORPUS, name);
-    const expected = /^# expect: ([a-z0-9-]+)/.exec(readFileSync(file, 'utf8'))![1];
-    const issues = issuesOf(file);
-    const hit = issues.find((i) => i.code === expected);
-    expect(hit, `codes: ${issues.map((i) => i.code).join(', ')}`).toBeDefined();
-    expect(hit!.line).toBeGreaterThan(0);
-    expect(hit!.hint.length).toBeGreaterThan(20);
-  });
+  it.each(files)(
+    '%s fails with its code, located and explained, and reports exactly its #> lines',
+    (name) => {
+      const file = join(CORPUS, name);
+      const text = readFileSync(file, 'utf8');
+      const expected = /^# expect: ([a-z0-9-]+)/.exec(text)![1];
+      const issues = issuesOf(file);
+      const hit = issues.find((i) => i.code === expected);
+      expect(hit, `codes: ${issues.map((i) => i.code).join(', ')}`).toBeDefined();
+      expect(hit!.line).toBeGreaterThan(0);
+      expect(hit!.hint.length).toBeGreaterThan(20);
+
+      const actual = issues.map(lineOf);
+      if (process.env.UPDATE_GOLDEN) {
+        const body = text
+          .split('\n')
+          .filter((l) => !l.startsWith(MARK))
+          .join('\n')
+          .replace(/\n+$/, '\n');
+        writeFileSync(file, `${body}${actual.map((l) => `${MARK}${l}\n`).join('')}`);
+      }
+      const said = readFileSync(file, 'utf8')
+        .split('\n')
+        .filter((l) => l.startsWith(MARK))
+        .map((l) => l.slice(MARK.length));
+      expect(said.length, 'a fixture lists at least one expected issue').toBeGreaterThan(0);
+      expect(actual).toEqual(said);
+    },
+  );
 });
 
 describe('shipped labs', () => {
