@@ -2,12 +2,12 @@
 // daemons), with markers that say which step ran and which pid each daemon wrote.
 import { readFile } from 'node:fs/promises';
 import type { Lab, Node } from '../core/lab.js';
+import { hostPidsOf, startTimeOf } from '../host/processes.js';
 import type { StartResult } from '../providers/provider.js';
 import { roleOf } from '../roles/index.js';
 import type { StartCommand } from '../roles/role.js';
 import { shellQuote } from '../shell-quote.js';
 import type { Journal } from './journal.js';
-import { hostPidsOf, startTimeOf } from './processes.js';
 
 const idOf = (node: string, c: StartCommand) => `process:${node}:${c.name}`;
 

@@ -3,12 +3,12 @@ import { chmodSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node
 import { join } from 'node:path';
 import { BusyError, NotUpError } from '../errors.js';
 import { makeStateDir } from '../host/fs.js';
+import { isAlive } from '../host/processes.js';
 import { instanceFlag } from '../names.js';
 import type { SshTarget } from '../transport/ssh.js';
 import { type InstanceRecord, instanceDir, readInstance } from './instances.js';
 import { Journal } from './journal.js';
 import { lockOwner } from './lock.js';
-import { isAlive } from './processes.js';
 
 export const files = (dir: string) => ({
   instance: join(dir, 'instance.json'),

@@ -1,5 +1,5 @@
 // lab graph's formats: one function from a lab to the text of a picture.
-import type { Lab } from '../model/lab.js';
+import type { Lab } from '../core/lab.js';
 import { toDot } from './dot.js';
 import { toMermaid } from './mermaid.js';
 import { dotToSvg } from './svg.js';

@@ -1,6 +1,6 @@
 // The topology as people draw it, independent of any drawing format: clusters, nodes, networks,
 // links (a node's interface on a network) and BGP sessions (one edge per pair of speakers).
-import type { Lab } from '../model/lab.js';
+import type { Lab } from '../core/lab.js';
 
 export interface TopologyNode {
   name: string;

@@ -1,7 +1,7 @@
 // An Ansible inventory of a running instance: every node by its management address, grouped by role,
 // cluster and node group, with the lab's parameters and each node's own facts as variables.
 import { type Scalar, stringify, type Tags } from 'yaml';
-import type { Lab } from '../model/lab.js';
+import type { Lab } from '../core/lab.js';
 import { yamlString } from '../yaml-quote.js';
 
 /** A string Ansible must never template (`!unsafe` in YAML, `__ansible_unsafe` in JSON): everything

@@ -1,19 +1,19 @@
 // Routing the lab file asks for: loopbacks, per-session BGP (local address, family, options), originated
 // prefixes, OSPF. Every role that speaks BGP or OSPF reads what this resolves, whatever its daemon.
 import { routerIdOf } from '../core/addressing.js';
-import { networkByName } from '../core/lab.js';
-import { addressAt, cidrContains, cidrSize, familyOf, parseCidr } from '../net/ip.js';
-import type { PushIssue } from './issue.js';
+import type { PushIssue } from '../core/issue.js';
 import {
   birdName,
   type Lab,
   type Neighbor,
   type Node,
   type NodeBgp,
+  networkByName,
   type Originated,
   type OspfInterface,
   selectNodes,
-} from './lab.js';
+} from '../core/lab.js';
+import { addressAt, cidrContains, cidrSize, familyOf, parseCidr } from '../net/ip.js';
 import type { RawNeighbor } from './schema.js';
 
 /** Raw definition of a node (a group's members share their group's). */

@@ -2,6 +2,7 @@
 // a leak check. Timings are the engine's own events, kept beside the report.
 import { copyFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Lab } from '../core/lab.js';
 import { labDown } from '../engine/down.js';
 import { EventLog } from '../engine/events.js';
 import { instanceDir, readInstance } from '../engine/instances.js';
@@ -9,7 +10,6 @@ import { files } from '../engine/state.js';
 import { labUp } from '../engine/up.js';
 import { exitCodeOf, LabError } from '../errors.js';
 import { makeFolders } from '../host/fs.js';
-import type { Lab } from '../model/lab.js';
 import type { CycleResult } from '../report/results.js';
 import { findLeaks, snapshotForLeaks } from './leaks.js';
 import { checksOf, failedSteps, phasesOf, readEvents, startOf } from './timeline.js';

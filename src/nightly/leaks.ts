@@ -3,9 +3,9 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import type { InstanceRecord } from '../engine/instances.js';
 import type { Resource } from '../engine/journal.js';
-import { isAlive } from '../engine/processes.js';
 import { entryOf } from '../engine/registry.js';
 import { journalOf } from '../engine/state.js';
+import { isAlive } from '../host/processes.js';
 import type { Leak } from '../report/results.js';
 
 export interface LeakSnapshot {

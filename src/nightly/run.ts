@@ -4,6 +4,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { availableParallelism, hostname } from 'node:os';
 import { join } from 'node:path';
+import type { Lab } from '../core/lab.js';
 import { commandsOf } from '../engine/checks.js';
 import { gatherHostFacts } from '../engine/host-facts.js';
 import { verifyEmulated } from '../engine/up.js';
@@ -11,7 +12,6 @@ import { LabError } from '../errors.js';
 import { graphOf } from '../graph/index.js';
 import { PICTURE } from '../graph/write-pictures.js';
 import type { HostFacts } from '../lint/index.js';
-import type { Lab } from '../model/lab.js';
 import { openLab } from '../model/open.js';
 import { LABS_DIR, labFileOf } from '../paths.js';
 import { providerOf } from '../providers/index.js';

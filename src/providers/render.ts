@@ -1,6 +1,7 @@
 // `lab render --provider P`: providers that run from a project of their own write it here.
+
+import type { Lab } from '../core/lab.js';
 import { DefinitionError } from '../errors.js';
-import type { Lab } from '../model/lab.js';
 
 const RENDERERS: Record<
   string,

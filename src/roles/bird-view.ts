@@ -1,11 +1,11 @@
 // What BIRD's router template needs, computed once: per-session local addresses and channels, filters by
 // family, originated prefixes, OSPF, BFD. A node that needs none of it renders as the plain eBGP router.
 import { dynamicRange, routerIdOf } from '../core/addressing.js';
+import type { Lab, Neighbor, Node } from '../core/lab.js';
 import { birdChannelFilter } from '../daemons/bird.js';
 import { BIRD_ATTRIBUTE, birdCommunityLiteral, community } from '../daemons/communities.js';
 import type { AttributeSets } from '../daemons/policy.js';
 import { hasSets, isRulesFilter, sessionTimers } from '../daemons/policy.js';
-import type { Lab, Neighbor, Node } from '../model/lab.js';
 import type { Filter } from '../model/schema.js';
 
 type Family = 'ipv4' | 'ipv6';

@@ -2,6 +2,7 @@
 // one neighbor per session in its own address family, originated networks, OSPF interfaces.
 
 import { dynamicRange } from '../core/addressing.js';
+import type { Lab, Node } from '../core/lab.js';
 import { community } from '../daemons/communities.js';
 import {
   type AttributeSets,
@@ -11,7 +12,6 @@ import {
   sessionTimers,
   toPolicy,
 } from '../daemons/policy.js';
-import type { Lab, Node } from '../model/lab.js';
 import type { Filter } from '../model/schema.js';
 import { parseCidr } from '../net/ip.js';
 import { frrPolicyLines, frrSets } from './frr-policy.js';

@@ -1,7 +1,7 @@
 // What a lab left on the host: namespaces, root links, live processes, mounts. Tests assert it is nothing.
 import { readdirSync, readFileSync } from 'node:fs';
 import { Journal } from '../../src/engine/journal.js';
-import { isAlive } from '../../src/engine/processes.js';
+import { isAlive } from '../../src/host/processes.js';
 import { instanceTag } from '../../src/providers/netns/names.js';
 
 export function namespacesOf(prefix: string): string[] {

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Journal } from '../../src/engine/journal.js';
-import { isAlive } from '../../src/engine/processes.js';
+import { isAlive } from '../../src/host/processes.js';
 import { labCli } from '../helpers/cli.js';
 import { namespacesOf } from '../helpers/host.js';
 import { CONFORMANCE_LABS, conformanceFile, isRoot } from '../helpers/labs.js';

@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Journal } from '../../src/engine/journal.js';
-import { isAlive } from '../../src/engine/processes.js';
+import { isAlive } from '../../src/host/processes.js';
 import { PROJECT_DIR } from '../../src/paths.js';
 import { LAB_BIN } from '../helpers/cli.js';
 import { leftovers, namespacesOf } from '../helpers/host.js';

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { checkCommandContext, renderCheckCommand } from '../../src/core/command-context.js';
+import type { Issue } from '../../src/core/issue.js';
 import {
   asTemplateData,
   checkLabTemplate,
@@ -16,7 +17,6 @@ import {
 } from '../../src/core/lab-template.js';
 import { renderString } from '../../src/core/templates.js';
 import { commandsOf } from '../../src/engine/checks.js';
-import type { Issue } from '../../src/model/issue.js';
 import { LabDefinitionError, loadLab } from '../../src/model/load.js';
 import { inspectLab } from '../../src/model/open.js';
 import { resolveLab } from '../../src/model/resolve.js';

@@ -4,7 +4,7 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { Issue } from '../../src/model/issue.js';
+import type { Issue } from '../../src/core/issue.js';
 import { LabDefinitionError } from '../../src/model/load.js';
 import { inspectLab, openLab } from '../../src/model/open.js';
 import { renderLab } from '../../src/render/render-lab.js';

@@ -3,13 +3,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { nodeByName } from '../../src/core/lab.js';
 import { birdBfdSessions, birdOspfNeighbors, birdPolicyFilter, birdRoute } from '../../src/daemons/bird.js';
 import { birdCommunityLiteral, community, parseCommunity } from '../../src/daemons/communities.js';
 import { frrBfdPeers, frrOspfNeighbors, frrRoute, frrSessions } from '../../src/daemons/frr.js';
 import { policyForFamily, sessionTimers, toPolicy } from '../../src/daemons/policy.js';
 import { judgeBgpRoute } from '../../src/engine/routing-judges.js';
 import { lintLab } from '../../src/lint/index.js';
-import { nodeByName } from '../../src/model/lab.js';
 import { loadLabText } from '../../src/model/load.js';
 import { resolveLab } from '../../src/model/resolve.js';
 import { addressAt, formatAddress, parseAddress, parseCidr } from '../../src/net/ip.js';

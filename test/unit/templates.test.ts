@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { birdFilter, renderString } from '../../src/render/env.js';
+import { birdFilter, renderString } from '../../src/core/templates.js';
 
 describe('template environment', () => {
   it('speaks the Jinja2 idioms of the seed templates', () => {

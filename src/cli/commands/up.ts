@@ -1,8 +1,9 @@
 // lab up: Ctrl-C removes what was created and exits 130. The handler is set before the engine's code
 // loads (half a second on a busy host): a Ctrl-C that early still ends in a clean interruption.
+
+import { formatIssue, type Issue } from '../../core/issue.js';
 import { DefinitionError, InterruptedError } from '../../errors.js';
 import { parseAllow } from '../../lint/allow.js';
-import { formatIssue, type Issue } from '../../model/issue.js';
 import { instanceFlag } from '../../names.js';
 import { labFileOf } from '../../paths.js';
 import { printable } from '../../printable.js';

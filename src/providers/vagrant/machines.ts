@@ -1,8 +1,8 @@
 // The VMs of the full realization: one per node, sized by its roles, on the lab's networks.
-import { DefinitionError } from '../../errors.js';
 
-import { formatIPv4 } from '../../model/ipv4.js';
-import type { Lab, Node } from '../../model/lab.js';
+import type { Lab, Node } from '../../core/lab.js';
+import { DefinitionError } from '../../errors.js';
+import { formatIPv4 } from '../../net/ipv4.js';
 import { refuseUnrealized } from './realizable.js';
 
 export interface PrivateNetwork {

@@ -4,8 +4,8 @@
 
 import { PreflightError } from '../../errors.js';
 import { mustRun } from '../../host/command.js';
-import { formatPrefix, parsePrefix, subnetAt } from '../../model/ipv4.js';
 import { prefixesOverlap } from '../../net/ip.js';
+import { formatPrefix, parsePrefix, subnetAt } from '../../net/ipv4.js';
 
 /** 192.168.200.0/21: outside libvirt's (122) and vagrant-libvirt's (121) defaults. */
 const POOL = parsePrefix('192.168.200.0/21');

@@ -3,7 +3,7 @@
 // test/golden/<lab>/ keep it reviewed.
 
 import { renderCheckCommand } from '../../core/command-context.js';
-import type { Lab } from '../../model/lab.js';
+import type { Lab } from '../../core/lab.js';
 import { instanceFlag } from '../../names.js';
 import { oneLine } from '../../shell-quote.js';
 import type { Step } from './steps/index.js';

@@ -2,9 +2,9 @@
 // against the lab's `vagrant` requirements, and a management prefix no host route uses.
 import { readFileSync, statfsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import type { Lab } from '../../core/lab.js';
 import { PreflightError } from '../../errors.js';
 import { runCommand } from '../../host/command.js';
-import type { Lab } from '../../model/lab.js';
 import { prefixesOverlap } from '../../net/ip.js';
 import { vagrant } from './cli.js';
 import type { Hypervisor, VagrantMode } from './plan.js';

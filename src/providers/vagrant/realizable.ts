@@ -1,7 +1,8 @@
 // What the VMs of the full realization do not do yet, refused before anything is created (exit 2): a lab
 // that lint accepts must not come up on VMs with part of it silently missing.
+
+import type { Lab } from '../../core/lab.js';
 import { DefinitionError } from '../../errors.js';
-import type { Lab } from '../../model/lab.js';
 
 /** Roles the VM steps realize (packages, daemons, manifests); any other role is refused on VMs. */
 export const ROLES_ON_VMS = new Set([

@@ -2,7 +2,7 @@
 // for use on another host.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { Lab } from '../../model/lab.js';
+import type { Lab } from '../../core/lab.js';
 import { allocateVagrantPrefix } from './management.js';
 import type { Hypervisor, VagrantMode } from './plan.js';
 import { buildProject, type Project } from './project.js';

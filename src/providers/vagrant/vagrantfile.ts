@@ -1,7 +1,7 @@
 // The Vagrantfiles: one VM per node (full realization), or one VM carrying the emulated lab.
-import type { Lab } from '../../model/lab.js';
+import type { Lab } from '../../core/lab.js';
+import { renderTemplate, templates } from '../../core/templates.js';
 import { PROJECT_DIR } from '../../paths.js';
-import { renderTemplate, templates } from '../../render/env.js';
 import { type Machine, vmPrefix } from './machines.js';
 import { VERSIONS } from './versions.js';
 

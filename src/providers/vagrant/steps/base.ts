@@ -1,7 +1,7 @@
 // Every VM: its packages, forwarding (IPv4 and IPv6) where it routes, and the lab's static routes. A route to
 // `default` would take Vagrant's NAT (and so apt and image pulls) away: it becomes one route per lab
 // network the node is not on.
-import type { Lab, Node } from '../../../model/lab.js';
+import type { Lab, Node } from '../../../core/lab.js';
 import { q, type Step, script } from './step.js';
 
 const PACKAGES: Record<string, string[]> = {

@@ -1,5 +1,5 @@
 // Routers and reflectors outside Kubernetes run the very files the emulated lab renders, under systemd.
-import type { Node } from '../../../model/lab.js';
+import type { Node } from '../../../core/lab.js';
 import type { RenderedFile } from '../../../roles/role.js';
 import { type Step, script, writeFile } from './step.js';
 

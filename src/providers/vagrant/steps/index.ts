@@ -1,5 +1,5 @@
 // Every provisioning step of the full realization, in the order they run.
-import type { Lab } from '../../../model/lab.js';
+import type { Lab } from '../../../core/lab.js';
 import type { RenderedFile } from '../../../roles/role.js';
 import { addonSteps } from './addons.js';
 import { baseStep } from './base.js';

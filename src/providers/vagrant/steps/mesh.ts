@@ -1,6 +1,6 @@
 // Cilium Cluster Mesh: every cluster's control plane connects to every other one with the cilium
 // CLI, from the kubeconfigs the runner copies over. Runs once every cluster has Cilium.
-import type { Lab } from '../../../model/lab.js';
+import type { Lab } from '../../../core/lab.js';
 import { VERSIONS } from '../versions.js';
 import { KUBECONFIG, kubernetesClusters } from './kubernetes.js';
 import { q, type Step, script } from './step.js';

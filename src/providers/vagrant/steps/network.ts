@@ -3,7 +3,7 @@
 // with the rendered ConfigMaps). The DC/OS side has no Calico release to install any more: its hosts
 // run the emulation's calico-node (BIRD with the rendered configuration, workloads wired as Calico's
 // CNI plugin does).
-import type { Cluster, Lab, Node } from '../../../model/lab.js';
+import type { Cluster, Lab, Node } from '../../../core/lab.js';
 import type { RenderedFile } from '../../../roles/role.js';
 import { VERSIONS } from '../versions.js';
 import { KUBECONFIG, kubernetesClusters } from './kubernetes.js';

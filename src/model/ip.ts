@@ -1,2 +1,0 @@
-// Address arithmetic lives in net/ (daemons, core, add-ons and providers share it).
-export * from '../net/ip.js';

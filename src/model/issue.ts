@@ -1,2 +1,0 @@
-// Issues live in core/ (every layer reports them).
-export * from '../core/issue.js';
