@@ -1,6 +1,7 @@
 // Each lab resolves to the model kept in test/golden/<lab>/lab.json: a change in derivation (addresses,
 // BGP sessions, blocks, checks) shows up as a reviewed diff, not only in what the templates print.
 // After an intended change: UPDATE_GOLDEN=1 npx vitest run test/unit/model-golden.test.ts
+// (model-facts.test.ts keeps, by hand, what each README says of its lab: no regeneration rewrites it)
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';

@@ -303,3 +303,19 @@ describe('bash -n', () => {
       expect(() => execFileSync('bash', ['-n', join(p.dir, f.path)])).not.toThrow();
   });
 });
+
+// the Vagrantfile is Ruby: ruby -c parses it with no Vagrant and no plug-in (a second opinion beside
+// vagrant validate, which needs Vagrant installed)
+describe.skipIf(!has('ruby'))('ruby -c', () => {
+  it.each(projects.map((p) => [`${p.name} ${p.mode}`, p] as const))('%s', (_title, p) => {
+    expect(execFileSync('ruby', ['-c', join(p.dir, 'Vagrantfile')], { encoding: 'utf8' })).toMatch(
+      /Syntax OK/,
+    );
+  });
+
+  it('a broken Vagrantfile fails (the check is not vacuous)', () => {
+    const bad = join(work, 'Vagrantfile.bad');
+    writeFileSync(bad, 'Vagrant.configure("2") do |config|\n  config.vm.box = "x"\n');
+    expect(() => execFileSync('ruby', ['-c', bad], { stdio: 'pipe' })).toThrow();
+  });
+});
