@@ -92,8 +92,14 @@ export function exitCodeOf(error: unknown): number {
 }
 
 /** A host error (EACCES, EROFS, ENOSPC ...) while writing state, said as what it is: the host's, exit 3. */
-export function hostWriteError(what: string, path: string, cause: unknown): PreflightError {
-  const e = cause as NodeJS.ErrnoException;
+export function hostWriteError(
+  what: string,
+  path: string,
+  cause: unknown,
+  /** A place a flag named (-o) is not the state folder: its own code and hint. */
+  place?: { code: string; hint: string; why?: string },
+): PreflightError {
+  const e = (cause ?? {}) as NodeJS.ErrnoException;
   const why: Record<string, string> = {
     EROFS: 'is on a read-only file system',
     EACCES: 'is not writable by this user',
@@ -101,14 +107,16 @@ export function hostWriteError(what: string, path: string, cause: unknown): Pref
     ENOSPC: 'is on a full disk',
     ENOTDIR: 'has a file where a folder should be',
     EEXIST: 'has a file where a folder should be',
+    ENOENT: 'cannot be created (a folder on the way went missing, or a pseudo file system such as /proc)',
   };
   return new PreflightError(
-    `cannot write ${what} ${path}: it ${why[e.code ?? ''] ?? `failed (${e.message})`}`,
+    `cannot write ${what} ${path}: it ${place?.why ?? why[e.code ?? ''] ?? `failed (${e.message})`}`,
     {
       cause,
-      code: 'state-unwritable',
+      code: place?.code ?? 'state-unwritable',
       details: [
-        'Set LAB_STATE_DIR to a writable folder (default ~/.local/state/lab), or fix the permissions.',
+        place?.hint ??
+          'Set LAB_STATE_DIR to a writable folder (default ~/.local/state/lab), or fix the permissions.',
       ],
     },
   );

@@ -1,6 +1,7 @@
 // Instances on this host: one state folder each, found by scanning the state root.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { PreflightError } from '../errors.js';
 import { isAlive } from '../host/processes.js';
 import { stateRoot } from '../paths.js';
 
@@ -42,6 +43,11 @@ export function readInstance(dir: string): InstanceRecord | undefined {
 export function recordedInstances(): InstanceRecord[] {
   const root = stateRoot();
   if (!existsSync(root)) return [];
+  if (!statSync(root).isDirectory())
+    throw new PreflightError(`the state folder ${root} is a file, not a folder`, {
+      code: 'state-unwritable',
+      details: ['Set LAB_STATE_DIR to a folder (default ~/.local/state/lab), or move the file away.'],
+    });
   return readdirSync(root, { withFileTypes: true })
     .filter((d) => d.isDirectory())
     .flatMap((lab) =>

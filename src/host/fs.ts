@@ -5,7 +5,7 @@ import { dirname, resolve } from 'node:path';
 import { hostWriteError } from '../errors.js';
 
 /** The error the nearest existing ancestor gives when written to, or the original one. */
-function realCause(path: string, cause: unknown): unknown {
+export function realCause(path: string, cause: unknown): unknown {
   if ((cause as NodeJS.ErrnoException).code !== 'ENOENT') return cause;
   let dir = path;
   while (!existsSync(dir) && dirname(dir) !== dir) dir = dirname(dir);

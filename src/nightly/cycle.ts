@@ -1,6 +1,6 @@
 // One nightly cycle of one lab: up (every check under its wait), a triage bundle on failure, down, and
 // a leak check. Timings are the engine's own events, kept beside the report.
-import { copyFileSync, existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Lab } from '../core/lab.js';
 import { labDown } from '../engine/down.js';
@@ -9,8 +9,9 @@ import { instanceDir, readInstance } from '../engine/instances.js';
 import { files } from '../engine/state.js';
 import { labUp } from '../engine/up.js';
 import { exitCodeOf, LabError } from '../errors.js';
-import { makeFolders } from '../host/fs.js';
+import { makeFolderInside, writeInside } from '../host/output.js';
 import type { CycleResult } from '../report/results.js';
+import { REPORT_TARGET } from '../report/write.js';
 import { findLeaks, snapshotForLeaks } from './leaks.js';
 import { checksOf, failedSteps, phasesOf, readEvents, startOf } from './timeline.js';
 import { takeTriage } from './triage.js';
@@ -34,8 +35,7 @@ const messageOf = (e: unknown) =>
 export async function runCycle(input: CycleInput): Promise<CycleResult> {
   const { lab, instance, cycle, reportDir } = input;
   const rel = join('labs', lab.name, `cycle-${cycle}`);
-  const out = join(reportDir, rel);
-  makeFolders(out);
+  const out = makeFolderInside(reportDir, rel, REPORT_TARGET);
   const dir = instanceDir(lab.name, instance);
   const started = Date.now();
 
@@ -58,7 +58,8 @@ export async function runCycle(input: CycleInput): Promise<CycleResult> {
     found?.ownerPid === process.pid && Date.parse(found.createdAt) >= started - 1000 ? found : undefined;
   // the instance's event log goes with its folder at down: keep it with the report
   const upEventsFile = join(out, 'up-events.jsonl');
-  if (record && existsSync(files(dir).events)) copyFileSync(files(dir).events, upEventsFile);
+  if (record && existsSync(files(dir).events))
+    writeInside(reportDir, join(rel, 'up-events.jsonl'), readFileSync(files(dir).events), REPORT_TARGET);
   const upEvents = readEvents(upEventsFile);
   const runEnd = upEvents.find((e) => e.type === 'run-end');
   if (runEnd?.ms !== undefined) up.ms = runEnd.ms;
@@ -80,7 +81,8 @@ export async function runCycle(input: CycleInput): Promise<CycleResult> {
 
   let down: CycleResult['down'] = { ok: true, ms: 0 };
   const snapshot = record ? snapshotForLeaks(record) : undefined;
-  const downEventsFile = join(out, 'down-events.jsonl');
+  // a new file where an earlier run's was: the log appends to it, never through a link
+  const downEventsFile = writeInside(reportDir, join(rel, 'down-events.jsonl'), '', REPORT_TARGET);
   try {
     if (record) {
       const r = await labDown(lab.name, instance, new EventLog(downEventsFile));

@@ -1,14 +1,16 @@
 // A triage bundle per failing node, taken before teardown: what failed (the check's command, reason and
 // output, or the step's error), the daemons' own view (BIRD, GoBGP, FRR), the kernel's (routes, links,
 // nftables), and the node's logs. Only our fixed commands run; nothing from the lab file is re-run.
-import { closeSync, mkdirSync, openSync, readdirSync, readSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import type { InstanceRecord } from '../engine/instances.js';
 import { openShells } from '../engine/session.js';
 import { journalOf } from '../engine/state.js';
 import { runCommand } from '../host/command.js';
+import { makeFolderInside, writeInside } from '../host/output.js';
 import { outputTail, printable } from '../printable.js';
 import type { CheckResult, TriageNode } from '../report/results.js';
+import { REPORT_TARGET } from '../report/write.js';
 import type { NodeShell } from '../transport/shell.js';
 
 /** What every bundle holds; a daemon's commands run only where its control socket or port exists. */
@@ -72,23 +74,26 @@ function holderShell(record: InstanceRecord, node: string): NodeShell | undefine
   };
 }
 
+/** The end of a log the node wrote; never through a link (its root may point one at the host's files). */
 function tailOf(file: string): string {
-  const size = statSync(file).size;
-  const length = Math.min(size, LOG_TAIL_BYTES);
-  const buffer = Buffer.alloc(length);
-  const fd = openSync(file, 'r');
+  const fd = openSync(file, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
   try {
+    const stat = fstatSync(fd);
+    if (!stat.isFile()) return '';
+    const size = stat.size;
+    const length = Math.min(size, LOG_TAIL_BYTES);
+    const buffer = Buffer.alloc(length);
     readSync(fd, buffer, 0, length, size - length);
+    return buffer.toString('utf8');
   } finally {
     closeSync(fd);
   }
-  return buffer.toString('utf8');
 }
 
 async function bundleNode(input: TriageInput, node: string): Promise<TriageNode> {
   const { record, reportDir, bundleDir, cycle } = input;
-  const dir = join(reportDir, bundleDir, node);
-  mkdirSync(join(dir, 'log'), { recursive: true });
+  const bundle = join(bundleDir, node);
+  makeFolderInside(reportDir, join(bundle, 'log'), REPORT_TARGET);
   const out: string[] = [
     `# triage: ${record.lab} (instance ${record.instance}), cycle ${cycle}, node ${node}`,
     '',
@@ -145,12 +150,12 @@ async function bundleNode(input: TriageInput, node: string): Promise<TriageNode>
     }
   })()) {
     const file = join(logs, name);
-    if (!statSync(file).isFile()) continue;
-    writeFileSync(join(dir, 'log', name), tailOf(file));
+    if (!lstatSync(file).isFile()) continue;
+    writeInside(reportDir, join(bundle, 'log', name), tailOf(file), REPORT_TARGET);
     copied.push(`log/${name}`);
   }
   out.push('## logs', copied.length ? copied.join('\n') : '(none)', '');
-  writeFileSync(join(dir, 'triage.txt'), out.join('\n'));
+  writeInside(reportDir, join(bundle, 'triage.txt'), out.join('\n'), REPORT_TARGET);
   return { node, file: join(bundleDir, node, 'triage.txt') };
 }
 

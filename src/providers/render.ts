@@ -9,7 +9,7 @@ const RENDERERS: Record<
     (
       lab: Lab,
       provider: string,
-      opts: { instance: string; out: string; hypervisor?: string },
+      opts: { instance: string; out: string; flag?: string; hypervisor?: string },
     ) => Promise<string[]>
   >
 > = {
@@ -20,7 +20,7 @@ const RENDERERS: Record<
 export async function renderProviderProject(
   lab: Lab,
   provider: string,
-  opts: { instance: string; out: string; hypervisor?: string },
+  opts: { instance: string; out: string; flag?: string; hypervisor?: string },
 ): Promise<string[]> {
   const load = RENDERERS[provider];
   if (!load)

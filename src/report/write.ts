@@ -1,8 +1,6 @@
 // Writes a nightly run's reports into one folder: results.json, junit.xml, report.html; and appends
 // the run to the history, after comparing it with the history's recent runs.
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { makeFolders } from '../host/fs.js';
+import { type OutputTarget, writeInside } from '../host/output.js';
 import { outputTail } from '../printable.js';
 import { appendHistory, findRegressions, readHistory, THRESHOLDS } from './history.js';
 import { toHtml } from './html.js';
@@ -29,6 +27,9 @@ export function boundOutputs(results: NightlyResults): NightlyResults {
   return { ...results, labs: results.labs.map((l) => ({ ...l, cycles: l.cycles.map(cycle) })) };
 }
 
+/** The report folder as `lab nightly` claims it (host/output.ts): every file of the run goes in it. */
+export const REPORT_TARGET: OutputTarget = { what: 'the nightly report into', flag: '--report' };
+
 export function writeReports(
   results: NightlyResults,
   reportDir: string,
@@ -40,10 +41,9 @@ export function writeReports(
     regressions: findRegressions(results, history),
     thresholds: THRESHOLDS,
   };
-  makeFolders(reportDir);
-  writeFileSync(join(reportDir, REPORT_FILES.json), `${JSON.stringify(judged, null, 2)}\n`);
-  writeFileSync(join(reportDir, REPORT_FILES.junit), toJUnit(judged));
-  writeFileSync(join(reportDir, REPORT_FILES.html), toHtml(judged, history));
+  writeInside(reportDir, REPORT_FILES.json, `${JSON.stringify(judged, null, 2)}\n`, REPORT_TARGET);
+  writeInside(reportDir, REPORT_FILES.junit, toJUnit(judged), REPORT_TARGET);
+  writeInside(reportDir, REPORT_FILES.html, toHtml(judged, history), REPORT_TARGET);
   appendHistory(historyFile, judged);
   return judged;
 }

@@ -8,6 +8,7 @@ import {
   readdirSync,
   readFileSync,
   rmSync,
+  symlinkSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -158,8 +159,85 @@ describe('lab render -o', () => {
     writeFileSync(join(out, 'notes.txt'), 'mine');
     const r = await lab(['render', 'bgp-metallb', '-o', out]);
     expect(r.exitCode).toBe(2);
-    expect(r.stderr).toMatch(/is not empty, and no earlier lab render wrote it/);
+    expect(r.stderr).toMatch(/is not empty, and lab did not write it/);
     expect(readdirSync(out)).toEqual(['notes.txt']);
+  });
+
+  it('never deletes or writes through a link planted in its folder', async () => {
+    const out = join(dir, 'linked');
+    const victim = join(dir, 'victim');
+    expect((await lab(['render', 'bgp-metallb', '-o', out, '--set', 'workers=4'])).exitCode).toBe(0);
+    // worker4's folder becomes a link to a folder outside, holding the same file names
+    mkdirSync(join(victim, 'etc', 'bird'), { recursive: true });
+    writeFileSync(join(victim, 'etc', 'bird', 'bird.conf'), 'precious');
+    rmSync(join(out, 'worker4'), { recursive: true });
+    symlinkSync(victim, join(out, 'worker4'));
+    // the next render no longer writes worker4: its old files are not removed through the link
+    const fewer = await lab(['render', 'bgp-metallb', '-o', out, '--set', 'workers=2']);
+    expect(fewer.exitCode, fewer.all).toBe(0);
+    expect(readFileSync(join(victim, 'etc', 'bird', 'bird.conf'), 'utf8')).toBe('precious');
+    // a render that would write there is refused, exit 2, naming the link
+    const more = await lab(['render', 'bgp-metallb', '-o', out, '--set', 'workers=4']);
+    expect(more.exitCode, more.all).toBe(2);
+    expect(more.stderr).toMatch(/worker4 is a symbolic link: lab does not write through links/);
+    expect(readFileSync(join(victim, 'etc', 'bird', 'bird.conf'), 'utf8')).toBe('precious');
+  });
+
+  it.each([[[]], [['--provider', 'vagrant']], [['--provider', 'vagrant-host']]])(
+    'refuses / and a folder it did not write, exit 2, writing nothing (%j)',
+    async (provider) => {
+      const root = await lab(['render', 'bgp-metallb', '-o', '/', ...provider]);
+      expect(root.exitCode, root.all).toBe(2);
+      expect(root.stderr).toMatch(/-o \/: lab does not write into \//);
+      expect(existsSync('/Vagrantfile') || existsSync('/router') || existsSync('/.lab-rendered')).toBe(false);
+      const theirs = join(dir, `theirs-as${provider.join('-')}`);
+      mkdirSync(theirs);
+      writeFileSync(join(theirs, 'Vagrantfile'), 'mine');
+      const r = await lab(['render', 'bgp-metallb', '-o', theirs, ...provider]);
+      expect(r.exitCode, r.all).toBe(2);
+      expect(r.stderr).toMatch(/is not empty, and lab did not write it/);
+      expect(readdirSync(theirs)).toEqual(['Vagrantfile']);
+      expect(readFileSync(join(theirs, 'Vagrantfile'), 'utf8')).toBe('mine');
+    },
+  );
+
+  it('the Vagrant project is re-rendered in place, and files it no longer writes go', async () => {
+    const out = join(dir, 'vagrant-project');
+    const four = await lab([
+      'render',
+      'bgp-metallb',
+      '--provider',
+      'vagrant',
+      '-o',
+      out,
+      '--set',
+      'workers=4',
+    ]);
+    expect(four.exitCode, four.all).toBe(0);
+    expect(readdirSync(join(out, 'rendered'))).toContain('worker4');
+    const two = await lab([
+      'render',
+      'bgp-metallb',
+      '--provider',
+      'vagrant',
+      '-o',
+      out,
+      '--set',
+      'workers=2',
+    ]);
+    expect(two.exitCode, two.all).toBe(0);
+    expect(readdirSync(join(out, 'rendered'))).not.toContain('worker4');
+    expect(readFileSync(join(out, 'Vagrantfile'), 'utf8')).not.toMatch(/worker4/);
+  });
+
+  it('a device is not a folder: exit 3 naming -o, not the state folder', async () => {
+    const r = await lab(['render', 'bgp-metallb', '-o', '/dev/null']);
+    expect(r.exitCode, r.all).toBe(3);
+    expect(r.stderr).toMatch(
+      /cannot write the rendered files into \/dev\/null: it is a device, not a folder/,
+    );
+    expect(r.stderr).toMatch(/Give -o a place/);
+    expect(r.stderr).not.toMatch(/LAB_STATE_DIR|ENOTDIR/);
   });
 
   it('says where it cannot write, exit 3, and never spins on a pseudo file system', async () => {

@@ -1,7 +1,7 @@
 // lab graph: the topology as a picture (SVG through Graphviz in WebAssembly), dot, or Mermaid.
-import { writeFileSync } from 'node:fs';
 import { DefinitionError } from '../../errors.js';
 import { GRAPH_FORMATS, type GraphFormat, graphOf } from '../../graph/index.js';
+import { writeOutputFile } from '../../host/output.js';
 import { openLab } from '../../model/open.js';
 import { labFileOf } from '../../paths.js';
 
@@ -13,6 +13,6 @@ export async function graph(
     throw new DefinitionError(`--format ${opts.format}: use one of ${GRAPH_FORMATS.join(', ')}`);
   const { lab } = openLab(labFileOf(ref), opts.set);
   const text = await graphOf(lab, opts.format as GraphFormat);
-  if (opts.out) writeFileSync(opts.out, text);
+  if (opts.out) writeOutputFile(opts.out, text, { what: 'the picture into', flag: '-o' });
   else process.stdout.write(text);
 }

@@ -1,10 +1,11 @@
 // lab nightly: tear down, rebuild and prove every lab, and report in JUnit, JSON (with history) and HTML.
 import { join, resolve } from 'node:path';
 import { CheckError, DefinitionError, PreflightError } from '../../errors.js';
+import { claimOutputFolder } from '../../host/output.js';
 import { defaultHistory, defaultParallelism, runNightly } from '../../nightly/run.js';
 import { verifyInstanceName } from '../../paths.js';
 import { printable } from '../../printable.js';
-import { REPORT_FILES, writeReports } from '../../report/write.js';
+import { REPORT_FILES, REPORT_TARGET, writeReports } from '../../report/write.js';
 
 export async function nightly(
   labs: string[],
@@ -24,7 +25,8 @@ export async function nightly(
   if (!Number.isInteger(parallel) || parallel < 1 || parallel > 64)
     throw new DefinitionError(`--parallel ${opts.parallel}: give a whole number from 1 to 64`);
   const instance = verifyInstanceName(opts.instance);
-  const reportDir = resolve(opts.report);
+  // claimed before the hours of work: `/`, a folder lab did not write and links are refused now
+  const reportDir = claimOutputFolder(opts.report, REPORT_TARGET);
   const historyFile = resolve(opts.history ?? defaultHistory(reportDir));
 
   const controller = new AbortController();

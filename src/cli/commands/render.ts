@@ -21,6 +21,7 @@ export async function render(
     const written = await renderProviderProject(lab, provider, {
       instance: verifyInstanceName(opts.instance),
       out,
+      flag: opts.out === undefined ? undefined : '-o',
       hypervisor: opts.hypervisor,
     });
     for (const f of written) console.log(relative(process.cwd(), f) || f);
@@ -28,7 +29,7 @@ export async function render(
     return;
   }
   const out = opts.out ?? join(stateRoot(), lab.name, verifyInstanceName(opts.instance), 'rendered');
-  const written = writeRendered(renderLab(lab), out);
+  const written = writeRendered(renderLab(lab), out, opts.out === undefined ? undefined : '-o');
   for (const f of written) console.log(relative(process.cwd(), f) || f);
   console.log(`${written.length} files rendered for ${lab.nodes.length} nodes in ${out}`);
 }

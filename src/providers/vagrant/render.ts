@@ -3,6 +3,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Lab } from '../../core/lab.js';
+import { writeTree } from '../../host/output.js';
 import { allocateVagrantPrefix } from './management.js';
 import type { Hypervisor, VagrantMode } from './plan.js';
 import { buildProject, type Project } from './project.js';
@@ -29,7 +30,14 @@ export function managementPrefixOf(lab: Lab, instance: string, taken: string[]):
 
 export function renderProject(
   lab: Lab,
-  opts: { instance: string; mode: VagrantMode; hypervisor: Hypervisor; out: string; taken?: string[] },
+  opts: {
+    instance: string;
+    mode: VagrantMode;
+    hypervisor: Hypervisor;
+    out: string;
+    taken?: string[];
+    flag?: string;
+  },
 ): { project: Project; written: string[] } {
   const project = buildProject({
     lab,
@@ -39,14 +47,19 @@ export function renderProject(
     managementPrefix: managementPrefixOf(lab, opts.instance, opts.taken ?? []),
     projectDir: opts.out,
   });
-  return { project, written: writeProject(project, opts.out) };
+  // a folder a person named: claimed and written as render -o writes (host/output.ts)
+  const written = writeTree(opts.out, project.files, {
+    what: `the ${opts.mode} project into`,
+    flag: opts.flag,
+  });
+  return { project, written };
 }
 
 /** The CLI's entry: host routes make the management prefix the one `lab up` would pick. */
 export async function renderForCli(
   lab: Lab,
   provider: string,
-  opts: { instance: string; out: string; hypervisor?: string },
+  opts: { instance: string; out: string; flag?: string; hypervisor?: string },
 ): Promise<string[]> {
   const { hostRoutes } = await import('./management.js');
   const taken = await hostRoutes().catch(() => []);
@@ -55,6 +68,7 @@ export async function renderForCli(
     mode: provider as VagrantMode,
     hypervisor: (opts.hypervisor ?? 'libvirt') as Hypervisor,
     out: opts.out,
+    flag: opts.flag,
     taken,
   }).written;
 }
