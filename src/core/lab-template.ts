@@ -193,6 +193,8 @@ const REFUSED: Record<string, string> = {
   FilterAsync: 'an async filter',
 };
 
+const TOO_DEEP = 'the template nests too deeply to be a command (thousands of operators in one expression)';
+
 /** Parses a lab template and checks every node against the whitelist; `roots` are the names the
  * template may read. Never evaluates anything. */
 export function checkLabTemplate(
@@ -309,7 +311,12 @@ export function checkLabTemplate(
       }
     }
   };
-  walk(root, []);
+  try {
+    walk(root, []);
+  } catch (e) {
+    if (!(e instanceof RangeError)) throw e;
+    return { problems: [{ code: 'template-invalid', message: TOO_DEEP, line: 1, column: 1 }] };
+  }
   return problems.length ? { problems } : { template: { root }, problems };
 }
 
@@ -538,7 +545,12 @@ export function renderLabTemplate(template: CheckedTemplate, data: Value): strin
     }
   };
 
-  run(template.root, new Map());
+  try {
+    run(template.root, new Map());
+  } catch (e) {
+    if (e instanceof RangeError) need(false, TOO_DEEP);
+    throw e;
+  }
   return out;
 }
 

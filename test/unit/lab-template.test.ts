@@ -163,6 +163,17 @@ describe('lab templates: the escape corpus', () => {
     expect(() => renderLabTemplate(template!, data)).toThrow(/steps|characters/);
   });
 
+  it('a template nesting thousands deep is refused, not a stack overflow', () => {
+    for (const deep of [
+      `{{ 1${' + 1'.repeat(20000)} }}`,
+      `{{ ${'-'.repeat(20000)}1 }}`,
+      `{{ ${'('.repeat(5000)}1${')'.repeat(5000)} }}`,
+    ]) {
+      const { problems } = checkLabTemplate(deep, ['groups']);
+      expect(problems.map((p) => p.code)).toEqual(['template-invalid']);
+    }
+  });
+
   it('the data a template reads has no prototype and no functions', () => {
     type Data = { a: { f?: unknown; b: [number, object] } };
     const data = asTemplateData({ a: { f: () => 1, b: [1, { c: 'd' }] } }) as Data;
