@@ -136,11 +136,10 @@ const FILTERS: Record<string, { args: [number, number]; apply: (v: Value, ...a: 
   },
   first: { args: [0, 0], apply: (v) => (typeof v === 'string' ? v[0] : list(v, 'first')[0]) },
   last: { args: [0, 0], apply: (v) => (typeof v === 'string' ? v.at(-1) : list(v, 'last').at(-1)) },
-  sort: { args: [0, 0], apply: (v) => dataArray([...primitives(list(v, 'sort'), 'sort')].sort()) },
+  sort: { args: [0, 0], apply: (v) => [...primitives(list(v, 'sort'), 'sort')].sort() },
   reverse: {
     args: [0, 0],
-    apply: (v) =>
-      typeof v === 'string' ? [...v].reverse().join('') : dataArray([...list(v, 'reverse')].reverse()),
+    apply: (v) => (typeof v === 'string' ? [...v].reverse().join('') : [...list(v, 'reverse')].reverse()),
   },
 };
 export const LAB_TEMPLATE_FILTERS = Object.keys(FILTERS);
@@ -329,14 +328,12 @@ function isData(v: Value): v is Record<string, Value> {
   return typeof v === 'object' && v !== null && Object.getPrototypeOf(v) === null;
 }
 
-/** Lists are fresh copies: a lookup reaches only their own indices and length, never Array.prototype. */
-const dataArray = (items: Value[]): Value[] => items;
-
 /** A deep copy of plain data: mappings without a prototype, no functions: what a template may read. */
 export function asTemplateData(value: Value, depth = 0): Value {
   if (value === null || isPrimitive(value)) return value;
   if (depth > 32 || typeof value !== 'object') return undefined;
-  if (Array.isArray(value)) return dataArray(value.map((v) => asTemplateData(v, depth + 1)));
+  // lists are fresh copies: a lookup reaches only their own indices and length, never Array.prototype
+  if (Array.isArray(value)) return value.map((v) => asTemplateData(v, depth + 1));
   const out: Record<string, Value> = Object.create(null);
   for (const [k, v] of Object.entries(value)) {
     const copy = asTemplateData(v, depth + 1);
@@ -404,7 +401,7 @@ export function renderLabTemplate(template: CheckedTemplate, data: Value): strin
         need((n.children ?? []).length === 1, 'a tuple');
         return evaluate((n.children as TNode[])[0], scope);
       case 'Array':
-        return dataArray((n.children ?? []).map((c) => evaluate(c, scope)));
+        return (n.children ?? []).map((c) => evaluate(c, scope));
       case 'And': {
         const l = evaluate(n.left as TNode, scope);
         return truthy(l) ? evaluate(n.right as TNode, scope) : l;
