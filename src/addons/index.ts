@@ -1,7 +1,7 @@
 // The registry of add-ons: one line each. The schema, resolve, lint, render and the roles consult it;
 // an add-on's key under `clusters.<name>.addons` is its `key`, in this order.
 import type { z } from 'zod';
-import type { Addon } from './addon.js';
+import type { Addon } from '../contracts/addon.js';
 import { calico } from './calico/index.js';
 import { cilium } from './cilium/index.js';
 import { metallb } from './metallb/index.js';

@@ -1,7 +1,14 @@
 // A daemon a node runs: how it starts there, which host package provides it, and how to look at it
 // (its sessions and routes) and read what it shows. Judges look daemons up here by name.
 import type { Node } from '../core/lab.js';
-import type { StartCommand } from '../roles/role.js';
+
+/** One command of the emulated realization, run on the node in order. */
+export interface StartCommand {
+  name: string;
+  run: string;
+  /** The command starts a daemon that writes this pid file (on the node). */
+  pidfile?: string;
+}
 
 /** One BGP session as the daemon shows it. */
 export interface Session {

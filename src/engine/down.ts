@@ -3,9 +3,9 @@
 // damaged or gone), the registry entry and the state folder. Running it twice is fine.
 import { existsSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Orphan } from '../contracts/provider.js';
 import { BusyError, hostWriteError } from '../errors.js';
 import { providerOf } from '../providers/index.js';
-import type { Orphan } from '../providers/provider.js';
 import type { EventLog } from './events.js';
 import { type InstanceRecord, instanceDir, readInstance } from './instances.js';
 import { type LockOwner, takeOverLock } from './lock.js';

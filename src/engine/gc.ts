@@ -1,7 +1,8 @@
 // gc: what crashed runs left. Instances whose `lab up` died while starting are torn down from their
 // journals; then each provider names what it finds on the host that no live instance's journal lists.
+
+import type { Orphan } from '../contracts/provider.js';
 import { allProviders, providerOf } from '../providers/index.js';
-import type { Orphan } from '../providers/provider.js';
 import { destroyInstance } from './down.js';
 import { isCrashed } from './instances.js';
 import { removeStaleLocks } from './lock.js';

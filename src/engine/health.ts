@@ -2,10 +2,10 @@
 // machine (namespace) present, every process the journal recorded (holder, sshd, role daemons)
 // alive, and what runs under the instance's names. lab check starts with it; lab status shows it.
 import { readFileSync, readlinkSync } from 'node:fs';
+import type { Resource } from '../contracts/provider.js';
 import { hostPidsOf, isAlive, isStopped } from '../host/processes.js';
 import { providerOf } from '../providers/index.js';
 import type { InstanceRecord } from './instances.js';
-import type { Resource } from './journal.js';
 import { journalOf } from './state.js';
 
 export interface NodeProblem {

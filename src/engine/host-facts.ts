@@ -1,8 +1,8 @@
 // What lint needs to know of the host: its routes, other running labs, its resources.
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import type { HostFacts } from '../contracts/lint.js';
 import { mustRun } from '../host/command.js';
-import type { HostFacts } from '../lint/rule.js';
 import { knownInstances } from './registry.js';
 
 /** Prefixes routed in the root namespace, except the default route and the links in `ignoreLinks`. */

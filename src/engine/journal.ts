@@ -1,26 +1,8 @@
 // The state journal: every resource is recorded before it is created, so teardown finds it even after a crash.
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
+import type { JournalWriter, Resource, ResourceUpdate as Update } from '../contracts/provider.js';
 
-export type Resource =
-  | { kind: 'netns'; id: string; name: string }
-  /** A link in the root namespace. */
-  | { kind: 'link'; id: string; name: string }
-  /** A process on a node; a daemon's pid file (on the node) says where it is after a restart on the node. */
-  | {
-      kind: 'process';
-      id: string;
-      node?: string;
-      name: string;
-      pid?: number;
-      starttime?: string;
-      pidfile?: string;
-    }
-  /** A Vagrant project whose machines `vagrant destroy -f` removes. */
-  | { kind: 'vagrant'; id: string; dir: string; hypervisor: string };
-
-type Update = { id: string; pid?: number; starttime?: string; removed?: boolean };
-
-export class Journal {
+export class Journal implements JournalWriter {
   constructor(readonly file: string) {}
 
   /** Writes the intent before the resource exists. */

@@ -1,11 +1,11 @@
 // Starting a node's roles: all their commands in one script on the node (one process, however many
 // daemons), with markers that say which step ran and which pid each daemon wrote.
 import { readFile } from 'node:fs/promises';
+import type { StartResult } from '../contracts/provider.js';
 import type { Lab, Node } from '../core/lab.js';
+import type { StartCommand } from '../daemons/daemon.js';
 import { hostPidsOf, startTimeOf } from '../host/processes.js';
-import type { StartResult } from '../providers/provider.js';
 import { roleOf } from '../roles/index.js';
-import type { StartCommand } from '../roles/role.js';
 import { shellQuote } from '../shell-quote.js';
 import type { Journal } from './journal.js';
 

@@ -1,5 +1,7 @@
 // lab up: preflight, network, nodes in parallel (boot, SSH, roles), then every check under its named wait.
 import { rmSync } from 'node:fs';
+import type { HostFacts } from '../contracts/lint.js';
+import type { Provider, ProviderContext } from '../contracts/provider.js';
 import type { Issue } from '../core/issue.js';
 import type { Lab, Step } from '../core/lab.js';
 import { gatherHostFacts } from '../engine/host-facts.js';
@@ -13,13 +15,11 @@ import {
   LabError,
   StepError,
 } from '../errors.js';
-import type { HostFacts } from '../lint/rule.js';
 import { openLab } from '../model/open.js';
 import { instanceFlag } from '../names.js';
 import { verifyInstanceName } from '../paths.js';
 import { printable } from '../printable.js';
 import { providerOf } from '../providers/index.js';
-import type { Provider, ProviderContext } from '../providers/provider.js';
 import { renderLab } from '../render/render-lab.js';
 import { roleOf } from '../roles/index.js';
 import { checksOf, nodeAtBoot, splitTrap, stepsThrough } from '../steps/plan.js';
@@ -176,11 +176,12 @@ async function createAndProve(
     : undefined;
   const events = new EventLog(files(dir).events, echo);
   events.emit({ type: 'run-start', command: 'up', lab: lab.name, instance });
+  const journal = journalOf(dir);
   const ctx: ProviderContext = {
     lab,
     instance,
     dir,
-    journal: journalOf(dir),
+    journal,
     managementPrefix: management.prefix,
     files: [], // rendered while the network is being created
     userKey: generateKeyPair(`lab-${lab.name}-${instance}`),
@@ -211,7 +212,7 @@ async function createAndProve(
             throw new CheckError('the steps before it failed their checks');
           const { runStepEffects, proveStep, describeProof, describeMiss } = await import('./run-step.js');
           await events.step(`step ${step.name}`, undefined, () =>
-            runStepEffects(lab, step, ctx.journal, shellOf, say),
+            runStepEffects(lab, step, journal, shellOf, say),
           );
           const proofs = await proveStep(lab, step, shellOf, {
             signal: opts.signal,
@@ -269,7 +270,7 @@ async function createAndProve(
               ? []
               : startCommandsOf(lab, nodeAtBoot(lab, node, proven));
             const script = startScript(commands);
-            recordStart(ctx.journal, node.name, commands);
+            recordStart(journal, node.name, commands);
             say(commands.length ? `booting, then ${commands.map((c) => c.name).join(', ')}` : 'booting');
             const booted = await events.step('boot', node.name, () =>
               provider.bootNode(ctx, node.name, script),
@@ -286,7 +287,7 @@ async function createAndProve(
                 const result = booted.started
                   ? await booted.started
                   : await ssh.exec(script, { timeoutMs: 30_000 });
-                await completeStart(ctx.journal, node.name, commands, result);
+                await completeStart(journal, node.name, commands, result);
               }),
             ]);
             say(`up (${node.roles.join(', ') || 'no roles'})`);
@@ -365,7 +366,7 @@ async function createAndProve(
     if (aborted()) {
       // Ctrl-C: remove everything this run created, then report the interruption
       for (const s of shells.values()) s.close();
-      await provider.destroy(ctx.journal.resources());
+      await provider.destroy(journal.resources());
       rmSync(dir, { recursive: true, force: true });
       unregisterInstance(lab.name, instance);
       if (opts.signal?.reason === CANCEL_SIGNAL)
@@ -389,7 +390,7 @@ async function createAndProve(
       }
     if (isWriteError(error) || saveError) {
       for (const s of shells.values()) s.close();
-      await provider.destroy(ctx.journal.resources());
+      await provider.destroy(journal.resources());
       const found = (await provider.findInstance?.(lab.name, instance)) ?? [];
       if (found.length) await provider.removeOrphans(found);
       rmSync(dir, { recursive: true, force: true });

@@ -3,11 +3,21 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { RenderedFile } from '../roles/role.js';
 import { mustRun, runCommand } from './command.js';
 
+/** The tools that check a file without running its daemon (a rendered file names one). */
+export type ValidatorName = 'bird' | 'gobgpd' | 'netplan' | 'frr' | 'nginx';
+
+/** What a validator reads of a rendered file. */
+export interface CheckedFile {
+  node: string;
+  path: string;
+  content: string;
+  validator?: ValidatorName;
+}
+
 export interface Validation {
-  file: RenderedFile;
+  file: CheckedFile;
   tool: string;
   ok: boolean;
   output: string;
@@ -32,7 +42,7 @@ async function inEmptyNetns<T>(fn: (netns: string) => Promise<T>): Promise<T> {
   }
 }
 
-const VALIDATORS: Record<NonNullable<RenderedFile['validator']>, Validator | undefined> = {
+const VALIDATORS: Record<ValidatorName, Validator | undefined> = {
   bird: async (path) => ({ tool: 'bird -p', ...(await tool('bird', ['-p', '-c', path])) }),
   gobgpd: async (path) => ({
     tool: 'gobgpd -d',
@@ -54,7 +64,7 @@ const VALIDATORS: Record<NonNullable<RenderedFile['validator']>, Validator | und
 };
 
 /** Every file that has a validator, checked by its tool, one after another. */
-export async function validateFiles(files: RenderedFile[]): Promise<Validation[]> {
+export async function validateFiles<F extends CheckedFile>(files: F[]): Promise<Validation[]> {
   const dir = mkdtempSync(join(tmpdir(), 'lab-validate-'));
   try {
     const out: Validation[] = [];

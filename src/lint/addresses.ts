@@ -1,9 +1,10 @@
 // Addresses: inside their network, not its network or broadcast address, used once.
 
+import type { Rule } from '../contracts/lint.js';
+import { issue } from '../core/issue.js';
 import { networkByName } from '../core/lab.js';
 import { cidrContains, parseCidr } from '../net/ip.js';
 import { broadcast, containsAddress, parseIPv4, parsePrefix } from '../net/ipv4.js';
-import { issue, type Rule } from './rule.js';
 
 export const addressRules: Rule = (lab) => {
   const out = [];

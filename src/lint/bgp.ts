@@ -1,9 +1,11 @@
 // BGP: sessions configured on both sides, eBGP with filters, AS numbers that agree, ECMP wide enough.
+
+import type { Rule } from '../contracts/lint.js';
 import { dynamicRange } from '../core/addressing.js';
 import type { Issue } from '../core/issue.js';
+import { issue } from '../core/issue.js';
 import { addressesOf, type Neighbor, type Node, nodeByName } from '../core/lab.js';
 import { prefixCovers } from '../net/ip.js';
-import { issue, type Rule } from './rule.js';
 
 function accepts(peer: Node, from: Node): boolean {
   const b = peer.bgp!;

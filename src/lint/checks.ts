@@ -1,12 +1,14 @@
 // Checks: every node a check's expectation names (peers, via, of, next_hop, originator) and every
 // workload or block its command names must exist. A selector that matches nothing would make the judge
 // fail for the wrong reason, or a typo pass unnoticed.
+
+import type { Rule } from '../contracts/lint.js';
 import { CHECK_COMMAND_ROOTS, isCommandTemplate } from '../core/command-context.js';
 import type { Issue, Path } from '../core/issue.js';
+import { issue } from '../core/issue.js';
 import { type Check, type Lab, selectNodes } from '../core/lab.js';
 import { checkLabTemplate } from '../core/lab-template.js';
 import type { Expectation } from '../model/schema.js';
-import { issue, type Rule } from './rule.js';
 
 type Kind = keyof Expectation;
 type Selectors<K extends Kind> = (

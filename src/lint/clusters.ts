@@ -1,6 +1,8 @@
 // Clusters: ids unique across the lab (Cilium's mesh keys identities on them).
+
+import type { Rule } from '../contracts/lint.js';
 import type { Issue } from '../core/issue.js';
-import { issue, type Rule } from './rule.js';
+import { issue } from '../core/issue.js';
 
 /** Cluster ids are unique across the lab (Cilium's mesh keys identities on them). */
 export const clusterRules: Rule = (lab) => {

@@ -1,7 +1,9 @@
 // IPv6-only networks: the routing roles run on them (BGP and OSPFv3 over IPv6, hosts, nginx); the
 // Kubernetes and CNI roles take their node IP, underlay and tunnel endpoints from IPv4 addresses here.
+
+import type { Rule } from '../contracts/lint.js';
 import type { Issue } from '../core/issue.js';
-import { issue, type Rule } from './rule.js';
+import { issue } from '../core/issue.js';
 
 /** Roles that read a node's IPv4 address: kubeadm's node IP, Calico/Cilium/TF underlays, GoBGP's router id. */
 const NEEDS_IPV4 = new Set([

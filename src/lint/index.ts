@@ -1,6 +1,7 @@
 // Lint: every rule over the resolved lab, every issue at once, located in the file.
 
 import { ADDONS } from '../addons/index.js';
+import type { HostFacts, Rule } from '../contracts/lint.js';
 import type { Issue } from '../core/issue.js';
 import type { Lab } from '../core/lab.js';
 import type { LoadedLab } from '../model/load.js';
@@ -15,10 +16,9 @@ import { overlapRules } from './overlaps.js';
 import { requirementRules } from './requirements.js';
 import { roleRules } from './roles.js';
 import { routingRules } from './routing.js';
-import type { HostFacts, Rule } from './rule.js';
 import { versionRules } from './versions.js';
 
-export type { HostFacts } from './rule.js';
+export type { HostFacts } from '../contracts/lint.js';
 
 const RULES: Rule[] = [
   nameRules,

@@ -1,7 +1,9 @@
 // Names end up in hostnames, file names, BIRD protocols and interface names: keep them safe and short.
+
+import type { Rule } from '../contracts/lint.js';
 import type { Path } from '../core/issue.js';
+import { issue } from '../core/issue.js';
 import { SAFE_NAME } from '../names.js';
-import { issue, type Rule } from './rule.js';
 
 export const MAX_NAME = 32;
 /** Linux interface names are at most 15 characters (IFNAMSIZ - 1). */

@@ -1,10 +1,12 @@
 // A node's own settings that lint used to pass and `up` then tripped on: interface names, static
 // routes' prefixes and gateways, role vars' values, and the regular expressions of checks.
+
+import type { Rule } from '../contracts/lint.js';
 import type { Issue } from '../core/issue.js';
+import { issue } from '../core/issue.js';
 import type { Lab, Node } from '../core/lab.js';
 import { cidrContains, familyOf, parseCidr } from '../net/ip.js';
 import { ROLES } from '../roles/index.js';
-import { issue, type Rule } from './rule.js';
 
 /** Names the node already has: the loopback, and the management link the provider adds. */
 const RESERVED_IFNAMES = new Set(['lo', 'mgmt0']);

@@ -1,19 +1,11 @@
 // Prefixes that must be disjoint: node networks, pod/service/fabric subnets, LB and pod pools, management, host routes.
 
 import { addonsOf } from '../addons/index.js';
-import type { Issue, Path } from '../core/issue.js';
+import type { HostFacts, Rule, Space } from '../contracts/lint.js';
+import type { Issue } from '../core/issue.js';
+import { issue } from '../core/issue.js';
 import type { Lab } from '../core/lab.js';
 import { prefixesOverlap } from '../net/ip.js';
-import { type HostFacts, issue, type Rule } from './rule.js';
-
-export interface Space {
-  prefix: string;
-  what: string;
-  kind: 'network' | 'pod' | 'service' | 'fabric' | 'lb-pool' | 'pod-pool' | 'management' | 'host';
-  /** A cluster's own spaces may nest (its Calico pools inside its pod subnet). */
-  cluster?: string;
-  path: Path;
-}
 
 export function addressSpaces(lab: Lab): Space[] {
   const out: Space[] = lab.networks

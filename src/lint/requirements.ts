@@ -1,5 +1,7 @@
 // The host must have what the lab says it needs on its provider.
-import { issue, type Rule } from './rule.js';
+
+import type { Rule } from '../contracts/lint.js';
+import { issue } from '../core/issue.js';
 
 export const requirementRules: Rule = (lab, host) => {
   const need = lab.requirements[lab.provider];

@@ -1,8 +1,10 @@
 // Every role a node names must exist (the message lists the known ones), and every var it sets must be
 // read by one of its roles (vars also reach the Ansible inventory, so an unread one is a warning).
+
+import type { Rule } from '../contracts/lint.js';
 import type { Issue } from '../core/issue.js';
+import { issue } from '../core/issue.js';
 import { ROLES } from '../roles/index.js';
-import { issue, type Rule } from './rule.js';
 
 /** Vars that used to mean something: setting them is an error that says where the setting lives now. */
 const RETIRED: Record<string, string> = {

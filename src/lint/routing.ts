@@ -1,15 +1,16 @@
 // Routing traps lint must catch before up: fields no role renders, sessions with no address or no route,
 // iBGP next hops nobody can resolve, static routes given twice, prefixes originated to no session.
 
+import type { Rule } from '../contracts/lint.js';
 import { dynamicRange } from '../core/addressing.js';
 import type { Issue, Path } from '../core/issue.js';
+import { issue } from '../core/issue.js';
 import { addressesOf, type Lab, type Node, networkByName, nodeByName, selectNodes } from '../core/lab.js';
 import { community } from '../daemons/communities.js';
 import { isRulesFilter } from '../daemons/policy.js';
 import type { Filter } from '../model/schema.js';
 import { cidrContains, parseCidr } from '../net/ip.js';
 import { ROLES } from '../roles/index.js';
-import { issue, type Rule } from './rule.js';
 
 /** The routing fields a node's definition sets, each with its path (defaults left out). */
 function fieldsSet(def: Lab['raw']['nodes'][string], base: Path): { field: string; path: Path }[] {

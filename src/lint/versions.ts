@@ -1,8 +1,10 @@
 // The versions the full realization installs (provider vagrant), against what their publishers
 // serve and test: a Kubernetes release pkgs.k8s.io publishes, and CNIs on the Kubernetes releases
 // their own compatibility pages list as tested.
+
+import type { Rule } from '../contracts/lint.js';
 import type { Issue } from '../core/issue.js';
-import { issue, type Rule } from './rule.js';
+import { issue } from '../core/issue.js';
 
 /** pkgs.k8s.io has one apt repository per minor release, from 1.24 on. */
 const FIRST_PUBLISHED_MINOR = 24;

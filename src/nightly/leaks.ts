@@ -1,8 +1,8 @@
 // After down: nothing of the instance may be left on the host. What the journal listed is snapshotted
 // before down (down removes the journal with the state folder), then looked for afterwards.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import type { Resource } from '../contracts/provider.js';
 import type { InstanceRecord } from '../engine/instances.js';
-import type { Resource } from '../engine/journal.js';
 import { entryOf } from '../engine/registry.js';
 import { journalOf } from '../engine/state.js';
 import { isAlive } from '../host/processes.js';

@@ -1,7 +1,8 @@
 // The registry of providers: one line each, loaded on use (lab down and gc stay light). An unknown
 // one fails with the list of known ones.
+
+import type { Provider } from '../contracts/provider.js';
 import { DefinitionError } from '../errors.js';
-import type { Provider } from './provider.js';
 
 const PROVIDERS: Record<string, () => Promise<Provider>> = {
   netns: async () => (await import('./netns/index.js')).netnsProvider,

@@ -1,9 +1,9 @@
 // Render: every file of every node, from its roles. Pure: writing them out is the caller's business.
 import { join } from 'node:path';
+import type { RenderedFile } from '../contracts/role.js';
 import type { Lab } from '../core/lab.js';
 import { writeTree } from '../host/output.js';
 import { roleOf } from '../roles/index.js';
-import type { RenderedFile } from '../roles/role.js';
 
 export function renderLab(lab: Lab): RenderedFile[] {
   return lab.nodes.flatMap((node) => node.roles.flatMap((r) => roleOf(r)?.render?.(lab, node) ?? []));

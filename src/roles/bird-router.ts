@@ -1,8 +1,10 @@
 // An external router running BIRD 2: one BGP session per neighbor, ECMP into the kernel, forwarding on.
+
+import type { Role } from '../contracts/role.js';
 import { header, renderTemplate } from '../core/templates.js';
 import { bird } from '../daemons/bird.js';
 import { birdRouterView } from './bird-view.js';
-import { ROUTER_FIELDS, type Role } from './role.js';
+import { ROUTER_FIELDS } from './role.js';
 
 export const birdRouter: Role = {
   name: 'bird-router',

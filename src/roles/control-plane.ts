@@ -1,9 +1,9 @@
 // A cluster's control plane: kubeadm's configuration and the manifests of its add-ons.
 import { addonsOf } from '../addons/index.js';
+import type { RenderedFile, Role } from '../contracts/role.js';
 import type { Cluster, Lab, Node } from '../core/lab.js';
 import { clusterOf } from '../core/lab.js';
 import { header, renderTemplate } from '../core/templates.js';
-import type { RenderedFile, Role } from './role.js';
 
 /** The CNI kubeadm's configuration names: the cluster's first add-on that is one. */
 function cniOf(c: Cluster): string {

@@ -1,9 +1,12 @@
 // A router running FRR: zebra installs routes, bgpd and ospfd (and bfdd, ospf6d) as the lab asks, one
 // config file per daemon; `vtysh` works on the node for users and the checks' judges.
+
+import type { RenderedFile, Role } from '../contracts/role.js';
 import type { Node } from '../core/lab.js';
 import { renderTemplate } from '../core/templates.js';
+import type { StartCommand } from '../daemons/daemon.js';
 import { frrRouterView } from './frr-view.js';
-import { FRR_ROUTER_FIELDS, type RenderedFile, type Role, type StartCommand } from './role.js';
+import { FRR_ROUTER_FIELDS } from './role.js';
 
 /** The FRR daemons a node runs, in start order (zebra first: the others register with it). */
 export function frrDaemonsOf(node: Node): string[] {

@@ -1,7 +1,8 @@
 // A GoBGP route reflector outside the clusters: every neighbor a client, static or dynamic.
+
+import type { Role } from '../contracts/role.js';
 import { header, renderTemplate } from '../core/templates.js';
 import { gobgp } from '../daemons/gobgp.js';
-import type { Role } from './role.js';
 
 export const gobgpRouteReflector: Role = {
   name: 'gobgp-route-reflector',

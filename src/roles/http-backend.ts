@@ -1,7 +1,8 @@
 // The demo's backend: nginx answering with the node's name, so a client sees which node served it.
+
+import type { Role } from '../contracts/role.js';
 import { header, renderTemplate } from '../core/templates.js';
 import { nginx } from '../daemons/nginx.js';
-import type { Role } from './role.js';
 
 export const httpBackend: Role = {
   name: 'http-backend',

@@ -1,6 +1,7 @@
 // The registry of roles: the generic ones here, then those each add-on brings. An unknown role fails
 // with the list of known ones.
 import { ADDONS } from '../addons/index.js';
+import type { Role } from '../contracts/role.js';
 import { birdRouter } from './bird-router.js';
 import { dcosMaster, k8sControlPlane } from './control-plane.js';
 import { frrRouter } from './frr-router.js';
@@ -8,7 +9,6 @@ import { gobgpRouteReflector } from './gobgp-route-reflector.js';
 import { httpBackend } from './http-backend.js';
 import { ipRouter } from './ip-router.js';
 import { netplanRoutes } from './netplan-routes.js';
-import type { Role } from './role.js';
 
 /** Roles whose work is all in the full realization (a Kubernetes worker joins its cluster). */
 const plain = (name: string, description: string): Role => ({ name, description });

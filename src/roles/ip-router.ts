@@ -1,5 +1,5 @@
 // A plain router between lab networks: forwarding on (IPv4 and IPv6), nothing else.
-import type { Role } from './role.js';
+import type { Role } from '../contracts/role.js';
 
 export const ipRouter: Role = {
   name: 'ip-router',

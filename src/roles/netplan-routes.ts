@@ -1,11 +1,11 @@
 // A host configured by netplan: its addresses and static routes (the client's way to the service pool).
 
+import type { Role } from '../contracts/role.js';
 import type { Lab, Node } from '../core/lab.js';
 import { networkByName } from '../core/lab.js';
-import { renderTemplate } from '../core/templates.js';
+import { header, renderTemplate } from '../core/templates.js';
 import { cidrContains, parseCidr } from '../net/ip.js';
 import { staticRoutes } from '../net/static-routes.js';
-import { header, type Role } from './role.js';
 
 /** Each interface with the routes whose gateway is on its network. */
 export function interfacesWithRoutes(lab: Lab, node: Node) {

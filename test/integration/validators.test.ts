@@ -1,9 +1,9 @@
 // Every rendered daemon file passes its daemon's own checker; a broken one fails it.
 import { describe, expect, it } from 'vitest';
+import type { RenderedFile } from '../../src/contracts/role.js';
 import { validateFiles } from '../../src/host/validate.js';
 import { openLab } from '../../src/model/open.js';
 import { renderLab } from '../../src/render/render-lab.js';
-import type { RenderedFile } from '../../src/roles/role.js';
 import { CONFORMANCE_LABS, conformanceFile, isRoot, LAB_NAMES, labFile } from '../helpers/labs.js';
 
 if (!isRoot)

@@ -4,12 +4,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import type { StartCommand } from '../../src/daemons/daemon.js';
 import { commandsOf, describeFailure, inTurn, waitForCheck } from '../../src/engine/checks.js';
 import { Journal } from '../../src/engine/journal.js';
 import { birdSessions, gobgpSessions, judge, nextHops } from '../../src/engine/judges.js';
 import { completeStart, recordStart, startCommandsOf, startScript } from '../../src/engine/start-roles.js';
 import { openLab } from '../../src/model/open.js';
-import type { StartCommand } from '../../src/roles/role.js';
 import { FakeShell } from '../helpers/fake-shell.js';
 import { labFile } from '../helpers/labs.js';
 

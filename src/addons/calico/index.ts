@@ -1,5 +1,6 @@
 // Calico in BGP mode: each node's BIRD announces its pod blocks over iBGP (here through a route reflector).
-import { type Addon, manifest } from '../addon.js';
+import type { Addon } from '../../contracts/addon.js';
+import { manifest } from '../addon.js';
 import { calicoBgp, deriveCalico } from './derive.js';
 import { calicoNode } from './node-role.js';
 import { calicoSchema } from './schema.js';

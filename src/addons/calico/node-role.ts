@@ -1,12 +1,12 @@
 // Calico's node agent, emulated: BIRD with iBGP to the cluster's BGPPeers, announcing the blocks the
 // node holds, and a node-local `workload` tool that wires pods as Calico's CNI plugin does.
 
+import type { Role } from '../../contracts/role.js';
 import type { Lab, Node } from '../../core/lab.js';
 import { clusterOf } from '../../core/lab.js';
 import { header, renderTemplate } from '../../core/templates.js';
 import { bird } from '../../daemons/bird.js';
 import { parsePrefix, size } from '../../net/ipv4.js';
-import type { Role } from '../../roles/role.js';
 import { shellQuote } from '../../shell-quote.js';
 import { NODE_ROLE } from './derive.js';
 

@@ -1,6 +1,7 @@
 // Cilium: a Cluster Mesh of clusters in tunnel mode. Rendered for the full realization (Helm values,
 // Services); emulated by the cilium-agent role (an etcd per cluster, an agent per node: ./agent/).
-import { type Addon, manifest } from '../addon.js';
+import type { Addon } from '../../contracts/addon.js';
+import { manifest } from '../addon.js';
 import { ciliumBlocks } from './derive.js';
 import { ciliumRules } from './lint.js';
 import { ciliumAgent } from './role.js';

@@ -1,8 +1,8 @@
 // The Cluster Mesh's traps, each with the symptom a user would otherwise meet.
 
+import type { Rule } from '../../contracts/lint.js';
 import { type Issue, issue } from '../../core/issue.js';
 import type { Lab } from '../../core/lab.js';
-import type { Rule } from '../../lint/rule.js';
 import { prefixesOverlap } from '../../net/ip.js';
 import { ALLOWED_VALUES, ANNOTATIONS, LEGACY_ANNOTATIONS } from './agent/rules.js';
 import {

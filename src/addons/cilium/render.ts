@@ -1,10 +1,11 @@
 // The files of an emulated Cilium node: the agent's configuration, one clustermesh endpoint file per
 // remote cluster (as the Helm chart mounts them), the node-local tools, and on the control plane the
 // cluster's Services as a manifest.
+
+import type { RenderedFile } from '../../contracts/role.js';
 import type { Lab, Node } from '../../core/lab.js';
 import { header, renderTemplate } from '../../core/templates.js';
 import { ETCD_CONFIG, ETCD_DATA_DIR } from '../../daemons/etcd.js';
-import type { RenderedFile } from '../../roles/role.js';
 import { AGENT_CONFIG, CLUSTERMESH_DIR } from './agent/config.js';
 import { agentConfigOf, ciliumClusters, clusterNameOf, kvstoreOf, serviceIpOf } from './derive.js';
 

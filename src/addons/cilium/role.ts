@@ -1,11 +1,12 @@
 // The cilium-agent role, emulated: on the control plane the clustermesh-apiserver's etcd first; then
 // the agent; then the cluster's Services and the lab's pods on this node, through the node's k8s tool.
 import { join } from 'node:path';
+import type { Role } from '../../contracts/role.js';
 import type { Lab, Node } from '../../core/lab.js';
+import type { StartCommand } from '../../daemons/daemon.js';
 import { ETCDCTL } from '../../daemons/etcd.js';
 import { DAEMONS } from '../../daemons/index.js';
 import { PROJECT_DIR } from '../../paths.js';
-import type { Role, StartCommand } from '../../roles/role.js';
 import { shellQuote } from '../../shell-quote.js';
 import { AGENT_ROLE, agentConfigOf } from './derive.js';
 import {

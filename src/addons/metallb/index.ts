@@ -1,5 +1,6 @@
 // MetalLB in BGP mode: speakers on the workers announce the service addresses to the cluster's BGPPeers.
-import { type Addon, manifest } from '../addon.js';
+import type { Addon } from '../../contracts/addon.js';
+import { manifest } from '../addon.js';
 import { speakerBgp, warnWithoutSpeakers } from './derive.js';
 import { metallbRules } from './lint.js';
 import { metallbSchema } from './schema.js';

@@ -1,10 +1,10 @@
 // MetalLB's traps: configInline outside the charts that read it, CRDs before 0.13.2, FRR mode with
 // several myASN, clients with no route to a pool.
 
+import type { Rule } from '../../contracts/lint.js';
 import { localAddressTowards } from '../../core/addressing.js';
 import { type Issue, issue } from '../../core/issue.js';
 import { type Cluster, type Lab, networkByName, selectNodes } from '../../core/lab.js';
-import type { Rule } from '../../lint/rule.js';
 import { familyOf } from '../../net/ip.js';
 import { assigningPool, isAdvertised, SPEAKER_ROLE } from './derive.js';
 import { firstUsable, holdsFamily, poolRange, rangeWithin } from './pool-ranges.js';

@@ -1,10 +1,11 @@
 // MetalLB's speaker, emulated: holds the service address and announces it to the BGPPeers (BIRD, or FRR as in FRR mode).
+
+import type { Role } from '../../contracts/role.js';
 import type { Lab, Node } from '../../core/lab.js';
 import { clusterOf } from '../../core/lab.js';
 import { header, renderTemplate } from '../../core/templates.js';
 import { bird } from '../../daemons/bird.js';
 import { frr } from '../../daemons/frr.js';
-import type { Role } from '../../roles/role.js';
 import { hostPrefix, SPEAKER_ROLE, serviceAddressesOf } from './derive.js';
 
 /** The daemon playing the speaker: FRR in MetalLB's FRR mode, BIRD for the native speaker. The one

@@ -1,7 +1,8 @@
 // Tungsten Fabric: clusters whose control nodes peer over BGP. Emulated by the tf-controller (a control
 // node: BIRD its BGP face, GoBGP its agents' XMPP side) and tf-vrouter (an agent, its pods, VXLAN
 // tunnels) roles; rendered for the full realization as TF's ConfigMaps and BGP router registration.
-import { type Addon, MANIFESTS } from '../addon.js';
+import type { Addon } from '../../contracts/addon.js';
+import { MANIFESTS } from '../addon.js';
 import { deriveTungstenFabric, tfClusters } from './derive.js';
 import { tungstenFabricRules } from './lint.js';
 import { renderBgpRouters, renderConfigMaps } from './render.js';

@@ -1,9 +1,9 @@
 // Tungsten Fabric's traps: a VROUTER_GATEWAY that is not the underlay gateway, TF subnets that differ
 // from kubeadm's, two clusters in one AS.
 
+import type { Rule } from '../../contracts/lint.js';
 import { type Issue, issue } from '../../core/issue.js';
 import type { Cluster, Lab } from '../../core/lab.js';
-import type { Rule } from '../../lint/rule.js';
 import { containsAddress, parseIPv4, parsePrefix } from '../../net/ipv4.js';
 
 function clusterIssues(lab: Lab, c: Cluster): Issue[] {

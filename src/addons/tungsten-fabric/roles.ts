@@ -1,7 +1,7 @@
 // Tungsten Fabric's two node roles, emulated: the controller (its control node split along its two
 // faces: BIRD speaks BGP to the routers TF registers, GoBGP is the agents' XMPP side and the RIB) and
 // the vRouter (an agent that wires pods, publishes them and tunnels to the other vRouters over VXLAN).
-import type { Role } from '../../roles/role.js';
+import type { Role } from '../../contracts/role.js';
 import { shellQuote } from '../../shell-quote.js';
 import { tfClusterOf, tfPodsOf } from './derive.js';
 import {

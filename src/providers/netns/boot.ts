@@ -7,7 +7,7 @@
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { Journal } from '../../engine/journal.js';
+import type { JournalWriter } from '../../contracts/provider.js';
 import { hostPidsOf, startTimeOf } from '../../host/processes.js';
 import { shellQuote } from '../../shell-quote.js';
 import type { CommandResult } from '../../transport/shell.js';
@@ -85,7 +85,7 @@ interface Pending {
 export class Booter {
   private queue: Pending[] = [];
 
-  constructor(private readonly journal: Journal) {}
+  constructor(private readonly journal: JournalWriter) {}
 
   boot(req: BootRequest): Promise<Booted> {
     for (const name of ['holder', 'sshd'])

@@ -1,10 +1,9 @@
 // The netns provider: every node a network namespace with its own hostname, /run, /root and /etc,
 // wired by bridges in a switch namespace, reachable over SSH on a management network.
 // What only `up` needs (preflight, node files and their templates) loads on use: down and gc stay light.
-import type { Journal } from '../../engine/journal.js';
+import type { JournalWriter, Provider, ProviderContext } from '../../contracts/provider.js';
 import { generateKeyPair } from '../../transport/keys.js';
 import type { SshTarget } from '../../transport/ssh.js';
-import type { Provider, ProviderContext } from '../provider.js';
 import { Booter } from './boot.js';
 import { allocateManagementPrefix, managementAddresses } from './management.js';
 import { namesOf } from './names.js';
@@ -22,7 +21,7 @@ const wiring = (ctx: ProviderContext) => ({
 });
 
 // one booter per run: nodes asked for together boot together
-const booters = new WeakMap<Journal, Booter>();
+const booters = new WeakMap<JournalWriter, Booter>();
 
 export const netnsProvider: Provider = {
   name: 'netns',

@@ -1,10 +1,10 @@
 // The lab's wiring: a switch namespace with one bridge per network (and management), nodes on veths.
 // Built with a handful of `ip -batch` runs rather than hundreds of `ip` processes.
 
+import type { JournalWriter } from '../../contracts/provider.js';
 import { interfaceMac } from '../../core/addressing.js';
 import type { Lab } from '../../core/lab.js';
 import { networkByName } from '../../core/lab.js';
-import type { Journal } from '../../engine/journal.js';
 import { runCommand } from '../../host/command.js';
 import { staticRoutes } from '../../net/static-routes.js';
 import { shellQuote } from '../../shell-quote.js';
@@ -38,7 +38,7 @@ async function batchPerNamespace(batches: { ns: string; lines: string[] }[]): Pr
 }
 
 /** Records every namespace and root link in the journal, then creates them. */
-export async function createNetwork(w: Wiring, journal: Journal): Promise<void> {
+export async function createNetwork(w: Wiring, journal: JournalWriter): Promise<void> {
   const { lab, names, management: m } = w;
   const namespaces = [names.switchNs, ...lab.nodes.map((n) => names.nodeNs(n.name))];
   for (const ns of namespaces) journal.record({ kind: 'netns', id: `netns:${ns}`, name: ns });

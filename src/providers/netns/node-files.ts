@@ -2,10 +2,10 @@
 // and the rendered files of its roles. Written to the overlay's upper layer before the node boots.
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import type { RenderedFile } from '../../contracts/role.js';
 import { firstAddressOf } from '../../core/addressing.js';
 import type { Lab, Node } from '../../core/lab.js';
 import { renderTemplate } from '../../core/templates.js';
-import type { RenderedFile } from '../../roles/role.js';
 
 export interface NodeDirs {
   /** Upper layer of the node's /etc overlay. */

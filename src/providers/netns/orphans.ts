@@ -1,8 +1,8 @@
 // What crashed netns runs left: namespaces and root links with our prefixes that no journal lists.
 import { readdirSync } from 'node:fs';
+import type { Orphan } from '../../contracts/provider.js';
 import { runCommand } from '../../host/command.js';
 import { stopProcesses } from '../../host/processes.js';
-import type { Orphan } from '../provider.js';
 import { instanceTag, LINK_PATTERN, NETNS_PREFIX } from './names.js';
 import { linkExists, listNetns, pidsInNetns } from './teardown.js';
 

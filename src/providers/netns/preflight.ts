@@ -1,10 +1,10 @@
 // Preflight: everything the netns provider needs, checked at once, each with the command that installs it.
 import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
+import type { Tool } from '../../contracts/role.js';
 import type { Lab } from '../../core/lab.js';
 import { DAEMONS } from '../../daemons/index.js';
 import { PreflightError } from '../../errors.js';
 import { roleOf } from '../../roles/index.js';
-import type { Tool } from '../../roles/role.js';
 
 interface Need {
   what: string;

@@ -1,7 +1,7 @@
 // Teardown replays the journal in reverse: processes by PID, then whatever still runs inside our
 // namespaces (by PID, found through /proc), then the namespaces and the root link. Idempotent.
 import { readdirSync, readlinkSync, statSync } from 'node:fs';
-import type { Resource } from '../../engine/journal.js';
+import type { Resource } from '../../contracts/provider.js';
 import { runCommand } from '../../host/command.js';
 import { stopProcesses } from '../../host/processes.js';
 

@@ -3,13 +3,13 @@
 // how to reach each one, the engine runs the lab's checks). `vagrant-host`: one VM carrying the
 // emulated lab; its run is the CLI's (src/cli/vagrant-host.ts: `lab up` inside the VM), and this
 // provider owns its teardown.
+
+import type { JournalWriter, Orphan, Provider, ProviderContext, Resource } from '../../contracts/provider.js';
 import type { Lab } from '../../core/lab.js';
-import type { Journal, Resource } from '../../engine/journal.js';
 import { LabError } from '../../errors.js';
 import { renderLab } from '../../render/render-lab.js';
 import type { SshTarget } from '../../transport/ssh.js';
 import { SshShell } from '../../transport/ssh.js';
-import type { Orphan, Provider, ProviderContext } from '../provider.js';
 import { mustVagrant } from './cli.js';
 import { collectVagrantOrphans, vagrantOrphans } from './gc.js';
 import { hostRoutes } from './management.js';
@@ -38,7 +38,7 @@ async function verifyHost(lab: Lab, mode: VagrantMode): Promise<void> {
 }
 
 // the machines of one run, from createNetwork to bootNode
-const reached = new WeakMap<Journal, SshTarget[]>();
+const reached = new WeakMap<JournalWriter, SshTarget[]>();
 
 export const vagrantProvider: Provider & { realizesRoles: true } = {
   name: 'vagrant',

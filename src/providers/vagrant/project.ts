@@ -1,8 +1,9 @@
 // The Vagrant project of one instance: what `lab render --provider vagrant|vagrant-host` writes and
 // what `lab up` runs from. Pure: the caller writes the files.
+
+import type { RenderedFile } from '../../contracts/role.js';
 import type { Lab } from '../../core/lab.js';
 import { renderLab } from '../../render/render-lab.js';
-import type { RenderedFile } from '../../roles/role.js';
 import { HOST_SETUP } from './host-setup.js';
 import { machinesOf, totals } from './machines.js';
 import { formatPlan, type Hypervisor, stepFile, type VagrantMode } from './plan.js';

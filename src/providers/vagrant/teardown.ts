@@ -1,7 +1,7 @@
 // lab down: `vagrant destroy -f` in every project the journal lists (the libvirt networks the
 // project named go with its last machine). Idempotent: a project already gone is nothing to do.
 import { existsSync } from 'node:fs';
-import type { Resource } from '../../engine/journal.js';
+import type { Resource } from '../../contracts/provider.js';
 import { mustVagrant } from './cli.js';
 
 export async function destroyVagrant(resources: Resource[]): Promise<void> {

@@ -1,8 +1,9 @@
 // MetalLB from its Helm chart at the lab's version: the rendered resources (CRDs, charts >= 0.13.2)
 // or the rendered configInline values (charts 0.10.0-0.12.1). Its speaker mode follows the add-on
 // (native or FRR); the emulation's BIRD speakers are not used on VMs.
+
+import type { RenderedFile } from '../../../contracts/role.js';
 import type { Lab } from '../../../core/lab.js';
-import type { RenderedFile } from '../../../roles/role.js';
 import { KUBECONFIG, kubernetesClusters } from './kubernetes.js';
 import { helmInstall, kubectl } from './network.js';
 import { q, type Step, script, writeFile } from './step.js';

@@ -1,6 +1,7 @@
 // Routers and reflectors outside Kubernetes run the very files the emulated lab renders, under systemd.
+
+import type { RenderedFile } from '../../../contracts/role.js';
 import type { Node } from '../../../core/lab.js';
-import type { RenderedFile } from '../../../roles/role.js';
 import { type Step, script, writeFile } from './step.js';
 
 const GOBGPD_UNIT = `[Unit]

@@ -1,6 +1,7 @@
 // Every provisioning step of the full realization, in the order they run.
+
+import type { RenderedFile } from '../../../contracts/role.js';
 import type { Lab } from '../../../core/lab.js';
-import type { RenderedFile } from '../../../roles/role.js';
 import { addonSteps } from './addons.js';
 import { baseStep } from './base.js';
 import { daemonSteps } from './daemons.js';

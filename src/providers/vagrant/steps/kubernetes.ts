@@ -1,7 +1,8 @@
 // kubeadm on every Kubernetes node: containerd and the pinned packages, init with the rendered
 // configuration on the control plane, join on the workers with the command the control plane prints.
+
+import type { RenderedFile } from '../../../contracts/role.js';
 import type { Cluster, Lab, Node } from '../../../core/lab.js';
-import type { RenderedFile } from '../../../roles/role.js';
 import { kubernetesOf, VERSIONS } from '../versions.js';
 import { q, type Step, script, writeFile } from './step.js';
 

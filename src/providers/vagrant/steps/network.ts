@@ -3,8 +3,9 @@
 // with the rendered ConfigMaps). The DC/OS side has no Calico release to install any more: its hosts
 // run the emulation's calico-node (BIRD with the rendered configuration, workloads wired as Calico's
 // CNI plugin does).
+
+import type { RenderedFile } from '../../../contracts/role.js';
 import type { Cluster, Lab, Node } from '../../../core/lab.js';
-import type { RenderedFile } from '../../../roles/role.js';
 import { VERSIONS } from '../versions.js';
 import { KUBECONFIG, kubernetesClusters } from './kubernetes.js';
 import { q, type Step, script, writeFile } from './step.js';

@@ -2,9 +2,10 @@
 // service, and the lab's workloads as pods at the lab's addresses, each pod's network namespace then
 // named on its node (`ip netns exec client curl ...` works as on the emulated node). Outside
 // Kubernetes: the rendered workload tool, and nginx from the rendered configuration.
+
+import type { RenderedFile } from '../../../contracts/role.js';
 import type { Lab, Node } from '../../../core/lab.js';
 import { renderTemplate } from '../../../core/templates.js';
-import type { RenderedFile } from '../../../roles/role.js';
 import { VERSIONS } from '../versions.js';
 import { kubernetesClusters } from './kubernetes.js';
 import { kubectl } from './network.js';

@@ -1,17 +1,43 @@
-// A provider creates and destroys nodes and says how to reach them; one folder per provider, one line
-// in providers/index.ts. Everything provider-specific sits behind this interface: the engine imports
-// no provider's folder.
+// The provider contract: a provider creates and destroys nodes and says how to reach them; one folder
+// per provider, one line in providers/index.ts. Everything provider-specific sits behind this
+// interface: the engine imports no provider's folder. Its journal types are here too: the engine
+// writes the journal, providers record into it and destroy from it.
 import type { Lab } from '../core/lab.js';
-import type { Journal, Resource } from '../engine/journal.js';
-import type { RenderedFile } from '../roles/role.js';
 import type { CommandResult } from '../transport/shell.js';
 import type { SshTarget } from '../transport/ssh.js';
+import type { RenderedFile } from './role.js';
+
+export type Resource =
+  | { kind: 'netns'; id: string; name: string }
+  /** A link in the root namespace. */
+  | { kind: 'link'; id: string; name: string }
+  /** A process on a node; a daemon's pid file (on the node) says where it is after a restart on the node. */
+  | {
+      kind: 'process';
+      id: string;
+      node?: string;
+      name: string;
+      pid?: number;
+      starttime?: string;
+      pidfile?: string;
+    }
+  /** A Vagrant project whose machines `vagrant destroy -f` removes. */
+  | { kind: 'vagrant'; id: string; dir: string; hypervisor: string };
+
+/** What is known of a resource only after its creation (a pid), or that it is gone. */
+export type ResourceUpdate = { id: string; pid?: number; starttime?: string; removed?: boolean };
+
+/** The state journal as a provider writes it: every resource recorded before it is created. */
+export interface JournalWriter {
+  record(resource: Resource): void;
+  update(update: ResourceUpdate): void;
+}
 
 export interface ProviderContext {
   lab: Lab;
   instance: string;
   dir: string;
-  journal: Journal;
+  journal: JournalWriter;
   managementPrefix: string;
   files: RenderedFile[];
   userKey: { privateKey: string; publicKey: string };

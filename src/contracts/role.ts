@@ -1,0 +1,50 @@
+// The role contract: what a node is for. Roles (roles/, an add-on's folder) implement it; render, the
+// engine, lint, preflight and the providers consume it.
+import type { Lab, Node } from '../core/lab.js';
+import type { StartCommand } from '../daemons/daemon.js';
+import type { DaemonName } from '../daemons/index.js';
+import type { ValidatorName } from '../host/validate.js';
+
+export interface RenderedFile {
+  node: string;
+  /** Absolute path on the node, e.g. /etc/bird/bird.conf. */
+  path: string;
+  content: string;
+  mode?: number;
+  /** The daemon tool that can check this file without running it. */
+  validator?: ValidatorName;
+  /** The file is a Kubernetes manifest checked against upstream CRD schemas in tests. */
+  manifest?: 'metallb' | 'calico' | 'cilium-values' | 'metallb-values' | 'tf' | 'kubeadm';
+}
+
+export interface Role {
+  name: string;
+  description: string;
+  render?(lab: Lab, node: Node): RenderedFile[];
+  /** Emulated (netns) realization; roles of the full realization only have none. */
+  start?(lab: Lab, node: Node): StartCommand[];
+  /** False for a role the emulated lab needs but that has no emulated realization yet. */
+  emulated?: false;
+  /** The node's `vars:` this role reads; lint reports vars no role of the node reads. */
+  vars?: string[];
+  /** What is wrong with the value of one of its vars (lint: var-invalid), or undefined when fine. */
+  checkVar?(name: string, value: unknown): string | undefined;
+  /** What the node needs on the host to run this role emulated: preflight installs exactly these. */
+  needs?(lab: Lab, node: Node): Needs;
+  /**
+   * The lab file's routing fields this role renders: `bgp.<key>`, `bgp.neighbors.<option>`, `ospf`.
+   * Lint refuses a field that none of a node's roles honours (it would be silently ignored).
+   */
+  honours?: readonly string[];
+}
+
+/** A program a role or a check runs, and the Debian package that provides it. */
+export interface Tool {
+  command: string;
+  package: string;
+}
+
+export interface Needs {
+  daemons?: DaemonName[];
+  tools?: Tool[];
+}
