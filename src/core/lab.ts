@@ -175,6 +175,11 @@ export interface Workload {
 }
 
 /** A step of the tutorial: roles it starts, an optional zx script, the checks that prove it. */
+/** A failure or repair a step makes on one node: interfaces down or up, a daemon stopped or started. */
+export type StepAction =
+  | { kind: 'link_down' | 'link_up'; node: string; interfaces: string[]; text: string }
+  | { kind: 'stop' | 'start'; node: string; daemon: string; pidfile: string; text: string };
+
 export interface Step {
   name: string;
   description: string;
@@ -182,6 +187,8 @@ export interface Step {
   roles: { node: string; role: string }[];
   /** Its zx script, relative to the lab's folder. */
   script?: string;
+  /** Failures and repairs it makes, in order (before its script); absent when it makes none. */
+  actions?: StepAction[];
   checks: string[];
   /** Checks this step makes fail on purpose (a trap shown to a workshop): they pass before it. */
   breaks: string[];

@@ -9,6 +9,7 @@ import type { SshShell } from '../transport/ssh.js';
 import { type CheckOutcome, commandShown, describeFailure, waitForCheck, waitForFailure } from './checks.js';
 import type { Journal } from './journal.js';
 import { completeStart, recordStart, startCommandsOf, startScript } from './start-roles.js';
+import { runStepActions } from './step-actions.js';
 
 /** Starts the step's roles, node by node in parallel; a failure names the step, node and command. */
 export async function startStepRoles(
@@ -34,7 +35,7 @@ export async function startStepRoles(
   if (failed.length) throw new Error(`step ${step.name}: ${failed.join('; ')}`);
 }
 
-/** Roles, then script. */
+/** Roles, then actions (failures and repairs), then script. */
 export async function runStepEffects(
   lab: Lab,
   step: Step,
@@ -43,6 +44,7 @@ export async function runStepEffects(
   log?: (line: string) => void,
 ): Promise<void> {
   await startStepRoles(lab, step, journal, shellOf);
+  await runStepActions(lab, step, { journal, shellOf, log });
   await runStepScript(lab, step, shellOf, log);
 }
 

@@ -125,7 +125,7 @@ async function createAndProve(
   // a trap named by --to runs last, once the steps before it are proven: it breaks what they built
   const { proven, trap } = splitTrap(steps);
   const checks = checksOf(lab, proven, opts.to === undefined);
-  const scripted = proven.filter((s) => s.script);
+  const scripted = proven.filter((s) => s.script || s.actions?.length);
   // the state folder may have lost its instance.json while the lab runs: what the host holds under
   // the instance's names is refused, not overlaid (ip failed halfway with "File exists", exit 4, and
   // the folder, journal included, was wiped first). With an instance.json, createInstanceDir refuses.
@@ -303,9 +303,11 @@ async function createAndProve(
                 title: step.name,
                 task: async (say: (s: string) => void) => {
                   const { runStepScript } = await import('../steps/api.js');
-                  await events.step(`step ${step.name}`, undefined, () =>
-                    runStepScript(lab, step, shellOf, say),
-                  );
+                  const { runStepActions } = await import('./step-actions.js');
+                  await events.step(`step ${step.name}`, undefined, async () => {
+                    await runStepActions(lab, step, { journal, shellOf, log: say });
+                    await runStepScript(lab, step, shellOf, say);
+                  });
                 },
               })),
             },

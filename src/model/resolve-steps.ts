@@ -2,8 +2,10 @@
 // exist, and its script must be a file inside the lab's folder.
 import { existsSync, realpathSync, statSync } from 'node:fs';
 import { relative, resolve, sep } from 'node:path';
-import type { PushIssue } from '../core/issue.js';
-import { type Lab, type Step, selectNodes } from '../core/lab.js';
+import type { Path, PushIssue } from '../core/issue.js';
+import { type Lab, type Node, nodeByName, type Step, type StepAction, selectNodes } from '../core/lab.js';
+import { roleOf } from '../roles/index.js';
+import type { RawStep } from './schema.js';
 
 const SAFE = /^[a-z][a-z0-9-]*$/;
 
@@ -46,12 +48,97 @@ function scriptOf(lab: Lab, script: string, path: (string | number)[], push: Pus
   return relative(lab.dir, file);
 }
 
+type RawAction = RawStep['actions'][number];
+
+/** The daemons a node's roles start with a pid file (what a stop can kill and a start bring back). */
+function daemonsOf(lab: Lab, node: Node) {
+  return node.roles.flatMap((r) => roleOf(r)?.start?.(lab, node) ?? []).filter((c) => c.pidfile);
+}
+
+/** Each action against the node it names: its interface on the network, or a daemon it runs. */
+function resolveActions(lab: Lab, actions: RawAction[], base: Path, push: PushIssue): StepAction[] {
+  return actions.flatMap((a, i): StepAction[] => {
+    const [kind, arg] = Object.entries(a)[0] as [
+      string,
+      string | { node: string; network?: string; daemon?: string },
+    ];
+    const path = [...base, i, kind];
+    const nodeName = typeof arg === 'string' ? arg : arg.node;
+    const node = nodeByName(lab, nodeName);
+    if (!node) {
+      push({
+        code: 'unknown-reference',
+        path: typeof arg === 'string' ? path : [...path, 'node'],
+        message: `step action ${kind} names '${nodeName}', which is no node`,
+        hint: `name one node (a group's members by their own names): ${lab.nodes.map((n) => n.name).join(', ')}`,
+      });
+      return [];
+    }
+    if (kind === 'isolate' || kind === 'restore') {
+      const interfaces = node.interfaces.map((x) => x.name);
+      return [
+        {
+          kind: kind === 'isolate' ? 'link_down' : 'link_up',
+          node: node.name,
+          interfaces,
+          text: `${kind} ${node.name}`,
+        },
+      ];
+    }
+    if (typeof arg === 'string') return [];
+    if (kind === 'link_down' || kind === 'link_up') {
+      const ifc = node.interfaces.find((x) => x.network === arg.network);
+      if (!ifc) {
+        push({
+          code: 'unknown-reference',
+          path: [...path, 'network'],
+          message: `${node.name} has no interface on '${arg.network}'`,
+          hint: `its networks are: ${node.interfaces.map((x) => x.network).join(', ') || 'none'}`,
+        });
+        return [];
+      }
+      return [
+        {
+          kind,
+          node: node.name,
+          interfaces: [ifc.name],
+          text: `${kind} ${node.name} ${arg.network} (${ifc.name})`,
+        },
+      ];
+    }
+    const daemon = daemonsOf(lab, node).find((c) => c.name === arg.daemon);
+    if (!daemon?.pidfile) {
+      push({
+        code: 'unknown-reference',
+        path: [...path, 'daemon'],
+        message: `${node.name} runs no daemon '${arg.daemon}'`,
+        hint: `its roles start: ${
+          daemonsOf(lab, node)
+            .map((c) => c.name)
+            .join(', ') || 'no daemon'
+        }`,
+      });
+      return [];
+    }
+    return [
+      {
+        kind: kind as 'stop' | 'start',
+        node: node.name,
+        daemon: daemon.name,
+        pidfile: daemon.pidfile,
+        text: `${kind} ${daemon.name} on ${node.name}`,
+      },
+    ];
+  });
+}
+
 export function resolveSteps(lab: Lab, push: PushIssue): Step[] {
   const claimed = new Map<string, string>(); // node/role -> the step that starts it
   const seen = new Set<string>();
   const checkNames = new Set(lab.checks.map((c) => c.name));
   return lab.raw.steps.map((raw, i) => {
     const path = ['steps', i];
+    const actions = resolveActions(lab, raw.actions, [...path, 'actions'], push);
     if (!SAFE.test(raw.name))
       push({
         code: 'name-unsafe',
@@ -157,6 +244,8 @@ export function resolveSteps(lab: Lab, push: PushIssue): Step[] {
       breaks: raw.breaks.filter((c) => checkNames.has(c) && !raw.checks.includes(c)),
       optional: raw.optional,
       path,
+      // absent when none: the resolved model of a lab without them is as before
+      ...(actions.length ? { actions } : {}),
     };
   });
 }

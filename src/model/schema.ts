@@ -501,6 +501,31 @@ const requirement = z
   })
   .strict();
 
+// a failure or its repair, as data: what nightly runs and `lab step` shows, without a script
+const linkRef = z
+  .object({ node: name, network: name.describe("one of the node's networks: its interface there") })
+  .strict();
+const daemonRef = z
+  .object({
+    node: name,
+    daemon: name.describe("a daemon the node's roles start: bird, bgpd, zebra, bfdd, ospfd, gobgpd, ..."),
+  })
+  .strict();
+const stepAction = z
+  .union([
+    z.object({ link_down: linkRef }).strict(),
+    z.object({ link_up: linkRef }).strict(),
+    z.object({ stop: daemonRef }).strict(),
+    z.object({ start: daemonRef }).strict(),
+    z.object({ isolate: name.describe('every lab interface of this node down (management stays)') }).strict(),
+    z
+      .object({
+        restore: name.describe('every lab interface of this node up again, addresses and routes back'),
+      })
+      .strict(),
+  ])
+  .describe('link_down/link_up: { node, network }, stop/start: { node, daemon }, isolate/restore: node');
+
 const step = z
   .object({
     name: name.describe('the step, as `lab step` and `lab up --to` name it'),
@@ -513,6 +538,10 @@ const step = z
       .string()
       .optional()
       .describe("a zx script in the lab's folder (steps/NAME.mjs), run with a $ bound to each node"),
+    actions: z
+      .array(stepAction)
+      .default([])
+      .describe('failures and repairs the step makes, in order, after its roles start and before its script'),
     checks: z.array(name).default([]).describe('the checks, by name, that prove the step'),
     breaks: z
       .array(name)

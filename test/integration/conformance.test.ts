@@ -1,14 +1,23 @@
 // The conformance set (test/conformance/*/lab.yaml): small labs, one per routing capability, each
-// linted, brought up until every check passes, brought down, and nothing of it left on the host.
+// linted, brought up until every check passes, its optional steps (declared failures) run by name,
+// brought down, and nothing of it left on the host.
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Journal } from '../../src/engine/journal.js';
 import { isAlive } from '../../src/host/processes.js';
+import { loadLab } from '../../src/model/load.js';
+import { resolveLab } from '../../src/model/resolve.js';
 import { labCli } from '../helpers/cli.js';
 import { namespacesOf } from '../helpers/host.js';
 import { CONFORMANCE_LABS, conformanceFile, isRoot } from '../helpers/labs.js';
+
+/** The optional steps of a conformance lab (its declared failures and repairs), in file order. */
+const stepsOf = (file: string) =>
+  resolveLab(loadLab(file))
+    .lab.steps.filter((s) => s.optional)
+    .map((s) => s.name);
 
 if (!isRoot) console.warn('conformance labs skipped: they create namespaces and need root');
 
@@ -40,6 +49,13 @@ describe.skipIf(!isRoot)('conformance labs on netns, one after another', () => {
       const links = resources.flatMap((r) => (r.kind === 'link' ? [r.name] : []));
       const processes = resources.flatMap((r) => (r.kind === 'process' && r.pid ? [r] : []));
       expect(processes.length).toBeGreaterThan(0);
+      // failures declared as data: each optional step in file order, by name, proving what it
+      // breaks and what still holds (lab step exits 0 only then)
+      for (const step of stepsOf(file)) {
+        const r = await lab(['step', file, step, '-i', instance], { timeout: 90_000 });
+        expect(r.exitCode, `${step}\n${r.all}`).toBe(0);
+        expect(r.all).not.toMatch(/went against the step/);
+      }
       const down = await lab(['down', file, '-i', instance]);
       expect(down.exitCode, down.all).toBe(0);
       expect(namespacesOf(`lab.${name}.${instance}`)).toEqual([]);
@@ -47,5 +63,7 @@ describe.skipIf(!isRoot)('conformance labs on netns, one after another', () => {
       const alive = processes.filter((r) => isAlive(r.pid!, r.starttime)).map((r) => `${r.node}:${r.name}`);
       expect(alive).toEqual([]);
     },
+    // a lab with declared failures runs each: a session that times out takes its hold time
+    180_000,
   );
 });

@@ -47,8 +47,8 @@ const CONFORMANCE_GOLDEN = join(GOLDEN, 'conformance');
 const kept = CONFORMANCE_LABS.filter((name) => existsSync(join(CONFORMANCE_GOLDEN, name)));
 
 describe('golden renders of conformance labs', () => {
-  it('every policy and session-options lab keeps its rendered configs', () => {
-    const policy = CONFORMANCE_LABS.filter((name) => /^(policy|session)-/.test(name));
+  it('every policy, session-options and failure lab keeps its rendered configs', () => {
+    const policy = CONFORMANCE_LABS.filter((name) => /^(policy|session|failure)-/.test(name));
     expect(policy.length).toBeGreaterThan(0);
     expect(policy.filter((name) => !kept.includes(name))).toEqual([]);
   });
