@@ -3,8 +3,8 @@
 // and `lab check` on this host run inside it too, over ssh2. `lab down` is the provider's
 // `vagrant destroy -f`, which takes the lab inside with it.
 import { rmSync } from 'node:fs';
+import { registerInstance, unregisterInstance } from '../engine/host-instances.js';
 import type { InstanceRecord } from '../engine/instances.js';
-import { registerInstance, unregisterInstance } from '../engine/registry.js';
 import { openShells } from '../engine/session.js';
 import { createInstanceDir, journalOf, saveTargets, writeInstance } from '../engine/state.js';
 import { DefinitionError, InterruptedError, LabError, StepError } from '../errors.js';

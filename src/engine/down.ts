@@ -7,9 +7,9 @@ import type { Orphan } from '../contracts/provider.js';
 import { BusyError, hostWriteError } from '../errors.js';
 import { providerOf } from '../providers/index.js';
 import type { EventLog } from './events.js';
+import { entryOf, unregisterInstance } from './host-instances.js';
 import { type InstanceRecord, instanceDir, readInstance } from './instances.js';
 import { type LockOwner, takeOverLock } from './lock.js';
-import { entryOf, unregisterInstance } from './registry.js';
 import { journalOf, writeInstance } from './state.js';
 
 export interface DownResult {

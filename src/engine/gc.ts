@@ -4,9 +4,9 @@
 import type { Orphan } from '../contracts/provider.js';
 import { allProviders, providerOf } from '../providers/index.js';
 import { destroyInstance } from './down.js';
+import { damagedInstances, knownInstances } from './host-instances.js';
 import { isCrashed } from './instances.js';
 import { removeStaleLocks } from './lock.js';
-import { damagedInstances, knownInstances } from './registry.js';
 import { journalOf } from './state.js';
 
 export interface Garbage {

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import type { HostFacts } from '../contracts/lint.js';
 import { mustRun } from '../host/command.js';
-import { knownInstances } from './registry.js';
+import { knownInstances } from './host-instances.js';
 
 /** Prefixes routed in the root namespace, except the default route and the links in `ignoreLinks`. */
 export async function hostRoutes(ignoreLinks: string[] = []): Promise<string[]> {

@@ -29,9 +29,14 @@ import { verifyRoutedVia } from '../transport/route-guard.js';
 import { SshShell, type SshTarget } from '../transport/ssh.js';
 import { type CheckOutcome, describeFailure, inTurn, lastOutput } from './checks.js';
 import { describeEvent, EventLog, type LabEvent } from './events.js';
+import {
+  knownInstances,
+  registerInstance,
+  stateFoldersOnHost,
+  unregisterInstance,
+} from './host-instances.js';
 import { type InstanceRecord, instanceDir, readInstance } from './instances.js';
 import { acquireLock, CANCEL_SIGNAL } from './lock.js';
-import { knownInstances, registerInstance, stateFoldersOnHost, unregisterInstance } from './registry.js';
 import { completeStart, recordStart, startCommandsOf, startScript } from './start-roles.js';
 import { createInstanceDir, files, journalOf, saveTargets, writeInstance } from './state.js';
 

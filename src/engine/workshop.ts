@@ -16,9 +16,9 @@ import { openLab } from '../model/open.js';
 import { verifyInstanceName } from '../paths.js';
 import { providerOf } from '../providers/index.js';
 import { labDown } from './down.js';
+import { knownInstances } from './host-instances.js';
 import { instanceDir, readInstance } from './instances.js';
 import { CANCEL_SIGNAL } from './lock.js';
-import { knownInstances } from './registry.js';
 import { files } from './state.js';
 import { labUp, type UpOptions, verifyEmulated } from './up.js';
 

@@ -2,8 +2,8 @@
 // before down (down removes the journal with the state folder), then looked for afterwards.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import type { Resource } from '../contracts/provider.js';
+import { entryOf } from '../engine/host-instances.js';
 import type { InstanceRecord } from '../engine/instances.js';
-import { entryOf } from '../engine/registry.js';
 import { journalOf } from '../engine/state.js';
 import { isAlive } from '../host/processes.js';
 import type { Leak } from '../report/results.js';

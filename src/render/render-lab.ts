@@ -1,4 +1,5 @@
-// Render: every file of every node, from its roles. Pure: writing them out is the caller's business.
+// Render: every file of every node, from its roles. renderLab is pure; writeRendered (lab render -o)
+// hands the files to host/output.ts, the one writer of output folders.
 import { join } from 'node:path';
 import type { RenderedFile } from '../contracts/role.js';
 import type { Lab } from '../core/lab.js';

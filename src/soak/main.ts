@@ -9,9 +9,9 @@ import { copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { entryOf } from '../engine/host-instances.js';
 import { Journal } from '../engine/journal.js';
 import { lockFileOf } from '../engine/lock.js';
-import { entryOf } from '../engine/registry.js';
 import { isAlive } from '../host/processes.js';
 import { instanceTag } from '../providers/netns/names.js';
 

@@ -1,7 +1,7 @@
 // lab status: the instances on this host, their nodes and whether their processes still run.
 import { healthOf, runs } from '../../engine/health.js';
+import { damagedInstances, knownInstances } from '../../engine/host-instances.js';
 import { type InstanceRecord, isCrashed } from '../../engine/instances.js';
-import { damagedInstances, knownInstances } from '../../engine/registry.js';
 import { journalOf, loadNodes } from '../../engine/state.js';
 import { openLab } from '../../model/open.js';
 import { printable } from '../../printable.js';

@@ -1,5 +1,6 @@
-// A host-wide list of instances (in /run, so a reboot clears it with the namespaces): gc and status
-// see every instance on the host, whichever state folder (LAB_STATE_DIR, HOME) it was started with.
+// The host's instance list (not a plug-in registry), in /run so that a reboot clears it with the
+// namespaces: gc and status see every instance on the host, whichever state folder (LAB_STATE_DIR,
+// HOME) it was started with.
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { makeStateDir } from '../host/fs.js';
