@@ -22,6 +22,8 @@ export const ALLOWABLE_CODES = [
   'metallb-config-inline',
   'metallb-crds-too-old',
   'metallb-frr-asn',
+  'metallb-asn-mismatch',
+  'reflector-as-mismatch',
   'metallb-not-advertised',
   'cilium-cluster-id',
   'cilium-cluster-name',

@@ -4,8 +4,9 @@ import type { Rule } from '../contracts/lint.js';
 import { dynamicRange } from '../core/addressing.js';
 import type { Issue } from '../core/issue.js';
 import { issue } from '../core/issue.js';
-import { addressesOf, type Neighbor, type Node, nodeByName } from '../core/lab.js';
+import { addressesOf, type Neighbor, type Node, nodeByName, selectNodes } from '../core/lab.js';
 import { prefixCovers } from '../net/ip.js';
+import { ROLES } from '../roles/index.js';
 
 function accepts(peer: Node, from: Node): boolean {
   const b = peer.bgp!;
@@ -81,14 +82,19 @@ export const bgpRules: Rule = (lab) => {
       out.push(...familyMissing(node, n, peer));
       out.push(...endsDisagree(node, n, peer));
     }
+    out.push(...reflectorAsIssues(lab, node));
     // a route server passes everything to its clients: no filter needed there
-    // (a session's own import/export stands in for the node's)
-    const unfiltered = b.neighbors.find(
-      (n) =>
-        n.as !== b.as &&
-        !n.rsClient &&
-        ((n.import ?? b.import) === undefined || (n.export ?? b.export) === undefined),
-    );
+    // (a session's own import/export stands in for the node's); RFC 8212 is the filtering daemons'
+    // rule (BIRD, FRR): a role with no import/export (a GoBGP reflector) passes everything, and asking
+    // it for filters would only be refused as field-ignored
+    const unfiltered = filters(node)
+      ? b.neighbors.find(
+          (n) =>
+            n.as !== b.as &&
+            !n.rsClient &&
+            ((n.import ?? b.import) === undefined || (n.export ?? b.export) === undefined),
+        )
+      : undefined;
     if (unfiltered) {
       const missing = (unfiltered.import ?? b.import) === undefined ? 'import' : 'export';
       out.push(
@@ -104,6 +110,44 @@ export const bgpRules: Rule = (lab) => {
   }
   return out;
 };
+
+/** Whether one of the node's roles renders import and export filters. */
+function filters(node: Node): boolean {
+  return node.roles.some((r) => ROLES[r]?.honours?.includes('bgp.import'));
+}
+
+/**
+ * A pure route reflector reflects between iBGP peers only: peers in another AS (a Calico cluster whose as:
+ * is not the reflector's) get its routes over eBGP, next hop the reflector itself, which forwards
+ * nothing. One issue per AS, at the peers' own AS setting.
+ */
+function reflectorAsIssues(lab: Parameters<Rule>[0], node: Node): Issue[] {
+  const b = node.bgp!;
+  // a router that filters (BIRD, FRR) also routes, eBGP peers included (a border that reflects);
+  // a reflector alone (GoBGP) installs no route and forwards nothing
+  if (!b.routeReflector || filters(node)) return [];
+  const byAs = new Map<number, Node[]>();
+  for (const n of b.neighbors) {
+    const peer = n.node ? nodeByName(lab, n.node) : undefined;
+    if (!peer?.bgp || peer.bgp.as === b.as || n.as !== peer.bgp.as) continue; // bgp-as-mismatch says the rest
+    byAs.set(peer.bgp.as, [...(byAs.get(peer.bgp.as) ?? []), peer]);
+  }
+  return [...byAs].map(([as, peers]) => {
+    const first = peers[0]!;
+    const clusters = [...new Set(peers.map((p) => p.cluster).filter((c): c is string => !!c))];
+    const who = clusters.length ? `cluster ${clusters.join(', ')}` : peers.map((p) => p.name).join(', ');
+    const fix = clusters.length
+      ? `give ${who} the reflector's AS (as: ${b.as} in ${first.bgp!.source === 'calico' ? 'its calico add-on' : 'its bgp'})`
+      : `give ${peers.length === 1 ? 'it' : 'them'} AS ${b.as}`;
+    const names = peers.map((p) => p.name);
+    return issue(
+      'reflector-as-mismatch',
+      first.bgp!.path,
+      `${node.name} reflects routes between iBGP peers in AS ${b.as}, but ${who} (${names.slice(0, 3).join(', ')}${names.length > 3 ? ', ...' : ''}) ${(clusters.length || peers.length) === 1 ? 'runs' : 'run'} AS ${as}`,
+      `route reflection is iBGP only: over eBGP ${node.name} hands its routes on with itself as the next hop and forwards no traffic, so pods across the two ASes do not reach each other: ${fix}, or put a router between the ASes`,
+    );
+  });
+}
 
 /**
  * One session per family: a family one end opens and the other does not (transport: ipv6 on one side
@@ -240,6 +284,27 @@ function optionsDisagree(
   return out;
 }
 
+/** The checks that pass only when the router spreads traffic over several of the announcers: a
+ * nexthops check on it naming two or more, or a distinct check (anywhere) needing answers from two or
+ * more of them. */
+function checksNeedingSpread(lab: Parameters<Rule>[0], router: string, announcers: string[]): string[] {
+  const among = (selector: string | string[] | undefined) =>
+    [selector ?? []]
+      .flat()
+      .flatMap((sel) => selectNodes(lab, sel))
+      .filter((n) => announcers.includes(n.name)).length;
+  return lab.checks
+    .filter((c) => {
+      const { nexthops, distinct } = c.expect;
+      if (nexthops && c.node === router && among(nexthops.via) >= 2) return true;
+      if (!distinct?.of) return false;
+      const wanted =
+        distinct.min === 'all' ? among(distinct.of) : Math.min(Number(distinct.min), among(distinct.of));
+      return wanted >= 2;
+    })
+    .map((c) => c.name);
+}
+
 function ecmpIssues(lab: Parameters<Rule>[0], node: Node): Issue[] {
   const b = node.bgp!;
   // paths to one prefix: how many neighbors export it towards us
@@ -256,13 +321,23 @@ function ecmpIssues(lab: Parameters<Rule>[0], node: Node): Issue[] {
   if (b.import !== 'all' && !(Array.isArray(b.import) && b.import.some((i) => prefixCovers(i, prefix))))
     return [];
   if (b.ecmpLimit === undefined) {
+    // a check that needs the spread fails for sure: then it is an error, not a matter of taste
+    const announcers = b.neighbors
+      .filter((n) => {
+        const exported = n.node ? nodeByName(lab, n.node)?.bgp?.export : undefined;
+        return Array.isArray(exported) && exported.includes(prefix);
+      })
+      .map((n) => n.node as string);
+    const needs = checksNeedingSpread(lab, node.name, announcers);
     return [
       issue(
         'ecmp-off',
         b.path,
-        `${node.name} learns ${prefix} from ${paths} neighbors but has no ECMP`,
-        'only one next hop is installed, so all traffic goes to one node: set bgp.ecmp: true',
-        'warning',
+        `${node.name} learns ${prefix} from ${paths} neighbors but has no ECMP${needs.length ? `, and ${needs.length === 1 ? 'check' : 'checks'} ${needs.join(', ')} ${needs.length === 1 ? 'needs' : 'need'} the traffic spread over them` : ''}`,
+        needs.length
+          ? `only one next hop is installed, so one node takes all traffic and ${needs.length === 1 ? 'that check fails' : 'those checks fail'}: set bgp.ecmp: true`
+          : 'only one next hop is installed, so all traffic goes to one node: set bgp.ecmp: true',
+        needs.length ? 'error' : 'warning',
       ),
     ];
   }

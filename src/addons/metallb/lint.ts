@@ -115,6 +115,18 @@ function clusterIssues(lab: Lab, c: Cluster): Issue[] {
       ),
     );
   }
+  // the speakers speak the first peer's myASN: a cluster AS that says otherwise would be ignored
+  m.peers.forEach((p, i) => {
+    if (c.as === undefined || p.my_asn === c.as) return;
+    out.push(
+      issue(
+        'metallb-asn-mismatch',
+        [...path, 'peers', i, 'my_asn'],
+        `MetalLB peer ${p.name} has my_asn ${p.my_asn}, but cluster ${c.name} runs AS ${c.as}`,
+        `the speakers open their sessions as AS ${m.peers[0]?.my_asn}, while the lab (its graph, inventory and other peers) says the cluster is AS ${c.as}: set my_asn: ${c.as}, or change the cluster's as:`,
+      ),
+    );
+  });
   if (m.speaker === 'frr' && new Set(m.peers.map((p) => p.my_asn)).size > 1) {
     out.push(
       issue(
