@@ -189,6 +189,8 @@ export interface Step {
   script?: string;
   /** Failures and repairs it makes, in order (before its script); absent when it makes none. */
   actions?: StepAction[];
+  /** Seconds the script may run (the lab file's timeout:); unset: the default. */
+  timeout?: number;
   checks: string[];
   /** Checks this step makes fail on purpose (a trap shown to a workshop): they pass before it. */
   breaks: string[];

@@ -311,7 +311,7 @@ async function createAndProve(
                   const { runStepActions } = await import('./step-actions.js');
                   await events.step(`step ${step.name}`, undefined, async () => {
                     await runStepActions(lab, step, { journal, shellOf, log: say });
-                    await runStepScript(lab, step, shellOf, say);
+                    await runStepScript(lab, step, shellOf, say, { signal: opts.signal });
                   });
                 },
               })),

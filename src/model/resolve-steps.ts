@@ -240,6 +240,7 @@ export function resolveSteps(lab: Lab, push: PushIssue): Step[] {
       description: raw.description,
       roles,
       script: raw.script === undefined ? undefined : scriptOf(lab, raw.script, [...path, 'script'], push),
+      timeout: raw.timeout,
       checks: raw.checks.filter((c) => checkNames.has(c)),
       breaks: raw.breaks.filter((c) => checkNames.has(c) && !raw.checks.includes(c)),
       optional: raw.optional,

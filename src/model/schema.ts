@@ -542,6 +542,14 @@ const step = z
       .array(stepAction)
       .default([])
       .describe('failures and repairs the step makes, in order, after its roles start and before its script'),
+    timeout: z
+      .number()
+      .positive()
+      .max(3600)
+      .optional()
+      .describe(
+        'seconds its script may run (default 300): past them it is stopped and the step fails (exit 4), naming it',
+      ),
     checks: z.array(name).default([]).describe('the checks, by name, that prove the step'),
     breaks: z
       .array(name)

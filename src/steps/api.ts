@@ -1,12 +1,14 @@
 // What a step script receives: a node-bound $ per node, and the resolved lab to read addresses,
 // groups and rendered files from. The script is plain zx: `import { $ } from 'zx'` stays local.
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { ProcessOutput } from 'zx';
+import { Worker } from 'node:worker_threads';
 import { type Lab, type Node, nodeByName, type Step, selectNodes } from '../core/lab.js';
+import { PROJECT_DIR } from '../paths.js';
 import { renderLab } from '../render/render-lab.js';
-import { type NodeDollar, nodeDollar } from './node-dollar.js';
-import type { CommandEnd, Connection } from './remote-spawn.js';
+import type { NodeDollar } from './node-dollar.js';
+import { DEFAULT_STEP_TIMEOUT_S } from './plan.js';
+import { type CommandEnd, type Connection, type RemoteChild, remoteSpawn } from './remote-spawn.js';
 
 export interface StepApi {
   /** The resolved lab: nodes, networks, clusters, checks, params. */
@@ -47,9 +49,8 @@ export class StepScriptError extends Error {
 export function stepApi(
   lab: Lab,
   step: Step,
-  connectionOf: ConnectionOf,
+  dollarFor: (node: string) => NodeDollar,
   log: (l: string) => void,
-  onEnd?: (e: CommandEnd) => void,
 ): StepApi {
   const dollars = new Map<string, NodeDollar>();
   let rendered: ReturnType<typeof renderLab> | undefined;
@@ -68,7 +69,7 @@ export function stepApi(
       known(name);
       let d = dollars.get(name);
       if (!d) {
-        d = nodeDollar(connectionOf(name), onEnd);
+        d = dollarFor(name);
         dollars.set(name, d);
       }
       return d;
@@ -96,27 +97,100 @@ export function stepApi(
   };
 }
 
-/** Runs a step's script; any failure comes back as a StepScriptError naming the step, node and command. */
+/** The worker that runs step scripts: compiled, so that the tests (which run src/) use it too. */
+const STEP_WORKER = join(PROJECT_DIR, 'dist', 'steps', 'step-worker.js');
+
+/** Runs a step's script in a worker thread of its own, its node commands relayed to the engine's
+ * connections: a script that outlives its timeout is stopped (with the commands it was running),
+ * and one that ends the process (process.exit) fails instead of passing for done. Any failure comes
+ * back as a StepScriptError naming the step, and the node and command when a command failed. */
 export async function runStepScript(
   lab: Lab,
   step: Step,
   connectionOf: ConnectionOf,
   log: (line: string) => void = () => undefined,
+  opts: { signal?: AbortSignal } = {},
 ): Promise<void> {
   if (!step.script) return;
   let lastFailure: CommandEnd | undefined;
-  const api = stepApi(lab, step, connectionOf, log, (end) => {
+  const onEnd = (end: CommandEnd) => {
     if (end.exitCode !== 0) lastFailure = end;
+  };
+  const spawns = new Map<string, ReturnType<typeof remoteSpawn>>();
+  const children = new Map<number, RemoteChild>();
+  const seconds = step.timeout ?? DEFAULT_STEP_TIMEOUT_S;
+  const worker = new Worker(STEP_WORKER, {
+    workerData: { lab, step, script: pathToFileURL(resolve(lab.dir, step.script)).href },
   });
-  try {
-    const mod = (await import(pathToFileURL(resolve(lab.dir, step.script)).href)) as { default?: StepScript };
-    if (typeof mod.default !== 'function')
-      throw new Error(
-        `${step.script} has no default export: write export default async ({ on, lab }) => { ... }`,
-      );
-    await mod.default(api);
-  } catch (e) {
-    // a zx ProcessOutput carries no command: the last one that failed is the one that threw
-    throw new StepScriptError(step.name, e, e instanceof ProcessOutput ? lastFailure : undefined);
-  }
+  await new Promise<void>((done, fail) => {
+    let settled = false;
+    const end = (error?: Error) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      opts.signal?.removeEventListener('abort', onAbort);
+      for (const child of children.values()) child.kill('SIGKILL');
+      void worker.terminate();
+      if (error) fail(error);
+      else done();
+    };
+    const failed = (message: string, failedCommand?: CommandEnd) =>
+      end(new StepScriptError(step.name, new Error(message), failedCommand));
+    const timer = setTimeout(
+      () =>
+        failed(
+          `did not finish within ${seconds} s (the step's timeout:, default ${DEFAULT_STEP_TIMEOUT_S}): stopped, with the commands it was running`,
+        ),
+      seconds * 1000,
+    );
+    const onAbort = () => failed('interrupted');
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
+    const post = (m: ToWorker) => {
+      if (!settled) worker.postMessage(m);
+    };
+    worker.on('message', (m: FromWorker) => {
+      if (m.type === 'log') log(m.line);
+      else if (m.type === 'done') end();
+      else if (m.type === 'failed') failed(m.message, m.command ? lastFailure : undefined);
+      else if (m.type === 'kill') children.get(m.id)?.kill(m.signal);
+      else if (m.type === 'spawn') {
+        let spawn = spawns.get(m.node);
+        if (!spawn) {
+          spawn = remoteSpawn(connectionOf(m.node), onEnd);
+          spawns.set(m.node, spawn);
+        }
+        const child = spawn(m.line);
+        children.set(m.id, child);
+        child.stdout.on('data', (data: Buffer) => post({ type: 'out', id: m.id, data }));
+        child.stderr.on('data', (data: Buffer) => post({ type: 'err', id: m.id, data }));
+        child.on('error', (e: Error) => post({ type: 'error', id: m.id, message: e.message }));
+        child.on('close', (code: number | null, signal: string | null) => {
+          children.delete(m.id);
+          post({ type: 'end', id: m.id, code, signal });
+        });
+      }
+    });
+    worker.on('error', (e) => end(new StepScriptError(step.name, e)));
+    worker.on('exit', (code) =>
+      failed(
+        `its script ended the process (process.exit(${code})) before the step was done: a step ends by returning, or fails by throwing`,
+      ),
+    );
+  });
 }
+
+/** The worker's messages: its node commands, its log, and how the script ended. */
+export type FromWorker =
+  | { type: 'spawn'; id: number; node: string; line: string }
+  | { type: 'kill'; id: number; signal: string }
+  | { type: 'log'; line: string }
+  | { type: 'done' }
+  /** command: the failure is a command's (a zx ProcessOutput): the engine knows which one ended last. */
+  | { type: 'failed'; message: string; command: boolean };
+
+/** The engine's messages: each command's output and end. */
+export type ToWorker =
+  | { type: 'out'; id: number; data: Uint8Array }
+  | { type: 'err'; id: number; data: Uint8Array }
+  | { type: 'error'; id: number; message: string }
+  | { type: 'end'; id: number; code: number | null; signal: string | null };

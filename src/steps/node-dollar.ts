@@ -1,7 +1,13 @@
 // A zx `$` bound to a node: zx's quoting, nothrow, timeouts and output objects, with every command
 // carried over the node's open SSH connection (no OpenSSH process per command).
 import { $, defaults, quote, type Shell } from 'zx';
-import { type CommandEnd, type Connection, killRemote, remoteSpawn } from './remote-spawn.js';
+import {
+  type CommandEnd,
+  type Connection,
+  killRemote,
+  type RemoteChild,
+  remoteSpawn,
+} from './remote-spawn.js';
 
 /** zx kills by pid through `$.kill`; ours are fake pids of remote commands, the rest go to zx's own. */
 let installed = false;
@@ -21,12 +27,19 @@ export type NodeDollar = Shell & { node: string };
  * quiet by default (the step's log shows them). `$r.sync` is refused: a remote command has no sync form.
  */
 export function nodeDollar(conn: Connection, onEnd?: (end: CommandEnd) => void): NodeDollar {
+  return dollarOf(conn.node, remoteSpawn(conn, onEnd));
+}
+
+/** The same $ over any spawn that returns a RemoteChild (the step worker's, relayed to the engine). */
+export function dollarOf(
+  node: string,
+  spawn: (command: string, args?: readonly string[]) => RemoteChild,
+): NodeDollar {
   routeKills();
-  const spawn = remoteSpawn(conn, onEnd);
   const bound = $({
     spawn: spawn as unknown as typeof defaults.spawn,
     spawnSync: (() => {
-      throw new Error(`${conn.node}: a command on a node cannot run synchronously: await it instead`);
+      throw new Error(`${node}: a command on a node cannot run synchronously: await it instead`);
     }) as unknown as typeof defaults.spawnSync,
     kill: (async (pid: number | string, signal?: NodeJS.Signals) => {
       killRemote(pid, signal);
@@ -40,6 +53,6 @@ export function nodeDollar(conn: Connection, onEnd?: (end: CommandEnd) => void):
     preferLocal: false,
     env: {},
   }) as NodeDollar;
-  Object.defineProperty(bound, 'node', { value: conn.node });
+  Object.defineProperty(bound, 'node', { value: node });
   return bound;
 }

@@ -1,6 +1,7 @@
 // Which steps a run covers and which roles its nodes start at boot: a checkpoint is a rebuild, so the
 // roles of every step up to it start at boot and the later ones wait for `lab step`.
 
+import { resolve } from 'node:path';
 import type { Check, Lab, Node, Step } from '../core/lab.js';
 import { DefinitionError } from '../errors.js';
 
@@ -68,4 +69,43 @@ export function nextStep(lab: Lab, done: string[], name?: string): Step | undefi
     return step;
   }
   return lab.steps.find((s) => !s.optional && !done.includes(s.name));
+}
+
+/** A step's time limit when the lab file gives none (timeout: in seconds). */
+export const DEFAULT_STEP_TIMEOUT_S = 300;
+
+/** One step script: code from the lab's folder that runs on this host, as root, when its step runs. */
+export interface HostCode {
+  step: string;
+  /** Relative to the lab's folder, as the lab file names it. */
+  script: string;
+  /** Its absolute path, to read before running the lab. */
+  path: string;
+  /** Seconds it may run. */
+  timeout: number;
+}
+
+/** The lab's host code: every step script (lab lint and lab steps list them). */
+export function hostCodeOf(lab: Lab): HostCode[] {
+  return lab.steps.flatMap((s) =>
+    s.script
+      ? [
+          {
+            step: s.name,
+            script: s.script,
+            path: resolve(lab.dir, s.script),
+            timeout: s.timeout ?? DEFAULT_STEP_TIMEOUT_S,
+          },
+        ]
+      : [],
+  );
+}
+
+/** The sentence that goes with them, as Vagrant says a Vagrantfile is Ruby. */
+export function describeHostCode(code: HostCode[]): string[] {
+  if (!code.length) return [];
+  return [
+    `host code: ${code.length === 1 ? 'this step script runs' : `these ${code.length} step scripts run`} on this host as root when ${code.length === 1 ? 'its step runs' : 'their steps run'} (lab up, lab step); run only labs whose steps you trust:`,
+    ...code.map((c) => `  ${c.script} (step ${c.step}, at most ${c.timeout} s): ${c.path}`),
+  ];
 }

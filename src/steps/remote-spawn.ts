@@ -2,7 +2,7 @@
 // node's open ssh2 connection, and returns what zx expects of a child process (streams, events, kill).
 import { EventEmitter } from 'node:events';
 import { PassThrough } from 'node:stream';
-import type { ClientChannel, Client as SshClient } from 'ssh2';
+import type { Client as SshClient } from 'ssh2';
 
 /** What the node $ needs of a connection: SshShell has it; another provider's transport can too. */
 export interface Connection {
@@ -23,6 +23,12 @@ export interface CommandEnd {
 let nextPid = 2 ** 30;
 const running = new Map<number, RemoteChild>();
 
+/** What carries a signal to the command: the SSH channel, or the step worker's link to it. */
+export interface Signallable {
+  signal(signal: string): unknown;
+  close(): unknown;
+}
+
 export class RemoteChild extends EventEmitter {
   readonly pid = nextPid++;
   readonly stdout = new PassThrough();
@@ -31,9 +37,14 @@ export class RemoteChild extends EventEmitter {
   exitCode: number | null = null;
   signalCode: string | null = null;
   killed = false;
-  private channel?: ClientChannel;
+  private channel?: Signallable;
   private pendingSignal?: string;
   private closed = false;
+
+  constructor() {
+    super();
+    running.set(this.pid, this);
+  }
 
   /** Emits exit and close once, with zx's (code, signal) convention. */
   finish(code: number | null, signal: string | null): void {
@@ -49,7 +60,7 @@ export class RemoteChild extends EventEmitter {
     setImmediate(() => this.emit('close', code, signal));
   }
 
-  attach(channel: ClientChannel): void {
+  attach(channel: Signallable): void {
     this.channel = channel;
     if (this.pendingSignal) this.kill(this.pendingSignal);
   }
@@ -86,7 +97,6 @@ export function killRemote(pid: number | string, signal?: string): boolean {
 export function remoteSpawn(conn: Connection, onEnd?: (end: CommandEnd) => void) {
   return (command: string, args: readonly string[] = [], opts: { signal?: AbortSignal } = {}) => {
     const child = new RemoteChild();
-    running.set(child.pid, child);
     // zx passes the whole command line with shell: true; args only when a caller spawns a program
     const line = args.length ? [command, ...args].join(' ') : command;
     let stderr = '';

@@ -6,6 +6,8 @@ import { DefinitionError } from '../../errors.js';
 import { LabDefinitionError } from '../../model/load.js';
 import { inspectLab } from '../../model/open.js';
 import { labFileOf } from '../../paths.js';
+import { printableLine } from '../../printable.js';
+import { describeHostCode, type HostCode, hostCodeOf } from '../../steps/plan.js';
 import { issuesJson, printIssues, summary } from '../output.js';
 
 export async function lint(
@@ -14,15 +16,20 @@ export async function lint(
 ): Promise<void> {
   const file = labFileOf(ref);
   let issues: Issue[];
+  // the lab's step scripts: lint reads their names and never runs them, but says they are code
+  let hostCode: HostCode[] = [];
   try {
-    issues = inspectLab(file, opts.set, opts.host === false ? undefined : await gatherHostFacts()).issues;
+    const inspected = inspectLab(file, opts.set, opts.host === false ? undefined : await gatherHostFacts());
+    issues = inspected.issues;
+    hostCode = hostCodeOf(inspected.lab);
   } catch (e) {
     if (!(e instanceof LabDefinitionError) || !opts.json) throw e;
     issues = e.issues;
   }
-  if (opts.json) console.log(JSON.stringify(issuesJson(issues), null, 2));
+  if (opts.json) console.log(JSON.stringify({ ...issuesJson(issues), hostCode }, null, 2));
   else {
     printIssues(issues);
+    for (const line of describeHostCode(hostCode)) console.log(printableLine(line));
     console.log(`${file}: ${issues.length ? summary(issues) : 'ok'}`);
   }
   if (hasErrors(issues)) {

@@ -11,7 +11,7 @@ import { openLab } from '../../model/open.js';
 import { instanceFlag } from '../../names.js';
 import { labFileOf } from '../../paths.js';
 import { printable, printableLine } from '../../printable.js';
-import { nextStep } from '../../steps/plan.js';
+import { describeHostCode, hostCodeOf, nextStep } from '../../steps/plan.js';
 import { readProgress, recordChecks } from '../../steps/progress.js';
 import type { SshShell } from '../../transport/ssh.js';
 import { labNameOf } from '../lab-name.js';
@@ -79,7 +79,15 @@ export async function steps(ref: string, opts: { instance: string; json?: boolea
   if (opts.json) {
     console.log(
       JSON.stringify(
-        { lab: lab.name, instance, up: !!record, done, next: next?.name ?? null, steps: list },
+        {
+          lab: lab.name,
+          instance,
+          up: !!record,
+          done,
+          next: next?.name ?? null,
+          steps: list,
+          hostCode: hostCodeOf(lab),
+        },
         null,
         2,
       ),
@@ -97,6 +105,7 @@ export async function steps(ref: string, opts: { instance: string; json?: boolea
       ? `${lab.name} (instance ${instance}): ${regular.filter((s) => done.includes(s.name)).length} of ${regular.length} steps done${traps.length ? `, broken on purpose by ${traps.join(', ')}` : ''}${next ? `, next: ${next.name} (lab step ${lab.name}${iFlag(instance)})` : ''}`
       : `${lab.name}: not up. lab up ${lab.name}${iFlag(instance)} --to STEP brings a fresh instance to the end of a step.`,
   );
+  for (const line of describeHostCode(hostCodeOf(lab))) console.log(printableLine(line));
   const mark: Record<State, string> = { done: '✔', next: '➜', pending: ' ', optional: '?' };
   const width = Math.max(18, ...list.map((s) => s.name.length));
   for (const s of list) {

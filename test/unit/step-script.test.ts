@@ -1,0 +1,160 @@
+// A step script runs in a worker of its own under a time limit: a hang ends naming the step, ending the
+// process is a failure, and its node commands reach the engine's connection (here: bash on this host,
+// through a stand-in for an SSH connection).
+import { spawn } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import type { Client } from 'ssh2';
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadLab } from '../../src/model/load.js';
+import { resolveLab } from '../../src/model/resolve.js';
+import { runStepScript, StepScriptError } from '../../src/steps/api.js';
+import type { Connection } from '../../src/steps/remote-spawn.js';
+import { labCli } from '../helpers/cli.js';
+import { labFile } from '../helpers/labs.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'lab-step-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** An SSH connection's exec, played by bash on this host. */
+const localConnection = (node: string): Connection => ({
+  node,
+  connect: async () =>
+    ({
+      exec(line: string, done: (err: Error | undefined, channel: unknown) => void) {
+        const p = spawn('bash', ['-c', line], { stdio: ['ignore', 'pipe', 'pipe'] });
+        const channel = Object.assign(new PassThrough(), {
+          stderr: p.stderr,
+          signal: (s: string) => p.kill(`SIG${s}` as NodeJS.Signals),
+        });
+        p.stdout.pipe(channel, { end: false });
+        p.on('close', (code, signal) => {
+          channel.emit('exit', code, signal?.replace(/^SIG/, ''));
+          channel.emit('close');
+        });
+        done(undefined, channel);
+      },
+    }) as unknown as Client,
+});
+
+const { lab } = resolveLab(loadLab(labFile('bgp-metallb')));
+const run = (body: string, timeout?: number, log?: (l: string) => void) => {
+  const script = join(dir, `s${Math.random().toString(36).slice(2)}.mjs`);
+  writeFileSync(script, body);
+  const step = { ...lab.steps[0]!, name: 'probe', script, timeout };
+  return runStepScript(lab, step, localConnection, log);
+};
+const failure = async (p: Promise<unknown>) => {
+  const e = await p.then(
+    () => undefined,
+    (x: unknown) => x,
+  );
+  expect(e).toBeInstanceOf(StepScriptError);
+  return (e as Error).message;
+};
+
+describe('step scripts', () => {
+  it('runs node commands through the connection, and logs', async () => {
+    const lines: string[] = [];
+    await run(
+      "export default async ({ on, log }) => { log((await on('router')`echo $((6*7)) ${'a b'}`).stdout.trim()); };\n",
+      undefined,
+      (l) => lines.push(l),
+    );
+    expect(lines).toEqual(['42 a b']);
+  });
+
+  it('a command that fails names the step, node and command', async () => {
+    expect(
+      await failure(run("export default async ({ on }) => { await on('router')`echo no >&2; exit 3`; };\n")),
+    ).toMatch(/^step probe: on router: `set -euo pipefail; echo no >&2; exit 3` exited with 3:\n {2}no/);
+  });
+
+  it.each([
+    ['a promise that never settles', 'export default () => new Promise(() => {});\n'],
+    [
+      'a timer that keeps the thread alive',
+      'export default () => new Promise(() => setInterval(() => {}, 10));\n',
+    ],
+    [
+      'a node command that never ends',
+      "export default async ({ on }) => { await on('router')`sleep 60`; };\n",
+    ],
+    ['a busy loop', 'export default () => { for (;;) {} };\n'],
+  ])('%s ends at the step timeout, naming the step', async (_, body) => {
+    const started = Date.now();
+    expect(await failure(run(body, 1))).toMatch(
+      /^step probe: did not finish within 1 s \(the step's timeout:/,
+    );
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
+
+  it.each([['process.exit(0)'], ['process.exit()'], ['process.exit(3)']])(
+    '%s in a step is a failure, not a step done, and lab goes on',
+    async (call) => {
+      expect(await failure(run(`export default async () => { ${call}; };\n`))).toMatch(
+        /^step probe: its script ended the process \(process\.exit\(\d+\)\) before the step was done/,
+      );
+    },
+  );
+
+  it('a script without a default export, or one that throws, fails with its message', async () => {
+    expect(await failure(run('export const x = 1;\n'))).toMatch(/has no default export/);
+    expect(await failure(run("export default () => { throw new Error('not ready'); };\n"))).toBe(
+      'step probe: not ready',
+    );
+  });
+});
+
+describe('host code', () => {
+  it('lab lint and lab steps list the step scripts, with their timeout, and never run them', async () => {
+    const copy = join(dir, 'lab');
+    cpSync(join(labFile('bgp-metallb'), '..'), copy, { recursive: true });
+    const ran = join(dir, 'ran');
+    // a script that acts the moment it is loaded
+    writeFileSync(
+      join(copy, 'steps', 'service.mjs'),
+      `import { writeFileSync } from 'node:fs';\nwriteFileSync(${JSON.stringify(ran)}, 'x');\nexport default () => {};\n`,
+    );
+    const file = join(copy, 'lab.yaml');
+    writeFileSync(
+      file,
+      readFileSync(file, 'utf8').replace(
+        'script: steps/service.mjs',
+        'script: steps/service.mjs\n    timeout: 42',
+      ),
+    );
+    const lab = labCli(join(dir, 'state'));
+    const lint = await lab(['lint', '--no-host', '--json', file]);
+    expect(lint.exitCode, lint.all).toBe(0);
+    expect(JSON.parse(lint.stdout).hostCode).toEqual([
+      { step: 'service', script: 'steps/service.mjs', path: join(copy, 'steps', 'service.mjs'), timeout: 42 },
+    ]);
+    const text = await lab(['lint', '--no-host', file]);
+    expect(text.stdout).toMatch(/host code: this step script runs on this host as root/);
+    expect(text.stdout).toMatch(/steps\/service\.mjs \(step service, at most 42 s\)/);
+    const steps = await lab(['steps', file, '--json']);
+    expect(JSON.parse(steps.stdout).hostCode.map((c: { script: string }) => c.script)).toEqual([
+      'steps/service.mjs',
+    ]);
+    expect(existsSync(ran)).toBe(false);
+  });
+
+  it('a timeout that is not a positive number of seconds (at most an hour) is refused', async () => {
+    const copy = join(dir, 'bad-timeout');
+    cpSync(join(labFile('bgp-metallb'), '..'), copy, { recursive: true });
+    const file = join(copy, 'lab.yaml');
+    const text = readFileSync(file, 'utf8');
+    for (const bad of ['0', '-1', '3601', 'forever']) {
+      writeFileSync(
+        file,
+        text.replace('script: steps/service.mjs', `script: steps/service.mjs\n    timeout: ${bad}`),
+      );
+      const r = await labCli(join(dir, 'state'))(['lint', '--no-host', file]);
+      expect(r.exitCode, `timeout: ${bad}`).toBe(2);
+      expect(r.stdout + r.stderr).toMatch(/steps\.\d+\.timeout|timeout/);
+    }
+  });
+});
