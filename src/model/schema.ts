@@ -1,14 +1,24 @@
 // The one schema of a lab file. The JSON Schema for editors is generated from it.
 import { z } from 'zod';
 import { addonsShape } from '../addons/index.js';
-import { address, asn, count, groupCount, name, prefix, selector, version } from '../core/schema-parts.js';
+import {
+  address,
+  asn,
+  count,
+  groupCount,
+  name,
+  prefix,
+  selector,
+  token,
+  version,
+} from '../core/schema-parts.js';
 import { parseCommunity } from '../daemons/communities.js';
 import { BGP_DAEMONS } from '../daemons/index.js';
 
-const prefix6 = z.string().describe('an IPv6 prefix, e.g. 2001:db8:1::/64');
-const address6 = z.string().describe('an IPv6 address, e.g. 2001:db8:1::1');
-const anyPrefix = z.string().describe('an IPv4 or IPv6 prefix');
-const anyAddress = z.string().describe('an IPv4 or IPv6 address');
+const prefix6 = token('an IPv6 prefix').describe('an IPv6 prefix, e.g. 2001:db8:1::/64');
+const address6 = token('an IPv6 address').describe('an IPv6 address, e.g. 2001:db8:1::1');
+const anyPrefix = token('a prefix').describe('an IPv4 or IPv6 prefix');
+const anyAddress = token('an address').describe('an IPv4 or IPv6 address');
 // a standard (65000:1 or a well-known name), large (65000:0:1) or extended (rt:65000:1) community
 const community = z
   .string()
@@ -70,13 +80,15 @@ const iface = z
         "explicit IPv6 address on a network with a prefix6; defaults to the network's prefix6 + index",
       ),
     index: count.optional().describe('address = network address + index (+ member number in a group)'),
-    name: z.string().optional().describe('interface name inside the node (default eth0, eth1, ...)'),
+    name: token('an interface name')
+      .optional()
+      .describe('interface name inside the node (default eth0, eth1, ...)'),
   })
   .strict();
 
 const route = z
   .object({
-    to: z.string().describe('prefix (IPv4 or IPv6) or "default"'),
+    to: token('a prefix or default').describe('prefix (IPv4 or IPv6) or "default"'),
     via: anyAddress.describe('the gateway; several routes to one prefix make one ECMP route'),
   })
   .strict();
@@ -324,7 +336,7 @@ const bgp = z
 const node = z
   .object({
     count: groupCount.optional().describe('a group of nodes named <name>1..<name>N'),
-    roles: z.array(z.string()).default([]),
+    roles: z.array(token('a role')).default([]),
     cluster: name.optional(),
     interfaces: z.array(iface).default([]),
     routes: z.array(route).default([]),
@@ -477,7 +489,7 @@ const check = z
       .optional()
       .describe('run the command count times (with ${var} = start, start+1, ... when var is given)'),
     expect: expectation,
-    wait: z.string().default('default').describe('the named wait (seconds in waits:)'),
+    wait: token('a wait name').default('default').describe('the named wait (seconds in waits:)'),
   })
   .strict();
 
@@ -531,7 +543,7 @@ const step = z
     name: name.describe('the step, as `lab step` and `lab up --to` name it'),
     description: z.string().describe('what the attendee is about to do and why, shown by `lab steps`'),
     roles: z
-      .record(selector, z.array(z.string()))
+      .record(selector, z.array(token('a role')))
       .default({})
       .describe('the roles this step brings up, by node, group or cluster: { worker: [metallb-speaker] }'),
     script: z

@@ -6,6 +6,7 @@ import type { RenderedFile } from '../../contracts/role.js';
 import type { Lab, Node } from '../../core/lab.js';
 import { header, renderTemplate } from '../../core/templates.js';
 import { ETCD_CONFIG, ETCD_DATA_DIR } from '../../daemons/etcd.js';
+import { yamlDocuments } from '../../yaml-quote.js';
 import { AGENT_CONFIG, CLUSTERMESH_DIR } from './agent/config.js';
 import { agentConfigOf, ciliumClusters, clusterNameOf, kvstoreOf, serviceIpOf } from './derive.js';
 
@@ -23,6 +24,25 @@ export function servicesOf(lab: Lab, clusterName: string) {
     clusterIP: (c && serviceIpOf(c, s, i)) ?? '',
     annotations: Object.fromEntries(Object.entries(s.annotations).map(([k, v]) => [k, String(v)])),
   }));
+}
+
+/** One Service as kubectl applies it. */
+function serviceManifest(s: ReturnType<typeof servicesOf>[number]) {
+  return {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: {
+      name: s.name,
+      namespace: s.namespace,
+      ...(Object.keys(s.annotations).length ? { annotations: s.annotations } : {}),
+    },
+    spec: {
+      type: 'ClusterIP',
+      clusterIP: s.clusterIP,
+      selector: s.selector,
+      ports: [{ port: s.port, targetPort: s.target_port ?? s.port, protocol: s.protocol }],
+    },
+  };
 }
 
 export function renderAgentFiles(lab: Lab, node: Node): RenderedFile[] {
@@ -85,7 +105,13 @@ export function renderAgentFiles(lab: Lab, node: Node): RenderedFile[] {
     out.push(
       file(
         SERVICES_MANIFEST,
-        renderTemplate('cilium/services.yaml.njk', { ...header(lab), cluster: cfg.cluster, services }),
+        yamlDocuments(
+          [
+            `The Services of cluster ${cfg.cluster}: kubectl apply -f this-file (the emulated control plane applies`,
+            `it to its own store at boot). Rendered by lab from ${lab.name}.`,
+          ],
+          services.map(serviceManifest),
+        ),
       ),
     );
   return out;

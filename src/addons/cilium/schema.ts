@@ -1,16 +1,15 @@
 // The `cilium` add-on of a cluster: the Helm values that matter to a Cluster Mesh, and the demo's
 // Services (global services are ordinary Services with Cilium's annotations).
 import { z } from 'zod';
-import { version } from '../../core/schema-parts.js';
+import { token, version } from '../../core/schema-parts.js';
 
 const service = z
   .object({
-    name: z
-      .string()
-      .describe('the Service name: the same name and namespace in every cluster make it one global service'),
-    namespace: z.string().default('default'),
-    cluster_ip: z
-      .string()
+    name: token('a Service name').describe(
+      'the Service name: the same name and namespace in every cluster make it one global service',
+    ),
+    namespace: token('a namespace').default('default'),
+    cluster_ip: token('an address')
       .optional()
       .describe("its ClusterIP; defaults to the cluster's service subnet + 10 + its index"),
     port: z.number().int().min(1).max(65535).default(80),
@@ -29,8 +28,7 @@ const service = z
 export const ciliumSchema = z
   .object({
     version,
-    cluster_name: z
-      .string()
+    cluster_name: token('a cluster name')
       .optional()
       .describe('defaults to the cluster key; at most 32 lowercase characters'),
     tunnel_protocol: z.enum(['vxlan', 'geneve']).default('vxlan'),

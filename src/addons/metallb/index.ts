@@ -1,8 +1,9 @@
 // MetalLB in BGP mode: speakers on the workers announce the service addresses to the cluster's BGPPeers.
 import type { Addon } from '../../contracts/addon.js';
-import { manifest } from '../addon.js';
+import { yamlManifest } from '../addon.js';
 import { speakerBgp, warnWithoutSpeakers } from './derive.js';
 import { metallbRules } from './lint.js';
+import { metallbConfigInline, metallbResources } from './manifests.js';
 import { metallbSchema } from './schema.js';
 import { metallbSpeaker } from './speaker-role.js';
 
@@ -27,16 +28,14 @@ export const metallb: Addon<'metallb', typeof metallbSchema> = {
     // CRDs from chart 0.13.2 on; configInline Helm values before (lint says which works)
     return [
       m.config === 'crds'
-        ? manifest(lab, node, cluster, {
+        ? yamlManifest(node, {
             name: 'metallb-resources.yaml',
-            template: 'metallb/resources.yaml.njk',
-            context: { m },
+            ...metallbResources(lab, cluster, m),
             kind: 'metallb',
           })
-        : manifest(lab, node, cluster, {
+        : yamlManifest(node, {
             name: 'metallb-values.yaml',
-            template: 'metallb/values-config-inline.yaml.njk',
-            context: { m },
+            ...metallbConfigInline(lab, m),
             kind: 'metallb-values',
           }),
     ];

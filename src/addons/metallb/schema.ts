@@ -1,11 +1,13 @@
 // MetalLB's part of a cluster's add-ons: chart, pools, BGP peers, advertisements.
 import { z } from 'zod';
-import { address, asn, name, selector, version } from '../../core/schema-parts.js';
+import { address, asn, name, selector, token, version } from '../../core/schema-parts.js';
 
 const metallbPool = z
   .object({
     name,
-    addresses: z.array(z.string().describe('a CIDR (a.b.c.d/len) or a range (a.b.c.d-e.f.g.h)')).min(1),
+    addresses: z
+      .array(token('a CIDR or a range').describe('a CIDR (a.b.c.d/len) or a range (a.b.c.d-e.f.g.h)'))
+      .min(1),
     avoid_buggy_ips: z.boolean().default(false),
     auto_assign: z.boolean().default(true),
   })
@@ -28,8 +30,8 @@ export const metallbSchema = z
             peer_address: address,
             peer_asn: asn,
             my_asn: asn,
-            hold_time: z.string().optional(),
-            keepalive_time: z.string().optional(),
+            hold_time: token('a duration such as 90s').optional(),
+            keepalive_time: token('a duration such as 30s').optional(),
           })
           .strict(),
       )

@@ -41,11 +41,11 @@ export function script(title: string, lines: string[]): string {
   ].join('\n');
 }
 
-/** Writes a file on the node from a quoted here-document; refuses content that would end it early. */
+/** Writes a file on the node from a quoted here-document, whose end marker no line of the content is. */
 export function writeFile(path: string, content: string, mode = 0o644): string[] {
-  const marker = 'LAB_FILE_END';
-  if (content.split('\n').includes(marker))
-    throw new Error(`${path}: a line of its content reads ${marker}, which ends the here-document`);
+  const lines = new Set(content.split('\n'));
+  let marker = 'LAB_FILE_END';
+  for (let n = 1; lines.has(marker); n++) marker = `LAB_FILE_END_${n}`;
   const body = content.endsWith('\n') ? content.slice(0, -1) : content;
   return [
     `install -D -m ${mode.toString(8).padStart(4, '0')} /dev/stdin ${shellQuote(path)} <<'${marker}'`,
