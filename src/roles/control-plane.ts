@@ -3,7 +3,7 @@ import { addonsOf } from '../addons/index.js';
 import type { RenderedFile, Role } from '../contracts/role.js';
 import type { Cluster, Lab, Node } from '../core/lab.js';
 import { clusterOf } from '../core/lab.js';
-import { header, renderTemplate } from '../core/templates.js';
+import { yamlDocuments } from '../yaml-quote.js';
 
 /** The CNI kubeadm's configuration names: the cluster's first add-on that is one. */
 function cniOf(c: Cluster): string {
@@ -12,6 +12,30 @@ function cniOf(c: Cluster): string {
 
 function addonFiles(lab: Lab, node: Node, cluster: Cluster): RenderedFile[] {
   return addonsOf(cluster).flatMap((a) => a.manifests?.(lab, node, cluster) ?? []);
+}
+
+/** kubeadm's InitConfiguration and ClusterConfiguration: the API server on the node's first address. */
+function kubeadmConfig(node: Node, cluster: Cluster) {
+  const address = node.interfaces[0]?.address;
+  return [
+    {
+      apiVersion: 'kubeadm.k8s.io/v1beta3',
+      kind: 'InitConfiguration',
+      localAPIEndpoint: { advertiseAddress: address, bindPort: 6443 },
+      nodeRegistration: { name: node.name },
+    },
+    {
+      apiVersion: 'kubeadm.k8s.io/v1beta3',
+      kind: 'ClusterConfiguration',
+      clusterName: cluster.name,
+      ...(cluster.kubernetesVersion ? { kubernetesVersion: `v${cluster.kubernetesVersion}` } : {}),
+      controlPlaneEndpoint: `${address}:6443`,
+      networking: {
+        ...(cluster.podSubnet ? { podSubnet: cluster.podSubnet } : {}),
+        ...(cluster.serviceSubnet ? { serviceSubnet: cluster.serviceSubnet } : {}),
+      },
+    },
+  ];
 }
 
 export const k8sControlPlane: Role = {
@@ -23,12 +47,13 @@ export const k8sControlPlane: Role = {
     const kubeadm: RenderedFile = {
       node: node.name,
       path: '/etc/kubernetes/kubeadm-config.yaml',
-      content: renderTemplate('kubeadm/config.yaml.njk', {
-        ...header(lab),
-        node,
-        cluster,
-        cni: cniOf(cluster),
-      }),
+      content: yamlDocuments(
+        [
+          `kubeadm configuration for cluster ${cluster.name}: \`kubeadm init --config\` on ${node.name}.`,
+          `Its pod and service subnets must match the CNI's (${cniOf(cluster)}). Rendered by lab from ${lab.name}.`,
+        ],
+        kubeadmConfig(node, cluster),
+      ),
       manifest: 'kubeadm',
     };
     return [kubeadm, ...addonFiles(lab, node, cluster)];

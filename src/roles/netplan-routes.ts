@@ -3,9 +3,9 @@
 import type { Role } from '../contracts/role.js';
 import type { Lab, Node } from '../core/lab.js';
 import { networkByName } from '../core/lab.js';
-import { header, renderTemplate } from '../core/templates.js';
 import { cidrContains, parseCidr } from '../net/ip.js';
 import { staticRoutes } from '../net/static-routes.js';
+import { yamlDocuments } from '../yaml-quote.js';
 
 /** Each interface with the routes whose gateway is on its network. */
 export function interfacesWithRoutes(lab: Lab, node: Node) {
@@ -29,11 +29,25 @@ export const netplanRoutes: Role = {
     {
       node: node.name,
       path: '/etc/netplan/50-lab.yaml',
-      content: renderTemplate('netplan/routes.yaml.njk', {
-        ...header(lab),
-        node,
-        interfaces: interfacesWithRoutes(lab, node),
-      }),
+      content: yamlDocuments(
+        [`netplan on ${node.name}: addresses and routes; rendered by lab from ${lab.name}.`],
+        [
+          {
+            network: {
+              version: 2,
+              ethernets: Object.fromEntries(
+                interfacesWithRoutes(lab, node).map((i) => [
+                  i.name,
+                  {
+                    addresses: i.addresses,
+                    ...(i.routes.length ? { routes: i.routes.map((r) => ({ to: r.to, via: r.via })) } : {}),
+                  },
+                ]),
+              ),
+            },
+          },
+        ],
+      ),
       mode: 0o600,
       validator: 'netplan',
     },

@@ -1,7 +1,8 @@
 // Calico in BGP mode: each node's BIRD announces its pod blocks over iBGP (here through a route reflector).
 import type { Addon } from '../../contracts/addon.js';
-import { manifest } from '../addon.js';
+import { yamlManifest } from '../addon.js';
 import { calicoBgp, deriveCalico } from './derive.js';
+import { calicoResources } from './manifests.js';
 import { calicoNode } from './node-role.js';
 import { calicoSchema } from './schema.js';
 
@@ -21,10 +22,9 @@ export const calico: Addon<'calico', typeof calicoSchema> = {
   manifests: (lab, node, cluster) =>
     cluster.addons.calico
       ? [
-          manifest(lab, node, cluster, {
+          yamlManifest(node, {
             name: 'calico-resources.yaml',
-            template: 'calico/resources.yaml.njk',
-            context: { c: cluster.addons.calico },
+            ...calicoResources(lab, cluster, cluster.addons.calico),
             kind: 'calico',
           }),
         ]

@@ -4,6 +4,7 @@
 import type { Lab, Node, NodeBgp } from '../../core/lab.js';
 import { header, renderTemplate } from '../../core/templates.js';
 import { birdChannelFilter } from '../../daemons/bird.js';
+import { yamlDocuments } from '../../yaml-quote.js';
 import { type TfCluster, tfClusters } from './derive.js';
 
 /** Where a vRouter node finds the ConfigMaps its agent reads (the DaemonSet's envFrom). */
@@ -29,17 +30,36 @@ export function controlNodeAddress(c: TfCluster): string | undefined {
 /** Both ConfigMaps of a cluster; the same text on the master (to apply) and on its vRouters (to read). */
 export function renderConfigMaps(lab: Lab, c: TfCluster): string {
   const master = lab.nodes.find((n) => n.name === c.cluster.controlPlane);
-  return renderTemplate('tungsten-fabric/configmaps.yaml.njk', {
-    ...header(lab),
-    cluster: c.cluster,
-    tf: c.tf,
-    as: c.as,
-    apiServer: master?.interfaces[0]?.address ?? '',
-    controllers: controlNodeAddress(c) ?? master?.interfaces[0]?.address ?? '',
-    podSubnets: c.podSubnets,
-    serviceSubnets: c.serviceSubnets,
-    fabricSubnets: c.fabricSubnets,
+  const apiServer = master?.interfaces[0]?.address ?? '';
+  const configMap = (name: string, data: Record<string, string>) => ({
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name, namespace: 'contrail' },
+    data,
   });
+  return yamlDocuments(
+    [
+      `Tungsten Fabric ${c.tf.version} ConfigMaps for cluster ${c.cluster.name} (AS ${c.as}).`,
+      "kube-manager subnets must equal kubeadm's (see kubeadm-config.yaml); VROUTER_GATEWAY is the underlay's",
+      `gateway, never the master's address. Rendered by lab from ${lab.name}.`,
+    ],
+    [
+      configMap('env', {
+        CONTROLLER_NODES: controlNodeAddress(c) ?? apiServer,
+        VROUTER_GATEWAY: c.tf.vrouter_gateway,
+        BGP_ASN: String(c.as),
+        CLOUD_ORCHESTRATOR: 'kubernetes',
+      }),
+      configMap('kube-manager-config', {
+        KUBERNETES_API_SERVER: apiServer,
+        KUBERNETES_API_SECURE_PORT: '6443',
+        K8S_TOKEN_FILE: '/tmp/serviceaccount/token',
+        KUBERNETES_POD_SUBNETS: c.podSubnets ?? '',
+        KUBERNETES_SERVICE_SUBNETS: c.serviceSubnets ?? '',
+        KUBERNETES_IP_FABRIC_SUBNETS: c.fabricSubnets ?? '',
+      }),
+    ],
+  );
 }
 
 /** The control node's BGP: the lab's bgp section, or just its AS when it has no peers. */
@@ -146,12 +166,33 @@ export function renderBgpRouters(lab: Lab, c: TfCluster): string {
         })),
       ]
     : [];
-  return renderTemplate('tungsten-fabric/bgp-routers.yaml.njk', {
-    ...header(lab),
-    cluster: c.cluster.name,
-    apiServer: controlNodeAddress(c) ?? '',
-    routers,
-  });
+  const fqName = (name: string) => ['default-domain', 'default-project', 'ip-fabric', '__default__', name];
+  return yamlDocuments(
+    [
+      `Tungsten Fabric BGP routers of cluster ${c.cluster.name}: what its control node is registered with, as the`,
+      'demo did by hand ("register each TF deployment with the other as a BGP Router"). Each object is one',
+      `POST to the config API (http://${controlNodeAddress(c) ?? ''}:8082/bgp-routers) or one provision_mx.py / provision_control.py call.`,
+      `Rendered by lab from ${lab.name}.`,
+    ],
+    routers.map((r) => ({
+      'bgp-router': {
+        fq_name: fqName(r.name),
+        parent_type: 'routing-instance',
+        bgp_router_parameters: {
+          router_type: r.type,
+          vendor: r.vendor,
+          address: r.address,
+          identifier: r.address,
+          autonomous_system: r.as,
+          port: 179,
+          hold_time: 90,
+          address_families: { family: ['inet', 'inet-vpn', 'route-target'] },
+        },
+        // the sessions: registered routers peer with these
+        ...(r.peers.length ? { bgp_router_refs: r.peers.map((p) => ({ to: fqName(p) })) } : {}),
+      },
+    })),
+  );
 }
 
 export function renderVrouterAgent(lab: Lab, node: Node): string {
