@@ -213,6 +213,20 @@ function resolveClusters(lab: Lab, push: PushIssue): void {
       path,
     });
   }
+  // a node's own cluster: must name one (a typo would leave it out of its cluster's files)
+  const groups = new Set<string>();
+  for (const n of nodes) {
+    const key = n.group ?? n.name;
+    const own = lab.raw.nodes[key]?.cluster;
+    if (own === undefined || lab.raw.clusters[own] || groups.has(key)) continue;
+    groups.add(key);
+    push({
+      code: 'unknown-reference',
+      path: ['nodes', key, 'cluster'],
+      message: `node ${key} is in cluster '${own}', which the lab does not define`,
+      hint: `name one of the lab's clusters (${Object.keys(lab.raw.clusters).join(', ') || 'none'}), or leave cluster: out`,
+    });
+  }
 }
 
 /** The lab's own bgp: section of a node (without neighbors yet); undefined when it has none. */
