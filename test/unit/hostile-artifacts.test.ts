@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments, stringify } from 'yaml';
 import type { z } from 'zod';
+import type { RenderedFile } from '../../src/contracts/role.js';
 import { validateFiles } from '../../src/host/validate.js';
 import { inventoryOf, toAnsibleYaml, Unsafe } from '../../src/inventory/ansible.js';
 import { lintLab } from '../../src/lint/index.js';
@@ -19,7 +20,6 @@ import { resolveLab } from '../../src/model/resolve.js';
 import { labSchema } from '../../src/model/schema.js';
 import { buildProject } from '../../src/providers/vagrant/project.js';
 import { renderLab } from '../../src/render/render-lab.js';
-import type { RenderedFile } from '../../src/roles/role.js';
 import { conformanceFile, isRoot, labFile } from '../helpers/labs.js';
 
 const HOSTILE = [
