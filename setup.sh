@@ -25,6 +25,10 @@ apt-get install -y -qq --no-install-recommends \
 # the vagrant providers' tests: `vagrant validate` (libvirt and VirtualBox settings) and shellcheck on
 # every generated script; no hypervisor is installed or used
 apt-get install -y -qq --no-install-recommends vagrant vagrant-libvirt shellcheck >/dev/null
+# npm run test:vm (--provider vagrant-host in a real VM): QEMU, libvirt (lab starts its daemons when no
+# libvirtd answers), and what lab vm box build makes its box with
+apt-get install -y -qq --no-install-recommends qemu-system-x86 qemu-utils libvirt-daemon-system \
+  libvirt-clients dnsmasq-base iptables mmdebstrap e2fsprogs rsync >/dev/null
 # what tests read the reports and inventories with: a real browser (the nightly HTML report) and
 # Ansible (lab inventory against a live lab). Ubuntu's chromium is only a snap stub: there the tests
 # use Google Chrome if present (LAB_CHROMIUM=/path overrides)

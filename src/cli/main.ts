@@ -259,6 +259,17 @@ program
   .addOption(setOption())
   .action((labs, opts) => run(async () => (await import('./commands/nightly.js')).nightly(labs, opts)));
 
+const vm = program.command('vm').description('the VMs of --provider vagrant-host');
+vm.command('box')
+  .description('the Vagrant box the VM boots')
+  .command('build')
+  .description(
+    'build the libvirt box from Debian packages (cached; every daemon the labs run, no network needed in the VM) and add it to Vagrant',
+  )
+  .option('--force', 'build again even if the cached box is current')
+  .option('--json', 'print { ok, key, name, dir, file, built, seconds } as JSON')
+  .action((opts) => run(async () => (await import('./commands/vm.js')).vmBoxBuild(opts), opts.json));
+
 program
   .command('gc')
   .description('remove what crashed runs left behind (instances whose owner died, orphans by name prefix)')
