@@ -267,7 +267,7 @@ vm.command('box')
     'build the libvirt box from Debian packages (cached; every daemon the labs run, no network needed in the VM) and add it to Vagrant',
   )
   .option('--force', 'build again even if the cached box is current')
-  .option('--json', 'print { ok, key, name, dir, file, built, seconds } as JSON')
+  .option('--json', 'print { ok, key, name, dir, file, boot, built, seconds } as JSON')
   .action((opts) => run(async () => (await import('./commands/vm.js')).vmBoxBuild(opts), opts.json));
 
 program

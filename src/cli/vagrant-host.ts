@@ -17,6 +17,7 @@ import { buildProject } from '../providers/vagrant/project.js';
 import { reachMachines } from '../providers/vagrant/reach.js';
 import { managementPrefixOf, writeProject } from '../providers/vagrant/render.js';
 import { hypervisorOf, projectDirOf } from '../providers/vagrant/up.js';
+import { prepareVmHost } from '../providers/vagrant/vm-host.js';
 import { shellQuote } from '../shell-quote.js';
 import { SshShell } from '../transport/ssh.js';
 
@@ -52,14 +53,6 @@ export async function upInsideVm(file: string, opts: { set: string[]; instance: 
   const dir = createInstanceDir(lab.name, opts.instance);
   const projectDir = projectDirOf(dir);
   const managementPrefix = managementPrefixOf(lab, opts.instance, await hostRoutes().catch(() => []));
-  const project = buildProject({
-    lab,
-    instance: opts.instance,
-    mode: 'vagrant-host',
-    hypervisor,
-    managementPrefix,
-    projectDir,
-  });
   const record: InstanceRecord = {
     id: `${lab.name}/${opts.instance}`,
     lab: lab.name,
@@ -83,13 +76,34 @@ export async function upInsideVm(file: string, opts: { set: string[]; instance: 
   let shell: SshShell | undefined;
   try {
     journal.record({ kind: 'vagrant', id: 'vagrant:project', dir: projectDir, hypervisor });
+    const vm = await prepareVmHost(hypervisor, projectDir, (l) => console.log(l));
+    const project = buildProject({
+      lab,
+      instance: opts.instance,
+      mode: 'vagrant-host',
+      hypervisor,
+      managementPrefix,
+      projectDir,
+      ...vm,
+    });
     writeProject(project, projectDir);
     console.log(
-      `vagrant up --provider ${hypervisor}: one VM, then setup.sh --deps-only in it (project ${projectDir})`,
+      vm.labBox
+        ? `vagrant up --provider ${hypervisor}: one VM (project ${projectDir})`
+        : `vagrant up --provider ${hypervisor}: one VM, then setup.sh --deps-only in it (project ${projectDir})`,
     );
-    await mustVagrant(projectDir, ['up', '--provider', hypervisor], { timeoutMs: 3_600_000 });
+    const started = Date.now();
+    // Vagrant's own progress, timed: under software emulation a boot takes minutes
+    const progress = (line: string) => {
+      if (line.startsWith('==> '))
+        console.log(`  ${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s ${line.slice(4)}`);
+    };
+    await mustVagrant(projectDir, ['up', '--provider', hypervisor], {
+      timeoutMs: 3_600_000,
+      onLine: progress,
+    });
     if (controller.signal.aborted) throw new InterruptedError('interrupted');
-    const { targets, link } = await reachMachines(projectDir, project.machines);
+    const { targets, link } = await reachMachines(projectDir, project.machines, journal);
     record.link = link;
     writeInstance(record);
     saveTargets(dir, targets, '');

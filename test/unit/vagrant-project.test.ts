@@ -75,6 +75,32 @@ describe.skipIf(!VAGRANT)('vagrant validate', () => {
     expect(r.stdout).toContain('Vagrantfile validated successfully');
   });
 
+  it("vagrant-host on lab's own box under software emulation, as CI runs it", () => {
+    const dir = join(work, 'bgp-metallb-lab-box');
+    const source = join(work, 'staged');
+    mkdirSync(source, { recursive: true });
+    const project = buildProject({
+      lab: openLab(labFile('bgp-metallb')).lab,
+      instance: 'default',
+      mode: 'vagrant-host',
+      hypervisor: 'libvirt',
+      managementPrefix: '192.168.200.0/24',
+      projectDir: 'PROJECT',
+      labBox: { name: 'lab/bookworm-0123456789ab', source },
+      driver: 'qemu',
+    });
+    writeProject(project, dir);
+    const vagrantfile = readFileSync(join(dir, 'Vagrantfile'), 'utf8');
+    expect(vagrantfile).toContain('lv.driver = "qemu"');
+    expect(vagrantfile).toContain('config.vm.box = "lab/bookworm-0123456789ab"');
+    // offline: no provisioner fetches Node.js or runs setup.sh, nothing is left out of the sync
+    expect(vagrantfile).not.toMatch(/provision|box_version|rsync__exclude/);
+    for (const h of ['libvirt', 'virtualbox'] as const) {
+      const r = validate(dir, h);
+      expect(r.status, r.stdout + r.stderr).toBe(0);
+    }
+  });
+
   it('every machine the project names is a machine the Vagrantfile defines', () => {
     for (const p of projects) {
       const vagrantfile = readFileSync(join(p.dir, 'Vagrantfile'), 'utf8');

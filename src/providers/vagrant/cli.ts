@@ -1,6 +1,8 @@
 // Running vagrant in a project folder: offline (no version check), the chosen hypervisor, and a
-// folder of its own (VAGRANT_CWD), so that two instances never share machines.
+// folder of its own (VAGRANT_CWD), so that two instances never share machines; inside lab's own
+// libvirt namespace when lab started libvirtd (it reaches the VMs by their NAT addresses there).
 import { runCommand } from '../../host/command.js';
+import { libvirtNetns } from './libvirt-daemons.js';
 
 export interface VagrantRun {
   exitCode: number;
@@ -14,7 +16,9 @@ export async function vagrant(
   opts: { hypervisor?: string; timeoutMs?: number; onLine?: (line: string) => void } = {},
 ): Promise<VagrantRun> {
   try {
-    const r = await runCommand('vagrant', args, {
+    const netns = opts.hypervisor === 'virtualbox' ? undefined : libvirtNetns();
+    const [file, argv] = netns ? ['ip', ['netns', 'exec', netns, 'vagrant', ...args]] : ['vagrant', args];
+    const r = await runCommand(file, argv, {
       timeoutMs: opts.timeoutMs ?? 600_000,
       env: {
         VAGRANT_CWD: projectDir,

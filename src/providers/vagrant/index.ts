@@ -12,6 +12,7 @@ import type { SshTarget } from '../../transport/ssh.js';
 import { SshShell } from '../../transport/ssh.js';
 import { mustVagrant } from './cli.js';
 import { collectVagrantOrphans, vagrantOrphans } from './gc.js';
+import { idleLibvirt, stopIdleLibvirt } from './libvirt-daemons.js';
 import { hostRoutes } from './management.js';
 import type { VagrantMode } from './plan.js';
 import { verifyVagrantHost } from './preflight.js';
@@ -105,11 +106,21 @@ export const vagrantProvider: Provider & { realizesRoles: true } = {
   },
 
   destroy: (resources: Resource[]) => destroyVagrant(resources),
-  // machines in Vagrant's index whose instance folder is gone (both modes' projects)
-  findOrphans: async () =>
-    vagrantOrphans().map((o) => ({ ...o, kind: 'Vagrant machine', name: `${o.name} (${o.dir})` })),
-  removeOrphans: (orphans: Orphan[]) =>
-    collectVagrantOrphans(orphans as (Orphan & { id: string; dir: string })[]),
+  // machines in Vagrant's index whose instance folder is gone (both modes' projects), and lab's own
+  // libvirt daemons when they run no domain
+  findOrphans: async () => {
+    const idle = await idleLibvirt();
+    return [
+      ...vagrantOrphans().map((o) => ({ ...o, kind: 'Vagrant machine', name: `${o.name} (${o.dir})` })),
+      ...(idle ? [{ kind: 'libvirt daemons', name: `virtlogd and libvirtd in namespace ${idle}` }] : []),
+    ];
+  },
+  removeOrphans: async (orphans: Orphan[]) => {
+    await collectVagrantOrphans(
+      orphans.filter((o) => o.kind === 'Vagrant machine') as (Orphan & { id: string; dir: string })[],
+    );
+    if (orphans.some((o) => o.kind === 'libvirt daemons')) await stopIdleLibvirt();
+  },
 };
 
 export const vagrantHostProvider: Provider = {

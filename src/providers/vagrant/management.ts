@@ -35,8 +35,8 @@ interface RouteGet {
  * or the host's default route: a VM is on a host-only or NAT network the hypervisor created
  * (libvirt's bridge), or behind a port forwarded on loopback (VirtualBox).
  */
-export async function verifyVmRoutes(addresses: string[]): Promise<string> {
-  const { stdout } = await mustRun('ip', ['-j', '-batch', '-'], {
+export async function verifyVmRoutes(addresses: string[], netns?: string): Promise<string> {
+  const { stdout } = await mustRun('ip', [...(netns ? ['-n', netns] : []), '-j', '-batch', '-'], {
     input: [...addresses.map((a) => `route get ${a}`), 'route show default'].join('\n'),
   });
   const lines = stdout.split('\n').filter((l) => l.trim());

@@ -8,7 +8,7 @@ import { HOST_SETUP } from './host-setup.js';
 import { machinesOf, totals } from './machines.js';
 import { formatPlan, type Hypervisor, stepFile, type VagrantMode } from './plan.js';
 import { type Step, stepsOf } from './steps/index.js';
-import { fullVagrantfile, hostVagrantfile, hostVmSize } from './vagrantfile.js';
+import { fullVagrantfile, hostVagrantfile, hostVmSize, type VagrantTarget } from './vagrantfile.js';
 
 export interface ProjectFile {
   path: string;
@@ -33,10 +33,19 @@ export interface ProjectOptions {
   managementPrefix: string;
   projectDir: string;
   rendered?: RenderedFile[];
+  /** vagrant-host on lab's own box, and the detected libvirt domain type (see VagrantTarget). */
+  labBox?: VagrantTarget['labBox'];
+  driver?: VagrantTarget['driver'];
 }
 
 export function buildProject(o: ProjectOptions): Project {
-  const target = { lab: o.lab, instance: o.instance, managementPrefix: o.managementPrefix };
+  const target = {
+    lab: o.lab,
+    instance: o.instance,
+    managementPrefix: o.managementPrefix,
+    labBox: o.labBox,
+    driver: o.driver,
+  };
   if (o.mode === 'vagrant-host') {
     const size = hostVmSize(o.lab);
     const plan = formatPlan({ ...o, steps: [], vms: { count: 1, ...size } });

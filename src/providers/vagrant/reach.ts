@@ -1,23 +1,33 @@
 // Reaching the machines after `vagrant up`: `vagrant ssh-config` for address, port, user and key;
 // each host key read through `vagrant ssh` (Vagrant's own channel) and pinned from then on; the
-// route guard's link.
+// route guard's link. When the VMs live in lab's own libvirt namespace, each is reached through a
+// forwarder on the host's 127.0.0.1 (forward.ts), recorded in the journal and stopped by lab down.
 import { readFileSync } from 'node:fs';
+import type { JournalWriter as Journal } from '../../contracts/provider.js';
 import { StepError } from '../../errors.js';
 import type { SshTarget } from '../../transport/ssh.js';
 import { mustVagrant } from './cli.js';
+import { startForwarder } from './forwarder.js';
+import { libvirtNetns } from './libvirt-daemons.js';
 import { verifyVmRoutes } from './management.js';
 import { parseSshConfig } from './ssh-config.js';
 
 export async function reachMachines(
   projectDir: string,
   machines: string[],
+  journal?: Journal,
 ): Promise<{ targets: SshTarget[]; link: string }> {
   const config = parseSshConfig(
     (await mustVagrant(projectDir, ['ssh-config'], { timeoutMs: 120_000 })).stdout,
   );
   const missing = machines.filter((m) => !config.some((c) => c.node === m));
   if (missing.length) throw new StepError(`vagrant ssh-config names no ${missing.join(', ')}`);
-  const link = await verifyVmRoutes(config.map((c) => c.host));
+  const netns = libvirtNetns();
+  const routed = await verifyVmRoutes(
+    config.map((c) => c.host),
+    netns,
+  );
+  const link = netns ? 'lo' : routed;
   const targets = await Promise.all(
     machines.map(async (node) => {
       const c = config.find((x) => x.node === node)!;
@@ -33,10 +43,12 @@ export async function reachMachines(
         .split('\n')
         .find((l) => l.startsWith('ssh-ed25519 '));
       if (!hostKey) throw new StepError(`${node}: no ed25519 host key in the VM's /etc/ssh`);
+      const via = netns
+        ? { host: '127.0.0.1', port: await startForwarder(netns, c.host, c.port ?? 22, node, journal) }
+        : { host: c.host, port: c.port };
       return {
         node,
-        host: c.host,
-        port: c.port,
+        ...via,
         user: c.user,
         identityFile: c.identityFile,
         privateKey: readFileSync(c.identityFile, 'utf8'),

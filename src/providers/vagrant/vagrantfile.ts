@@ -22,6 +22,10 @@ export interface VagrantTarget {
   instance: string;
   /** The management network's prefix (libvirt); VirtualBox uses NAT and a forwarded port. */
   managementPrefix: string;
+  /** The single VM's box when it is lab's own (built offline, kernel booted directly); else Debian's. */
+  labBox?: { name: string; source: string };
+  /** libvirt's domain type when detected (qemu: software emulation); unsaid, vagrant-libvirt's kvm. */
+  driver?: 'kvm' | 'qemu';
 }
 
 const common = (t: VagrantTarget) => ({
@@ -45,9 +49,11 @@ export function hostVmSize(lab: Lab): { cpus: number; memoryMb: number } {
 export function hostVagrantfile(t: VagrantTarget, source = PROJECT_DIR): string {
   return render('vagrant/Vagrantfile-host.njk', {
     ...common(t),
+    ...(t.labBox ? { box: { name: t.labBox.name }, offline: true } : {}),
+    driver: t.driver,
     vmName: `${vmPrefix(t.lab.name, t.instance)}host`,
     size: hostVmSize(t.lab),
-    source,
+    source: t.labBox?.source ?? source,
     nodeVersion: VERSIONS.node,
   });
 }
