@@ -68,6 +68,10 @@ export const vagrantProvider: Provider & { realizesRoles: true } = {
     ctx.journal.record({ kind: 'vagrant', id: 'vagrant:project', dir: projectDir, hypervisor });
     writeProject(project, projectDir);
     say(`  vagrant up --provider ${hypervisor}: ${project.machines.length} VMs, project ${projectDir}`);
+    // said plainly: what a run of this mode rests on (README, "What is proven here")
+    say(
+      '  note: one VM per node is proven by plans, vagrant validate and a fake vagrant, not yet end to end; --provider vagrant-host is (npm run test:vm)',
+    );
     await mustVagrant(projectDir, ['up', '--provider', hypervisor, '--no-provision'], {
       timeoutMs: 3_600_000,
     });
