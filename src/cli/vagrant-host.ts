@@ -75,8 +75,9 @@ export async function upInsideVm(file: string, opts: { set: string[]; instance: 
   process.once('SIGTERM', onSignal);
   let shell: SshShell | undefined;
   try {
-    journal.record({ kind: 'vagrant', id: 'vagrant:project', dir: projectDir, hypervisor });
-    const vm = await prepareVmHost(hypervisor, projectDir, (l) => console.log(l));
+    const { netns, ...vm } = await prepareVmHost(hypervisor, projectDir, (l) => console.log(l));
+    // before the machine exists: lab down and gc destroy it from the namespace vagrant reaches it in
+    journal.record({ kind: 'vagrant', id: 'vagrant:project', dir: projectDir, hypervisor, netns });
     const project = buildProject({
       lab,
       instance: opts.instance,
@@ -99,11 +100,12 @@ export async function upInsideVm(file: string, opts: { set: string[]; instance: 
         console.log(`  ${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s ${line.slice(4)}`);
     };
     await mustVagrant(projectDir, ['up', '--provider', hypervisor], {
+      netns,
       timeoutMs: 3_600_000,
       onLine: progress,
     });
     if (controller.signal.aborted) throw new InterruptedError('interrupted');
-    const { targets, link } = await reachMachines(projectDir, project.machines, journal);
+    const { targets, link } = await reachMachines(projectDir, project.machines, journal, netns);
     record.link = link;
     writeInstance(record);
     saveTargets(dir, targets, '');

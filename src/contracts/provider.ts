@@ -21,8 +21,8 @@ export type Resource =
       starttime?: string;
       pidfile?: string;
     }
-  /** A Vagrant project whose machines `vagrant destroy -f` removes. */
-  | { kind: 'vagrant'; id: string; dir: string; hypervisor: string };
+  /** A Vagrant project whose machines `vagrant destroy -f` removes (from lab's libvirt namespace, if named). */
+  | { kind: 'vagrant'; id: string; dir: string; hypervisor: string; netns?: string };
 
 /** What is known of a resource only after its creation (a pid), or that it is gone. */
 export type ResourceUpdate = { id: string; pid?: number; starttime?: string; removed?: boolean };

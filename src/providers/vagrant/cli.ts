@@ -1,8 +1,7 @@
 // Running vagrant in a project folder: offline (no version check), the chosen hypervisor, and a
 // folder of its own (VAGRANT_CWD), so that two instances never share machines; inside lab's own
-// libvirt namespace when lab started libvirtd (it reaches the VMs by their NAT addresses there).
+// libvirt namespace when the instance's VMs live there (it reaches them by their NAT addresses).
 import { runCommand } from '../../host/command.js';
-import { libvirtNetns } from './libvirt-daemons.js';
 
 export interface VagrantRun {
   exitCode: number;
@@ -13,11 +12,12 @@ export interface VagrantRun {
 export async function vagrant(
   projectDir: string,
   args: string[],
-  opts: { hypervisor?: string; timeoutMs?: number; onLine?: (line: string) => void } = {},
+  opts: { hypervisor?: string; netns?: string; timeoutMs?: number; onLine?: (line: string) => void } = {},
 ): Promise<VagrantRun> {
   try {
-    const netns = opts.hypervisor === 'virtualbox' ? undefined : libvirtNetns();
-    const [file, argv] = netns ? ['ip', ['netns', 'exec', netns, 'vagrant', ...args]] : ['vagrant', args];
+    const [file, argv] = opts.netns
+      ? ['ip', ['netns', 'exec', opts.netns, 'vagrant', ...args]]
+      : ['vagrant', args];
     const r = await runCommand(file, argv, {
       timeoutMs: opts.timeoutMs ?? 600_000,
       env: {

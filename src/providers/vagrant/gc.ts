@@ -7,6 +7,7 @@ import { homedir } from 'node:os';
 import { basename, dirname, join, sep } from 'node:path';
 import { stateRoot } from '../../paths.js';
 import { mustVagrant } from './cli.js';
+import { libvirtNetns } from './libvirt-daemons.js';
 
 interface IndexEntry {
   name: string;
@@ -32,15 +33,25 @@ function machineIndex(): Record<string, IndexEntry> {
 }
 
 /** Machines in this state folder's Vagrant projects whose instance folder holds no instance.json. */
-export function vagrantOrphans(): { id: string; name: string; dir: string }[] {
+export function vagrantOrphans(): { id: string; name: string; dir: string; provider: string }[] {
   const root = `${stateRoot()}${sep}`;
   return Object.entries(machineIndex()).flatMap(([id, m]) => {
     const dir = m.vagrantfile_path;
     const ours = dir?.startsWith(root) && basename(dir) === 'vagrant';
-    return ours && !existsSync(join(dirname(dir), 'instance.json')) ? [{ id, name: m.name, dir }] : [];
+    return ours && !existsSync(join(dirname(dir), 'instance.json'))
+      ? [{ id, name: m.name, dir, provider: m.provider }]
+      : [];
   });
 }
 
-export async function collectVagrantOrphans(orphans: { id: string; dir: string }[]): Promise<void> {
-  for (const o of orphans) await mustVagrant(dirname(o.dir), ['destroy', '-f', o.id], { timeoutMs: 900_000 });
+export async function collectVagrantOrphans(
+  orphans: { id: string; dir: string; provider?: string }[],
+): Promise<void> {
+  // a machine of lab's own libvirt is destroyed from its namespace, where vagrant reaches it
+  const netns = libvirtNetns();
+  for (const o of orphans)
+    await mustVagrant(dirname(o.dir), ['destroy', '-f', o.id], {
+      netns: o.provider === 'libvirt' ? netns : undefined,
+      timeoutMs: 900_000,
+    });
 }

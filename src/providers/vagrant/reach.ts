@@ -8,7 +8,6 @@ import { StepError } from '../../errors.js';
 import type { SshTarget } from '../../transport/ssh.js';
 import { mustVagrant } from './cli.js';
 import { startForwarder } from './forwarder.js';
-import { libvirtNetns } from './libvirt-daemons.js';
 import { verifyVmRoutes } from './management.js';
 import { parseSshConfig } from './ssh-config.js';
 
@@ -16,13 +15,14 @@ export async function reachMachines(
   projectDir: string,
   machines: string[],
   journal?: Journal,
+  /** lab's own libvirt namespace, when the VMs live there. */
+  netns?: string,
 ): Promise<{ targets: SshTarget[]; link: string }> {
   const config = parseSshConfig(
-    (await mustVagrant(projectDir, ['ssh-config'], { timeoutMs: 120_000 })).stdout,
+    (await mustVagrant(projectDir, ['ssh-config'], { netns, timeoutMs: 120_000 })).stdout,
   );
   const missing = machines.filter((m) => !config.some((c) => c.node === m));
   if (missing.length) throw new StepError(`vagrant ssh-config names no ${missing.join(', ')}`);
-  const netns = libvirtNetns();
   const routed = await verifyVmRoutes(
     config.map((c) => c.host),
     netns,
@@ -35,6 +35,7 @@ export async function reachMachines(
         projectDir,
         ['ssh', node, '-c', 'cat /etc/ssh/ssh_host_ed25519_key.pub'],
         {
+          netns,
           timeoutMs: 120_000,
         },
       );

@@ -29,7 +29,11 @@ export async function destroyVagrant(resources: Resource[]): Promise<void> {
   for (const r of [...resources].reverse()) {
     if (r.kind !== 'vagrant' || !existsSync(r.dir)) continue;
     await stopProcesses(vagrantsIn(r.dir), 10_000);
-    await mustVagrant(r.dir, ['destroy', '-f'], { hypervisor: r.hypervisor, timeoutMs: 900_000 });
+    await mustVagrant(r.dir, ['destroy', '-f'], {
+      hypervisor: r.hypervisor,
+      netns: r.netns,
+      timeoutMs: 900_000,
+    });
   }
   await stopProcesses(
     resources.flatMap((r) => (r.kind === 'process' && r.pid ? [{ pid: r.pid, starttime: r.starttime }] : [])),

@@ -13,9 +13,9 @@ export async function prepareVmHost(
   hypervisor: Hypervisor,
   projectDir: string,
   say: (line: string) => void,
-): Promise<Pick<VagrantTarget, 'labBox' | 'driver'>> {
+): Promise<Pick<VagrantTarget, 'labBox' | 'driver'> & { netns?: string }> {
   if (hypervisor !== 'libvirt') return {};
-  await ensureLibvirt(say, dirname(projectDir));
+  const netns = await ensureLibvirt(say, dirname(projectDir));
   const box = labBoxReady() ? labBox() : undefined;
   const accel = await detectAcceleration(box && join(box.boot, 'vmlinuz'));
   if (accel.driver === 'qemu')
@@ -24,10 +24,10 @@ export async function prepareVmHost(
     );
   if (!box) {
     say('  box debian/bookworm64 (lab vm box build makes one that needs no network)');
-    return { driver: accel.driver };
+    return { driver: accel.driver, netns };
   }
   const source = join(projectDir, 'source');
   stageProject(source);
   say(`  box ${box.name} (offline), the project staged in ${source}`);
-  return { driver: accel.driver, labBox: { name: box.name, source } };
+  return { driver: accel.driver, netns, labBox: { name: box.name, source } };
 }
