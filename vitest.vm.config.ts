@@ -5,7 +5,7 @@ export default defineConfig({
   test: {
     include: ['test/vm/**/*.test.ts'],
     fileParallelism: false,
-    testTimeout: 1_200_000,
+    testTimeout: 1_900_000,
     hookTimeout: 900_000,
     reporters: ['default'],
   },

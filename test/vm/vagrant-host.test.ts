@@ -82,7 +82,7 @@ describe.skipIf(!isRoot)('vagrant-host: bgp-metallb in a real VM', () => {
     'brings bgp-metallb up inside one VM and proves it with its checks',
     async () => {
       const r = await timed('up to proven', () =>
-        lab(['up', 'bgp-metallb', '--provider', 'vagrant-host', '-i', instance], 15 * MIN),
+        lab(['up', 'bgp-metallb', '--provider', 'vagrant-host', '-i', instance], 30 * MIN),
       );
       expect(r.exitCode, r.all).toBe(0);
       expect(r.all).toMatch(/bgp-metallb is up and proven in/);
@@ -91,7 +91,7 @@ describe.skipIf(!isRoot)('vagrant-host: bgp-metallb in a real VM', () => {
       const at = (what: RegExp) => Number(new RegExp(`(\\d+) s lab-host: ${what.source}`).exec(r.all)?.[1]);
       figures['start to SSH'] = `${at(/Machine booted and ready/) - at(/Starting domain/)} s`;
     },
-    16 * MIN,
+    31 * MIN,
   );
 
   it(
