@@ -26,3 +26,10 @@ export async function providerOf(name: string): Promise<Provider> {
 export function allProviders(): Promise<Provider[]> {
   return Promise.all(Object.values(PROVIDERS).map((load) => load()));
 }
+
+/** lab vm box build: the vagrant providers' own box, built on this host (loaded on use). */
+export async function buildVmBox(
+  opts: Parameters<typeof import('./vagrant/box/box.js').buildBox>[0],
+): ReturnType<typeof import('./vagrant/box/box.js').buildBox> {
+  return (await import('./vagrant/box/box.js')).buildBox(opts);
+}
