@@ -12,6 +12,7 @@ import {
   nodeByName,
   selectNodes,
 } from '../core/lab.js';
+import { compileLabRegex } from '../core/lab-regex.js';
 import type { Session } from '../daemons/daemon.js';
 import { DAEMONS } from '../daemons/index.js';
 import type { Expectation } from '../model/schema.js';
@@ -301,7 +302,7 @@ const judgeAnswers: Judge<'answers'> = (spec, { results }) => {
 };
 
 const judgeLines = onOutput<'lines'>((spec, output) => {
-  const re = new RegExp(spec.match);
+  const re = compileLabRegex(spec.match);
   const n = output.split('\n').filter((l) => re.test(l)).length;
   if (spec.count !== undefined && n !== spec.count)
     return fail(`${n} lines match /${spec.match}/, expected ${spec.count}`);
@@ -313,7 +314,7 @@ const judgeLines = onOutput<'lines'>((spec, output) => {
 /** One judge per kind of expectation: leaving one out does not compile. */
 export const JUDGES: { [K in Kind]-?: Judge<K> } = {
   match: onOutput((re, out) =>
-    new RegExp(re, 'm').test(out) ? pass() : fail(`output does not match /${re}/`),
+    compileLabRegex(re, true).test(out) ? pass() : fail(`output does not match /${re}/`),
   ),
   contains: onOutput((text, out) =>
     out.includes(text) ? pass() : fail(`output does not contain '${text}'`),

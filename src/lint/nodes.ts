@@ -5,6 +5,7 @@ import type { Rule } from '../contracts/lint.js';
 import type { Issue } from '../core/issue.js';
 import { issue } from '../core/issue.js';
 import type { Lab, Node } from '../core/lab.js';
+import { labRegexError } from '../core/lab-regex.js';
 import { cidrContains, familyOf, parseCidr } from '../net/ip.js';
 import { ROLES } from '../roles/index.js';
 
@@ -159,18 +160,16 @@ function checkRegexIssues(lab: Lab): Issue[] {
     if (c.expect.match !== undefined) patterns.push([c.expect.match, ['expect', 'match']]);
     if (c.expect.lines) patterns.push([c.expect.lines.match, ['expect', 'lines', 'match']]);
     for (const [pattern, sub] of patterns) {
-      try {
-        new RegExp(pattern, 'm');
-      } catch (e) {
+      const error = labRegexError(pattern);
+      if (error)
         out.push(
           issue(
             'check-regex-invalid',
             [...c.path, ...sub],
-            `check ${c.name}: ${(e as Error).message}`,
-            'the check could never pass: fix the regular expression (JavaScript syntax; escape ( [ . with \\)',
+            `check ${c.name}: ${error}`,
+            'the check could never pass: fix the regular expression (RE2 syntax: no backreferences or lookaround; escape ( [ . with \\)',
           ),
         );
-      }
     }
   }
   return out;

@@ -368,13 +368,13 @@ const cluster = z
 
 const expectation = z
   .object({
-    match: z.string().optional().describe('a regular expression the output must match'),
+    match: z.string().optional().describe('a regular expression (RE2 syntax) the output must match'),
     contains: z.string().optional().describe('text the output must contain'),
     lines: z
       .object({ match: z.string(), count: count.optional(), min: count.optional() })
       .strict()
       .optional()
-      .describe('count the output lines matching a regular expression'),
+      .describe('count the output lines matching a regular expression (RE2 syntax)'),
     bgp_established: z
       .object({
         daemon: z.enum(BGP_DAEMONS),
