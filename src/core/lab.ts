@@ -51,6 +51,8 @@ export interface Neighbor {
   rsClient?: boolean;
   password?: string;
   bfd?: boolean;
+  /** BFD timers of this session, when the lab gives them. */
+  bfdTimers?: { interval: number; multiplier: number };
   /** This session's own policy, instead of the node's import/export. */
   import?: Filter;
   export?: Filter;

@@ -207,6 +207,7 @@ export function resolveSessions(lab: Lab, node: Node, push: PushIssue): Neighbor
           message: `${field} on ${node.name}'s session with ${peer.name}: ${why}`,
           hint: 'drop the field (FRR refuses ttl-security beside ebgp-multihop; the others would be ignored)',
         });
+      const bfdOn = opts.bfd ?? def.bfd;
       for (const end of ends) {
         neighbors.push({
           node: peer.name,
@@ -221,7 +222,8 @@ export function resolveSessions(lab: Lab, node: Node, push: PushIssue): Neighbor
           rrClient: bgp.routeReflector && ibgp ? (opts.rr_client ?? true) : undefined,
           rsClient: opts.rs_client,
           password: opts.password ?? def.password,
-          bfd: opts.bfd ?? def.bfd,
+          bfd: bfdOn === undefined ? undefined : !!bfdOn,
+          bfdTimers: typeof bfdOn === 'object' ? bfdOn : undefined,
           import: opts.import,
           export: opts.export,
           localPref: opts.local_pref,

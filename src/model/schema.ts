@@ -174,6 +174,17 @@ const password = z
   .string()
   .regex(/^[!#-&(-[\]-~]{1,80}$/, 'at most 80 printable characters, without spaces, quotes or backslashes');
 
+// BFD: on, or on with its timers (the lab's default: 100 ms, 3 missed)
+const bfd = z.union([
+  z.boolean(),
+  z
+    .object({
+      interval: z.number().int().min(10).max(60000).describe('ms between packets, each way (min rx and tx)'),
+      multiplier: z.number().int().min(2).max(255).describe('packets missed before the session is down'),
+    })
+    .strict(),
+]);
+
 const neighbor = z
   .object({
     peer: selector,
@@ -196,7 +207,7 @@ const neighbor = z
     rr_client: z.boolean().optional().describe('on a reflector: this iBGP peer is a client (default true)'),
     rs_client: z.boolean().optional().describe('route server: pass routes unchanged to this eBGP peer'),
     password: password.optional().describe('TCP MD5 password; both sides must agree'),
-    bfd: z.boolean().optional().describe('tie the session to a BFD session'),
+    bfd: bfd.optional().describe('tie the session to a BFD session (true, or with its timers)'),
     import: filter.optional().describe("this session's import policy, instead of bgp.import"),
     export: filter.optional().describe("this session's export policy, instead of bgp.export"),
     local_pref: u32.optional().describe('LOCAL_PREF set on every route learned from this peer'),
@@ -329,7 +340,7 @@ const bgp = z
     advertise_loopback: z.boolean().default(true).describe("announce the node's loopback addresses"),
     next_hop_self: z.boolean().optional().describe('default for every neighbor'),
     password: password.optional().describe('TCP MD5 password, default for every neighbor'),
-    bfd: z.boolean().optional().describe('BFD on every session, unless a neighbor says otherwise'),
+    bfd: bfd.optional().describe('BFD on every session, unless a neighbor says otherwise'),
   })
   .strict();
 

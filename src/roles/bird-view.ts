@@ -34,6 +34,7 @@ export interface BirdSession {
    */
   nextHopSelf?: 'ebgp' | 'on';
   gatewayRecursive: boolean;
+  bfdTimers?: Neighbor['bfdTimers'];
   passive?: boolean;
   ttlSecurity?: boolean;
   allowLocalAs?: number;
@@ -98,6 +99,7 @@ export function birdRouterView(lab: Lab, node: Node) {
       multihop: !!n.multihop,
       password: n.password === undefined ? undefined : birdString(n.password),
       bfd: !!n.bfd,
+      bfdTimers: n.bfdTimers,
       rrClient: !!n.rrClient,
       rsClient: !!n.rsClient,
       family,

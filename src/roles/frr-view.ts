@@ -132,6 +132,8 @@ export function frrRouterView(lab: Lab, node: Node) {
       ebgpMultihop: !!n.multihop && !n.ibgp,
       password: n.password,
       bfd: !!n.bfd,
+      // FRR sets BFD timers by profile (bfdd.conf), one per pair of values
+      bfdProfile: n.bfdTimers && `lab-${n.bfdTimers.interval}ms-x${n.bfdTimers.multiplier}`,
       nextHopSelf: !!n.nextHopSelf,
       rrClient: !!n.rrClient,
       rsClient: !!n.rsClient,
@@ -163,6 +165,7 @@ export function frrRouterView(lab: Lab, node: Node) {
       ebgpMultihop: false,
       password: undefined,
       bfd: false,
+      bfdProfile: undefined as string | undefined,
       nextHopSelf: false,
       rrClient: false,
       rsClient: false,
@@ -207,6 +210,15 @@ export function frrRouterView(lab: Lab, node: Node) {
       policyLines,
     },
     bfd: sessions.some((s) => s.bfd),
+    bfdProfiles: [
+      ...new Map(
+        neighbors.flatMap((n) =>
+          n.bfdTimers
+            ? [[`lab-${n.bfdTimers.interval}ms-x${n.bfdTimers.multiplier}`, n.bfdTimers] as const]
+            : [],
+        ),
+      ),
+    ].map(([name, t]) => ({ name, ...t })),
     ospf: ospf && {
       routerId: ospf.routerId,
       interfaces: ospf.interfaces.filter((i) => i.name !== 'lo'),
