@@ -6,7 +6,16 @@ import { fileURLToPath } from 'node:url';
 import { DefinitionError } from './errors.js';
 import { SAFE_NAME } from './names.js';
 
-export const PROJECT_DIR = join(dirname(fileURLToPath(import.meta.url)), '..');
+/** The folder holding package.json: found upwards, since this file runs from dist/ or from a bundled
+ * chunk under dist/cli/ (npm run build bundles the lab command so that it loads a few files, not 400). */
+export const PROJECT_DIR = projectDir(dirname(fileURLToPath(import.meta.url)));
+
+function projectDir(from: string): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'labs'))) return dir;
+    if (dirname(dir) === dir) return join(from, '..');
+  }
+}
 export const LABS_DIR = join(PROJECT_DIR, 'labs');
 
 /** LAB_STATE_DIR, else $XDG_STATE_HOME/lab, else ~/.local/state/lab. */

@@ -1,11 +1,11 @@
 // The one nunjucks environment: no autoescape, undefined is an error, Jinja2 idioms work.
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import nunjucks from 'nunjucks';
 import { birdChannelFilter } from '../daemons/bird.js';
 import type { Filter } from '../model/schema.js';
+import { PROJECT_DIR } from '../paths.js';
 
-export const TEMPLATES_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'templates');
+export const TEMPLATES_DIR = join(PROJECT_DIR, 'templates');
 
 /** A BIRD IPv4 channel filter from the lab's all | none | [prefixes] | { prefixes, communities }. */
 export function birdFilter(filter: Filter | undefined): string {

@@ -1,6 +1,6 @@
 // A zx `$` bound to a node: zx's quoting, nothrow, timeouts and output objects, with every command
 // carried over the node's open SSH connection (no OpenSSH process per command).
-import { $, defaults, quote, type Shell } from 'zx';
+import { $, defaults, quote, type Shell } from 'zx/core';
 import {
   type CommandEnd,
   type Connection,

@@ -2,7 +2,7 @@
 // which owns the SSH connections; its end, by returning or throwing, is posted back. Ending the
 // process (process.exit) ends only this thread, which the engine reports as the step's failure.
 import { parentPort, workerData } from 'node:worker_threads';
-import { ProcessOutput } from 'zx';
+import { ProcessOutput } from 'zx/core';
 import type { Lab, Step } from '../core/lab.js';
 import { type FromWorker, type StepScript, stepApi, type ToWorker } from './api.js';
 import { dollarOf } from './node-dollar.js';
