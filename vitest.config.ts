@@ -1,14 +1,36 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
+
+// Test files run side by side: every integration file names its instances after its own pid, keeps its
+// own state folder and asserts only on what its instances left (other labs come and go on the host).
+// Most of an integration file is waiting on daemons' timers, not CPU, so more files than cores run at
+// once (LAB_TEST_WORKERS changes it; 1 runs them one after another).
+const workers = Number(process.env.LAB_TEST_WORKERS) || Math.max(4, availableParallelism());
+// Files that run lab gc for real (it removes crashed instances, stale locks and orphans host-wide, and
+// they expect to find exactly their own) run last, one at a time, with nothing else of the suite.
+const ALONE = ['test/integration/interrupts.test.ts', 'test/integration/vagrant-fake.test.ts'];
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
-    // the real VMs' tests run apart, by npm run test:vm (vitest.vm.config.ts)
-    exclude: ['test/vm/**', 'node_modules/**'],
-    // integration tests share the host's network namespaces: run files one after another
-    fileParallelism: false,
     testTimeout: 60_000,
     hookTimeout: 60_000,
     reporters: ['default', './test/helpers/summary-reporter.ts'],
+    maxWorkers: workers,
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'side-by-side',
+          include: ['test/**/*.test.ts'],
+          // the real VMs' tests run apart, by npm run test:vm (vitest.vm.config.ts)
+          exclude: [...ALONE, 'test/vm/**', 'node_modules/**'],
+          sequence: { groupOrder: 0 },
+        },
+      },
+      {
+        extends: true,
+        test: { name: 'alone', include: ALONE, maxWorkers: 1, sequence: { groupOrder: 1 } },
+      },
+    ],
   },
 });

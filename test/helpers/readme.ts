@@ -1,4 +1,4 @@
-// READMEs that run: what a README's fenced blocks ask the README runner (test/integration/readme.test.ts)
+// READMEs that run: what a README's fenced blocks ask the README runner (test/helpers/readme-runner.ts)
 // to do, and how a command's output is compared with the expected output the README shows.
 // The conventions, for README writers (also in docs/readme-tests.md):
 //

@@ -4,7 +4,7 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, it } from 'vitest';
 import { Journal } from '../../src/engine/journal.js';
 import { isAlive } from '../../src/host/processes.js';
 import { loadLab } from '../../src/model/load.js';
@@ -24,7 +24,9 @@ if (!isRoot) console.warn('conformance labs skipped: they create namespaces and 
 const instance = `cf${process.pid % 100000}`;
 const upTimes: string[] = [];
 
-describe.skipIf(!isRoot)('conformance labs on netns, one after another', () => {
+// side by side (vitest's maxConcurrency, 5 at once): each lab has namespaces and a link of its own name,
+// and most of each up is waiting on its daemons' timers (BIRD's connect delay, OSPF's intervals)
+describe.skipIf(!isRoot)('conformance labs on netns, side by side', () => {
   const state = mkdtempSync(join(tmpdir(), 'lab-conformance-'));
   const lab = labCli(state);
   afterAll(async () => {
@@ -33,9 +35,9 @@ describe.skipIf(!isRoot)('conformance labs on netns, one after another', () => {
     if (upTimes.length) console.log(`conformance up times: ${upTimes.join(', ')}`);
   });
 
-  it.each(CONFORMANCE_LABS)(
+  it.concurrent.for(CONFORMANCE_LABS)(
     '%s: lint clean, up with every check passing, down leaving nothing',
-    async (name) => {
+    async (name, { expect }) => {
       const file = conformanceFile(name);
       const lint = await lab(['lint', file, '--no-host']);
       expect(lint.exitCode, lint.all).toBe(0);

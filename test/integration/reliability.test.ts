@@ -419,7 +419,9 @@ describe.skipIf(!isRoot)('reliability off the road', () => {
       reject: false,
       all: true,
     });
-    for (let i = 0; i < 200 && !existsSync(join(state, 'bgp-metallb', instance, 'journal.jsonl')); i++)
+    // until up has begun (its journal): a busy host (the suite runs files side by side) can take
+    // seconds to start it, and an up stopped before it holds the instance is one down cannot see
+    for (let i = 0; i < 3000 && !existsSync(join(state, 'bgp-metallb', instance, 'journal.jsonl')); i++)
       await sleep(10);
     up.kill('SIGSTOP');
     const started = Date.now();

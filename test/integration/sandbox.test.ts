@@ -9,8 +9,9 @@ import { labCli } from '../helpers/cli.js';
 import { isRoot } from '../helpers/labs.js';
 
 describe.skipIf(!isRoot)('the node sandbox', () => {
-  // one instance's state folder outside /tmp (beside the checkout), the other's in /tmp: both hidden
-  const stateA = join(PROJECT_DIR, `.sandbox-test-${process.pid}`);
+  // one instance's state folder outside /tmp (in the checkout, under node_modules/.cache: git status
+  // stays as it was for the README runner beside it), the other's in /tmp: both hidden
+  const stateA = join(PROJECT_DIR, 'node_modules', '.cache', `lab-sandbox-test-${process.pid}`);
   const stateB = mkdtempSync(join(tmpdir(), 'lab-sandbox-'));
   const labA = labCli(stateA);
   const labB = labCli(stateB);

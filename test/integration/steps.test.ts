@@ -58,7 +58,8 @@ describe.skipIf(!isRoot)('lab steps on netns', () => {
     return JSON.parse(r.stdout) as StepsJson;
   };
 
-  it.each(walkable)(
+  // the labs walk side by side, each on an instance of its own: most of a walk is waiting on daemons
+  it.concurrent.each(walkable)(
     '%s: every step fails its checks before and passes them after; its traps break theirs',
     async (name) => {
       const instance = `${base}${walkable.indexOf(name)}`;

@@ -19,16 +19,35 @@ function filesUnder(dir: string): string[] {
   });
 }
 
+function removeEmptyDirs(dir: string): void {
+  if (!statSync(dir).isDirectory()) return;
+  for (const name of readdirSync(dir)) removeEmptyDirs(join(dir, name));
+  if (!readdirSync(dir).length) rmSync(dir, { recursive: true });
+}
+
 describe('golden renders', () => {
   it.each(LAB_NAMES)('%s renders exactly its golden files', (name) => {
     const files = renderLab(openLab(labFile(name)).lab);
     const dir = join(GOLDEN, name);
     if (process.env.UPDATE_GOLDEN) {
-      // the resolved model's golden (lab.json, model-golden.test.ts) lives beside the nodes' files
-      for (const node of readdirSync(dir)) if (node !== MODEL) rmSync(join(dir, node), { recursive: true });
+      // only what differs is written and only what is no longer rendered removed: the goldens stay
+      // whole for a test reading them meanwhile (the README runs this beside the unit tests); the
+      // resolved model's golden (lab.json, model-golden.test.ts) lives beside the nodes' files
+      const wanted = new Set(files.map((f) => join(dir, f.node, f.path)));
+      for (const old of filesUnder(dir)) if (!wanted.has(old) && relative(dir, old) !== MODEL) rmSync(old);
+      for (const node of readdirSync(dir)) removeEmptyDirs(join(dir, node));
       for (const f of files) {
-        mkdirSync(dirname(join(dir, f.node, f.path)), { recursive: true });
-        writeFileSync(join(dir, f.node, f.path), f.content, { mode: f.mode ?? 0o644 });
+        const path = join(dir, f.node, f.path);
+        const mode = f.mode ?? 0o644;
+        if (
+          existsSync(path) &&
+          readFileSync(path, 'utf8') === f.content &&
+          (statSync(path).mode & 0o777) === mode
+        )
+          continue;
+        mkdirSync(dirname(path), { recursive: true });
+        rmSync(path, { force: true });
+        writeFileSync(path, f.content, { mode });
       }
     }
     const expected = filesUnder(dir)

@@ -1,0 +1,4 @@
+// labs/multi-coe-calico/README.md run as a reader runs it (test/helpers/readme-runner.ts), beside the other READMEs.
+import { runReadmes } from '../helpers/readme-runner.js';
+
+runReadmes(['labs/multi-coe-calico/README.md']);
