@@ -1,14 +1,16 @@
-// npm run build, after tsc: the lab command bundled into dist/cli/main.js and its lazily loaded chunks,
+// npm run build, after tsc: the templates compiled (templates.ts), and the lab command bundled into dist/cli/main.js and its lazily loaded chunks,
 // so that a command loads a few files instead of some 400 (zod alone is 95): module loading was half of
 // `lab lint`'s CPU. Packages with native or wasm parts, or loaded only by up and steps, stay outside.
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'rolldown';
 import { PROJECT_DIR } from '../paths.js';
+import { compileTemplates } from './templates.js';
 
 const CLI = join(PROJECT_DIR, 'dist', 'cli');
 const EXTERNAL = [/^ssh2(\/|$)/, /^zx(\/|$)/, /^listr2(\/|$)/, /^@hpcc-js\//];
 
+compileTemplates();
 rmSync(join(CLI, 'chunks'), { recursive: true, force: true });
 await build({
   input: { main: join(CLI, 'main.js') },

@@ -1,4 +1,6 @@
 // The one nunjucks environment: no autoescape, undefined is an error, Jinja2 idioms work.
+import { existsSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import nunjucks from 'nunjucks';
 import { birdChannelFilter } from '../daemons/bird.js';
@@ -6,6 +8,26 @@ import type { Filter } from '../model/schema.js';
 import { PROJECT_DIR } from '../paths.js';
 
 export const TEMPLATES_DIR = join(PROJECT_DIR, 'templates');
+/** The templates compiled to JavaScript by npm run build (build/templates.ts), each with its source's
+ * size and mtime: compiling them was most of what rendering a lab cost, at every lab up. */
+export const COMPILED_TEMPLATES = join(PROJECT_DIR, 'dist', 'templates.cjs');
+
+export interface CompiledTemplates {
+  templates: Record<string, unknown>;
+  sources: Record<string, [size: number, mtimeMs: number]>;
+}
+
+/** The compiled templates whose source is as it was at the build; an edited one compiles from source. */
+function compiledTemplates(): Record<string, unknown> {
+  if (!existsSync(COMPILED_TEMPLATES)) return {};
+  const { templates, sources } = createRequire(COMPILED_TEMPLATES)(COMPILED_TEMPLATES) as CompiledTemplates;
+  const fresh: Record<string, unknown> = {};
+  for (const [name, [size, mtimeMs]] of Object.entries(sources)) {
+    const now = statSync(join(TEMPLATES_DIR, name), { throwIfNoEntry: false });
+    if (now?.size === size && now.mtimeMs === mtimeMs) fresh[name] = templates[name];
+  }
+  return fresh;
+}
 
 /** A BIRD IPv4 channel filter from the lab's all | none | [prefixes] | { prefixes, communities }. */
 export function birdFilter(filter: Filter | undefined): string {
@@ -14,9 +36,14 @@ export function birdFilter(filter: Filter | undefined): string {
 
 let env: nunjucks.Environment | undefined;
 
-export function templates(): nunjucks.Environment {
+export function templates(opts: { compiled?: boolean } = {}): nunjucks.Environment {
   if (env) return env;
-  env = new nunjucks.Environment(new nunjucks.FileSystemLoader(TEMPLATES_DIR), {
+  const compiled = opts.compiled === false ? {} : compiledTemplates();
+  const loaders = [
+    new nunjucks.PrecompiledLoader(compiled as unknown as unknown[]),
+    new nunjucks.FileSystemLoader(TEMPLATES_DIR),
+  ];
+  env = new nunjucks.Environment(loaders, {
     autoescape: false,
     throwOnUndefined: true,
     trimBlocks: true,
