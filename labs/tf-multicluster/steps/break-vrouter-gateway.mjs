@@ -10,8 +10,8 @@ export default async ({ on, nodes, address, files, log }) => {
       const env = files(worker.name).find((f) => f.endsWith('/tf-configmaps.yaml'));
       if (!env) throw new Error(`${worker.name} has no rendered TF ConfigMaps`);
       const $w = on(worker.name);
-      await $w`sed -i -E ${`s/^(  VROUTER_GATEWAY: *)"[^"]*"/\\1"${master}"/`} ${env}`;
-      await $w`grep -q ${`^  VROUTER_GATEWAY: "${master}"`} ${env}`;
+      await $w`sed -i -E ${`s/^(  VROUTER_GATEWAY: *).*$/\\1${master}/`} ${env}`;
+      await $w`grep -qx ${`  VROUTER_GATEWAY: ${master}`} ${env}`;
       const applied = await $w`/etc/lab/bin/vrouter-agent underlay`;
       log(`${worker.name}: VROUTER_GATEWAY ${master} in ${env}; ${applied.stdout.trim()}`);
     }),
