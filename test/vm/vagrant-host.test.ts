@@ -2,7 +2,7 @@
 // Debian VM booted by Vagrant on libvirt (lab's own libvirtd in a namespace of its own when none
 // answers; software emulation when KVM does not work), bgp-metallb brought up inside it and proven
 // by its checks; lab status, check, exec and down through it; nothing of it left on the host.
-// Run by `npm run test:vm` (by hand for now, beside npm test; not yet in .ci/run): it takes minutes, and root.
+// Run by `npm run test:vm` (CI, after npm test): it takes minutes, and root.
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
