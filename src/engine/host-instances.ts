@@ -21,15 +21,18 @@ export function unregisterInstance(lab: string, instance: string): void {
   rmSync(entryOf(lab, instance), { force: true });
 }
 
-/** Every registered instance whose state folder still holds it. */
-export function registeredInstances(): InstanceRecord[] {
-  let entries: string[];
+/** The host's instance list: one file per instance; none when the list was never made. */
+function registryEntries(): string[] {
   try {
-    entries = readdirSync(REGISTRY);
+    return readdirSync(REGISTRY);
   } catch {
     return [];
   }
-  return entries.flatMap((e) => {
+}
+
+/** Every registered instance whose state folder still holds it. */
+export function registeredInstances(): InstanceRecord[] {
+  return registryEntries().flatMap((e) => {
     const record = readInstance(readFileSync(join(REGISTRY, e), 'utf8').trim());
     return record ? [record] : [];
   });
@@ -43,13 +46,7 @@ export function knownInstances(): InstanceRecord[] {
 
 /** Registered instances whose state folder exists but whose instance.json cannot be read. */
 export function damagedInstances(): { lab: string; instance: string; dir: string }[] {
-  let entries: string[];
-  try {
-    entries = readdirSync(REGISTRY);
-  } catch {
-    return [];
-  }
-  return entries.flatMap((e) => {
+  return registryEntries().flatMap((e) => {
     const [lab, instance] = e.split('.');
     try {
       const dir = readFileSync(join(REGISTRY, e), 'utf8').trim();

@@ -32,3 +32,14 @@ export class FakeShell implements NodeShell {
 
   close(): void {}
 }
+
+/** A command on the router that exited 0 with this output: what a judge is given. */
+export const routerResult = (stdout: string) => ({
+  node: 'router',
+  command: 'c',
+  exitCode: 0,
+  stdout,
+  stderr: '',
+  durationMs: 1,
+  timedOut: false,
+});

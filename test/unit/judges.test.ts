@@ -3,18 +3,11 @@ import { describe, expect, it } from 'vitest';
 import { interfaceMac, linkLocalOf, linkLocalTowards } from '../../src/core/addressing.js';
 import { JUDGES, judge } from '../../src/engine/judges.js';
 import { openLab } from '../../src/model/open.js';
+import { routerResult } from '../helpers/fake-shell.js';
 import { conformanceFile, labFile } from '../helpers/labs.js';
 
 const { lab } = openLab(labFile('bgp-metallb'));
-const result = (stdout: string) => ({
-  node: 'router',
-  command: 'c',
-  exitCode: 0,
-  stdout,
-  stderr: '',
-  durationMs: 1,
-  timedOut: false,
-});
+const result = routerResult;
 const ROUTE = '172.16.254.1 proto bird metric 32\n\tnexthop via 10.0.0.51 dev eth0 weight 1\n';
 const base = lab.checks.find((c) => c.name === 'ecmp-route')!;
 

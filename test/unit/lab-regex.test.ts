@@ -4,19 +4,12 @@ import { describe, expect, it } from 'vitest';
 import { compileLabRegex, labRegexError } from '../../src/core/lab-regex.js';
 import { judge } from '../../src/engine/judges.js';
 import { openLab } from '../../src/model/open.js';
+import { routerResult } from '../helpers/fake-shell.js';
 import { labFile } from '../helpers/labs.js';
 
 const { lab } = openLab(labFile('bgp-metallb'));
 const base = lab.checks[0];
-const result = (stdout: string) => ({
-  node: 'router',
-  command: 'c',
-  exitCode: 0,
-  stdout,
-  stderr: '',
-  durationMs: 1,
-  timedOut: false,
-});
+const result = routerResult;
 // 100k 'a's then '!': `(a+)+$` needs about 2^100000 steps in a backtracking engine
 const HOSTILE = `${'a'.repeat(100_000)}!`;
 
