@@ -4,6 +4,7 @@ import {
   closeSync,
   constants,
   existsSync,
+  fstatSync,
   lstatSync,
   mkdirSync,
   openSync,
@@ -314,5 +315,51 @@ export function writeOutputFile(file: string, content: string, target: OutputTar
       throw e;
     }
     return given;
+  });
+}
+
+/** A file lab appends to across runs (nightly --history): checked before the hours of work, then opened
+ * without following links each time, so that a link put there meanwhile is refused, not written through. */
+export function claimAppendFile(file: string, target: OutputTarget): string {
+  const given = resolve(file);
+  const flag = `${target.flag ?? ''} ${file}`.trim();
+  const s = lstatOrNone(given);
+  if (s?.isSymbolicLink())
+    throw refused(
+      `${flag} is a symbolic link: lab appends only to a plain file it can see`,
+      'output-symlink',
+      'Remove the link, or give the path of the file itself.',
+    );
+  if (given === sep || (s && !s.isFile()))
+    throw refused(
+      `${flag} is ${s ? kindOf(s) : 'the root folder'}: give the path of a file`,
+      'output-not-file',
+      'For example --history reports/history.jsonl.',
+    );
+  try {
+    makeFolders(dirname(given));
+  } catch (e) {
+    throw unwritable(target, dirname(given), realCause(dirname(given), e));
+  }
+  return given;
+}
+
+export function appendOutputFile(file: string, text: string, target: OutputTarget): void {
+  guarded(target, file, () => {
+    const fd = openSync(
+      file,
+      constants.O_WRONLY |
+        constants.O_APPEND |
+        constants.O_CREAT |
+        constants.O_NOFOLLOW |
+        constants.O_NONBLOCK,
+      0o644,
+    );
+    try {
+      if (!fstatSync(fd).isFile()) throw Object.assign(new Error('not a plain file'), { code: 'EINVAL' });
+      writeSync(fd, text);
+    } finally {
+      closeSync(fd);
+    }
   });
 }

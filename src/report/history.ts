@@ -1,9 +1,8 @@
 // The history file (JSON lines, one run each) and regressions: a phase markedly slower than the
 // median of the recent runs, judged with named thresholds that the output and the report state.
-import { appendFileSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { makeFolders } from '../host/fs.js';
+
 import { readJsonLines } from '../host/json-lines.js';
+import { appendOutputFile, type OutputTarget } from '../host/output.js';
 import type { LabResult, NightlyResults, Regression } from './results.js';
 import { RESULTS_SCHEMA } from './results.js';
 
@@ -80,9 +79,11 @@ export function findRegressions(current: NightlyResults, history: NightlyResults
   return regressions;
 }
 
+/** The history file as `lab nightly --history` names it (host/output.ts claims it before the run). */
+export const HISTORY_TARGET: OutputTarget = { what: 'the nightly history into', flag: '--history' };
+
 /** One line per run; the topology pictures stay in the report, not in the history. */
 export function appendHistory(file: string, results: NightlyResults): void {
-  makeFolders(dirname(file));
   const slim = { ...results, labs: results.labs.map(({ topology: _, ...l }) => l) };
-  appendFileSync(file, `${JSON.stringify(slim)}\n`);
+  appendOutputFile(file, `${JSON.stringify(slim)}\n`, HISTORY_TARGET);
 }

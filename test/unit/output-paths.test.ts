@@ -16,7 +16,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { LabError } from '../../src/errors.js';
-import { claimOutputFolder, OUTPUT_MARKER, writeInside, writeTree } from '../../src/host/output.js';
+import {
+  appendOutputFile,
+  claimAppendFile,
+  claimOutputFolder,
+  OUTPUT_MARKER,
+  writeInside,
+  writeTree,
+} from '../../src/host/output.js';
 import { labCli } from '../helpers/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'lab-output-'));
@@ -140,6 +147,37 @@ describe('lab nightly --report', () => {
       expect(Date.now() - started).toBeLessThan(15_000);
     }
     expect(readdirSync(theirs)).toEqual(['index.html']);
+  });
+});
+
+describe('lab nightly --history', () => {
+  const history = { what: 'the nightly history into', flag: '--history' };
+  it('appends to a plain file, and never through a link, to a folder or to /', () => {
+    const outside = join(dir, 'outside.jsonl');
+    writeFileSync(outside, 'theirs\n');
+    const link = join(dir, 'history-link.jsonl');
+    symlinkSync(outside, link);
+    expect(refusal(() => claimAppendFile(link, history)).code).toBe('output-symlink');
+    expect(refusal(() => claimAppendFile(dir, history)).code).toBe('output-not-file');
+    expect(refusal(() => claimAppendFile('/', history)).code).toBe('output-not-file');
+    const file = claimAppendFile(join(dir, 'hist', 'history.jsonl'), history);
+    appendOutputFile(file, 'one\n', history);
+    appendOutputFile(file, 'two\n', history);
+    expect(readFileSync(file, 'utf8')).toBe('one\ntwo\n');
+    // a link put in its place after the claim is refused at the write, and what it points to is unchanged
+    rmSync(file);
+    symlinkSync(outside, file);
+    expect(refusal(() => appendOutputFile(file, 'three\n', history)).code).toBe('output-unwritable');
+    expect(readFileSync(outside, 'utf8')).toBe('theirs\n');
+  });
+
+  it('lab nightly refuses a linked history before running anything (exit 2)', async () => {
+    const link = join(dir, 'history-cli-link.jsonl');
+    symlinkSync('/etc/hostname', link);
+    const report = join(dir, 'report-history');
+    const r = await lab(['nightly', 'bgp-metallb', '--report', report, '--history', link]);
+    expect(r.exitCode, r.all).toBe(2);
+    expect(r.stderr).toMatch(/--history .* is a symbolic link/);
   });
 });
 

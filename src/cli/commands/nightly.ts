@@ -1,10 +1,11 @@
 // lab nightly: tear down, rebuild and prove every lab, and report in JUnit, JSON (with history) and HTML.
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { CheckError, DefinitionError, PreflightError } from '../../errors.js';
-import { claimOutputFolder } from '../../host/output.js';
+import { claimAppendFile, claimOutputFolder } from '../../host/output.js';
 import { defaultHistory, defaultParallelism, runNightly } from '../../nightly/run.js';
 import { verifyInstanceName } from '../../paths.js';
 import { printable } from '../../printable.js';
+import { HISTORY_TARGET } from '../../report/history.js';
 import { REPORT_FILES, REPORT_TARGET, writeReports } from '../../report/write.js';
 
 export async function nightly(
@@ -27,7 +28,7 @@ export async function nightly(
   const instance = verifyInstanceName(opts.instance);
   // claimed before the hours of work: `/`, a folder lab did not write and links are refused now
   const reportDir = claimOutputFolder(opts.report, REPORT_TARGET);
-  const historyFile = resolve(opts.history ?? defaultHistory(reportDir));
+  const historyFile = claimAppendFile(opts.history ?? defaultHistory(reportDir), HISTORY_TARGET);
 
   const controller = new AbortController();
   const onSignal = () => {
