@@ -254,7 +254,7 @@ await scenario('killed daemons', async (t) => {
     const target = new Journal(copy)
       .resources()
       .find((r) => r.kind === 'process' && r.node === 'worker2' && r.name === victim);
-    if (!target || target.kind !== 'process' || !target.pid)
+    if (target?.kind !== 'process' || !target.pid)
       t.failures.push(`${instance}: no ${victim} on worker2 in the journal`);
     else process.kill(target.pid, 'SIGKILL');
     t.faults++;

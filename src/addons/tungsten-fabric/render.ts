@@ -63,7 +63,7 @@ export function renderConfigMaps(lab: Lab, c: TfCluster): string {
 }
 
 /** The control node's BGP: the lab's bgp section, or just its AS when it has no peers. */
-export function controlNodeBgp(lab: Lab, node: Node, c: TfCluster): NodeBgp {
+export function controlNodeBgp(node: Node, c: TfCluster): NodeBgp {
   const address = node.interfaces[0]?.address ?? '0.0.0.0';
   return (
     node.bgp ?? {
@@ -83,7 +83,7 @@ function isControlNode(lab: Lab, name: string | undefined): boolean {
 
 /** The control node's XMPP side and RIB: GoBGP, passive towards the BGP face on loopback. */
 export function renderControlNode(lab: Lab, node: Node, c: TfCluster): string {
-  const bgp = controlNodeBgp(lab, node, c);
+  const bgp = controlNodeBgp(node, c);
   return renderTemplate('tungsten-fabric/control-node.toml.njk', {
     ...header(lab),
     node,
@@ -102,7 +102,7 @@ export function renderControlNode(lab: Lab, node: Node, c: TfCluster): string {
 
 /** The control node's BGP face: BIRD, with the sessions the lab (TF's BGP router registration) names. */
 export function renderControlNodeBgp(lab: Lab, node: Node, c: TfCluster): string {
-  const bgp = controlNodeBgp(lab, node, c);
+  const bgp = controlNodeBgp(node, c);
   return renderTemplate('tungsten-fabric/control-node-bird.conf.njk', {
     ...header(lab),
     node,
@@ -145,7 +145,7 @@ function staticRoutes(node: Node) {
 /** The BGP routers a cluster's configuration registers: its control node, and each of its peers. */
 export function renderBgpRouters(lab: Lab, c: TfCluster): string {
   const node = c.controlNode;
-  const bgp = node && controlNodeBgp(lab, node, c);
+  const bgp = node && controlNodeBgp(node, c);
   const routers = bgp
     ? [
         {

@@ -42,7 +42,7 @@ export const tfController: Role = {
   start: (lab, node) => {
     const c = tfClusterOf(lab, node);
     if (c?.controlNode?.name !== node.name) return [];
-    const api = `${controlNodeBgp(lab, node, c).localAddress}:${XMPP_PORT}`;
+    const api = `${controlNodeBgp(node, c).localAddress}:${XMPP_PORT}`;
     return [
       // a control node is no router: with VROUTER_GATEWAY pointing here, the vRouters' traffic stops here
       { name: 'no-forwarding', run: 'sysctl -qw net.ipv4.ip_forward=0' },
