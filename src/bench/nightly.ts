@@ -5,19 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { LABS_DIR } from '../paths.js';
+import { CHROMIUM, CHROMIUM_FLAGS } from '../report/chromium.js';
 import { toHtml } from '../report/html.js';
 import { sampleNight } from './nightly-sample.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
 const LABS = ['bgp-metallb', 'multi-coe-calico'];
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
@@ -70,7 +61,7 @@ export async function reportOpenMs(): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), 'lab-bench-report-'));
   const file = join(dir, 'report.html');
   writeFileSync(file, toHtml(nights[29], nights.slice(0, 29)));
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
   try {
     const times: number[] = [];
     for (let i = 0; i < 5; i++) {

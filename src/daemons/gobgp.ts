@@ -4,6 +4,9 @@ import { type Daemon, type Session, sessionAddresses } from './daemon.js';
 /** Where gobgpd's API listens on a node (gobgp, the CLI, talks to it there). */
 export const GOBGP_API = '127.0.0.1:50051';
 
+/** gobgpd's arguments wherever it runs: the emulated node's start command and a VM's systemd unit. */
+export const GOBGPD_ARGS = `-f /etc/gobgp/gobgpd.toml -p --api-hosts=${GOBGP_API} --pprof-disable`;
+
 /** gobgp neighbor: `Peer AS Up/Down State |#Received Accepted`. */
 export function gobgpSessions(
   output: string,
@@ -27,7 +30,7 @@ export const gobgp: Daemon = {
   commands: ['gobgpd', 'gobgp'],
   start: {
     name: 'gobgpd',
-    run: `setsid -f sh -c 'echo $$ > /run/gobgpd.pid; exec gobgpd -f /etc/gobgp/gobgpd.toml -p --api-hosts=${GOBGP_API} --pprof-disable' < /dev/null > /var/log/gobgpd.log 2>&1`,
+    run: `setsid -f sh -c 'echo $$ > /run/gobgpd.pid; exec gobgpd ${GOBGPD_ARGS}' < /dev/null > /var/log/gobgpd.log 2>&1`,
     pidfile: '/run/gobgpd.pid',
   },
   bgp: {

@@ -4,7 +4,8 @@ import type { Check, Lab } from '../core/lab.js';
 import { LabTemplateError } from '../core/lab-template.js';
 import { outputTail, printable } from '../printable.js';
 import type { CommandResult, NodeShell } from '../transport/shell.js';
-import { judge, type Verdict } from './judges.js';
+import { judge } from './judges.js';
+import type { Verdict } from './verdict.js';
 import { poll } from './wait.js';
 
 export interface CheckOutcome {

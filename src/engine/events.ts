@@ -1,22 +1,22 @@
 // The event log: every step, wait and check of a run as JSON lines in the instance's state folder.
 import { appendFileSync } from 'node:fs';
 
+/** How a check ended: the event log records it, the nightly results (report/results.ts) carry it on. */
+export interface CheckRecord {
+  ok: boolean;
+  attempts: number;
+  waitedMs: number;
+  reason?: string;
+  detail?: string;
+  /** the last output judged, trimmed: reports show it */
+  output?: string;
+}
+
 export type LabEvent =
   | { type: 'run-start'; command: string; lab: string; instance: string }
   | { type: 'step-start'; node?: string; step: string }
   | { type: 'step-end'; node?: string; step: string; ms: number; ok: boolean; error?: string }
-  | {
-      type: 'check';
-      check: string;
-      node: string;
-      ok: boolean;
-      attempts: number;
-      waitedMs: number;
-      reason?: string;
-      detail?: string;
-      /** the last output judged, trimmed: reports show it */
-      output?: string;
-    }
+  | ({ type: 'check'; check: string; node: string } & CheckRecord)
   | { type: 'run-end'; ok: boolean; ms: number; exitCode: number };
 
 export class EventLog {

@@ -2,17 +2,8 @@
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import type { HostFacts } from '../contracts/lint.js';
-import { mustRun } from '../host/command.js';
+import { hostRoutes } from '../host/routes.js';
 import { knownInstances } from './host-instances.js';
-
-/** Prefixes routed in the root namespace, except the default route and the links in `ignoreLinks`. */
-export async function hostRoutes(ignoreLinks: string[] = []): Promise<string[]> {
-  const { stdout } = await mustRun('ip', ['-j', '-4', 'route', 'show', 'table', 'main']);
-  const routes = JSON.parse(stdout || '[]') as { dst: string; dev?: string }[];
-  return routes
-    .filter((r) => r.dst !== 'default' && !ignoreLinks.includes(r.dev ?? ''))
-    .map((r) => (r.dst.includes('/') ? r.dst : `${r.dst}/32`));
-}
 
 function memoryAvailableMb(): number | undefined {
   const m = /MemAvailable:\s+(\d+) kB/.exec(readFileSync('/proc/meminfo', 'utf8'));

@@ -19,14 +19,10 @@ import type { Expectation } from '../model/schema.js';
 import { formatAddress, parseAddress } from '../net/ip.js';
 import type { CommandResult } from '../transport/shell.js';
 import { judgeBfd, judgeBgpRoute, judgeOspf } from './routing-judges.js';
+import { fail, pass, peersOf, type Verdict } from './verdict.js';
 
 export { birdSessions } from '../daemons/bird.js';
 export { gobgpSessions } from '../daemons/gobgp.js';
-
-export type Verdict = { ok: true; detail?: string } | { ok: false; reason: string };
-
-const pass = (detail?: string): Verdict => ({ ok: true, detail });
-const fail = (reason: string): Verdict => ({ ok: false, reason });
 
 /** What a judge reads: the lab, the check, and one result (or one per repeat). */
 export interface JudgeInput {
@@ -41,13 +37,6 @@ type Judge<K extends Kind> = (spec: NonNullable<Expectation[K]>, input: JudgeInp
 /** ip route show PREFIX: the gateways of a route, one or many (`nexthop via`), IPv4 or IPv6. */
 export function nextHops(output: string): string[] {
   return [...output.matchAll(/\bvia (?:inet6 )?([0-9a-fA-F]*[.:][0-9a-fA-F.:]+)/g)].map((m) => m[1]);
-}
-
-function peersOf(lab: Lab, selectors: string | string[], self: string): Node[] {
-  return [selectors]
-    .flat()
-    .flatMap((s) => selectNodes(lab, s))
-    .filter((n) => n.name !== self);
 }
 
 /** The address `self` reaches `peer` by (a network they share, else the peer's first). */

@@ -6,17 +6,7 @@ import type { RouteFacts } from '../daemons/daemon.js';
 import { sessionAddresses } from '../daemons/daemon.js';
 import { DAEMONS } from '../daemons/index.js';
 import type { Expectation } from '../model/schema.js';
-
-export type Verdict = { ok: true; detail?: string } | { ok: false; reason: string };
-const pass = (detail?: string): Verdict => ({ ok: true, detail });
-const fail = (reason: string): Verdict => ({ ok: false, reason });
-
-function peersOf(lab: Lab, selectors: string | string[], self: string): Node[] {
-  return [selectors]
-    .flat()
-    .flatMap((s) => selectNodes(lab, s))
-    .filter((n) => n.name !== self);
-}
+import { fail, pass, peersOf, type Verdict } from './verdict.js';
 
 export function judgeBgpRoute(
   lab: Lab,

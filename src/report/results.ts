@@ -1,6 +1,8 @@
 // The nightly results: one JSON document per run, versioned (docs/nightly-results.md describes it).
 // The history file holds one per line, so that each run is compared with the ones before.
 
+import type { CheckRecord } from '../engine/events.js';
+
 /** Bump when a field changes meaning or goes away; adding a field keeps the version. */
 export const RESULTS_SCHEMA = 'lab-nightly/1';
 
@@ -18,17 +20,11 @@ export interface Phase {
   ok: boolean;
 }
 
-export interface CheckResult {
+/** A check as the engine's event log recorded it, with the command it ran. */
+export interface CheckResult extends CheckRecord {
   name: string;
   node: string;
   command: string;
-  ok: boolean;
-  attempts: number;
-  waitedMs: number;
-  reason?: string;
-  detail?: string;
-  /** the last output the check judged (trimmed) */
-  output?: string;
 }
 
 export interface Leak {

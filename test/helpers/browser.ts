@@ -1,18 +1,2 @@
-// The system browser the report tests drive: Debian's chromium (setup.sh installs it), Google Chrome
-// on runners that have it instead, or LAB_CHROMIUM.
-import { existsSync } from 'node:fs';
-
-export const CHROMIUM =
-  process.env.LAB_CHROMIUM ??
-  ['/usr/bin/chromium', '/usr/bin/google-chrome'].find((p) => existsSync(p)) ??
-  '/usr/bin/chromium';
-
-export const CHROMIUM_FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
+// The system browser the report tests drive: the one the bench uses (src/report/chromium.ts).
+export { CHROMIUM, CHROMIUM_FLAGS } from '../../src/report/chromium.js';

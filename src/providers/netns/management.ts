@@ -1,20 +1,16 @@
 // The management network: the root namespace's only view of a lab. Its prefix is chosen so that it
 // collides with no host route and no other running lab.
 import { PreflightError } from '../../errors.js';
-import { prefixesOverlap } from '../../net/ip.js';
-import { formatIPv4, formatPrefix, hostAt, parsePrefix, subnetAt } from '../../net/ipv4.js';
+import { freeSubnet } from '../../net/free-subnet.js';
+import { formatIPv4, hostAt, parsePrefix } from '../../net/ipv4.js';
 
 /** RFC 2544's benchmarking range: meant for labs, never routed on the Internet. */
 const POOL = parsePrefix('198.18.0.0/15');
 export const MGMT_LENGTH = 22;
 
 export function allocateManagementPrefix(seed: string, taken: string[]): string {
-  const count = 2 ** (MGMT_LENGTH - POOL.length);
-  const start = [...seed].reduce((h, c) => (h * 31 + c.charCodeAt(0)) >>> 0, 7) % count;
-  for (let i = 0; i < count; i++) {
-    const candidate = formatPrefix(subnetAt(POOL, MGMT_LENGTH, (start + i) % count));
-    if (!taken.some((t) => prefixesOverlap(t, candidate))) return candidate;
-  }
+  const free = freeSubnet(POOL, MGMT_LENGTH, seed, taken);
+  if (free) return free;
   throw new PreflightError(
     'no free management prefix in 198.18.0.0/15: every block collides with a host route or a running lab; run lab gc, or set management.prefix in the lab file',
   );

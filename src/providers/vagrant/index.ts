@@ -7,13 +7,13 @@
 import type { JournalWriter, Orphan, Provider, ProviderContext, Resource } from '../../contracts/provider.js';
 import type { Lab } from '../../core/lab.js';
 import { LabError } from '../../errors.js';
+import { hostRoutes } from '../../host/routes.js';
 import { renderLab } from '../../render/render-lab.js';
 import type { SshTarget } from '../../transport/ssh.js';
 import { SshShell } from '../../transport/ssh.js';
 import { mustVagrant } from './cli.js';
 import { collectVagrantOrphans, vagrantOrphans } from './gc.js';
 import { idleLibvirt, stopIdleLibvirt } from './libvirt-daemons.js';
-import { hostRoutes } from './management.js';
 import type { VagrantMode } from './plan.js';
 import { verifyVagrantHost } from './preflight.js';
 import { buildProject } from './project.js';

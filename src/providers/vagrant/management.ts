@@ -4,20 +4,16 @@
 
 import { PreflightError } from '../../errors.js';
 import { mustRun } from '../../host/command.js';
-import { prefixesOverlap } from '../../net/ip.js';
-import { formatPrefix, parsePrefix, subnetAt } from '../../net/ipv4.js';
+import { freeSubnet } from '../../net/free-subnet.js';
+import { formatPrefix, parsePrefix } from '../../net/ipv4.js';
 
 /** 192.168.200.0/21: outside libvirt's (122) and vagrant-libvirt's (121) defaults. */
 const POOL = parsePrefix('192.168.200.0/21');
 const LENGTH = 24;
 
 export function allocateVagrantPrefix(seed: string, taken: string[]): string {
-  const count = 2 ** (LENGTH - POOL.length);
-  const start = [...seed].reduce((h, c) => (h * 31 + c.charCodeAt(0)) >>> 0, 7) % count;
-  for (let i = 0; i < count; i++) {
-    const candidate = formatPrefix(subnetAt(POOL, LENGTH, (start + i) % count));
-    if (!taken.some((t) => prefixesOverlap(t, candidate))) return candidate;
-  }
+  const free = freeSubnet(POOL, LENGTH, seed, taken);
+  if (free) return free;
   throw new PreflightError(
     `no free management prefix in ${formatPrefix(POOL)}: every /24 collides with a host route, a running lab or the lab's own networks`,
     { details: ['Run lab gc, remove a lab, or set management.prefix in the lab file.'] },
@@ -64,12 +60,4 @@ export async function verifyVmRoutes(addresses: string[], netns?: string): Promi
     );
   }
   return [...links][0] ?? 'lo';
-}
-
-/** Prefixes routed on this host (a management prefix must avoid them). */
-export async function hostRoutes(): Promise<string[]> {
-  const { stdout } = await mustRun('ip', ['-j', '-4', 'route', 'show', 'table', 'main']);
-  return (JSON.parse(stdout || '[]') as { dst: string }[])
-    .filter((r) => r.dst !== 'default')
-    .map((r) => (r.dst.includes('/') ? r.dst : `${r.dst}/32`));
 }

@@ -61,7 +61,7 @@ export async function renderForCli(
   provider: string,
   opts: { instance: string; out: string; flag?: string; hypervisor?: string },
 ): Promise<string[]> {
-  const { hostRoutes } = await import('./management.js');
+  const { hostRoutes } = await import('../../host/routes.js');
   const taken = await hostRoutes().catch(() => []);
   return renderProject(lab, {
     instance: opts.instance,

@@ -1,8 +1,8 @@
 // lab up --provider vagrant|vagrant-host --plan: every command the run would make, and nothing done.
 import { join } from 'node:path';
+import { hostRoutes } from '../../host/routes.js';
 import { openLab } from '../../model/open.js';
 import { stateRoot } from '../../paths.js';
-import { hostRoutes } from './management.js';
 import type { Hypervisor, VagrantMode } from './plan.js';
 import { buildProject } from './project.js';
 import { managementPrefixOf } from './render.js';

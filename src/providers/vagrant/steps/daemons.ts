@@ -2,6 +2,7 @@
 
 import type { RenderedFile } from '../../../contracts/role.js';
 import type { Node } from '../../../core/lab.js';
+import { GOBGPD_ARGS } from '../../../daemons/gobgp.js';
 import { type Step, script, writeFile } from './step.js';
 
 const GOBGPD_UNIT = `[Unit]
@@ -9,7 +10,7 @@ Description=GoBGP route reflector (lab)
 After=network-online.target
 
 [Service]
-ExecStart=/usr/bin/gobgpd -f /etc/gobgp/gobgpd.toml -p --api-hosts=127.0.0.1:50051 --pprof-disable
+ExecStart=/usr/bin/gobgpd ${GOBGPD_ARGS}
 Restart=on-failure
 
 [Install]
