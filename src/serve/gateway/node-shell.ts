@@ -1,0 +1,45 @@
+// A shell or command on one of an attendee's nodes, from the gateway (and the browser terminal):
+// the route guard first, then SSH with the instance's key and the node's pinned host key.
+import type { ClientChannel, PseudoTtyOptions } from 'ssh2';
+import { verifyRoutedVia } from '../../transport/route-guard.js';
+import { SshShell, type SshTarget } from '../../transport/ssh.js';
+
+export interface NodeChannel {
+  channel: ClientChannel;
+  /** Ends the channel and the connection to the node. */
+  close(): void;
+}
+
+/** Refuses unless the node's address leaves through the instance's own link (never the default route). */
+export async function guardNode(target: SshTarget, link: string): Promise<void> {
+  await verifyRoutedVia([target.host], link);
+}
+
+/** Opens a shell (command undefined) or runs a command on the node, with a pty when asked. */
+export async function openNodeChannel(
+  target: SshTarget,
+  link: string,
+  how: { pty?: PseudoTtyOptions; command?: string; connectTimeoutMs?: number },
+): Promise<NodeChannel> {
+  await guardNode(target, link);
+  const shell = new SshShell(target, { connectTimeoutMs: how.connectTimeoutMs ?? 5000 });
+  try {
+    const client = await shell.connect();
+    const channel = await new Promise<ClientChannel>((resolve, reject) => {
+      const done = (err: Error | undefined, ch: ClientChannel) => (err ? reject(err) : resolve(ch));
+      if (how.command !== undefined) client.exec(how.command, { pty: how.pty ?? false }, done);
+      else client.shell(how.pty ?? false, done);
+    });
+    channel.on('close', () => shell.close());
+    return {
+      channel,
+      close: () => {
+        channel.close();
+        shell.close();
+      },
+    };
+  } catch (e) {
+    shell.close();
+    throw e;
+  }
+}
