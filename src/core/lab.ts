@@ -2,6 +2,7 @@
 
 import type { ParamValues } from '../model/params.js';
 import type { Expectation, Filter, RawCluster, RawLab } from '../model/schema.js';
+import type { StaticRoute } from '../net/static-routes.js';
 import type { Path } from './issue.js';
 
 export interface Network {
@@ -119,6 +120,8 @@ export interface NodeBgp {
   path: Path;
 }
 
+export type { StaticRoute };
+
 export interface Node {
   name: string;
   /** The group a node belongs to (worker for worker3), and its number in it. */
@@ -127,7 +130,7 @@ export interface Node {
   roles: string[];
   cluster?: string;
   interfaces: Interface[];
-  routes: { to: string; via: string }[];
+  routes: StaticRoute[];
   /** Loopback addresses (on lo, /32 and /128): router id, iBGP sessions, advertised. */
   loopback?: { ipv4?: string; ipv6?: string };
   bgp?: NodeBgp;

@@ -67,6 +67,8 @@ function routeIssues(lab: Lab, node: Node, holders: Map<string, string>): Issue[
         );
       }
     }
+    // a discard route has no gateway to check
+    if (r.via === undefined) return;
     if (!familyOf(r.via)) {
       // a node's name (netlab's nexthop.node) is not resolved: ip route would refuse it at up
       const gateway = lab.nodes.find((n) => n.name === r.via);

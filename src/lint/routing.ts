@@ -10,6 +10,7 @@ import { community } from '../daemons/communities.js';
 import { isRulesFilter } from '../daemons/policy.js';
 import type { Filter } from '../model/schema.js';
 import { cidrContains, parseCidr } from '../net/ip.js';
+import { gatewayRoutes } from '../net/static-routes.js';
 import { ROLES } from '../roles/index.js';
 
 /** The routing fields a node's definition sets, each with its path (defaults left out). */
@@ -106,7 +107,7 @@ export function routesTo(lab: Lab, node: Node, address: string, peer?: Node): bo
   });
   if (onLink) return true;
   const v6 = address.includes(':');
-  const statics = node.routes.some((r) =>
+  const statics = gatewayRoutes(node.routes).some((r) =>
     r.to === 'default' ? r.via.includes(':') === v6 : prefixHolds(r.to, address),
   );
   if (statics) return true;
@@ -364,13 +365,21 @@ function duplicateRoutes(lab: Lab): Issue[] {
     const seen = new Set<string>();
     def.routes.forEach((r, i) => {
       const key = `${r.to} ${r.via}`;
-      if (seen.has(key))
+      // a discard route holds its prefix alone: any other route to it is the same kernel route
+      const clash = r.type
+        ? def.routes.slice(0, i).find((o) => o.to === r.to)
+        : def.routes.slice(0, i).find((o) => o.to === r.to && o.type);
+      if (seen.has(key) || clash)
         out.push(
           issue(
             'route-duplicate',
             ['nodes', name, 'routes', i],
-            `${name} has the route to ${r.to} via ${r.via} twice`,
-            'up fails with "RTNETLINK answers: File exists": drop the copy (routes to one prefix via different gateways make one ECMP route)',
+            clash
+              ? `${name} has a ${r.type ?? clash.type} route to ${r.to} and another route to it`
+              : `${name} has the route to ${r.to} via ${r.via} twice`,
+            clash
+              ? 'up fails with "RTNETLINK answers: File exists": a discard route is the only route to its prefix; drop one of them'
+              : 'up fails with "RTNETLINK answers: File exists": drop the copy (routes to one prefix via different gateways make one ECMP route)',
           ),
         );
       seen.add(key);

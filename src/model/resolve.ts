@@ -172,7 +172,8 @@ function expandNodes(lab: Lab, push: PushIssue): void {
         roles: def.roles,
         cluster: def.cluster,
         interfaces,
-        routes: def.routes,
+        // the schema lets through a gateway or a type, never both nor neither
+        routes: def.routes as Node['routes'],
         vars: def.vars,
         path,
       });

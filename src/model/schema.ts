@@ -89,9 +89,24 @@ const iface = z
 const route = z
   .object({
     to: token('a prefix or default').describe('prefix (IPv4 or IPv6) or "default"'),
-    via: anyAddress.describe('the gateway; several routes to one prefix make one ECMP route'),
+    via: anyAddress.optional().describe('the gateway; several routes to one prefix make one ECMP route'),
+    type: z
+      .enum(['blackhole', 'unreachable'])
+      .optional()
+      .describe(
+        'a discard route instead of a gateway: blackhole drops silently, unreachable answers ICMP unreachable',
+      ),
   })
-  .strict();
+  .strict()
+  .refine((r) => (r.via === undefined) !== (r.type === undefined), {
+    message:
+      'a route has a gateway (via) or is a discard route (type: blackhole or unreachable), one of the two',
+    path: ['via'],
+  })
+  .refine((r) => r.type === undefined || r.to !== 'default', {
+    message: 'a discard route names its family: write 0.0.0.0/0 or ::/0 instead of default',
+    path: ['to'],
+  });
 
 // what a policy rule does to the routes it lets through
 const attributeSet = z

@@ -7,6 +7,7 @@ import { BIRD_ATTRIBUTE, birdCommunityLiteral, community } from '../daemons/comm
 import type { AttributeSets } from '../daemons/policy.js';
 import { hasSets, isRulesFilter, sessionTimers } from '../daemons/policy.js';
 import type { Filter } from '../model/schema.js';
+import { gatewayRoutes } from '../net/static-routes.js';
 
 type Family = 'ipv4' | 'ipv6';
 
@@ -209,17 +210,29 @@ export function birdRouterView(lab: Lab, node: Node) {
 
 const bgpTablesOf = (plain: boolean, bgp: Node['bgp']) => !plain && bgp?.ecmpLimit === undefined;
 
-/** Static routes per family, one entry per prefix with every gateway (ECMP), as BIRD's static protocol. */
+/**
+ * Static routes per family, one entry per prefix with every gateway (ECMP), as BIRD's static protocol;
+ * a discard route is BIRD's own (route P blackhole / unreachable), as the kernel holds it.
+ */
 function staticRoutesByFamily(routes: Node['routes']) {
   return (['ipv4', 'ipv6'] as Family[])
     .map((family) => {
       const byPrefix = new Map<string, string[]>();
-      for (const r of routes.filter((r) => r.via.includes(':') === (family === 'ipv6'))) {
+      for (const r of gatewayRoutes(routes).filter((r) => r.via.includes(':') === (family === 'ipv6'))) {
         const to = r.to === 'default' ? (family === 'ipv6' ? '::/0' : '0.0.0.0/0') : r.to;
         byPrefix.set(to, [...new Set([...(byPrefix.get(to) ?? []), r.via])]);
       }
+      const discards = routes.flatMap((r) =>
+        r.type && r.to.includes(':') === (family === 'ipv6')
+          ? [{ prefix: r.to, vias: [], type: r.type }]
+          : [],
+      );
       const protocol = `routes${family === 'ipv4' ? 4 : 6}`;
-      return { family, protocol, routes: [...byPrefix].map(([prefix, vias]) => ({ prefix, vias })) };
+      return {
+        family,
+        protocol,
+        routes: [...[...byPrefix].map(([prefix, vias]) => ({ prefix, vias, type: undefined })), ...discards],
+      };
     })
     .filter((f) => f.routes.length);
 }

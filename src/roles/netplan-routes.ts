@@ -4,19 +4,24 @@ import type { Role } from '../contracts/role.js';
 import type { Lab, Node } from '../core/lab.js';
 import { networkByName } from '../core/lab.js';
 import { cidrContains, parseCidr } from '../net/ip.js';
-import { staticRoutes } from '../net/static-routes.js';
+import { gatewayRoutes, staticRoutes } from '../net/static-routes.js';
 import { yamlDocuments } from '../yaml-quote.js';
 
-/** Each interface with the routes whose gateway is on its network. */
+/**
+ * Each interface with the routes whose gateway is on its network; discard routes (netplan's route
+ * type blackhole or unreachable, no gateway) go with the first interface, as netplan needs one.
+ */
 export function interfacesWithRoutes(lab: Lab, node: Node) {
-  return node.interfaces.map((i) => {
+  const discards = node.routes.flatMap((r) => (r.type ? [{ to: r.to, type: r.type }] : []));
+  return node.interfaces.map((i, index) => {
     const net = networkByName(lab, i.network)!;
     // a gateway of either family on this interface's network (IPv6 on a dual-stack one)
     const onNet = (via: string) =>
       [net.prefix, net.prefix6].some((p) => p && cidrContains(parseCidr(p), via));
-    const routes = node.routes
+    const routes: { to: string; via?: string; type?: string }[] = gatewayRoutes(node.routes)
       .filter((r) => onNet(r.via))
       .map((r) => ({ ...r, to: r.to === 'default' && r.via.includes(':') ? '::/0' : r.to }));
+    if (index === 0) routes.push(...discards);
     return { ...i, addresses: [i.cidr, i.cidr6].filter(Boolean), routes };
   });
 }
@@ -40,7 +45,13 @@ export const netplanRoutes: Role = {
                   i.name,
                   {
                     addresses: i.addresses,
-                    ...(i.routes.length ? { routes: i.routes.map((r) => ({ to: r.to, via: r.via })) } : {}),
+                    ...(i.routes.length
+                      ? {
+                          routes: i.routes.map((r) =>
+                            r.type ? { to: r.to, type: r.type } : { to: r.to, via: r.via },
+                          ),
+                        }
+                      : {}),
                   },
                 ]),
               ),

@@ -21,6 +21,12 @@ const stepsOf = (file: string) =>
 
 if (!isRoot) console.warn('conformance labs skipped: they create namespaces and need root');
 
+// CONFORMANCE_ONLY=a,b runs those labs alone (one lab's change need not bring up the whole set)
+const only = process.env.CONFORMANCE_ONLY?.split(',').filter(Boolean);
+const LABS = only ? CONFORMANCE_LABS.filter((name) => only.includes(name)) : CONFORMANCE_LABS;
+if (only && LABS.length !== only.length)
+  throw new Error(`CONFORMANCE_ONLY names no such lab: ${only.filter((n) => !LABS.includes(n)).join(', ')}`);
+
 const instance = `cf${process.pid % 100000}`;
 const upTimes: string[] = [];
 
@@ -30,12 +36,12 @@ describe.skipIf(!isRoot)('conformance labs on netns, side by side', () => {
   const state = mkdtempSync(join(tmpdir(), 'lab-conformance-'));
   const lab = labCli(state);
   afterAll(async () => {
-    for (const name of CONFORMANCE_LABS) await lab(['down', conformanceFile(name), '-i', instance]);
+    for (const name of LABS) await lab(['down', conformanceFile(name), '-i', instance]);
     rmSync(state, { recursive: true, force: true });
     if (upTimes.length) console.log(`conformance up times: ${upTimes.join(', ')}`);
   });
 
-  it.concurrent.for(CONFORMANCE_LABS)(
+  it.concurrent.for(LABS)(
     '%s: lint clean, up with every check passing, down leaving nothing',
     async (name, { expect }) => {
       const file = conformanceFile(name);

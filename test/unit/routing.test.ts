@@ -16,6 +16,7 @@ import { addressAt, formatAddress, parseAddress, parseCidr } from '../../src/net
 import { staticRoutes } from '../../src/net/static-routes.js';
 import { PROJECT_DIR } from '../../src/paths.js';
 import { checkTool } from '../../src/providers/netns/preflight.js';
+import { baseStep } from '../../src/providers/vagrant/steps/base.js';
 import { renderLab } from '../../src/render/render-lab.js';
 import { birdChannelFilter } from '../../src/roles/bird-view.js';
 import { frrPolicyLines } from '../../src/roles/frr-policy.js';
@@ -188,6 +189,37 @@ nodes:
       ]),
     ).toEqual(['route add 10.9.0.0/24 nexthop via 10.0.0.1 nexthop via 10.0.0.2']);
     expect(staticRoutes([{ to: 'default', via: 'fd00::1' }])).toEqual(['route add ::/0 via fd00::1']);
+  });
+
+  it('renders discard routes as the kernel, BIRD, netplan and a VM set them', () => {
+    expect(
+      staticRoutes([
+        { to: '10.9.0.0/16', type: 'blackhole' },
+        { to: '10.8.0.0/24', via: '10.0.0.1' },
+        { to: '2001:db8::/48', type: 'unreachable' },
+      ]),
+    ).toEqual([
+      'route add 10.8.0.0/24 via 10.0.0.1',
+      'route add blackhole 10.9.0.0/16',
+      'route add unreachable 2001:db8::/48',
+    ]);
+    const { lab } = resolveFile(conformance('static-discard'));
+    const bird = renderLab(lab).find((f) => f.node === 'b' && f.path.endsWith('bird.conf'))!.content;
+    expect(bird).toMatch(/protocol static routes4 \{\n {2}ipv4;\n {2}route 10\.95\.0\.0\/16 blackhole;/);
+    expect(bird).toContain('route 2001:db8:95::/48 unreachable;');
+    const vm = nodeByName(lab, 'f')!;
+    const host = resolve(`name: n
+description: a netplan host
+networks: { a: { prefix: 10.0.0.0/24 } }
+nodes:
+  h:
+    roles: [netplan-routes]
+    interfaces: [{ network: a, address: 10.0.0.5 }]
+    routes: [{ to: 10.9.0.0/16, type: unreachable }, { to: 10.8.0.0/16, via: 10.0.0.1 }]
+`).lab;
+    const netplan = renderLab(host).find((f) => f.path.endsWith('50-lab.yaml'))!.content;
+    expect(netplan).toContain('- to: 10.9.0.0/16\n          type: unreachable');
+    expect(baseStep(lab, vm).script).toContain("ip route replace unreachable '10.96.0.0/16'");
   });
 });
 

@@ -6,6 +6,7 @@ import { localAddressTowards } from '../../core/addressing.js';
 import { type Issue, issue } from '../../core/issue.js';
 import { type Cluster, type Lab, networkByName, selectNodes } from '../../core/lab.js';
 import { familyOf } from '../../net/ip.js';
+import { gatewayRoutes } from '../../net/static-routes.js';
 import { assigningPool, isAdvertised, SPEAKER_ROLE } from './derive.js';
 import { firstUsable, holdsFamily, poolRange, rangeWithin } from './pool-ranges.js';
 
@@ -162,7 +163,8 @@ function clusterIssues(lab: Lab, c: Cluster): Issue[] {
             return covers(net?.prefix ?? '') || covers(net?.prefix6 ?? '');
           };
           const routed =
-            client.routes.some((r) => isDefault(r) || covers(r.to)) ||
+            // a discard route to the pool routes nothing there
+            gatewayRoutes(client.routes).some((r) => isDefault(r) || covers(r.to)) ||
             client.interfaces.some((i) => connected(i.network));
           if (!routed) {
             out.push(

@@ -4,6 +4,7 @@
 import type { Lab, Node, NodeBgp } from '../../core/lab.js';
 import { header, renderTemplate } from '../../core/templates.js';
 import { birdChannelFilter } from '../../daemons/bird.js';
+import { gatewayRoutes } from '../../net/static-routes.js';
 import { yamlDocuments } from '../../yaml-quote.js';
 import { type TfCluster, tfClusters } from './derive.js';
 
@@ -135,7 +136,8 @@ export function renderControlNodeBgp(lab: Lab, node: Node, c: TfCluster): string
 /** The node's IPv4 static routes, one entry per prefix with every gateway. */
 function staticRoutes(node: Node) {
   const byPrefix = new Map<string, string[]>();
-  for (const r of node.routes.filter((r) => !r.via.includes(':'))) {
+  // discard routes stay the kernel's: they resolve no next hop
+  for (const r of gatewayRoutes(node.routes).filter((r) => !r.via.includes(':'))) {
     const to = r.to === 'default' ? '0.0.0.0/0' : r.to;
     byPrefix.set(to, [...new Set([...(byPrefix.get(to) ?? []), r.via])]);
   }

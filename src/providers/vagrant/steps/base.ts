@@ -2,6 +2,7 @@
 // `default` would take Vagrant's NAT (and so apt and image pulls) away: it becomes one route per lab
 // network the node is not on.
 import type { Lab, Node } from '../../../core/lab.js';
+import { gatewayRoutes } from '../../../net/static-routes.js';
 import { q, type Step, script } from './step.js';
 
 const PACKAGES: Record<string, string[]> = {
@@ -26,7 +27,7 @@ export function packagesOf(lab: Lab, node: Node): string[] {
 /** The node's routes as `ip route replace` arguments, `default` spelled out per lab network. */
 export function routesOf(lab: Lab, node: Node): { to: string; via: string }[] {
   const own = new Set(node.interfaces.map((i) => i.network));
-  return node.routes.flatMap((r) =>
+  return gatewayRoutes(node.routes).flatMap((r) =>
     r.to === 'default'
       ? lab.networks
           .filter((n) => !own.has(n.name))
@@ -42,6 +43,7 @@ export function routesOf(lab: Lab, node: Node): { to: string; via: string }[] {
 export function baseStep(lab: Lab, node: Node): Step {
   const forwarding = node.roles.some((r) => ROUTERS.includes(r));
   const routes = routesOf(lab, node);
+  const discards = node.routes.filter((r) => r.type).length;
   const lines = [
     `hostnamectl set-hostname ${q(node.name)}`,
     'apt-get update -qq',
@@ -57,11 +59,13 @@ export function baseStep(lab: Lab, node: Node): Step {
         ]
       : []),
     ...routes.map((r) => `ip route replace ${q(r.to)} via ${q(r.via)}`),
+    // discard routes: the kernel's own route types, on no link
+    ...node.routes.flatMap((r) => (r.type ? [`ip route replace ${r.type} ${q(r.to)}`] : [])),
   ];
   return {
     phase: 'base',
     node: node.name,
-    title: `packages${forwarding ? ', forwarding' : ''}${routes.length ? `, ${routes.length} routes` : ''}`,
+    title: `packages${forwarding ? ', forwarding' : ''}${routes.length + discards ? `, ${routes.length + discards} routes` : ''}`,
     script: script(`${node.name}: base`, lines),
     timeoutS: 900,
   };
