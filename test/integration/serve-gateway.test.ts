@@ -55,9 +55,9 @@ describe.skipIf(!isRoot)('lab serve: the SSH gateway with real OpenSSH', () => {
     return file;
   };
   /** Options for `ssh -p Q USER@127.0.0.1`: key i, the gateway's key pinned, nothing asked. */
-  const direct = (i: number) => {
-    const kh = join(state, 'gateway.known_hosts');
-    writeFileSync(kh, `[127.0.0.1]:${gw.port} ${gw.hostKey}\n`);
+  const direct = (i: number, g = gw) => {
+    const kh = join(state, `gateway-${g.port}.known_hosts`);
+    writeFileSync(kh, `[127.0.0.1]:${g.port} ${g.hostKey}\n`);
     return [
       '-F',
       '/dev/null',
@@ -74,7 +74,7 @@ describe.skipIf(!isRoot)('lab serve: the SSH gateway with real OpenSSH', () => {
       '-i',
       keyOf(i),
       '-p',
-      String(gw.port),
+      String(g.port),
     ];
   };
   const ssh = (args: string[], input?: string) =>
@@ -311,6 +311,56 @@ describe.skipIf(!isRoot)('lab serve: the SSH gateway with real OpenSSH', () => {
       attendees[0] = saved;
     }
     expect(events).toContainEqual({ user: 'attendee-1', kind: 'refused-route', node: 'router' });
+  });
+
+  it('an attendee whose nodes cannot be read (damaged state) is told so; the gateway serves on', async () => {
+    const saved = attendees[0];
+    attendees[0] = {
+      ...saved,
+      targets: () => {
+        throw new Error('nodes.json is damaged');
+      },
+    };
+    try {
+      const r = await ssh([...direct(0), 'attendee-1@127.0.0.1', 'router', 'hostname']);
+      expect(r.exitCode).toBe(1);
+      expect(r.stderr).toMatch(/no node 'router' here/);
+    } finally {
+      attendees[0] = saved;
+    }
+    const again = await ssh([...direct(0), 'attendee-1@127.0.0.1', 'router', 'hostname']);
+    expect(again.stdout.trim()).toBe('router');
+  });
+
+  it('bounds the connections one attendee holds at once; the others are not affected', async () => {
+    const small = await startGateway({
+      listen: '127.0.0.1',
+      port: 0,
+      hostKeyPath,
+      attendees: () => attendees,
+      onEvent: (e) => events.push(e),
+      limits: { perAttendee: 1 },
+    });
+    const withKh = (i: number) => direct(i, small);
+    const execs = () => events.filter((e) => e.kind === 'exec' && e.user === 'attendee-1').length;
+    const before = execs();
+    const held = execa('ssh', [...withKh(0), 'attendee-1@127.0.0.1', 'router', 'sleep 20'], {
+      reject: false,
+      timeout: 30_000,
+    });
+    try {
+      await expect.poll(execs, { timeout: 10_000 }).toBeGreaterThan(before);
+      await new Promise((r) => setTimeout(r, 500));
+      const second = await ssh([...withKh(0), 'attendee-1@127.0.0.1', 'router', 'hostname']);
+      expect(second.exitCode).toBe(255);
+      expect(events).toContainEqual({ user: 'attendee-1', kind: 'login-refused-too-many' });
+      const other = await ssh([...withKh(1), 'attendee-2@127.0.0.1', 'router', 'hostname']);
+      expect(other.exitCode, other.stderr).toBe(0);
+    } finally {
+      held.kill();
+      await held;
+      await small.close();
+    }
   });
 
   it('says what happened through onEvent, with no key in it', () => {

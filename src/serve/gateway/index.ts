@@ -56,6 +56,16 @@ export interface GatewayLimits {
 const LIMITS: GatewayLimits = { perAttendee: 8, unauthenticated: 32, loginSeconds: 20, channels: 8 };
 const MAX_AUTH_TRIES = 6; // as OpenSSH's MaxAuthTries
 
+/** The caller's lists are read live: one that throws (an instance's damaged state) counts as empty,
+ * never as the gateway's crash, which would drop every attendee. */
+function safely<T>(read: () => T[]): T[] {
+  try {
+    return read();
+  } catch {
+    return [];
+  }
+}
+
 export async function startGateway(opts: {
   listen: string;
   port: number; // port 0 = pick a free one
@@ -100,7 +110,7 @@ export async function startGateway(opts: {
 
       conn.on('authentication', (ctx) => {
         if (ctx.method !== 'publickey' || ctx.service !== 'ssh-connection') return ctx.reject(['publickey']);
-        const candidate = opts.attendees().find((a) => a.user === ctx.username);
+        const candidate = safely(opts.attendees).find((a) => a.user === ctx.username);
         if (judgeKey(candidate?.authorizedKey, ctx) === 'reject') {
           emit({ user: printableLine(ctx.username.slice(0, 64)), kind: 'login-refused' });
           if (++tries >= MAX_AUTH_TRIES) conn.end();
@@ -165,8 +175,9 @@ function serveAttendee(
   emit: (e: GatewayEvent) => void,
 ): void {
   let open = 0;
-  const nodeNames = () => who.targets().map((t) => t.node);
-  const targetOf = (name: string) => who.targets().find((t) => t.node === name);
+  const targets = () => safely(() => who.targets());
+  const nodeNames = () => targets().map((t) => t.node);
+  const targetOf = (name: string) => targets().find((t) => t.node === name);
   const counted = <T extends { on(e: 'close', f: () => void): unknown }>(ch: T): T => {
     open++;
     ch.on('close', () => open--);
