@@ -1,9 +1,12 @@
 // The resolved lab: the one typed model that lint, render, plan and run read.
 
-import type { ParamValues } from '../model/params.js';
-import type { Expectation, Filter, RawCluster, RawLab } from '../model/schema.js';
 import type { StaticRoute } from '../net/static-routes.js';
 import type { Path } from './issue.js';
+import type { AddonSettings, Expectation, Filter, RawCluster, RawLab } from './schema.js';
+
+/** A lab file's parameter, after its default and --set. */
+export type ParamValue = string | number | boolean;
+export type ParamValues = Record<string, ParamValue>;
 
 export interface Network {
   name: string;
@@ -115,8 +118,8 @@ export interface NodeBgp {
   routeReflector?: { clusterId: string };
   /** Prefixes announced by this node: its loopbacks and the lab's originate list. */
   originate?: Originated[];
-  /** Where this configuration came from: the lab's bgp section, or an add-on's resources. */
-  source: 'lab' | 'metallb' | 'calico';
+  /** Where this configuration came from: the lab's bgp section, or the add-on (its key) that made it. */
+  source: 'lab' | keyof AddonSettings;
   path: Path;
 }
 
@@ -218,7 +221,8 @@ export interface Lab {
   description: string;
   file: string;
   dir: string;
-  provider: 'netns' | 'vagrant';
+  /** The provider the lab file names (PROVIDERS in providers/index.ts). */
+  provider: string;
   params: ParamValues;
   managementPrefix?: string;
   networks: Network[];

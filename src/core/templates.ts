@@ -4,8 +4,8 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import nunjucks from 'nunjucks';
 import { birdChannelFilter } from '../daemons/bird.js';
-import type { Filter } from '../model/schema.js';
 import { PROJECT_DIR } from '../paths.js';
+import type { Filter } from './schema.js';
 
 export const TEMPLATES_DIR = join(PROJECT_DIR, 'templates');
 /** The templates compiled to JavaScript by npm run build (build/templates.ts), each with its source's

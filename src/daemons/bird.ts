@@ -1,5 +1,5 @@
 // BIRD 2: BGP speaker and router. Sessions are protocols named after the peer (birdName).
-import type { Filter } from '../model/schema.js';
+import type { Filter } from '../core/schema.js';
 import { parseCidr, prefixCovers } from '../net/ip.js';
 import {
   BIRD_ATTRIBUTE,

@@ -1,6 +1,6 @@
 // A BGP policy as both daemons apply it: ordered rules (the first match decides), a default, and the
 // attributes every accepted route gets. Every filter form of the lab file becomes one of these.
-import type { Filter } from '../model/schema.js';
+import type { Filter } from '../core/schema.js';
 import { formatAddress, parseCidr } from '../net/ip.js';
 import { type Community, community } from './communities.js';
 

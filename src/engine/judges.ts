@@ -13,9 +13,9 @@ import {
   selectNodes,
 } from '../core/lab.js';
 import { compileLabRegex } from '../core/lab-regex.js';
+import type { Expectation } from '../core/schema.js';
 import type { Session } from '../daemons/daemon.js';
 import { DAEMONS } from '../daemons/index.js';
-import type { Expectation } from '../model/schema.js';
 import { formatAddress, parseAddress } from '../net/ip.js';
 import type { CommandResult } from '../transport/shell.js';
 import { judgeBfd, judgeBgpRoute, judgeOspf } from './routing-judges.js';

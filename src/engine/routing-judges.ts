@@ -1,11 +1,11 @@
 // Judges of routing checks on BIRD and FRR: BGP sessions by FRR, a BGP route and its attributes, OSPF
 // adjacencies, BFD sessions. Each daemon (daemons/) reads what its own command shows.
 import { addressesOf, type Check, type Lab, type Node, nodeByName, selectNodes } from '../core/lab.js';
+import type { Expectation } from '../core/schema.js';
 import { community } from '../daemons/communities.js';
 import type { RouteFacts } from '../daemons/daemon.js';
 import { sessionAddresses } from '../daemons/daemon.js';
 import { DAEMONS } from '../daemons/index.js';
-import type { Expectation } from '../model/schema.js';
 import { fail, pass, peersOf, type Verdict } from './verdict.js';
 
 export function judgeBgpRoute(

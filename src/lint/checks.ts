@@ -8,7 +8,7 @@ import type { Issue, Path } from '../core/issue.js';
 import { issue } from '../core/issue.js';
 import { type Check, type Lab, selectNodes } from '../core/lab.js';
 import { checkLabTemplate } from '../core/lab-template.js';
-import type { Expectation } from '../model/schema.js';
+import type { Expectation } from '../core/schema.js';
 
 type Kind = keyof Expectation;
 type Selectors<K extends Kind> = (

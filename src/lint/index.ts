@@ -4,7 +4,6 @@ import { ADDONS } from '../addons/index.js';
 import type { HostFacts, Rule } from '../contracts/lint.js';
 import type { Issue } from '../core/issue.js';
 import type { Lab } from '../core/lab.js';
-import type { LoadedLab } from '../model/load.js';
 import { addressRules } from './addresses.js';
 import { bgpRules } from './bgp.js';
 import { checkRules } from './checks.js';
@@ -41,9 +40,4 @@ export const NO_HOST: HostFacts = { routes: [], otherLabs: [] };
 
 export function lintLab(lab: Lab, host: HostFacts = NO_HOST): Issue[] {
   return RULES.flatMap((rule) => rule(lab, host));
-}
-
-/** Adds file, line and column to each issue. */
-export function locateIssues(issues: Issue[], loaded: LoadedLab): Issue[] {
-  return issues.map((i) => ({ ...i, file: loaded.file, ...(i.line ? {} : loaded.locate(i.path, i.at)) }));
 }

@@ -1,6 +1,6 @@
 // The JSON Schema of lab.yaml, generated from the zod schema, for editor completion.
 import { z } from 'zod';
-import { labSchema } from './schema.js';
+import { labSchema } from './lab-schema.js';
 
 export function labJsonSchema(): string {
   const schema = z.toJSONSchema(labSchema, { io: 'input', unrepresentable: 'any' });

@@ -3,9 +3,11 @@ import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { type Document, isMap, isScalar, LineCounter, parseDocument, visit } from 'yaml';
 import type { z } from 'zod';
 import { formatIssue, type Issue, type Path } from '../core/issue.js';
+import type { ParamValues } from '../core/lab.js';
+import type { RawLab } from '../core/schema.js';
 import { DefinitionError } from '../errors.js';
-import { applyParams, type ParamValues, parseSets } from './params.js';
-import { labSchema, type RawLab } from './schema.js';
+import { labSchema } from './lab-schema.js';
+import { applyParams, parseSets } from './params.js';
 
 export interface LoadedLab {
   raw: RawLab;

@@ -3,13 +3,18 @@
 import { hasErrors, type Issue } from '../core/issue.js';
 import type { Lab } from '../core/lab.js';
 import { allowedErrors } from '../lint/allow.js';
-import { type HostFacts, lintLab, locateIssues, NO_HOST } from '../lint/index.js';
-import { LabDefinitionError, loadLab } from './load.js';
+import { type HostFacts, lintLab, NO_HOST } from '../lint/index.js';
+import { LabDefinitionError, type LoadedLab, loadLab } from './load.js';
 import { resolveLab } from './resolve.js';
 
 export interface Opened {
   lab: Lab;
   issues: Issue[];
+}
+
+/** Adds file, line and column to each issue. */
+function locateIssues(issues: Issue[], loaded: LoadedLab): Issue[] {
+  return issues.map((i) => ({ ...i, file: loaded.file, ...(i.line ? {} : loaded.locate(i.path, i.at)) }));
 }
 
 /** Every issue of the lab file (load, resolve, lint), located; throws only on load errors. */

@@ -2,10 +2,8 @@
 
 import { isCommandTemplate } from '../core/command-context.js';
 import type { Issue, Path } from '../core/issue.js';
+import type { ParamValue, ParamValues } from '../core/lab.js';
 import { DefinitionError } from '../errors.js';
-
-export type ParamValue = string | number | boolean;
-export type ParamValues = Record<string, ParamValue>;
 
 const SET = { code: 'set-invalid' };
 

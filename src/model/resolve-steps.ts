@@ -4,8 +4,8 @@ import { existsSync, realpathSync, statSync } from 'node:fs';
 import { relative, resolve, sep } from 'node:path';
 import type { Path, PushIssue } from '../core/issue.js';
 import { type Lab, type Node, nodeByName, type Step, type StepAction, selectNodes } from '../core/lab.js';
+import type { RawStep } from '../core/schema.js';
 import { roleOf } from '../roles/index.js';
-import type { RawStep } from './schema.js';
 
 const SAFE = /^[a-z][a-z0-9-]*$/;
 

@@ -13,8 +13,8 @@ import {
   type OspfInterface,
   selectNodes,
 } from '../core/lab.js';
+import type { RawNeighbor } from '../core/schema.js';
 import { addressAt, cidrContains, cidrSize, familyOf, parseCidr } from '../net/ip.js';
-import type { RawNeighbor } from './schema.js';
 
 /** Raw definition of a node (a group's members share their group's). */
 const rawOf = (lab: Lab, node: Node) => lab.raw.nodes[node.group ?? node.name];

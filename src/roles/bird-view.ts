@@ -2,11 +2,11 @@
 // family, originated prefixes, OSPF, BFD. A node that needs none of it renders as the plain eBGP router.
 import { dynamicRange, routerIdOf } from '../core/addressing.js';
 import type { Lab, Neighbor, Node } from '../core/lab.js';
+import type { Filter } from '../core/schema.js';
 import { birdChannelFilter } from '../daemons/bird.js';
 import { BIRD_ATTRIBUTE, birdCommunityLiteral, community } from '../daemons/communities.js';
 import type { AttributeSets } from '../daemons/policy.js';
 import { hasSets, isRulesFilter, sessionTimers } from '../daemons/policy.js';
-import type { Filter } from '../model/schema.js';
 import { gatewayRoutes } from '../net/static-routes.js';
 
 type Family = 'ipv4' | 'ipv6';

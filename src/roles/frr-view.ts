@@ -3,6 +3,7 @@
 
 import { dynamicRange } from '../core/addressing.js';
 import type { Lab, Node } from '../core/lab.js';
+import type { Filter } from '../core/schema.js';
 import { community } from '../daemons/communities.js';
 import {
   type AttributeSets,
@@ -12,7 +13,6 @@ import {
   sessionTimers,
   toPolicy,
 } from '../daemons/policy.js';
-import type { Filter } from '../model/schema.js';
 import { parseCidr } from '../net/ip.js';
 import { frrPolicyLines, frrSets } from './frr-policy.js';
 

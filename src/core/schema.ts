@@ -1,19 +1,10 @@
-// The one schema of a lab file. The JSON Schema for editors is generated from it.
+// The one schema of a lab file, but for the plug-ins' parts: each add-on's configuration and the
+// providers a lab may name are given by model/lab-schema.ts (core names no add-on and no provider).
+// The JSON Schema for editors is generated from the whole.
 import { z } from 'zod';
-import { addonsShape } from '../addons/index.js';
-import {
-  address,
-  asn,
-  count,
-  groupCount,
-  name,
-  prefix,
-  selector,
-  token,
-  version,
-} from '../core/schema-parts.js';
 import { parseCommunity } from '../daemons/communities.js';
 import { BGP_DAEMONS } from '../daemons/index.js';
+import { address, asn, count, groupCount, name, prefix, selector, token, version } from './schema-parts.js';
 
 const prefix6 = token('an IPv6 prefix').describe('an IPv6 prefix, e.g. 2001:db8:1::/64');
 const address6 = token('an IPv6 address').describe('an IPv6 address, e.g. 2001:db8:1::1');
@@ -377,21 +368,6 @@ const node = z
   })
   .strict();
 
-const cluster = z
-  .object({
-    kind: z.enum(['kubernetes', 'dcos']),
-    id: count.optional(),
-    as: asn.optional(),
-    members: z.array(selector).min(1),
-    control_plane: selector.optional(),
-    pod_subnet: prefix.optional(),
-    service_subnet: prefix.optional(),
-    fabric_subnet: prefix.optional(),
-    kubernetes_version: version.optional(),
-    addons: z.object(addonsShape()).strict().default({}),
-  })
-  .strict();
-
 const expectation = z
   .object({
     match: z.string().optional().describe('a regular expression (RE2 syntax) the output must match'),
@@ -602,47 +578,77 @@ const step = z
   })
   .strict();
 
-export const labSchema = z
-  .object({
-    $schema: z.string().optional(),
-    name,
-    description: z.string(),
-    provider: z.enum(['netns', 'vagrant']).default('netns'),
-    params: z.record(z.string(), param).default({}),
-    management: z.object({ prefix: prefix.optional() }).strict().default({}),
-    loopbacks: z
-      .object({
-        ipv4: prefix.optional().describe('pool: routing nodes without a loopback take the next address'),
-        ipv6: prefix6.optional(),
-      })
-      .strict()
-      .default({})
-      .describe('loopback pools, as netlab has: every node with bgp or ospf and no loopback: takes one'),
-    networks: z.record(z.string(), network),
-    nodes: z.record(z.string(), node),
-    clusters: z.record(z.string(), cluster).default({}),
-    checks: z.array(check).default([]),
-    waits: z.record(z.string(), z.number().positive()).default({}),
-    steps: z
-      .array(step)
-      .default([])
-      .describe(
-        "the tutorial's steps in order: `lab step` runs the next one, `lab up --to NAME` rebuilds to it",
-      ),
-    workloads: z
-      .array(workload)
-      .default([])
-      .describe("the demo's pods and containers, created in this order"),
-    requirements: z
-      .object({ netns: requirement.optional(), vagrant: requirement.optional() })
-      .strict()
-      .default({}),
-  })
-  .strict();
+/** Each add-on's configuration under clusters.<name>.addons, by its key: addons/index.ts declares it. */
+// biome-ignore lint/suspicious/noEmptyInterface: filled by declaration merging, one key per add-on
+export interface AddonSettings {}
 
-export type RawLab = z.infer<typeof labSchema>;
+/** What the plug-ins add to the schema: the add-ons' part, and the providers a lab may name (the first is the default). */
+export interface SchemaParts {
+  addons: z.ZodType<AddonSettings, unknown>;
+  providers: readonly [string, ...string[]];
+}
+
+type Requirements = Record<string, z.ZodOptional<typeof requirement>>;
+
+/** The lab file's schema with the plug-ins' parts in place. */
+export function labSchemaOf(parts: SchemaParts) {
+  const cluster = z
+    .object({
+      kind: z.enum(['kubernetes', 'dcos']),
+      id: count.optional(),
+      as: asn.optional(),
+      members: z.array(selector).min(1),
+      control_plane: selector.optional(),
+      pod_subnet: prefix.optional(),
+      service_subnet: prefix.optional(),
+      fabric_subnet: prefix.optional(),
+      kubernetes_version: version.optional(),
+      addons: parts.addons,
+    })
+    .strict();
+  const lab = z
+    .object({
+      $schema: z.string().optional(),
+      name,
+      description: z.string(),
+      provider: z.enum(parts.providers).default(parts.providers[0]),
+      params: z.record(z.string(), param).default({}),
+      management: z.object({ prefix: prefix.optional() }).strict().default({}),
+      loopbacks: z
+        .object({
+          ipv4: prefix.optional().describe('pool: routing nodes without a loopback take the next address'),
+          ipv6: prefix6.optional(),
+        })
+        .strict()
+        .default({})
+        .describe('loopback pools, as netlab has: every node with bgp or ospf and no loopback: takes one'),
+      networks: z.record(z.string(), network),
+      nodes: z.record(z.string(), node),
+      clusters: z.record(z.string(), cluster).default({}),
+      checks: z.array(check).default([]),
+      waits: z.record(z.string(), z.number().positive()).default({}),
+      steps: z
+        .array(step)
+        .default([])
+        .describe(
+          "the tutorial's steps in order: `lab step` runs the next one, `lab up --to NAME` rebuilds to it",
+        ),
+      workloads: z
+        .array(workload)
+        .default([])
+        .describe("the demo's pods and containers, created in this order"),
+      requirements: z
+        .object(Object.fromEntries(parts.providers.map((p) => [p, requirement.optional()])) as Requirements)
+        .strict()
+        .default({}),
+    })
+    .strict();
+  return { lab, cluster };
+}
+
+export type RawLab = z.infer<ReturnType<typeof labSchemaOf>['lab']>;
 export type RawStep = z.infer<typeof step>;
-export type RawCluster = z.infer<typeof cluster>;
+export type RawCluster = z.infer<ReturnType<typeof labSchemaOf>['cluster']>;
 export type Expectation = z.infer<typeof expectation>;
 export type Filter = z.infer<typeof filter>;
 export type RawNeighbor = z.infer<typeof neighbor>;
