@@ -1,5 +1,6 @@
 // The resolved lab: the one typed model that lint, render, plan and run read.
 
+import { prefixOf } from '../net/ip.js';
 import type { StaticRoute } from '../net/static-routes.js';
 import type { Path } from './issue.js';
 import type { AddonSettings, Expectation, Filter, RawCluster, RawLab } from './schema.js';
@@ -125,6 +126,32 @@ export interface NodeBgp {
 
 export type { StaticRoute };
 
+/**
+ * A node's loopback addresses (on lo), each /32 and /128 unless the lab gives a length: `length4` and
+ * `length6` are set only then, and the whole prefix is the node's own (the kernel makes it local).
+ */
+export interface Loopback {
+  ipv4?: string;
+  ipv6?: string;
+  length4?: number;
+  length6?: number;
+}
+
+/** The loopback address with its length, as lo holds it (10.255.0.1/32, or the lab's length). */
+export const loopbackCidr = (lo: Loopback, family: 'ipv4' | 'ipv6'): string | undefined => {
+  const a = lo[family];
+  if (!a) return undefined;
+  return `${a}/${family === 'ipv4' ? (lo.length4 ?? 32) : (lo.length6 ?? 128)}`;
+};
+
+/** The prefix the loopback announces and OSPF carries: the address's own, or the lab's prefix. */
+export const loopbackPrefix = (lo: Loopback, family: 'ipv4' | 'ipv6'): string | undefined => {
+  const a = lo[family];
+  const length = family === 'ipv4' ? lo.length4 : lo.length6;
+  if (!a) return undefined;
+  return length === undefined ? `${a}/${family === 'ipv4' ? 32 : 128}` : prefixOf(a, length);
+};
+
 export interface Node {
   name: string;
   /** The group a node belongs to (worker for worker3), and its number in it. */
@@ -134,8 +161,8 @@ export interface Node {
   cluster?: string;
   interfaces: Interface[];
   routes: StaticRoute[];
-  /** Loopback addresses (on lo, /32 and /128): router id, iBGP sessions, advertised. */
-  loopback?: { ipv4?: string; ipv6?: string };
+  /** Loopback addresses (on lo, /32 and /128 unless the lab gives a length): router id, iBGP sessions, advertised. */
+  loopback?: Loopback;
   bgp?: NodeBgp;
   ospf?: NodeOspf;
   vars: Record<string, unknown>;

@@ -360,7 +360,9 @@ const node = z
     loopback: z
       .union([anyAddress, z.array(anyAddress).min(1).max(2)])
       .optional()
-      .describe('loopback address(es), IPv4 and/or IPv6; default: from loopbacks: pools'),
+      .describe(
+        "loopback address(es), IPv4 and/or IPv6, /32 and /128 unless written with a length (10.255.0.1/24: the whole prefix is the node's, and announced); default: from loopbacks: pools",
+      ),
     bgp: bgp.optional(),
     ospf: ospf.optional(),
     vars: z.record(z.string(), z.unknown()).default({}).describe('role parameters'),

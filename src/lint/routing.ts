@@ -5,11 +5,20 @@ import type { Rule } from '../contracts/lint.js';
 import { dynamicRange } from '../core/addressing.js';
 import type { Issue, Path } from '../core/issue.js';
 import { issue } from '../core/issue.js';
-import { addressesOf, type Lab, type Node, networkByName, nodeByName, selectNodes } from '../core/lab.js';
+import {
+  addressesOf,
+  type Lab,
+  loopbackCidr,
+  loopbackPrefix,
+  type Node,
+  networkByName,
+  nodeByName,
+  selectNodes,
+} from '../core/lab.js';
 import type { Filter } from '../core/schema.js';
 import { community } from '../daemons/communities.js';
 import { isRulesFilter } from '../daemons/policy.js';
-import { cidrContains, parseCidr } from '../net/ip.js';
+import { cidrContains, parseCidr, prefixesOverlap } from '../net/ip.js';
 import { gatewayRoutes } from '../net/static-routes.js';
 import { ROLES } from '../roles/index.js';
 
@@ -645,7 +654,42 @@ function policyNoEffect(lab: Lab): Issue[] {
   return out;
 }
 
+/**
+ * A loopback with a length makes its whole prefix the node's own (the kernel adds it to lo as local):
+ * another node's address or a lab network inside it is then unreachable from that node.
+ */
+function loopbackPrefixes(lab: Lab): Issue[] {
+  const out: Issue[] = [];
+  for (const node of lab.nodes) {
+    for (const family of ['ipv4', 'ipv6'] as const) {
+      const lo = node.loopback;
+      if (!lo || (family === 'ipv4' ? lo.length4 : lo.length6) === undefined) continue;
+      const prefix = loopbackPrefix(lo, family)!;
+      const other = lab.nodes
+        .filter((n) => n !== node)
+        .flatMap((n) => addressesOf(n).map((a) => ({ node: n.name, what: a })))
+        .find((a) => prefixHolds(prefix, a.what));
+      const net = lab.networks.find((n) =>
+        [n.prefix, n.prefix6].some((p) => p && prefixesOverlap(p, prefix)),
+      );
+      if (!other && !net) continue;
+      out.push(
+        issue(
+          'loopback-overlap',
+          [...node.path, 'loopback'],
+          other
+            ? `${node.name}'s loopback ${loopbackCidr(lo, family)} makes all of ${prefix} its own, ${other.node}'s ${other.what} included`
+            : `${node.name}'s loopback ${loopbackCidr(lo, family)} makes all of ${prefix} its own, which overlaps network ${net!.name}`,
+          `${node.name} answers for every address in ${prefix} itself and never reaches the one inside it: give the loopback a prefix no other address lies in, or leave the length out (/32, /128)`,
+        ),
+      );
+    }
+  }
+  return out;
+}
+
 export const routingRules: Rule = (lab) => [
+  ...loopbackPrefixes(lab),
   ...filterPrefixes(lab),
   ...communitiesNoOneSets(lab),
   ...policyNoEffect(lab),

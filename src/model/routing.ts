@@ -5,6 +5,8 @@ import type { PushIssue } from '../core/issue.js';
 import {
   birdName,
   type Lab,
+  type Loopback,
+  loopbackPrefix,
   type Neighbor,
   type Node,
   type NodeBgp,
@@ -14,7 +16,7 @@ import {
   selectNodes,
 } from '../core/lab.js';
 import type { RawNeighbor } from '../core/schema.js';
-import { addressAt, cidrContains, cidrSize, familyOf, parseCidr } from '../net/ip.js';
+import { addressAt, cidrContains, cidrSize, familyOf, hostLength, parseCidr } from '../net/ip.js';
 
 /** Raw definition of a node (a group's members share their group's). */
 const rawOf = (lab: Lab, node: Node) => lab.raw.nodes[node.group ?? node.name];
@@ -49,21 +51,31 @@ export function resolveLoopbacks(lab: Lab, push: PushIssue): void {
   for (const node of lab.nodes) {
     const def = rawOf(lab, node);
     const explicit = def?.loopback === undefined ? [] : [def.loopback].flat();
-    const lo: { ipv4?: string; ipv6?: string } = {};
-    explicit.forEach((a, i) => {
-      const family = familyOf(a);
+    const lo: Loopback = {};
+    explicit.forEach((text, i) => {
+      // an address, or an address with the length lo holds it with (10.255.0.1/24: the lab says so)
+      const [a, len, ...extra] = text.split('/');
+      const family = familyOf(a ?? '');
       const path = [...node.path, 'loopback', ...(Array.isArray(def?.loopback) ? [i] : [])];
-      if (!family || (family === 4 ? lo.ipv4 : lo.ipv6)) {
+      const badLength =
+        family &&
+        (extra.length || (len !== undefined && (!/^\d{1,3}$/.test(len) || Number(len) > hostLength(family))));
+      if (!family || badLength || (family === 4 ? lo.ipv4 : lo.ipv6)) {
         push({
           code: 'address-invalid',
           path,
-          message: family ? `${node.name} has two IPv${family} loopbacks` : `'${a}' is not an IP address`,
-          hint: 'give at most one IPv4 and one IPv6 loopback address, e.g. [10.255.0.1, 2001:db8:ff::1]',
+          message: !family
+            ? `'${text}' is not an IP address`
+            : badLength
+              ? `'${text}' is not an address with a prefix length`
+              : `${node.name} has two IPv${family} loopbacks`,
+          hint: 'give at most one IPv4 and one IPv6 loopback address, e.g. [10.255.0.1, 2001:db8:ff::1], each /32 or /128 unless written with a length (10.255.0.1/24)',
         });
         return;
       }
-      if (family === 4) lo.ipv4 = a;
-      else lo.ipv6 = a;
+      const length = len === undefined ? undefined : Number(len);
+      if (family === 4) Object.assign(lo, { ipv4: a, ...(length === undefined ? {} : { length4: length }) });
+      else Object.assign(lo, { ipv6: a, ...(length === undefined ? {} : { length6: length }) });
     });
     const routes = def?.bgp !== undefined || def?.ospf !== undefined;
     const needs = routes && ((v4 && !lo.ipv4) || (v6 && !lo.ipv6));
@@ -251,10 +263,11 @@ export function resolveOriginate(lab: Lab, node: Node, push: PushIssue): Origina
   if (!def) return [];
   const out: Originated[] = [];
   if (def.advertise_loopback !== false) {
-    if (node.loopback?.ipv4)
-      out.push({ prefix: `${node.loopback.ipv4}/32`, family: 'ipv4', communities: [] });
-    if (node.loopback?.ipv6)
-      out.push({ prefix: `${node.loopback.ipv6}/128`, family: 'ipv6', communities: [] });
+    // the loopback's prefix: its address alone, or the whole prefix the lab gave it
+    for (const family of ['ipv4', 'ipv6'] as const) {
+      const prefix = node.loopback && loopbackPrefix(node.loopback, family);
+      if (prefix) out.push({ prefix, family, communities: [] });
+    }
   }
   def.originate.forEach((o, i) => {
     const { prefix, communities } = typeof o === 'string' ? { prefix: o, communities: [] } : o;
@@ -338,7 +351,7 @@ export function resolveOspf(lab: Lab, push: PushIssue): void {
     if (node.loopback?.ipv4 || node.loopback?.ipv6)
       interfaces.push({
         name: 'lo',
-        ...(node.loopback.ipv4 ? { prefix: `${node.loopback.ipv4}/32` } : {}),
+        ...(node.loopback.ipv4 ? { prefix: loopbackPrefix(node.loopback, 'ipv4') } : {}),
         area: def.area,
         passive: true,
         pointToPoint: false,

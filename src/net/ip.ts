@@ -95,6 +95,12 @@ export function cidrSize(c: Cidr): bigint {
   return 1n << BigInt(BITS[c.family] - c.length);
 }
 
+/** The prefix an address with a length lies in (host bits cleared): 10.0.0.1/24 is in 10.0.0.0/24. */
+export function prefixOf(address: string, length: number): string {
+  const { family, value } = parseAddress(address);
+  return `${formatAddress(family, value & maskOf(family, length))}/${length}`;
+}
+
 export function hostLength(family: Family): number {
   return BITS[family];
 }

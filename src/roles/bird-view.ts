@@ -1,7 +1,7 @@
 // What BIRD's router template needs, computed once: per-session local addresses and channels, filters by
 // family, originated prefixes, OSPF, BFD. A node that needs none of it renders as the plain eBGP router.
 import { dynamicRange, routerIdOf } from '../core/addressing.js';
-import type { Lab, Neighbor, Node } from '../core/lab.js';
+import { type Lab, loopbackPrefix, type Neighbor, type Node } from '../core/lab.js';
 import type { Filter } from '../core/schema.js';
 import { birdChannelFilter } from '../daemons/bird.js';
 import { BIRD_ATTRIBUTE, birdCommunityLiteral, community } from '../daemons/communities.js';
@@ -199,6 +199,8 @@ export function birdRouterView(lab: Lab, node: Node) {
     ospf: ospf && {
       routerId: ospf.routerId,
       ipv6: ospf.ipv6 && families.has('ipv6'),
+      // the IPv6 loopback's prefix as a stub (its /128, or the length the lab gives it)
+      loopback6: node.loopback && loopbackPrefix(node.loopback, 'ipv6'),
       areas: [...new Set(ospf.interfaces.map((i) => i.area))].map((area) => ({
         area,
         interfaces: ospf.interfaces.filter((i) => i.area === area),

@@ -191,6 +191,35 @@ nodes:
     expect(staticRoutes([{ to: 'default', via: 'fd00::1' }])).toEqual(['route add ::/0 via fd00::1']);
   });
 
+  it('gives a loopback the length the lab writes: on lo, announced and in OSPF as its prefix', () => {
+    const { lab, issues } = resolve(`name: lo
+description: loopbacks with lengths
+networks: { a: { prefix: 10.0.0.0/24 } }
+nodes:
+  b:
+    roles: [bird-router]
+    interfaces: [{ network: a, address: 10.0.0.1 }]
+    loopback: [10.255.1.1/24, '2001:db8:1::1/64']
+    ospf: { ipv6: true }
+  f:
+    roles: [frr-router]
+    interfaces: [{ network: a, address: 10.0.0.2 }]
+    loopback: 10.255.2.1
+    ospf: {}
+`);
+    expect(issues).toEqual([]);
+    expect(lintLab(lab).map((i) => i.code)).toEqual([]);
+    const b = nodeByName(lab, 'b')!;
+    expect(b.loopback).toEqual({ ipv4: '10.255.1.1', ipv6: '2001:db8:1::1', length4: 24, length6: 64 });
+    expect(nodeByName(lab, 'f')!.loopback).toEqual({ ipv4: '10.255.2.1' });
+    const files = renderLab(lab);
+    const bird = files.find((f) => f.node === 'b' && f.path.endsWith('bird.conf'))!.content;
+    expect(bird).toContain('interface "lo" 10.255.1.0/24 { stub yes; };');
+    expect(bird).toContain('stubnet 2001:db8:1::/64;');
+    const ospfd = files.find((f) => f.node === 'f' && f.path.endsWith('ospfd.conf'))!.content;
+    expect(ospfd).toContain('network 10.255.2.1/32 area');
+  });
+
   it('renders discard routes as the kernel, BIRD, netplan and a VM set them', () => {
     expect(
       staticRoutes([

@@ -4,7 +4,7 @@
 import type { JournalWriter } from '../../contracts/provider.js';
 import { interfaceMac } from '../../core/addressing.js';
 import type { Lab } from '../../core/lab.js';
-import { networkByName } from '../../core/lab.js';
+import { loopbackCidr, networkByName } from '../../core/lab.js';
 import { runCommand } from '../../host/command.js';
 import { staticRoutes } from '../../net/static-routes.js';
 import { shellQuote } from '../../shell-quote.js';
@@ -87,8 +87,11 @@ export async function createNetwork(w: Wiring, journal: JournalWriter): Promise<
         ...(ifc.cidr6 ? [`addr add ${ifc.cidr6} dev ${ifc.name} nodad`] : []),
         `link set dev ${ifc.name} mtu ${mtuOf(ifc.network)} up`,
       ]),
-      ...(node.loopback?.ipv4 ? [`addr add ${node.loopback.ipv4}/32 dev lo`] : []),
-      ...(node.loopback?.ipv6 ? [`addr add ${node.loopback.ipv6}/128 dev lo`] : []),
+      // /32 and /128 unless the lab gives a length (the kernel then makes the whole prefix local)
+      ...(['ipv4', 'ipv6'] as const).flatMap((f) => {
+        const cidr = node.loopback && loopbackCidr(node.loopback, f);
+        return cidr ? [`addr add ${cidr} dev lo`] : [];
+      }),
       `addr add ${m.nodes[i]}/${m.length} dev mgmt0`,
       'link set mgmt0 up',
       // static routes, as the VM's network config would set them (netplan-routes applies its own when it starts)
