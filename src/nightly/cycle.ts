@@ -2,12 +2,12 @@
 // a leak check. Timings are the engine's own events, kept beside the report.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Lab } from '../core/lab.js';
 import { labDown } from '../engine/down.js';
 import { EventLog } from '../engine/events.js';
+import { gatherHostFacts } from '../engine/host-facts.js';
 import { instanceDir, readInstance } from '../engine/instances.js';
 import { files } from '../engine/state.js';
-import { labUp } from '../engine/up.js';
+import { labUp, type OpenedLab } from '../engine/up.js';
 import { exitCodeOf, LabError } from '../errors.js';
 import { makeFolderInside, writeInside } from '../host/output.js';
 import type { CycleResult } from '../report/results.js';
@@ -17,7 +17,8 @@ import { checksOf, failedSteps, phasesOf, readEvents, startOf } from './timeline
 import { takeTriage } from './triage.js';
 
 export interface CycleInput {
-  lab: Lab;
+  /** opened and linted once by the nightly's plan: up does not open the lab file again */
+  opened: OpenedLab;
   file: string;
   sets: string[];
   instance: string;
@@ -33,7 +34,8 @@ const messageOf = (e: unknown) =>
     .join('\n');
 
 export async function runCycle(input: CycleInput): Promise<CycleResult> {
-  const { lab, instance, cycle, reportDir } = input;
+  const { instance, cycle, reportDir } = input;
+  const { lab } = input.opened;
   const rel = join('labs', lab.name, `cycle-${cycle}`);
   const out = makeFolderInside(reportDir, rel, REPORT_TARGET);
   const dir = instanceDir(lab.name, instance);
@@ -46,6 +48,8 @@ export async function runCycle(input: CycleInput): Promise<CycleResult> {
       instance,
       signal: input.signal,
       renderer: 'silent',
+      // the host as it is now picks the management prefix: other labs came and went since the plan
+      opened: { ...input.opened, host: await gatherHostFacts() },
     });
     up = { ok: true, ms: r.ms, exitCode: 0 };
   } catch (e) {

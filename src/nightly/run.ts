@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { Lab } from '../core/lab.js';
 import { commandsOf } from '../engine/checks.js';
 import { gatherHostFacts } from '../engine/host-facts.js';
-import { verifyEmulated } from '../engine/up.js';
+import { type OpenedLab, verifyEmulated } from '../engine/up.js';
 import { LabError } from '../errors.js';
 import { graphOf } from '../graph/index.js';
 import { PICTURE } from '../graph/write-pictures.js';
@@ -40,6 +40,8 @@ interface Planned {
   ref: string;
   file?: string;
   lab?: Lab;
+  /** what lab up is given: the lab is opened, resolved and linted once, here */
+  opened?: OpenedLab;
   /** skipped: cannot run here (said why); failed: asked for and broken */
   verdict?: { status: 'skipped' | 'failed'; reason: string };
 }
@@ -64,13 +66,15 @@ async function plan(opts: NightlyOptions): Promise<Planned[]> {
 async function planOne(ref: string, asked: boolean, host: HostFacts, opts: NightlyOptions): Promise<Planned> {
   {
     let file: string;
-    let lab: Lab;
+    let opened: OpenedLab;
     try {
       file = labFileOf(ref);
-      lab = openLab(file, opts.set ?? [], host).lab;
+      const { lab, allowed } = openLab(file, opts.set ?? [], host);
+      opened = { lab, allowed, host };
     } catch (e) {
       return { ref, verdict: { status: 'failed', reason: reasonOf(e) } };
     }
+    const { lab } = opened;
     try {
       const provider = await providerOf(lab.provider);
       await provider.verifyHost(lab);
@@ -79,7 +83,7 @@ async function planOne(ref: string, asked: boolean, host: HostFacts, opts: Night
       // a lab this host cannot run: skipped when the run takes every lab, a failure when asked for
       return { ref, file, lab, verdict: { status: asked ? 'failed' : 'skipped', reason: reasonOf(e) } };
     }
-    return { ref, file, lab };
+    return { ref, file, lab, opened };
   }
 }
 
@@ -113,7 +117,7 @@ async function runLab(p: Planned, opts: NightlyOptions): Promise<LabResult> {
   for (let cycle = 1; cycle <= opts.cycles; cycle++) {
     if (opts.signal?.aborted) break;
     const c = await runCycle({
-      lab: p.lab!,
+      opened: p.opened!,
       file: p.file!,
       sets: opts.set ?? [],
       instance: opts.instance,
