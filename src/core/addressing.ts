@@ -53,7 +53,9 @@ export function addressTowards(
   from: Node | undefined,
   peer: Node,
 ): { address: string; shared: boolean } | undefined {
-  const shared = peer.interfaces.find((pi) => from?.interfaces.some((fi) => fi.network === pi.network));
+  // a spine of a large fabric has a thousand links: the networks of `from` in a set, not a scan each
+  const mine = new Set(from?.interfaces.map((fi) => fi.network));
+  const shared = peer.interfaces.find((pi) => mine.has(pi.network));
   const address = (shared ?? peer.interfaces[0])?.address;
   return address === undefined ? undefined : { address, shared: !!shared };
 }
@@ -98,7 +100,15 @@ export function dynamicRange(lab: Lab, node: Node) {
  * a check can tell which node a link-local next hop belongs to.
  */
 export function interfaceMac(nodeIndex: number, interfaceIndex: number): string {
-  const bytes = [0x02, 0x1a, (nodeIndex >> 8) & 0xff, nodeIndex & 0xff, interfaceIndex & 0xff, 0x00];
+  // a fabric's spine has a thousand interfaces: their index's high byte last (0 below 256, as before)
+  const bytes = [
+    0x02,
+    0x1a,
+    (nodeIndex >> 8) & 0xff,
+    nodeIndex & 0xff,
+    interfaceIndex & 0xff,
+    (interfaceIndex >> 8) & 0xff,
+  ];
   return bytes.map((b) => b.toString(16).padStart(2, '0')).join(':');
 }
 

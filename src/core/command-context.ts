@@ -3,7 +3,7 @@ import type { Lab } from './lab.js';
 import { asTemplateData, renderLabString } from './lab-template.js';
 
 /** The names a check's command may read: the keys of checkCommandContext. */
-export const CHECK_COMMAND_ROOTS = ['groups', 'workloads', 'blocks', 'clusters'] as const;
+export const CHECK_COMMAND_ROOTS = ['groups', 'workloads', 'blocks', 'clusters', 'loopbacks'] as const;
 
 /** A check's command is a template when it holds `{{` (a shell's `${#x}` or `{a,b}` alone is not). */
 export const isCommandTemplate = (run: string): boolean => run.includes('{{');
@@ -17,7 +17,8 @@ export function renderCheckCommand(run: string, lab: Lab): string {
 
 /** What a check's command may name: {{ workloads.nginx.address }}, {{ blocks['k8s-worker1'] }}, the
  * members of a node group ({{ groups.worker | length }}: tries that grow with the lab), and per
- * cluster its serving pods and its service: {% for p in clusters.b.pods %}, {{ clusters.b.service.address }}. */
+ * cluster its serving pods and its service: {% for p in clusters.b.pods %}, {{ clusters.b.service.address }};
+ * a node's loopbacks: {{ loopbacks.leaf4.ipv4 }}. */
 export function checkCommandContext(lab: Lab) {
   const clusters = Object.fromEntries(
     lab.clusters.map((c) => [
@@ -38,5 +39,7 @@ export function checkCommandContext(lab: Lab) {
     workloads: Object.fromEntries(lab.workloads.map((w) => [w.name, w])),
     blocks: lab.blocks,
     clusters,
+    // {{ loopbacks[groups.leaf | last].ipv4 }}: an address another node announces, to send traffic to
+    loopbacks: Object.fromEntries(lab.nodes.flatMap((n) => (n.loopback ? [[n.name, n.loopback]] : []))),
   };
 }

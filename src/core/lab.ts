@@ -18,6 +18,8 @@ export interface Network {
   mtu: number;
   /** Dual stack: the IPv6 prefix beside the IPv4 one. */
   prefix6?: string;
+  /** A point-to-point link of the lab's links: (its /31, its two nodes), wired node to node, no bridge. */
+  link?: { name: string; ends: [string, string] };
   path: Path;
 }
 
@@ -157,6 +159,8 @@ export interface Node {
   /** The group a node belongs to (worker for worker3), and its number in it. */
   group?: string;
   member?: number;
+  /** A member of a `per:` group: the member of the other group it belongs to (server3 of leaf2). */
+  parent?: string;
   roles: string[];
   cluster?: string;
   interfaces: Interface[];
@@ -268,8 +272,23 @@ export interface Lab {
   raw: RawLab;
 }
 
+// a fabric has a thousand nodes and thousands of links (each a network), looked up by name hundreds of
+// thousands of times: through an index of the list, rebuilt when the list grew
+const indexes = new WeakMap<{ name: string }[], Map<string, { name: string }>>();
+
+function byName<T extends { name: string }>(list: T[], name: string): T | undefined {
+  let index = indexes.get(list) as Map<string, T> | undefined;
+  if (!index || index.size !== list.length) {
+    index = new Map(list.map((x) => [x.name, x]));
+    // names repeat only in a lab lint refuses: the index would be short, so search as before
+    if (index.size !== list.length) return list.find((x) => x.name === name);
+    indexes.set(list, index);
+  }
+  return index.get(name);
+}
+
 export function networkByName(lab: Pick<Lab, 'networks'>, name: string): Network | undefined {
-  return lab.networks.find((n) => n.name === name);
+  return byName(lab.networks, name);
 }
 
 export function clusterByName(lab: Pick<Lab, 'clusters'>, name: string | undefined): Cluster | undefined {
@@ -282,7 +301,7 @@ export function clusterOf(lab: Pick<Lab, 'clusters'>, node: Pick<Node, 'cluster'
 }
 
 export function nodeByName(lab: Lab, name: string): Node | undefined {
-  return lab.nodes.find((n) => n.name === name);
+  return byName(lab.nodes, name);
 }
 
 /** A node name, a group name (its members) or a cluster name (its members); empty when unknown. */

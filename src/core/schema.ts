@@ -321,7 +321,12 @@ const ospf = z
 
 const bgp = z
   .object({
-    as: asn.optional().describe("this node's AS; defaults to its cluster's"),
+    as: z
+      .union([asn, z.literal('private')])
+      .optional()
+      .describe(
+        "this node's AS; defaults to its cluster's. private: each member its own private AS, the next free one (64512-65534, then 4200000000-4294967294), as RFC 7938 gives every leaf",
+      ),
     router_id: address.optional(),
     neighbors: z
       .array(z.union([selector, neighbor]))
@@ -342,7 +347,9 @@ const bgp = z
     originate: z
       .array(originate)
       .default([])
-      .describe('prefixes this node announces itself (a network, an aggregate), with communities'),
+      .describe(
+        "prefixes this node announces itself (a network, an aggregate), with communities; a link's name: the node's own /31s of that link",
+      ),
     advertise_loopback: z.boolean().default(true).describe("announce the node's loopback addresses"),
     next_hop_self: z.boolean().optional().describe('default for every neighbor'),
     password: password.optional().describe('TCP MD5 password, default for every neighbor'),
@@ -350,9 +357,28 @@ const bgp = z
   })
   .strict();
 
+// point-to-point links between two node groups, each its own /31 taken from a pool in order
+const link = z
+  .object({
+    between: z
+      .tuple([selector, selector])
+      .describe(
+        'two nodes or groups: every member of the first linked with every member of the second (a Clos stage); with a group whose per: names the first, each member with its own only',
+      ),
+    pool: prefix.describe('the IPv4 prefix the links take their /31s from, in order (RFC 3021)'),
+    mtu: z.number().int().min(576).max(9000).default(1500),
+    description: z.string().optional(),
+  })
+  .strict();
+
 const node = z
   .object({
     count: groupCount.optional().describe('a group of nodes named <name>1..<name>N'),
+    per: name
+      .optional()
+      .describe(
+        'count is per member of this group (servers per leaf): count x its members in all, 0 allowed; a link between the two joins each member with its own',
+      ),
     roles: z.array(token('a role')).default([]),
     cluster: name.optional(),
     interfaces: z.array(iface).default([]),
@@ -431,6 +457,18 @@ const expectation = z
       .strict()
       .optional()
       .describe('birdc show bfd sessions / vtysh show bfd peers json: a BFD session Up with every peer'),
+    routes: z
+      .object({
+        of: z.union([selector, z.array(selector)]).describe('the nodes whose prefixes must be routed'),
+        via: z
+          .union([selector, z.array(selector)])
+          .describe('every route has one next hop per node of these'),
+      })
+      .strict()
+      .optional()
+      .describe(
+        "ip route show: every prefix each node of `of` announces (its loopback, its originate list) but the checking node's own, with one next hop per node of `via`: a whole fabric's routes judged from one read",
+      ),
     nexthops: z
       .object({ via: z.union([selector, z.array(selector)]) })
       .strict()
@@ -470,7 +508,7 @@ const expectation = z
   .strict()
   .refine((e) => Object.values(e).filter((v) => v !== undefined).length === 1, {
     message:
-      'give exactly one of match, contains, lines, bgp_established, bgp_route, ospf_full, bfd_up, nexthops, blocks, distinct, answers',
+      'give exactly one of match, contains, lines, bgp_established, bgp_route, ospf_full, bfd_up, routes, nexthops, blocks, distinct, answers',
   })
   .describe('how the output is judged: exactly one key');
 
@@ -624,7 +662,13 @@ export function labSchemaOf(parts: SchemaParts) {
         .strict()
         .default({})
         .describe('loopback pools, as netlab has: every node with bgp or ospf and no loopback: takes one'),
-      networks: z.record(z.string(), network),
+      networks: z.record(z.string(), network).default({}),
+      links: z
+        .record(z.string(), link)
+        .default({})
+        .describe(
+          'point-to-point links (a /31 each, from a pool) between nodes or groups, without a shared network',
+        ),
       nodes: z.record(z.string(), node),
       clusters: z.record(z.string(), cluster).default({}),
       checks: z.array(check).default([]),
@@ -654,4 +698,5 @@ export type RawCluster = z.infer<ReturnType<typeof labSchemaOf>['cluster']>;
 export type Expectation = z.infer<typeof expectation>;
 export type Filter = z.infer<typeof filter>;
 export type RawNeighbor = z.infer<typeof neighbor>;
+export type RawLink = z.infer<typeof link>;
 export type RawOspf = z.infer<typeof ospf>;

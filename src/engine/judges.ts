@@ -18,6 +18,7 @@ import type { Session } from '../daemons/daemon.js';
 import { DAEMONS } from '../daemons/index.js';
 import { formatAddress, parseAddress } from '../net/ip.js';
 import type { CommandResult } from '../transport/shell.js';
+import { judgeRoutes } from './routes-judge.js';
 import { judgeBfd, judgeBgpRoute, judgeOspf } from './routing-judges.js';
 import { fail, pass, peersOf, type Verdict } from './verdict.js';
 
@@ -310,6 +311,7 @@ export const JUDGES: { [K in Kind]-?: Judge<K> } = {
   ),
   lines: judgeLines,
   bgp_established: judgeBgp,
+  routes: onOutput((spec, out, { lab, check }) => judgeRoutes(lab, check.node, out, spec)),
   nexthops: judgeNexthops,
   blocks: judgeBlocks,
   distinct: judgeDistinct,

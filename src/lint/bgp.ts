@@ -8,10 +8,19 @@ import { addressesOf, type Neighbor, type Node, nodeByName, selectNodes } from '
 import { prefixCovers } from '../net/ip.js';
 import { ROLES } from '../roles/index.js';
 
+// the nodes each speaker names as neighbors: a spine of a fabric has a thousand, asked about by each
+const namedPeers = new WeakMap<object, Set<string | undefined>>();
+
 function accepts(peer: Node, from: Node): boolean {
   const b = peer.bgp!;
+  let named = namedPeers.get(b);
+  if (!named) {
+    named = new Set(b.neighbors.map((n) => n.node));
+    namedPeers.set(b, named);
+  }
+  if (named.has(from.name)) return true;
   const ours = addressesOf(from);
-  if (b.neighbors.some((n) => n.node === from.name || ours.includes(n.address))) return true;
+  if (b.neighbors.some((n) => ours.includes(n.address))) return true;
   const range = b.neighborRange;
   return !!range && ours.some((a) => prefixCovers(range, a));
 }

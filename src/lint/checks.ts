@@ -23,6 +23,10 @@ const SELECTORS: { [K in Kind]-?: Selectors<K> } = {
   distinct: (s) => [['of', s.of]],
   answers: () => [],
   bgp_established: (s) => [['peers', s.peers]],
+  routes: (s) => [
+    ['of', s.of],
+    ['via', s.via],
+  ],
   nexthops: (s) => [['via', s.via]],
   blocks: (s) => [['of', s.of]],
   bgp_route: (s) => [

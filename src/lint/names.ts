@@ -36,7 +36,9 @@ function checkName(kind: string, name: string, path: Path, max = MAX_NAME) {
 
 export const nameRules: Rule = (lab) => {
   const out = [...checkName('lab', lab.name, ['name'])];
-  for (const net of lab.networks) out.push(...checkName('network', net.name, net.path));
+  // a link's /31s are named after it (fabric-1, fabric-2, ...): its name is checked once, not per /31
+  for (const net of lab.networks) if (!net.link) out.push(...checkName('network', net.name, net.path));
+  for (const name of Object.keys(lab.raw.links)) out.push(...checkName('link', name, ['links', name]));
   for (const c of lab.clusters) out.push(...checkName('cluster', c.name, c.path));
   const seen = new Map<string, string>();
   for (const node of lab.nodes) {

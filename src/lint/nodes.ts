@@ -4,7 +4,7 @@
 import type { Rule } from '../contracts/lint.js';
 import type { Issue } from '../core/issue.js';
 import { issue } from '../core/issue.js';
-import type { Lab, Node } from '../core/lab.js';
+import { type Lab, type Node, networkByName } from '../core/lab.js';
 import { labRegexError } from '../core/lab-regex.js';
 import { cidrContains, familyOf, parseCidr } from '../net/ip.js';
 import { ROLES } from '../roles/index.js';
@@ -46,7 +46,7 @@ function routeIssues(lab: Lab, node: Node, holders: Map<string, string>): Issue[
   const declared = lab.raw.nodes[node.group ?? node.name]?.interfaces.length ?? 0;
   if (node.interfaces.length < declared) return out;
   const connected = node.interfaces.flatMap((i) => {
-    const net = lab.networks.find((n) => n.name === i.network);
+    const net = networkByName(lab, i.network);
     return net
       ? [net.prefix, net.prefix6].flatMap((p) => (p ? [{ name: net.name, cidr: parseCidr(p) }] : []))
       : [];

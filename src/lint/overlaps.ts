@@ -9,13 +9,21 @@ import { prefixesOverlap } from '../net/ip.js';
 
 export function addressSpaces(lab: Lab): Space[] {
   const out: Space[] = lab.networks
-    .flatMap((n) => (n.prefix ? [{ ...n, prefix: n.prefix }] : []))
+    // a link's /31s are carved from its pool in order, disjoint by construction: the pool stands for them
+    .flatMap((n) => (n.prefix && !n.link ? [{ ...n, prefix: n.prefix }] : []))
     .map((n) => ({
       prefix: n.prefix,
       what: `network ${n.name}`,
       kind: 'network' as const,
       path: [...n.path, 'prefix'],
     }));
+  for (const [name, link] of Object.entries(lab.raw.links))
+    out.push({
+      prefix: link.pool,
+      what: `link ${name}'s pool`,
+      kind: 'network',
+      path: ['links', name, 'pool'],
+    });
   for (const c of lab.clusters) {
     const subnets = [
       [c.podSubnet, 'pod', 'pod_subnet'],

@@ -415,7 +415,7 @@ function extraAddresses(lab: Lab): Issue[] {
       ),
     ];
     for (const i of node.interfaces) {
-      const net = lab.networks.find((n) => n.name === i.network);
+      const net = networkByName(lab, i.network);
       if (i.address6 && net?.prefix6 && !prefixHolds(net.prefix6, i.address6))
         out.push(
           issue(

@@ -135,7 +135,8 @@ function resolveActions(lab: Lab, actions: RawAction[], base: Path, push: PushIs
 export function resolveSteps(lab: Lab, push: PushIssue): Step[] {
   const claimed = new Map<string, string>(); // node/role -> the step that starts it
   const seen = new Set<string>();
-  const checkNames = new Set(lab.checks.map((c) => c.name));
+  // the file's checks: one on a per: group of no members (servers: 0) is defined, with nothing to run
+  const checkNames = new Set([...lab.checks, ...lab.raw.checks].map((c) => c.name));
   return lab.raw.steps.map((raw, i) => {
     const path = ['steps', i];
     const actions = resolveActions(lab, raw.actions, [...path, 'actions'], push);

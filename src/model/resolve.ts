@@ -10,6 +10,7 @@ import type { Interface, Lab, Network, Node, NodeBgp } from '../core/lab.js';
 import { clusterOf, selectNodes } from '../core/lab.js';
 import { addressAt, familyOf, parseCidr } from '../net/ip.js';
 import { formatIPv4, hostAt, parsePrefix } from '../net/ipv4.js';
+import { resolveLinks } from './links.js';
 import type { LoadedLab } from './load.js';
 import { resolveSteps } from './resolve-steps.js';
 import { completeLabBgp, resolveLoopbacks, resolveOspf } from './routing.js';
@@ -70,7 +71,18 @@ export const MAX_NODES = 1000;
 
 /** How many nodes the file asks for, counted before making any of them. */
 function nodeCount(raw: Lab['raw']): number {
-  return Object.values(raw.nodes).reduce((sum, def) => sum + Math.max(1, (def.count as number) ?? 1), 0);
+  return Object.keys(raw.nodes).reduce((sum, name) => sum + membersOf(raw, name), 0);
+}
+
+/** How many nodes a definition makes: one, its count, or its count per member of its per: group. */
+function membersOf(raw: Lab['raw'], name: string, seen: string[] = []): number {
+  const def = raw.nodes[name];
+  if (!def) return 0;
+  const count = def.count as number | undefined;
+  if (def.per === undefined) return Math.max(1, count ?? 1);
+  // a per: chain that loops, or names no group, makes nothing here: the nodes phase says why
+  if (seen.includes(name) || !raw.nodes[def.per]) return 0;
+  return Math.max(0, count ?? 1) * membersOf(raw, def.per, [...seen, name]);
 }
 
 /** nodes: groups expanded into members, interfaces with their addresses. */
@@ -88,9 +100,10 @@ function expandNodes(lab: Lab, push: PushIssue): void {
   }
   for (const [name, def] of Object.entries(lab.raw.nodes)) {
     const path = ['nodes', name];
-    const count = def.count as number | undefined;
+    const per = perOf(lab, name, def.per, push);
+    const count = per ? per.count : (def.count as number | undefined);
     const members = count === undefined ? [undefined] : Array.from({ length: count }, (_, i) => i + 1);
-    if (count !== undefined && count < 1) {
+    if (count !== undefined && count < 1 && !per) {
       push({
         code: 'group-empty',
         path: [...path, 'count'],
@@ -169,6 +182,7 @@ function expandNodes(lab: Lab, push: PushIssue): void {
         name: member === undefined ? name : `${name}${member}`,
         group: member === undefined ? undefined : name,
         member,
+        ...(per && member !== undefined ? { parent: per.parentOf(member) } : {}),
         roles: def.roles,
         cluster: def.cluster,
         interfaces,
@@ -179,6 +193,26 @@ function expandNodes(lab: Lab, push: PushIssue): void {
       });
     }
   }
+}
+
+/** A per: group: count members for each member of the group it names (defined before it). */
+function perOf(lab: Lab, name: string, per: string | undefined, push: PushIssue) {
+  if (per === undefined) return undefined;
+  const each = Math.max(0, (lab.raw.nodes[name].count as number | undefined) ?? 1);
+  const parents = lab.nodes.filter((n) => n.group === per || (n.name === per && n.group === undefined));
+  if (!parents.length && lab.raw.nodes[per]?.count !== 0) {
+    push({
+      code: 'unknown-reference',
+      path: ['nodes', name, 'per'],
+      message: `${name} has ${each} members per member of '${per}', which is no node or group defined before it`,
+      hint: `name a node or group listed above ${name} under nodes:`,
+    });
+    return undefined;
+  }
+  return {
+    count: each * parents.length,
+    parentOf: (member: number) => parents[Math.ceil(member / each) - 1].name,
+  };
 }
 
 /** clusters: members by node or group; a node's cluster is the first that lists it. */
@@ -236,7 +270,8 @@ function labBgpOf(lab: Lab, node: Node, push: PushIssue): NodeBgp | undefined {
   if (!def) return undefined;
   const path = [...node.path, 'bgp'];
   const cluster = clusterOf(lab, node);
-  const as = (def.as as number | undefined) ?? cluster?.as;
+  // private: a number of its own comes once every explicit AS is known (allocatePrivateAs)
+  const as = def.as === 'private' ? 0 : ((def.as as number | undefined) ?? cluster?.as);
   if (as === undefined) {
     push({
       code: 'bgp-no-as',
@@ -280,12 +315,52 @@ function addonBgpOf(lab: Lab, node: Node): NodeBgp | undefined {
  * neighbors are resolved, once every node's AS is known. */
 function resolveBgp(lab: Lab, push: PushIssue): void {
   for (const node of lab.nodes) node.bgp = labBgpOf(lab, node, push) ?? addonBgpOf(lab, node);
+  allocatePrivateAs(lab, push);
   // second pass: every node's AS is known, so sessions can be named with theirs
   for (const node of lab.nodes) {
     if (node.bgp?.source !== 'lab') continue;
     completeLabBgp(lab, node, node.bgp, push);
     if (node.bgp.ecmpLimit === -1) node.bgp.ecmpLimit = Math.max(16, node.bgp.neighbors.length);
   }
+}
+
+/** The private AS ranges (RFC 6996), 2-byte first: 64512-65534, then 4200000000-4294967294. */
+const PRIVATE_AS: [number, number][] = [
+  [64512, 65534],
+  [4200000000, 4294967294],
+];
+
+/** The first `count` private ASes not in `used`, in order; fewer when the ranges run out. */
+export function privateAses(count: number, used: Set<number>): number[] {
+  const out: number[] = [];
+  for (const [first, last] of PRIVATE_AS)
+    for (let as = first; as <= last && out.length < count; as++) if (!used.has(as)) out.push(as);
+  return out;
+}
+
+/** bgp.as: private: each such node the next private AS no other node or cluster of the lab uses. */
+function allocatePrivateAs(lab: Lab, push: PushIssue): void {
+  const wants = lab.nodes.filter((n) => n.bgp && lab.raw.nodes[n.group ?? n.name]?.bgp?.as === 'private');
+  if (!wants.length) return;
+  const used = new Set([
+    ...lab.nodes.flatMap((n) => (n.bgp && !wants.includes(n) ? [n.bgp.as] : [])),
+    ...lab.clusters.flatMap((c) => (c.as === undefined ? [] : [c.as])),
+  ]);
+  const ases = privateAses(wants.length, used);
+  wants.forEach((node, i) => {
+    if (i < ases.length) {
+      node.bgp!.as = ases[i];
+      return;
+    }
+    if (i === ases.length)
+      push({
+        code: 'pool-exhausted',
+        path: [...node.path, 'bgp', 'as'],
+        message: `no private AS left for ${node.name} (and the ones after it)`,
+        hint: 'give some nodes an AS of their own (bgp.as: N)',
+      });
+    node.bgp = undefined;
+  });
 }
 
 /** checks: each on a node, under a named wait. A check on a group (or a cluster) is one check per
@@ -295,6 +370,8 @@ function resolveChecks(lab: Lab, push: PushIssue): void {
     const i = lab.raw.checks.indexOf(c);
     const path = ['checks', i];
     const targets = selectNodes(lab, c.node);
+    // a per: group of no members (servers: 0): nothing to check, not an unknown name
+    if (!targets.length && lab.raw.nodes[c.node]?.per !== undefined) return [];
     if (!targets.length) {
       push({
         code: 'unknown-reference',
@@ -374,6 +451,7 @@ type Phase = (lab: Lab, push: PushIssue) => void;
 export const PHASES: { name: string; run: Phase }[] = [
   { name: 'networks', run: resolveNetworks },
   { name: 'nodes', run: expandNodes },
+  { name: 'links', run: resolveLinks },
   { name: 'clusters', run: resolveClusters },
   { name: 'add-ons', run: deriveAddons },
   { name: 'workloads', run: resolveWorkloads },

@@ -97,12 +97,37 @@ export function resolveLoopbacks(lab: Lab, push: PushIssue): void {
   }
 }
 
-/** The networks two nodes share, in the order of `a`'s interfaces. */
-function sharedInterfaces(a: Node, b: Node) {
-  return a.interfaces.flatMap((ai) => {
-    const bi = b.interfaces.find((x) => x.network === ai.network);
-    return bi ? [{ mine: ai, theirs: bi }] : [];
-  });
+type Ifc = Node['interfaces'][number];
+// each node's interfaces by network (the first on each): a fabric's spine has a thousand, one per leaf,
+// and every leaf asks which one it shares with it
+const byNetwork = new WeakMap<Ifc[], { length: number; first: Map<string, number> }>();
+function networkIndex(n: Node): Map<string, number> {
+  let e = byNetwork.get(n.interfaces);
+  if (!e || e.length !== n.interfaces.length) {
+    const first = new Map<string, number>();
+    n.interfaces.forEach((x, i) => {
+      if (!first.has(x.network)) first.set(x.network, i);
+    });
+    e = { length: n.interfaces.length, first };
+    byNetwork.set(n.interfaces, e);
+  }
+  return e.first;
+}
+
+/** The first network two nodes share, in the order of `a`'s interfaces, and each one's interface there. */
+function firstShared(a: Node, b: Node): { mine: Ifc; theirs: Ifc } | undefined {
+  const [ia, ib] = [networkIndex(a), networkIndex(b)];
+  let best: number | undefined;
+  // walk the shorter list: the other's index answers at once
+  if (a.interfaces.length <= b.interfaces.length) best = a.interfaces.findIndex((x) => ib.has(x.network));
+  else
+    for (const x of b.interfaces) {
+      const i = ia.get(x.network);
+      if (i !== undefined && (best === undefined || i < best)) best = i;
+    }
+  if (best === undefined || best < 0) return undefined;
+  const mine = a.interfaces[best];
+  return { mine, theirs: b.interfaces[ib.get(mine.network)!] };
 }
 
 interface SessionEnds {
@@ -118,7 +143,7 @@ export function sessionEnds(
   peer: Node,
   opts: { session?: 'interface' | 'loopback'; transport?: 'ipv4' | 'ipv6' | 'dual'; ibgp: boolean },
 ): SessionEnds[] {
-  const shared = sharedInterfaces(node, peer)[0];
+  const shared = firstShared(node, peer);
   const bothLoopbacks = !!(node.loopback && peer.loopback);
   const overLoopback =
     opts.session === 'loopback' || (opts.session === undefined && opts.ibgp && bothLoopbacks);
@@ -271,6 +296,15 @@ export function resolveOriginate(lab: Lab, node: Node, push: PushIssue): Origina
   }
   def.originate.forEach((o, i) => {
     const { prefix, communities } = typeof o === 'string' ? { prefix: o, communities: [] } : o;
+    // a link's name: the node's own /31s of that link (a leaf announces its servers' links)
+    if (lab.raw.links[prefix]) {
+      for (const ifc of node.interfaces) {
+        const net = networkByName(lab, ifc.network);
+        if (net?.link?.name === prefix && net.prefix)
+          out.push({ prefix: net.prefix, family: 'ipv4', communities });
+      }
+      return;
+    }
     try {
       const c = parseCidr(prefix);
       out.push({ prefix, family: c.family === 4 ? 'ipv4' : 'ipv6', communities });

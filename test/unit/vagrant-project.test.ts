@@ -33,8 +33,10 @@ const work = mkdtempSync(join(tmpdir(), 'lab-vagrant-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 const MODES = ['vagrant', 'vagrant-host'] as const;
+// a lab the VMs cannot realize yet (clos-fabric's /31 links) is refused by name, and goes as vagrant-host
+const onVms = (name: string) => unrealizedOnVms(openLab(labFile(name)).lab).length === 0;
 const projects = LAB_NAMES.flatMap((name) =>
-  MODES.map((mode) => {
+  MODES.filter((mode) => mode === 'vagrant-host' || onVms(name)).map((mode) => {
     const project = buildProject({
       lab: openLab(labFile(name)).lab,
       instance: 'default',
@@ -177,7 +179,7 @@ describe('kubeadm configurations against kubeadm v1beta3', () => {
 });
 
 describe('sizes', () => {
-  it.each(LAB_NAMES)('%s: its VMs fit the memory its requirements.vagrant states', (name) => {
+  it.each(LAB_NAMES.filter(onVms))('%s: its VMs fit the memory its requirements.vagrant states', (name) => {
     const lab = openLab(labFile(name)).lab;
     const need = lab.requirements.vagrant;
     expect(need, `${name} states no requirements.vagrant`).toBeDefined();
@@ -305,7 +307,13 @@ describe('what the VMs do not realize is refused, not left out', () => {
   });
 
   it('accepts what they realize: the shipped labs and an IPv4 lab of BIRD and ip-routers', () => {
-    for (const name of LAB_NAMES) expect(unrealizedOnVms(openLab(labFile(name)).lab), name).toEqual([]);
+    for (const name of LAB_NAMES.filter((n) => n !== 'clos-fabric'))
+      expect(unrealizedOnVms(openLab(labFile(name)).lab), name).toEqual([]);
+    // the fabric's /31 links and FRR spines are netns only, said first
+    expect(unrealizedOnVms(openLab(labFile('clos-fabric')).lab).slice(0, 2)).toEqual([
+      'link fabric: point-to-point /31 links are wired on netns only, not as VM networks yet',
+      'spine1: role frr-router has no VM realization yet',
+    ]);
     expect(unrealizedOnVms(conformance('ecmp-statics'))).toEqual([]);
   });
 });

@@ -44,14 +44,37 @@ export async function createNetwork(w: Wiring, journal: JournalWriter): Promise<
   for (const ns of namespaces) journal.record({ kind: 'netns', id: `netns:${ns}`, name: ns });
   journal.record({ kind: 'link', id: `link:${names.rootLink}`, name: names.rootLink });
 
+  // a point-to-point link is one veth from node to node, made at its first end; no bridge, no port
+  const isLink = (network: string) => networkByName(lab, network)?.link !== undefined;
+  const linkEnds = new Map<string, string>();
+  for (const [i, node] of lab.nodes.entries())
+    for (const [j, ifc] of node.interfaces.entries())
+      if (isLink(ifc.network))
+        linkEnds.set(
+          ifc.network,
+          `${linkEnds.has(ifc.network) ? 'peer ' : ''}name ${ifc.name} address ${interfaceMac(i, j)} netns ${names.nodeNs(node.name)}`,
+        );
+  const firstEnd = new Set<string>();
+  const wire = (
+    node: Lab['nodes'][number],
+    i: number,
+    ifc: Lab['nodes'][number]['interfaces'][number],
+    j: number,
+  ) => {
+    if (!isLink(ifc.network))
+      return [
+        `link add name ${ifc.name} address ${interfaceMac(i, j)} netns ${names.nodeNs(node.name)} type veth peer name ${names.port(i, j)} netns ${names.switchNs}`,
+      ];
+    if (firstEnd.has(ifc.network)) return [];
+    firstEnd.add(ifc.network);
+    const mine = `name ${ifc.name} address ${interfaceMac(i, j)} netns ${names.nodeNs(node.name)}`;
+    return [`link add ${mine} type veth ${linkEnds.get(ifc.network)}`];
+  };
   const root = [
     ...namespaces.map((ns) => `netns add ${ns}`),
     `link add ${names.rootLink} type veth peer name uplink netns ${names.switchNs}`,
     ...lab.nodes.flatMap((node, i) => [
-      ...node.interfaces.map(
-        (ifc, j) =>
-          `link add name ${ifc.name} address ${interfaceMac(i, j)} netns ${names.nodeNs(node.name)} type veth peer name ${names.port(i, j)} netns ${names.switchNs}`,
-      ),
+      ...node.interfaces.flatMap((ifc, j) => wire(node, i, ifc, j)),
       `link add mgmt0 netns ${names.nodeNs(node.name)} type veth peer name ${names.port(i, 'm')} netns ${names.switchNs}`,
     ]),
     `addr add ${m.host}/${m.length} dev ${names.rootLink}`,
@@ -60,22 +83,26 @@ export async function createNetwork(w: Wiring, journal: JournalWriter): Promise<
   await batch(root);
 
   const mtuOf = (network: string) => networkByName(lab, network)?.mtu ?? 1500;
+  const bridged = lab.networks.filter((n) => !n.link);
   const sw = [
     'link add mgmt type bridge forward_delay 0 stp_state 0',
-    ...lab.networks.map(
+    ...bridged.map(
       // `name` and `dev`: a network called a or mtu is a link name, not a keyword of ip
       (n) => `link add name ${names.bridge(n.name)} mtu ${n.mtu} type bridge forward_delay 0 stp_state 0`,
     ),
     'link set uplink master mgmt up',
     ...lab.nodes.flatMap((node, i) => [
-      ...node.interfaces.map(
-        (ifc, j) =>
-          `link set dev ${names.port(i, j)} mtu ${mtuOf(ifc.network)} master ${names.bridge(ifc.network)} up`,
+      ...node.interfaces.flatMap((ifc, j) =>
+        isLink(ifc.network)
+          ? []
+          : [
+              `link set dev ${names.port(i, j)} mtu ${mtuOf(ifc.network)} master ${names.bridge(ifc.network)} up`,
+            ],
       ),
       `link set ${names.port(i, 'm')} master mgmt up`,
     ]),
     'link set mgmt up',
-    ...lab.networks.map((n) => `link set dev ${names.bridge(n.name)} up`),
+    ...bridged.map((n) => `link set dev ${names.bridge(n.name)} up`),
   ];
   const nodes = lab.nodes.map((node, i) => ({
     ns: names.nodeNs(node.name),
