@@ -169,6 +169,12 @@ export function commandShown(o: CheckOutcome): string {
   return o.results[0]?.command ?? o.check.run;
 }
 
+/** The line `lab check` prints for one check (and the workshop pages show): its mark, name, node and
+ * detail or reason, as the node said it (the caller makes it safe for its terminal or page). */
+export function verdictLine(check: { name: string; node: string }, verdict: Verdict): string {
+  return `${verdict.ok ? '✔' : '✖'} ${check.name} on ${check.node}: ${verdict.ok ? (verdict.detail ?? 'passed') : verdict.reason}`;
+}
+
 /** One line per failed check: check, node, command, reason, time waited, and the last output. */
 export function describeFailure(o: CheckOutcome): string[] {
   const reason = o.verdict.ok ? '' : o.verdict.reason;

@@ -1,12 +1,12 @@
 // The HTML report: one self-contained file (inline CSS and SVG, no script, nothing fetched) that a
 // person reads first: each lab's verdict, a timeline of its phases per node, the topology, the trend of
 // up time over the history, regressions, and links to the triage bundles beside the report.
+import { escapeHtml } from '../html-escape.js';
 import { median, phaseTimes } from './history.js';
 import type { CycleResult, LabResult, NightlyResults } from './results.js';
 import { timelineSvg, trendSvg } from './svg-charts.js';
 
-const esc = (s: string) =>
-  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+const esc = escapeHtml;
 const secs = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 const slug = (s: string) => s.replace(/[^A-Za-z0-9_-]/g, '-');
 /** History tables and trends show this many most recent runs. */

@@ -1,6 +1,6 @@
 // lab check: the lab's checks again on a running instance, in file order as lab up runs them; exit 5
 // naming what failed.
-import { type CheckOutcome, describeFailure, runChecksInOrder } from '../../engine/checks.js';
+import { type CheckOutcome, describeFailure, runChecksInOrder, verdictLine } from '../../engine/checks.js';
 import { healthOf } from '../../engine/health.js';
 import { readInstance } from '../../engine/instances.js';
 import { lockOwner } from '../../engine/lock.js';
@@ -92,10 +92,7 @@ export async function check(
     // under --json, one document: the results when all passed, else the refusal carrying them
     if (opts.json && !problems.length && !failed.length) console.log(JSON.stringify(results, null, 2));
     if (!opts.json) {
-      for (const o of outcomes)
-        console.log(
-          `${o.verdict.ok ? '✔' : '✖'} ${o.check.name} on ${o.check.node}: ${printable(o.verdict.ok ? (o.verdict.detail ?? 'passed') : o.verdict.reason)}`,
-        );
+      for (const o of outcomes) console.log(printable(verdictLine(o.check, o.verdict)));
     }
     // a broken node fails the check even when every check passes (a spread with a backend less)
     if (problems.length) {
