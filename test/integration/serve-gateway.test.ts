@@ -168,14 +168,16 @@ describe.skipIf(!isRoot)('lab serve: the SSH gateway with real OpenSSH', () => {
         (async function* () {
           const wait = (ms: number) => new Promise((res) => setTimeout(res, ms));
           await wait(1500);
-          yield 'router\r';
-          await wait(2500);
-          yield 'hostname; exit\r';
+          yield 'nosuch\r';
+          await wait(500);
+          // the answer and the first command at once: what follows the answer reaches the node's shell
+          yield 'router\rhostname; exit\r';
         })(),
       ),
     });
     expect(r.stdout).toMatch(/attendee-1: your nodes/);
     expect(r.stdout).toMatch(/\d\) router/);
+    expect(r.stdout).toMatch(/no node 'nosuch' here/);
     expect(r.stdout).toMatch(/^router\r?$/m);
   });
 

@@ -34,19 +34,26 @@ export function pickNode(
     const prompt = () => channel.write('\r\n> ');
     const done = (node: string | undefined) => {
       channel.off('data', onData);
+      channel.pause(); // keys typed while the node's shell opens wait for it (the bridge resumes)
       channel.off('close', onClose);
       resolve(node);
     };
     const onClose = () => done(undefined);
     const onData = (data: Buffer) => {
-      for (const byte of data) {
+      for (let i = 0; i < data.length; i++) {
+        const byte = data[i];
         if (byte === 0x03 || byte === 0x04) return done(undefined); // Ctrl-C, Ctrl-D
         if (byte === 0x0d || byte === 0x0a) {
           channel.write('\r\n');
           if (/^\s*q(uit)?\s*$/i.test(line)) return done(undefined);
           const listed = nodes();
           const node = nodeOfAnswer(line, listed);
-          if (node) return done(node);
+          if (node) {
+            done(node);
+            // what was typed after the answer (a paste, a fast typist) goes to the node's shell
+            if (i + 1 < data.length) channel.unshift(data.subarray(i + 1));
+            return;
+          }
           if (line.trim()) channel.write(`no node '${printableLine(line.trim())}' here\r\n`);
           channel.write(menuText(user, listed));
           line = '';
