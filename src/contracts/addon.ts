@@ -26,6 +26,9 @@ export interface Addon<Key extends string = string, Schema extends z.ZodType = z
   manifests?(lab: Lab, node: Node, cluster: Cluster): RenderedFile[];
   /** The roles it brings (a speaker, a node agent). */
   roles?: Role[];
+  /** Version rules as data: the Kubernetes minors each of its minor releases lists as tested (its
+   * compatibility page); lint warns on another pair (addon-untested-kubernetes). */
+  testedKubernetes?: Record<string, string[]>;
 }
 
 /** The add-on's configuration in a cluster, typed by its schema. */

@@ -36,6 +36,11 @@ export interface Role {
    * Lint refuses a field that none of a node's roles honours (it would be silently ignored).
    */
   honours?: readonly string[];
+  /** Capabilities as data, for lint: it runs a BGP daemon of its own (binding port 179: two such
+   * roles on one node conflict), and it reads the node's IPv4 address (a node IP, an underlay, a
+   * router id), so that IPv6-only networks cannot carry it. */
+  speaksBgp?: true;
+  needsIpv4?: true;
 }
 
 /** A program a role or a check runs, and the Debian package that provides it. */

@@ -4,24 +4,13 @@
 import type { Rule } from '../contracts/lint.js';
 import type { Issue } from '../core/issue.js';
 import { issue } from '../core/issue.js';
-
-/** Roles that read a node's IPv4 address: kubeadm's node IP, Calico/Cilium/TF underlays, GoBGP's router id. */
-const NEEDS_IPV4 = new Set([
-  'k8s-control-plane',
-  'k8s-worker',
-  'dcos-master',
-  'dcos-agent',
-  'calico-node',
-  'cilium-agent',
-  'tf-controller',
-  'tf-vrouter',
-  'gobgp-route-reflector',
-]);
+import { roleOf } from '../roles/index.js';
 
 export const familyRules: Rule = (lab) => {
   const out: Issue[] = [];
   for (const node of lab.nodes) {
-    const roles = node.roles.filter((r) => NEEDS_IPV4.has(r));
+    // each role says whether it reads the node's IPv4 address (needsIpv4)
+    const roles = node.roles.filter((r) => roleOf(r)?.needsIpv4);
     if (!roles.length) continue;
     for (const ifc of node.interfaces) {
       if (ifc.address) continue;

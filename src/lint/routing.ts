@@ -443,21 +443,12 @@ function extraAddresses(lab: Lab): Issue[] {
   return out;
 }
 
-/** Roles that run a BGP daemon of their own: two on one node would both bind port 179 (MetalLB's
- * speaker beside Calico's BGP is the known real-world case), so one never starts. */
-const BGP_DAEMON_ROLES = [
-  'bird-router',
-  'frr-router',
-  'gobgp-route-reflector',
-  'tf-controller',
-  'metallb-speaker',
-  'calico-node',
-];
-
+// two roles that each run a BGP daemon of their own (speaksBgp) would both bind port 179 (MetalLB's
+// speaker beside Calico's BGP is the known real-world case), so one never starts
 function routerConflicts(lab: Lab): Issue[] {
   return Object.entries(lab.raw.nodes).flatMap(([name, def]) => {
     const out: Issue[] = [];
-    const both = def.roles.filter((r) => BGP_DAEMON_ROLES.includes(r));
+    const both = def.roles.filter((r) => ROLES[r]?.speaksBgp);
     if (both.length > 1)
       out.push(
         issue(

@@ -1,27 +1,14 @@
 // The versions the full realization installs (provider vagrant), against what their publishers
-// serve and test: a Kubernetes release pkgs.k8s.io publishes, and CNIs on the Kubernetes releases
-// their own compatibility pages list as tested.
+// serve and test: a Kubernetes release pkgs.k8s.io publishes, and add-ons on the Kubernetes releases
+// their own compatibility pages list as tested (each add-on's testedKubernetes).
 
+import { ADDONS } from '../addons/index.js';
 import type { Rule } from '../contracts/lint.js';
 import type { Issue } from '../core/issue.js';
 import { issue } from '../core/issue.js';
 
 /** pkgs.k8s.io has one apt repository per minor release, from 1.24 on. */
 const FIRST_PUBLISHED_MINOR = 24;
-
-/** Kubernetes minors each CNI release lists as tested (Cilium's "Kubernetes Compatibility" and
- * Calico's "Kubernetes requirements" pages); others are untested, not known broken. */
-const TESTED: Record<'cilium' | 'calico', Record<string, string[]>> = {
-  cilium: {
-    '1.14': ['1.24', '1.25', '1.26', '1.27'],
-    '1.15': ['1.26', '1.27', '1.28', '1.29'],
-    '1.16': ['1.27', '1.28', '1.29', '1.30'],
-  },
-  calico: {
-    '3.27': ['1.27', '1.28', '1.29'],
-    '3.28': ['1.27', '1.28', '1.29', '1.30'],
-  },
-};
 
 const minorOf = (v: string) => v.split('.').slice(0, 2).join('.');
 
@@ -43,9 +30,11 @@ export const versionRules: Rule = (lab) => {
       continue;
     }
     const k8s = minorOf(c.kubernetesVersion);
-    for (const addon of ['cilium', 'calico'] as const) {
-      const version = c.addons[addon]?.version;
-      const tested = version ? TESTED[addon][minorOf(version)] : undefined;
+    // each add-on lists the Kubernetes minors its releases are tested on (testedKubernetes)
+    for (const { key: addon, testedKubernetes } of ADDONS) {
+      const settings = c.addons[addon] as { version?: string } | undefined;
+      const version = testedKubernetes ? settings?.version : undefined;
+      const tested = version ? testedKubernetes?.[minorOf(version)] : undefined;
       if (tested && !tested.includes(k8s))
         out.push(
           issue(

@@ -8,6 +8,7 @@ import { ROUTER_FIELDS } from './role.js';
 
 export const birdRouter: Role = {
   name: 'bird-router',
+  speaksBgp: true,
   description: 'BIRD 2 router: BGP peers from the lab, kernel routes with ECMP, IP forwarding',
   honours: ROUTER_FIELDS,
   render: (lab, node) => [

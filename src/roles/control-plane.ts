@@ -40,6 +40,7 @@ function kubeadmConfig(node: Node, cluster: Cluster) {
 
 export const k8sControlPlane: Role = {
   name: 'k8s-control-plane',
+  needsIpv4: true,
   description: 'Kubernetes control plane: kubeadm configuration and add-on manifests (full realization)',
   render: (lab, node) => {
     const cluster = clusterOf(lab, node);
@@ -62,6 +63,7 @@ export const k8sControlPlane: Role = {
 
 export const dcosMaster: Role = {
   name: 'dcos-master',
+  needsIpv4: true,
   description: 'DC/OS master: the Calico resources of its cluster (full realization)',
   render: (lab, node) => {
     const cluster = clusterOf(lab, node);

@@ -39,6 +39,7 @@ export function frrStart(daemon: string, extra = ''): StartCommand {
 
 export const frrRouter: Role = {
   name: 'frr-router',
+  speaksBgp: true,
   description: 'FRR router: BGP (bgpd), OSPF (ospfd, ospf6d), BFD (bfdd) from the lab, routes by zebra',
   honours: FRR_ROUTER_FIELDS,
   render: (lab, node) => {

@@ -6,6 +6,8 @@ import { gobgp } from '../daemons/gobgp.js';
 
 export const gobgpRouteReflector: Role = {
   name: 'gobgp-route-reflector',
+  speaksBgp: true,
+  needsIpv4: true,
   description: 'GoBGP route reflector: static neighbors, or dynamic neighbors from a prefix',
   // every neighbor a client, everything passed: no filters, originate or session options
   honours: [

@@ -10,8 +10,9 @@ import { httpBackend } from './http-backend.js';
 import { ipRouter } from './ip-router.js';
 import { netplanRoutes } from './netplan-routes.js';
 
-/** Roles whose work is all in the full realization (a Kubernetes worker joins its cluster). */
-const plain = (name: string, description: string): Role => ({ name, description });
+/** Roles whose work is all in the full realization (a Kubernetes worker joins its cluster, by its IPv4
+ * node IP). */
+const plain = (name: string, description: string): Role => ({ name, description, needsIpv4: true });
 
 export const ROLES: Record<string, Role> = Object.fromEntries(
   [

@@ -30,4 +30,9 @@ export const calico: Addon<'calico', typeof calicoSchema> = {
         ]
       : [],
   roles: [calicoNode],
+  // Calico's "Kubernetes requirements" page
+  testedKubernetes: {
+    '3.27': ['1.27', '1.28', '1.29'],
+    '3.28': ['1.27', '1.28', '1.29', '1.30'],
+  },
 };

@@ -33,6 +33,8 @@ function workloadTool(lab: Lab, node: Node): string {
 
 export const calicoNode: Role = {
   name: NODE_ROLE,
+  speaksBgp: true,
+  needsIpv4: true,
   description: "Calico node agent: BIRD announcing the node's pod blocks over iBGP, and a workload tool",
   render: (lab, node) => {
     const calico = clusterOf(lab, node)?.addons.calico;

@@ -29,4 +29,10 @@ export const cilium: Addon<'cilium', typeof ciliumSchema> = {
     ];
   },
   roles: [ciliumAgent],
+  // Cilium's "Kubernetes Compatibility" page
+  testedKubernetes: {
+    '1.14': ['1.24', '1.25', '1.26', '1.27'],
+    '1.15': ['1.26', '1.27', '1.28', '1.29'],
+    '1.16': ['1.27', '1.28', '1.29', '1.30'],
+  },
 };

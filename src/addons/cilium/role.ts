@@ -52,6 +52,7 @@ function startCommands(lab: Lab, node: Node): StartCommand[] {
 
 export const ciliumAgent: Role = {
   name: AGENT_ROLE,
+  needsIpv4: true,
   description:
     'Cilium agent in tunnel mode: VXLAN to every node of the mesh, global services by nftables; on the control plane, the clustermesh-apiserver etcd',
   render: renderAgentFiles,

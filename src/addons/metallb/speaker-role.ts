@@ -17,6 +17,7 @@ export function speakerOf(lab: Lab, node: Node): 'bird' | 'frr' {
 
 export const metallbSpeaker: Role = {
   name: SPEAKER_ROLE,
+  speaksBgp: true,
   description: "MetalLB speaker: BGP sessions and announcements from the cluster's MetalLB resources",
   render: (lab, node) => {
     const ctx = { ...header(lab), node, bgp: node.bgp };

@@ -19,6 +19,8 @@ import {
 
 export const tfController: Role = {
   name: 'tf-controller',
+  speaksBgp: true,
+  needsIpv4: true,
   description:
     'Tungsten Fabric controller: its control node peers over BGP (BIRD) and serves the vRouter agents (GoBGP, their XMPP side)',
   render: (lab, node) => {
@@ -66,6 +68,7 @@ export const tfController: Role = {
 
 export const tfVrouter: Role = {
   name: 'tf-vrouter',
+  needsIpv4: true,
   description:
     "Tungsten Fabric vRouter: the node's pods, their routes published and the others' installed, tunnelled in VXLAN",
   render: (lab, node) => {
