@@ -505,9 +505,13 @@ async function main() {
 const FABRIC = join(PROJECT_DIR, 'labs', 'clos-fabric', 'lab.yaml');
 const FABRIC_SET = ['--set', 'spines=8', '--set', 'leaves=992', '--set', 'servers=0'];
 
-/** clos-fabric at 1000 nodes, up until proven, and memory per node; undefined while there is no such lab. */
+/** The 1000-node run only when asked: on this 2-core host it drove the load past 700 for minutes
+ * (1000 nodes booting at once) and did not come up (network 65 s, boots past their 60 s). */
+const FABRIC_ON = process.env.BENCH_FABRIC === '1';
+
+/** clos-fabric at 1000 nodes, up until proven, and memory per node; undefined when not run. */
 async function fabricRun(): Promise<{ upMs: number; downMs: number; pssKb: number } | undefined> {
-  if (!existsSync(FABRIC)) return undefined;
+  if (!existsSync(FABRIC) || !FABRIC_ON) return undefined;
   const up = ok(
     'lab up clos-fabric',
     await measure(['node', LAB, 'up', FABRIC, '-i', INSTANCE, ...FABRIC_SET], env, state),
@@ -525,7 +529,14 @@ function fabricRows(f: Awaited<ReturnType<typeof fabricRun>>): string[] {
   const what = 'clos-fabric, 1000 nodes (8 spines, 992 leaves), up until proven';
   if (!f)
     return [
-      row(`${what}: no such lab yet (labs/clos-fabric)`, Number.NaN, undefined, 'ms', '<= 20000 ms', false),
+      row(
+        `${what}: not run (BENCH_FABRIC=1 runs it; heavy: it loads the host for minutes)`,
+        Number.NaN,
+        undefined,
+        'ms',
+        '<= 20000 ms',
+        false,
+      ),
     ];
   return [
     row(what, f.upMs, undefined, 'ms', '<= 20000 ms', f.upMs <= 20_000),
