@@ -37,70 +37,71 @@ async function batchPerNamespace(batches: { ns: string; lines: string[] }[]): Pr
     throw new Error(`configuring the nodes' interfaces failed: ${r.stderr.trim()}`);
 }
 
-/** Records every namespace and root link in the journal, then creates them. */
-export async function createNetwork(w: Wiring, journal: JournalWriter): Promise<void> {
+/** The `ip` lines of an instance's wiring: the root namespace's, then side by side the switch's and
+ * the point-to-point links' (from their first ends), then each node's. No link the lab names is made
+ * from the root namespace: kernels before 6.14 (Debian 12's 6.1) look the name of a new link up in
+ * the namespace that asks, so a node's eth0 failed with "File exists" beside the host's own eth0. A
+ * node's interface on a bridge is its switch port's peer; a link between nodes is made in its first
+ * node's namespace, the other end its peer. */
+export function wiringBatches(w: Wiring): {
+  root: string[];
+  switchNs: string[];
+  links: { ns: string; lines: string[] }[];
+  nodes: { ns: string; lines: string[] }[];
+} {
   const { lab, names, management: m } = w;
   const namespaces = [names.switchNs, ...lab.nodes.map((n) => names.nodeNs(n.name))];
-  for (const ns of namespaces) journal.record({ kind: 'netns', id: `netns:${ns}`, name: ns });
-  journal.record({ kind: 'link', id: `link:${names.rootLink}`, name: names.rootLink });
-
-  // a point-to-point link is one veth from node to node, made at its first end; no bridge, no port
-  const isLink = (network: string) => networkByName(lab, network)?.link !== undefined;
-  const linkEnds = new Map<string, string>();
-  for (const [i, node] of lab.nodes.entries())
-    for (const [j, ifc] of node.interfaces.entries())
-      if (isLink(ifc.network))
-        linkEnds.set(
-          ifc.network,
-          `${linkEnds.has(ifc.network) ? 'peer ' : ''}name ${ifc.name} address ${interfaceMac(i, j)} netns ${names.nodeNs(node.name)}`,
-        );
-  const firstEnd = new Set<string>();
-  const wire = (
-    node: Lab['nodes'][number],
-    i: number,
-    ifc: Lab['nodes'][number]['interfaces'][number],
-    j: number,
-  ) => {
-    if (!isLink(ifc.network))
-      return [
-        `link add name ${ifc.name} address ${interfaceMac(i, j)} netns ${names.nodeNs(node.name)} type veth peer name ${names.port(i, j)} netns ${names.switchNs}`,
-      ];
-    if (firstEnd.has(ifc.network)) return [];
-    firstEnd.add(ifc.network);
-    const mine = `name ${ifc.name} address ${interfaceMac(i, j)} netns ${names.nodeNs(node.name)}`;
-    return [`link add ${mine} type veth ${linkEnds.get(ifc.network)}`];
-  };
   const root = [
     ...namespaces.map((ns) => `netns add ${ns}`),
     `link add ${names.rootLink} type veth peer name uplink netns ${names.switchNs}`,
-    ...lab.nodes.flatMap((node, i) => [
-      ...node.interfaces.flatMap((ifc, j) => wire(node, i, ifc, j)),
-      `link add mgmt0 netns ${names.nodeNs(node.name)} type veth peer name ${names.port(i, 'm')} netns ${names.switchNs}`,
-    ]),
     `addr add ${m.host}/${m.length} dev ${names.rootLink}`,
     `link set ${names.rootLink} up`,
   ];
-  await batch(root);
+
+  // a point-to-point link is one veth from node to node; no bridge, no port
+  const isLink = (network: string) => networkByName(lab, network)?.link !== undefined;
+  const ends = new Map<string, { ns: string; name: string; mac: string }[]>();
+  for (const [i, node] of lab.nodes.entries())
+    for (const [j, ifc] of node.interfaces.entries())
+      if (isLink(ifc.network))
+        ends.set(ifc.network, [
+          ...(ends.get(ifc.network) ?? []),
+          { ns: names.nodeNs(node.name), name: ifc.name, mac: interfaceMac(i, j) },
+        ]);
+  const linkLines = new Map<string, string[]>();
+  for (const [a, b] of ends.values()) {
+    const peer = b ? ` peer name ${b.name} address ${b.mac} netns ${b.ns}` : '';
+    linkLines.set(a.ns, [
+      ...(linkLines.get(a.ns) ?? []),
+      `link add name ${a.name} address ${a.mac} type veth${peer}`,
+    ]);
+  }
+  const links = [...linkLines].map(([ns, lines]) => ({ ns, lines }));
 
   const mtuOf = (network: string) => networkByName(lab, network)?.mtu ?? 1500;
   const bridged = lab.networks.filter((n) => !n.link);
-  const sw = [
+  const switchNs = [
     'link add mgmt type bridge forward_delay 0 stp_state 0',
     ...bridged.map(
       // `name` and `dev`: a network called a or mtu is a link name, not a keyword of ip
       (n) => `link add name ${names.bridge(n.name)} mtu ${n.mtu} type bridge forward_delay 0 stp_state 0`,
     ),
     'link set uplink master mgmt up',
-    ...lab.nodes.flatMap((node, i) => [
-      ...node.interfaces.flatMap((ifc, j) =>
-        isLink(ifc.network)
-          ? []
-          : [
-              `link set dev ${names.port(i, j)} mtu ${mtuOf(ifc.network)} master ${names.bridge(ifc.network)} up`,
-            ],
-      ),
-      `link set ${names.port(i, 'm')} master mgmt up`,
-    ]),
+    ...lab.nodes.flatMap((node, i) => {
+      const onBridge = [...node.interfaces.entries()].filter(([, ifc]) => !isLink(ifc.network));
+      return [
+        ...onBridge.map(
+          ([j, ifc]) =>
+            `link add name ${names.port(i, j)} type veth peer name ${ifc.name} address ${interfaceMac(i, j)} netns ${names.nodeNs(node.name)}`,
+        ),
+        `link add name ${names.port(i, 'm')} type veth peer name mgmt0 netns ${names.nodeNs(node.name)}`,
+        ...onBridge.map(
+          ([j, ifc]) =>
+            `link set dev ${names.port(i, j)} mtu ${mtuOf(ifc.network)} master ${names.bridge(ifc.network)} up`,
+        ),
+        `link set ${names.port(i, 'm')} master mgmt up`,
+      ];
+    }),
     'link set mgmt up',
     ...bridged.map((n) => `link set dev ${names.bridge(n.name)} up`),
   ];
@@ -125,5 +126,18 @@ export async function createNetwork(w: Wiring, journal: JournalWriter): Promise<
       ...(node.roles.includes('netplan-routes') ? [] : staticRoutes(node.routes)),
     ],
   }));
-  await batchPerNamespace([{ ns: names.switchNs, lines: sw }, ...nodes]);
+  return { root, switchNs, links, nodes };
+}
+
+/** Records every namespace and root link in the journal, then creates them. */
+export async function createNetwork(w: Wiring, journal: JournalWriter): Promise<void> {
+  const { lab, names } = w;
+  const namespaces = [names.switchNs, ...lab.nodes.map((n) => names.nodeNs(n.name))];
+  for (const ns of namespaces) journal.record({ kind: 'netns', id: `netns:${ns}`, name: ns });
+  journal.record({ kind: 'link', id: `link:${names.rootLink}`, name: names.rootLink });
+  const b = wiringBatches(w);
+  await batch(b.root);
+  // every link exists (nodes' ends included) before the nodes configure theirs
+  await batchPerNamespace([{ ns: names.switchNs, lines: b.switchNs }, ...b.links]);
+  await batchPerNamespace(b.nodes);
 }

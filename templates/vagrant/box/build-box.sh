@@ -18,9 +18,8 @@ rm -f "$BOX_OUT/vagrant_key" "$BOX_OUT/vagrant_key.pub"
 ssh-keygen -q -t ed25519 -N '' -C lab-box -f "$BOX_OUT/vagrant_key"
 
 # every daemon the emulated labs start is installed here: the VM needs no network of its own.
-# The daemons are disabled: the lab starts its own, in its namespaces. The VM's NIC is vmnet0, not
-# eth0: Debian 12's kernel checks a new link's name in the namespace that creates it, so the lab's
-# nodes (each with an eth0 of its own) could not be made beside a root eth0.
+# The daemons are disabled: the lab starts its own, in its namespaces. The VM's NIC is eth0 (kernel
+# names, as on Debian's own boxes): the netns provider makes nodes' eth0 beside it.
 mmdebstrap --variant=minbase --include="$packages" \
   --dpkgopt='path-exclude=/usr/share/doc/*' --dpkgopt='path-exclude=/usr/share/man/*' \
   --dpkgopt='path-exclude=/usr/share/locale/*' \
@@ -30,8 +29,7 @@ mmdebstrap --variant=minbase --include="$packages" \
   --customize-hook='install -d -m 0700 "$1/home/vagrant/.ssh"; cp "$BOX_OUT/vagrant_key.pub" "$1/home/vagrant/.ssh/authorized_keys"' \
   --customize-hook='chroot "$1" chown -R vagrant:vagrant /home/vagrant/.ssh' \
   --customize-hook='install -m 0755 "$BOX_NODE" "$1/usr/local/bin/node"' \
-  --customize-hook='printf "auto lo\niface lo inet loopback\nauto vmnet0\niface vmnet0 inet dhcp\n" > "$1/etc/network/interfaces"' \
-  --customize-hook='printf "[Match]\nDriver=virtio_net e1000 e1000e\n[Link]\nName=vmnet0\n" > "$1/etc/systemd/network/10-lab-vm.link"' \
+  --customize-hook='printf "auto lo\niface lo inet loopback\nauto eth0\niface eth0 inet dhcp\n" > "$1/etc/network/interfaces"' \
   --customize-hook='printf "/dev/vda / ext4 defaults 0 1\n" > "$1/etc/fstab"' \
   --customize-hook='echo lab-host > "$1/etc/hostname"; : > "$1/etc/machine-id"' \
   --customize-hook='printf "UseDNS no\n" > "$1/etc/ssh/sshd_config.d/lab.conf"' \
@@ -51,7 +49,7 @@ Vagrant.configure("2") do |config|
   config.vm.provider :libvirt do |lv|
     lv.kernel = "$BOX_BOOT/vmlinuz"
     lv.initrd = "$BOX_BOOT/initrd.img"
-    lv.cmd_line = "root=/dev/vda rw console=ttyS0"
+    lv.cmd_line = "root=/dev/vda rw console=ttyS0 net.ifnames=0"
   end
 end
 VAGRANTFILE
