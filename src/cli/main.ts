@@ -260,8 +260,8 @@ program
   .action((labs, opts) => run(async () => (await import('./commands/nightly.js')).nightly(labs, opts)));
 
 const vm = program.command('vm').description('the VMs of --provider vagrant-host');
-vm.command('box')
-  .description('the Vagrant box the VM boots')
+const box = vm.command('box').description('the Vagrant box the VM boots');
+box
   .command('build')
   .description(
     'build the libvirt box from Debian packages (cached; every daemon the labs run, no network needed in the VM) and add it to Vagrant',
@@ -269,6 +269,14 @@ vm.command('box')
   .option('--force', 'build again even if the cached box is current')
   .option('--json', 'print { ok, key, name, dir, file, boot, built, seconds } as JSON')
   .action((opts) => run(async () => (await import('./commands/vm.js')).vmBoxBuild(opts), opts.json));
+box
+  .command('prune')
+  .description(
+    "remove lab's boxes of other keys than the current one: their Vagrant box, libvirt volume, cache folder and kernel (a build that adds a new box does it too)",
+  )
+  .option('--dry-run', 'only list what would be removed')
+  .option('--json', 'print { ok, dryRun, boxes: [{ key, name, removed, keptBecause? }] } as JSON')
+  .action((opts) => run(async () => (await import('./commands/vm.js')).vmBoxPrune(opts), opts.json));
 
 program
   .command('gc')

@@ -33,3 +33,10 @@ export async function buildVmBox(
 ): ReturnType<typeof import('./vagrant/box/box.js').buildBox> {
   return (await import('./vagrant/box/box.js')).buildBox(opts);
 }
+
+/** lab vm box prune: lab's boxes of other keys, removed (loaded on use). */
+export async function pruneVmBoxes(
+  opts: Parameters<typeof import('./vagrant/box/box.js').pruneOldBoxes>[0],
+): ReturnType<typeof import('./vagrant/box/box.js').pruneOldBoxes> {
+  return (await import('./vagrant/box/box.js')).pruneOldBoxes(opts);
+}

@@ -11,6 +11,7 @@ import { runCommand } from '../../../host/command.js';
 import { PROJECT_DIR } from '../../../paths.js';
 import { mustVagrant } from '../cli.js';
 import { BOX_PACKAGES } from './packages.js';
+import { type OldBox, pruneBoxes, prunedLines } from './prune.js';
 
 export const BUILD_SCRIPT = join(PROJECT_DIR, 'templates', 'vagrant', 'box', 'build-box.sh');
 
@@ -81,13 +82,13 @@ async function verifyBuildHost(): Promise<void> {
 /** Builds (unless cached) and adds the box; says what it did. */
 export async function buildBox(
   opts: { force?: boolean; say?: (line: string) => void } = {},
-): Promise<LabBox & { built: boolean; seconds: number }> {
+): Promise<LabBox & { built: boolean; seconds: number; pruned: OldBox[] }> {
   const say = opts.say ?? (() => undefined);
   const box = labBox();
   const started = Date.now();
   if (!opts.force && labBoxReady(box)) {
     say(`box ${box.name} is built and added (cache ${box.dir})`);
-    return { ...box, built: false, seconds: 0 };
+    return { ...box, built: false, seconds: 0, pruned: [] };
   }
   await verifyBuildHost();
   rmSync(box.dir, { recursive: true, force: true });
@@ -107,5 +108,16 @@ export async function buildBox(
   say(`vagrant box add ${box.name}`);
   await mustVagrant(box.dir, ['box', 'add', '--force', '--name', box.name, box.file], { timeoutMs: 600_000 });
   writeFileSync(join(box.dir, ADDED), `${box.name}\n`);
-  return { ...box, built: true, seconds: (Date.now() - started) / 1000 };
+  // the boxes this one replaces: about 1 GB each in libvirt's pool and as much in the cache
+  const pruned = await pruneBoxes(box);
+  for (const line of prunedLines(pruned)) say(line);
+  return { ...box, built: true, seconds: (Date.now() - started) / 1000, pruned };
+}
+
+/** lab vm box prune: the boxes of other keys than this checkout's, and a line for each. */
+export async function pruneOldBoxes(
+  opts: { dryRun?: boolean } = {},
+): Promise<{ boxes: OldBox[]; lines: string[] }> {
+  const boxes = await pruneBoxes(labBox(), opts);
+  return { boxes, lines: prunedLines(boxes, opts.dryRun) };
 }
