@@ -71,11 +71,23 @@ export async function upInsideVm(file: string, opts: { set: string[]; instance: 
   const journal = journalOf(dir);
   const controller = new AbortController();
   const onSignal = () => controller.abort();
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  // on, not once: a second Ctrl-C while the VM is being destroyed must not end lab before it is
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   let shell: SshShell | undefined;
+  // Ctrl-C (or lab down's SIGTERM) ends any wait at once: the VM is destroyed whatever it was doing
+  const interrupted = new Promise<never>((_, reject) =>
+    controller.signal.addEventListener('abort', () => reject(new InterruptedError('interrupted')), {
+      once: true,
+    }),
+  );
+  interrupted.catch(() => undefined);
+  const unlessInterrupted = <T>(work: Promise<T>) => Promise.race([work, interrupted]);
   try {
+    // before lab's libvirtd may start: teardown then stops it too, once no instance uses it
+    journal.record({ kind: 'vagrant', id: 'vagrant:project', dir: projectDir, hypervisor });
     const { netns, ...vm } = await prepareVmHost(hypervisor, projectDir, (l) => console.log(l));
+    if (controller.signal.aborted) throw new InterruptedError('interrupted');
     // before the machine exists: lab down and gc destroy it from the namespace vagrant reaches it in
     journal.record({ kind: 'vagrant', id: 'vagrant:project', dir: projectDir, hypervisor, netns });
     const project = buildProject({
@@ -99,19 +111,23 @@ export async function upInsideVm(file: string, opts: { set: string[]; instance: 
       if (line.startsWith('==> '))
         console.log(`  ${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s ${line.slice(4)}`);
     };
+    // on Ctrl-C vagrant gets one SIGINT, stops where it is and exits; then the VM is destroyed
     await mustVagrant(projectDir, ['up', '--provider', hypervisor], {
       netns,
       timeoutMs: 3_600_000,
       onLine: progress,
+      signal: controller.signal,
     });
     if (controller.signal.aborted) throw new InterruptedError('interrupted');
-    const { targets, link } = await reachMachines(projectDir, project.machines, journal, netns);
+    const { targets, link } = await unlessInterrupted(
+      reachMachines(projectDir, project.machines, journal, netns),
+    );
     record.link = link;
     writeInstance(record);
     saveTargets(dir, targets, '');
     shell = new SshShell(targets[0], { connectTimeoutMs: 60_000 });
     const args = ['up', lab.name, '-i', opts.instance, ...opts.set.flatMap((s) => ['--set', s])];
-    const code = await runInside(shell, args, 1_800_000);
+    const code = await unlessInterrupted(runInside(shell, args, 1_800_000));
     if (code !== 0) throw new StepError(`lab up ${lab.name} inside the VM exited with ${code}`);
     record.status = 'up';
     writeInstance(record);

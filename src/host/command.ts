@@ -18,6 +18,11 @@ export interface CommandOptions {
   cwd?: string;
   /** Sees the output as it comes (progress of a long command). */
   onStdout?: (chunk: string) => void;
+  /** When it aborts, the command gets killSignal (default SIGTERM) and is waited for as usual. */
+  signal?: AbortSignal;
+  killSignal?: NodeJS.Signals;
+  /** A process group of its own: a terminal's Ctrl-C reaches only us, and we pass on one signal. */
+  detached?: boolean;
 }
 
 export function runCommand(file: string, args: string[], opts: CommandOptions = {}): Promise<CommandOutput> {
@@ -29,7 +34,11 @@ export function runCommand(file: string, args: string[], opts: CommandOptions = 
       timeout: timeoutMs,
       cwd: opts.cwd,
       env: opts.env ? { ...process.env, ...opts.env } : undefined,
+      detached: opts.detached,
     });
+    const kill = () => child.kill(opts.killSignal ?? 'SIGTERM');
+    if (opts.signal?.aborted) kill();
+    else opts.signal?.addEventListener('abort', kill, { once: true });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => {
@@ -40,14 +49,15 @@ export function runCommand(file: string, args: string[], opts: CommandOptions = 
       stderr += d;
     });
     child.on('error', (e) => reject(new Error(`cannot run ${file}: ${e.message}`)));
-    child.on('close', (code, signal) =>
+    child.on('close', (code, signal) => {
+      opts.signal?.removeEventListener('abort', kill);
       resolve({
         exitCode: code ?? (signal ? 128 : 1),
         stdout,
         stderr,
         timedOut: signal !== null && Date.now() - started >= timeoutMs,
-      }),
-    );
+      });
+    });
     // a command that does not read its input closes the pipe early: that is not an error
     child.stdin.on('error', () => undefined);
     child.stdin.end(opts.input ?? '');

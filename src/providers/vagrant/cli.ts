@@ -12,7 +12,14 @@ export interface VagrantRun {
 export async function vagrant(
   projectDir: string,
   args: string[],
-  opts: { hypervisor?: string; netns?: string; timeoutMs?: number; onLine?: (line: string) => void } = {},
+  opts: {
+    hypervisor?: string;
+    netns?: string;
+    timeoutMs?: number;
+    onLine?: (line: string) => void;
+    /** Ctrl-C: vagrant gets one SIGINT (it stops what it was doing, then exits) and is waited for. */
+    signal?: AbortSignal;
+  } = {},
 ): Promise<VagrantRun> {
   try {
     const [file, argv] = opts.netns
@@ -27,6 +34,8 @@ export async function vagrant(
         ...(opts.hypervisor ? { VAGRANT_DEFAULT_PROVIDER: opts.hypervisor } : {}),
       },
       onStdout: opts.onLine && ((d) => d.split('\n').filter(Boolean).forEach(opts.onLine!)),
+      // a second SIGINT (the terminal's, then ours) makes vagrant exit at once, without its cleanup
+      ...(opts.signal ? { signal: opts.signal, killSignal: 'SIGINT' as const, detached: true } : {}),
     });
     return { exitCode: r.exitCode, stdout: r.stdout, stderr: r.stderr };
   } catch (e) {

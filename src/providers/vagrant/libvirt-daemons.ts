@@ -3,7 +3,7 @@
 // dnsmasq, firewall rules, forwarding) exists only there and never touches the host's routes. vagrant
 // then runs in that namespace too (it reaches the VMs by their NAT addresses). The daemons serve every
 // instance on this host; the last lab down (or lab gc) that leaves libvirt no domain stops them.
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { PreflightError } from '../../errors.js';
 import { runCommand } from '../../host/command.js';
@@ -12,6 +12,8 @@ import { isAlive, startTimeOf, stopProcesses } from '../../host/processes.js';
 /** What lab started, for every later lab command of any instance. */
 export const DAEMONS_FILE = '/run/lab-libvirt.json';
 const NETNS = 'lab-libvirt';
+/** Held while one lab command starts the daemons: two `lab up` at once started two of each. */
+const STARTING = '/run/lab-libvirt.lock';
 const URI = 'qemu:///system';
 
 interface Started {
@@ -52,6 +54,28 @@ function addUser(instanceDir: string): void {
   writeFileSync(DAEMONS_FILE, `${JSON.stringify(started)}\n`);
 }
 
+/** Takes the starting lock (a dead owner's is taken over); waits while a live command holds it. */
+async function startingLock(): Promise<() => void> {
+  for (let i = 0; i < 600; i++) {
+    try {
+      const fd = openSync(STARTING, 'wx', 0o644);
+      writeSync(fd, JSON.stringify({ pid: process.pid, starttime: startTimeOf(process.pid) }));
+      closeSync(fd);
+      return () => rmSync(STARTING, { force: true });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    }
+    try {
+      const owner = JSON.parse(readFileSync(STARTING, 'utf8')) as { pid: number; starttime?: string };
+      if (!isAlive(owner.pid, owner.starttime)) rmSync(STARTING, { force: true });
+    } catch {
+      // being written by its owner: asked again after the pause
+    }
+    await sleep(100);
+  }
+  throw new PreflightError(`another lab command has been starting libvirtd for a minute (${STARTING})`);
+}
+
 /** Makes sure a libvirtd answers; starts lab's own when none does. Returns its namespace, if lab's. */
 export async function ensureLibvirt(
   say: (line: string) => void,
@@ -61,6 +85,20 @@ export async function ensureLibvirt(
     addUser(instanceDir);
     return libvirtNetns();
   }
+  const release = await startingLock();
+  try {
+    // another lab command may have started them while this one waited
+    if ((await virsh(['version'])).exitCode === 0) {
+      addUser(instanceDir);
+      return libvirtNetns();
+    }
+    return await startLibvirt(say, instanceDir);
+  } finally {
+    release();
+  }
+}
+
+async function startLibvirt(say: (line: string) => void, instanceDir: string): Promise<string> {
   for (const daemon of ['libvirtd', 'virtlogd', 'virsh']) {
     const r = await runCommand('sh', ['-c', 'command -v "$1"', 'sh', daemon]);
     if (r.exitCode !== 0)
