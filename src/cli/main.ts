@@ -161,6 +161,27 @@ program
   .action((lab, name, opts) => run(async () => (await import('./commands/steps.js')).step(lab, name, opts)));
 
 program
+  .command('serve <lab>')
+  .description(
+    "a workshop joined from laptops: brings N attendees' instances up (adopting those up), then serves their pages, browser terminals, an instructor dashboard and an SSH gateway until Ctrl-C",
+  )
+  .requiredOption('--instances <n>', "the attendees' instances, PREFIX-1..N")
+  .addOption(prefixOption())
+  .addOption(parallelOption())
+  .option('--listen <address>', 'the address both ports listen on (default 127.0.0.1; any other needs TLS)')
+  .option('--port <port>', 'the HTTP(S) port (default 8080, 8443 with TLS; 0: a free one, printed)')
+  .option('--ssh-port <port>', "the SSH gateway's port (default 2222; 0: a free one, printed)")
+  .option('--tls-cert <file>', 'serve HTTPS with this certificate (PEM)')
+  .option('--tls-key <file>', "the certificate's key (PEM)")
+  .option('--to <step>', 'instances it brings up start at the end of this step (0: before the first)')
+  .addOption(setOption())
+  .option(
+    '--json',
+    "print one JSON document once serving: the instructor's URL, each attendee's URL, SSH user, port and key",
+  )
+  .action((lab, opts) => run(async () => (await import('./commands/serve.js')).serve(lab, opts), opts.json));
+
+program
   .command('down <lab>')
   .description('stop and remove everything the instance created (idempotent)')
   .addOption(instanceOption())

@@ -104,12 +104,16 @@ export interface AttendeeOutcome {
   details?: string[];
   /** The attendee's folder: `config` (an OpenSSH config naming their nodes) and `id_ed25519`. */
   sshDir: string;
+  /** Up before this run, taken as it is (lab serve adopts a workshop already up). */
+  adopted?: boolean;
 }
 
 export interface WorkshopOptions extends Omit<UpOptions, 'instance' | 'renderer' | 'verbose'> {
   count: number;
   prefix: string;
   parallel: number;
+  /** Instances of this lab already up among PREFIX-1..N are taken as they are, not refused (lab serve). */
+  adopt?: boolean;
   /** Told each attendee's outcome as it settles. */
   onSettled?: (o: AttendeeOutcome) => void;
 }
@@ -135,10 +139,17 @@ async function verifyWorkshop(file: string, opts: WorkshopOptions) {
       `${lab.name} fixes its management prefix (${lab.managementPrefix}): only one instance of it can run`,
       { details: ['Remove management.prefix from the lab file to run one instance per attendee.'] },
     );
+  const names = attendeeNames(prefix, count);
+  const records = names.map((n) => readInstance(instanceDir(lab.name, n)));
+  // adopted: up, from this very lab file; anything else in the way is refused below
+  const adopted = opts.adopt
+    ? names.filter((_, i) => records[i]?.status === 'up' && records[i]?.file === file)
+    : [];
+  const missing = count - adopted.length;
   const need = lab.requirements?.netns?.memory_mb;
-  if (need && host.memoryMb !== undefined && need * count > host.memoryMb)
+  if (need && host.memoryMb !== undefined && need * missing > host.memoryMb)
     throw new PreflightError(
-      `${count} instances of ${lab.name} need ${need * count} MB of memory (${need} MB each, its requirements.netns.memory_mb); this host has ${host.memoryMb} MB available: at most ${Math.floor(host.memoryMb / need)} at once (nothing was created)`,
+      `${missing} instances of ${lab.name} need ${need * missing} MB of memory (${need} MB each, its requirements.netns.memory_mb); this host has ${host.memoryMb} MB available: at most ${Math.floor(host.memoryMb / need)} at once (nothing was created)`,
       { code: 'host-resources' },
     );
   // every instance needs a management network of its own, free of host routes and running labs
@@ -148,22 +159,21 @@ async function verifyWorkshop(file: string, opts: WorkshopOptions) {
   ];
   let free = 0;
   try {
-    for (let i = 1; i <= count; i++) {
-      taken.push(provider.allocateManagement(lab, `${prefix}-${i}`, taken).prefix);
+    for (const name of names.filter((n) => !adopted.includes(n))) {
+      taken.push(provider.allocateManagement(lab, name, taken).prefix);
       free++;
     }
   } catch (e) {
     if (!(e instanceof PreflightError)) throw e;
     throw new PreflightError(
-      `${count} instances of ${lab.name} need ${count} management networks; ${free} are free on this host (nothing was created)`,
+      `${missing} instances of ${lab.name} need ${missing} management networks; ${free} are free on this host (nothing was created)`,
       {
         code: 'host-resources',
         details: ['Remove other labs (lab status, lab down), or run fewer attendees.'],
       },
     );
   }
-  const names = attendeeNames(prefix, count);
-  const existing = names.filter((n) => readInstance(instanceDir(lab.name, n)));
+  const existing = names.filter((n, i) => records[i] && !adopted.includes(n));
   if (existing.length)
     throw new BusyError(
       `${existing.length} of the ${count} attendees' instances exist already: ${existing.join(', ')} (nothing was created)`,
@@ -173,7 +183,7 @@ async function verifyWorkshop(file: string, opts: WorkshopOptions) {
         ],
       },
     );
-  return { ...opened, host, names };
+  return { ...opened, host, names, adopted };
 }
 
 /** Brings up PREFIX-1..N, `parallel` at a time; every attendee's outcome, failed ones included. An
@@ -183,11 +193,16 @@ export async function workshopUp(
   opts: WorkshopOptions,
 ): Promise<{ lab: string; outcomes: AttendeeOutcome[]; ms: number }> {
   const started = Date.now();
-  const { names, ...opened } = await verifyWorkshop(file, opts);
+  const { names, adopted, ...opened } = await verifyWorkshop(file, opts);
   const { lab } = opened;
   const settled = await inPool(names, opts.parallel, async (instance): Promise<AttendeeOutcome> => {
     const sshDir = files(instanceDir(lab.name, instance)).sshDir;
     let outcome: AttendeeOutcome;
+    if (adopted.includes(instance)) {
+      outcome = { instance, ok: true, ms: 0, exitCode: 0, sshDir, adopted: true };
+      opts.onSettled?.(outcome);
+      return outcome;
+    }
     try {
       if (opts.signal?.aborted) throw new InterruptedError('interrupted before it started');
       await labUp(file, { ...opts, instance, renderer: 'silent', opened });
@@ -211,7 +226,7 @@ export async function workshopUp(
   if (opts.signal?.aborted) {
     // Ctrl-C: those already proven go too, as a single lab up removes what it created
     await inPool(
-      outcomes.filter((o) => o.ok),
+      outcomes.filter((o) => o.ok && !o.adopted),
       opts.parallel,
       (o) => labDown(lab.name, o.instance),
     );

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { hostname } from 'node:os';
 import { createSecureContext } from 'node:tls';
-import { DefinitionError } from '../errors.js';
+import { DefinitionError, PreflightError } from '../errors.js';
 
 export function parsePort(flag: string, value: string | undefined, fallback: number): number {
   if (value === undefined) return fallback;
@@ -63,4 +63,22 @@ export function readTls(cert?: string, key?: string): { cert: Buffer; key: Buffe
     );
   }
   return tls;
+}
+
+/** Refuses, before any instance is made, a port another program holds (0 is always free). */
+export async function verifyPortFree(flag: string, listen: string, port: number): Promise<void> {
+  if (port === 0) return;
+  const { createServer } = await import('node:net');
+  await new Promise<void>((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', (e: NodeJS.ErrnoException) =>
+      reject(
+        new PreflightError(
+          `${flag} ${port}: ${listen}:${port} ${e.code === 'EADDRINUSE' ? 'is in use by another program' : `cannot be listened on (${e.code ?? e.message})`}`,
+          { code: 'port-in-use', details: [`Choose another ${flag} (0: a free one).`] },
+        ),
+      ),
+    );
+    probe.listen(port, listen, () => probe.close(() => resolve()));
+  });
 }
