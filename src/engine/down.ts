@@ -60,7 +60,7 @@ export async function labDown(lab: string, instance: string, events?: EventLog):
       if (found.length) await provider.removeOrphans(found);
       return found;
     };
-    const found = await (events ? events.step('teardown', undefined, teardown) : teardown());
+    const found = await (events ? events.span('teardown', undefined, teardown) : teardown());
     const registered = existsSync(entryOf(lab, instance));
     unregisterInstance(lab, instance);
     const beyondJournal: Record<string, number> = {};

@@ -34,8 +34,9 @@ export class EventLog {
     appendFileSync(this.file, `${JSON.stringify({ t, at: new Date().toISOString(), ...event })}\n`);
   }
 
-  /** Times a step and logs its start and end (with the error, if any). */
-  async step<T>(step: string, node: string | undefined, fn: () => Promise<T>): Promise<T> {
+  /** Times a span of the run (boot, ssh, roles, a step's script) and logs its start and end (with the
+   * error, if any); the log's records keep their names, step-start and step-end, for its readers. */
+  async span<T>(step: string, node: string | undefined, fn: () => Promise<T>): Promise<T> {
     const t = Date.now();
     this.emit({ type: 'step-start', node, step });
     try {

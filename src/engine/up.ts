@@ -172,7 +172,7 @@ async function createAndProve(
   try {
     // the network is created first and the rest prepared while `ip` works: the display's code
     // loads and the files render meanwhile, instead of before the first namespace exists
-    const network = events.step('network', undefined, () => provider.createNetwork(ctx));
+    const network = events.span('network', undefined, () => provider.createNetwork(ctx));
     network.catch(() => undefined); // awaited by its task below
     const progressModule = import('./progress.js');
     ctx.files = renderLab(lab);
@@ -360,7 +360,7 @@ function nodeTask(run: Run, node: Node, proven: Step[], checkNodes: Set<string>)
       const script = startScript(commands);
       recordStart(journal, node.name, commands);
       say(commands.length ? `booting, then ${commands.map((c) => c.name).join(', ')}` : 'booting');
-      const booted = await events.step('boot', node.name, () => provider.bootNode(ctx, node.name, script));
+      const booted = await events.span('boot', node.name, () => provider.bootNode(ctx, node.name, script));
       targets.push(booted.target);
       const ssh = new SshShell(booted.target);
       // SSH connects while the daemons start, where checks need it (other nodes' connections
@@ -368,8 +368,8 @@ function nodeTask(run: Run, node: Node, proven: Step[], checkNodes: Set<string>)
       const needsSsh = checkNodes.has(node.name) || !booted.started;
       if (needsSsh) shells.set(node.name, ssh);
       await Promise.all([
-        needsSsh && events.step('ssh', node.name, () => ssh.connect()),
-        events.step('roles', node.name, async () => {
+        needsSsh && events.span('ssh', node.name, () => ssh.connect()),
+        events.span('roles', node.name, async () => {
           const result = booted.started
             ? await booted.started
             : await ssh.exec(script, { timeoutMs: 30_000 });
@@ -392,7 +392,7 @@ function stepsTask(run: Run, scripted: Step[]) {
       task: async (say: (s: string) => void) => {
         const { runStepScript } = await import('../steps/api.js');
         const { runStepActions } = await import('./step-actions.js');
-        await events.step(`step ${step.name}`, undefined, async () => {
+        await events.span(`step ${step.name}`, undefined, async () => {
           await runStepActions(lab, step, { journal, shellOf, log: say });
           await runStepScript(lab, step, shellOf, say, { signal: opts.signal });
         });
@@ -443,7 +443,7 @@ function trapTask(run: Run, step: Step, trapResults: { name: string; ok: boolean
           if (outcomes.some((o) => !o.verdict.ok))
             throw new CheckError('the steps before it failed their checks');
           const { runStepEffects, proveStep, describeProof, describeMiss } = await import('./run-step.js');
-          await events.step(`step ${step.name}`, undefined, () =>
+          await events.span(`step ${step.name}`, undefined, () =>
             runStepEffects(lab, step, journal, shellOf, say),
           );
           const proofs = await proveStep(lab, step, shellOf, {

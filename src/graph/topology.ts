@@ -28,7 +28,7 @@ export interface Link {
   address: string;
 }
 
-export interface Session {
+export interface SessionEdge {
   /** both ends: node names, or a bare address for a peer no node of the lab holds */
   a: string;
   b: string;
@@ -44,11 +44,11 @@ export interface Topology {
   nodes: TopologyNode[];
   networks: TopologyNetwork[];
   links: Link[];
-  sessions: Session[];
+  sessions: SessionEdge[];
 }
 
 export function topologyOf(lab: Lab): Topology {
-  const sessions = new Map<string, Session>();
+  const sessions = new Map<string, SessionEdge>();
   for (const node of lab.nodes) {
     for (const n of node.bgp?.neighbors ?? []) {
       const peer = n.node ?? n.address;
@@ -83,7 +83,7 @@ export function topologyOf(lab: Lab): Topology {
 }
 
 /** "eBGP 11000–22000" or "iBGP 64511": what a session edge says. */
-export function sessionLabel(s: Session): string {
+export function sessionLabel(s: SessionEdge): string {
   return s.asA === s.asB ? `iBGP ${s.asA}` : `eBGP ${s.asA}–${s.asB}`;
 }
 

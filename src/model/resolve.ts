@@ -448,7 +448,7 @@ function deriveAddons(lab: Lab, push: PushIssue): void {
 type Phase = (lab: Lab, push: PushIssue) => void;
 
 /** The phases of resolve, in order; each reads what the ones before it resolved. */
-export const PHASES: { name: string; run: Phase }[] = [
+export const RESOLVE_PHASES: { name: string; run: Phase }[] = [
   { name: 'networks', run: resolveNetworks },
   { name: 'nodes', run: expandNodes },
   { name: 'links', run: resolveLinks },
@@ -492,7 +492,7 @@ export function resolveLab(loaded: LoadedLab): { lab: Lab; issues: Issue[] } {
     requirements: raw.requirements,
     raw,
   };
-  for (const phase of PHASES) {
+  for (const phase of RESOLVE_PHASES) {
     phase.run(lab, push);
     // a lab too large to make has no nodes: later phases would only report them missing
     if (issues.some((i) => i.code === 'lab-too-large')) break;

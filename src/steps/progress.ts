@@ -2,7 +2,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-export interface Progress {
+export interface StepStanding {
   /** Steps whose roles and script have run, in order. */
   done: string[];
   /** Each check's result the last time up, step or check ran it. */
@@ -11,17 +11,17 @@ export interface Progress {
 
 const fileOf = (dir: string) => join(dir, 'steps.json');
 
-export function readProgress(dir: string): Progress {
+export function readProgress(dir: string): StepStanding {
   if (!existsSync(fileOf(dir))) return { done: [], checks: {} };
   try {
-    const p = JSON.parse(readFileSync(fileOf(dir), 'utf8')) as Partial<Progress>;
+    const p = JSON.parse(readFileSync(fileOf(dir), 'utf8')) as Partial<StepStanding>;
     return { done: p.done ?? [], checks: p.checks ?? {} };
   } catch {
     return { done: [], checks: {} }; // cut short by a crash: nothing is known to be done
   }
 }
 
-export function writeProgress(dir: string, progress: Progress): void {
+export function writeProgress(dir: string, progress: StepStanding): void {
   writeFileSync(fileOf(dir), `${JSON.stringify(progress, null, 2)}\n`);
 }
 
