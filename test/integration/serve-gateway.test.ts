@@ -274,6 +274,27 @@ describe.skipIf(!isRoot)('lab serve: the SSH gateway with real OpenSSH', () => {
     );
   });
 
+  it('agent and X11 forwarding are refused (the node command still runs)', async () => {
+    // ssh-agent runs ssh and ends with it: an agent to forward, of this test's own
+    const r = await execa(
+      'ssh-agent',
+      [
+        'ssh',
+        '-A',
+        '-X',
+        ...direct(0),
+        'attendee-1@127.0.0.1',
+        'router',
+        'echo "agent:$SSH_AUTH_SOCK display:$DISPLAY"',
+      ],
+      { reject: false, timeout: 30_000, env: { DISPLAY: '127.0.0.1:99' } },
+    );
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stdout.trim()).toBe('agent: display:');
+    expect(events).toContainEqual({ user: 'attendee-1', kind: 'refused-auth-agent' });
+    expect(events).toContainEqual({ user: 'attendee-1', kind: 'refused-x11' });
+  });
+
   it("no shell on the host: no command of the host's, ssh -T is told to name a node", async () => {
     for (const cmd of ['hostname', 'sh -c id', '/bin/bash']) {
       const r = await ssh([...direct(0), 'attendee-1@127.0.0.1', cmd]);
