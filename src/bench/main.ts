@@ -12,6 +12,7 @@ import { pidsInNetns } from '../providers/netns/teardown.js';
 import { SshShell } from '../transport/ssh.js';
 import { type Measured, measure } from './measure.js';
 import { nightlyOverhead, reportOpenMs } from './nightly.js';
+import { type ServeFigures, serveBench, serveFigures } from './serve.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const BIG = Number(process.env.BENCH_BIG_WORKERS ?? 100);
@@ -207,6 +208,24 @@ async function workshop(): Promise<{ upMs: number; downMs: number; pssKb: number
   return { upMs, downMs, pssKb: perInstanceKb, stepMs };
 }
 
+/** lab serve with its attendees' terminals open (src/bench/serve.ts). */
+function serveRun(): Promise<ServeFigures> {
+  const prefix = `${INSTANCE}-s`.slice(0, 12);
+  return serveBench(LAB, env, prefix, () =>
+    lab([
+      'down',
+      'bgp-metallb',
+      '--instances',
+      String(Number(process.env.BENCH_SERVE_ATTENDEES ?? 30)),
+      '--prefix',
+      prefix,
+    ]),
+  );
+}
+
+const serveRows = (f: ServeFigures) =>
+  serveFigures(f).map(([what, v, unit]) => row(what, v, undefined, unit, '-', true));
+
 function workshopRows(w: Awaited<ReturnType<typeof workshop>>): string[] {
   return [
     row(
@@ -386,6 +405,7 @@ async function main() {
     `  cilium-clustermesh: up ${cm('up').toFixed(0)} ms, node joining ${cm('join').toFixed(0)} ms`,
   );
   const ws = await workshop();
+  const served = await serveRun();
   const night = await nightlyOverhead(LAB, env, RUNS, INSTANCE);
   const reportMs = await reportOpenMs();
   const tf = await tfRuns();
@@ -490,6 +510,7 @@ async function main() {
     ),
     row('lab up bgp-metallb --provider vagrant --plan', median(plan), undefined, 'ms', '-', true),
     ...workshopRows(ws),
+    ...serveRows(served),
     row(
       'memory per emulated worker (PSS)',
       m(small.ours, 'workerPssKb') / 1024,
@@ -606,6 +627,7 @@ const only: Record<string, () => Promise<void>> = {
   goals: () => goals().then((g) => console.log([...goalHeader(), ...goalRows(g)].join('\n'))),
   'tf-multicluster': () => tfRuns().then((runs) => console.log(tfRows(runs).join('\n'))),
   workshop: () => workshop().then((w) => console.log(workshopRows(w).join('\n'))),
+  serve: () => serveRun().then((f) => console.log(serveRows(f).join('\n'))),
   'cilium-clustermesh': () =>
     cilium().then((c) =>
       console.log(
