@@ -20,6 +20,8 @@ export interface Network {
   prefix6?: string;
   /** A point-to-point link of the lab's links: (its /31, its two nodes), wired node to node, no bridge. */
   link?: { name: string; ends: [string, string] };
+  /** No addresses but the IPv6 link-local ones (BGP unnumbered). */
+  unnumbered?: true;
   path: Path;
 }
 
@@ -47,6 +49,11 @@ export interface Neighbor {
   multihop?: boolean;
   /** Our address for this session: on the network shared with the peer, or our loopback. */
   localAddress?: string;
+  /**
+   * BGP unnumbered: the session runs between IPv6 link-local addresses on this interface (address is
+   * the peer's) and carries IPv4 as well as IPv6, IPv4 with IPv6 next hops (RFC 8950).
+   */
+  interface?: string;
   /** The session's transport, and the one address family (NLRI) it carries. */
   family?: 'ipv4' | 'ipv6';
   /** Both ends in one AS. */

@@ -54,11 +54,17 @@ const network = z
       ),
     gateway: address.optional().describe('the router of this network, if any (a node address)'),
     mtu: z.number().int().min(576).max(9000).default(1500),
+    unnumbered: z
+      .literal(true)
+      .optional()
+      .describe(
+        'a link with no addresses but IPv6 link-local ones, for BGP unnumbered sessions (session: unnumbered)',
+      ),
     description: z.string().optional(),
   })
   .strict()
-  .refine((n) => n.prefix !== undefined || n.prefix6 !== undefined, {
-    message: 'a network needs a prefix (IPv4), a prefix6 (IPv6), or both',
+  .refine((n) => n.prefix !== undefined || n.prefix6 !== undefined || n.unnumbered, {
+    message: 'a network needs a prefix (IPv4), a prefix6 (IPv6), or both (or unnumbered: true)',
   });
 
 const iface = z
@@ -195,9 +201,11 @@ const neighbor = z
   .object({
     peer: selector,
     session: z
-      .enum(['interface', 'loopback'])
+      .enum(['interface', 'loopback', 'unnumbered'])
       .optional()
-      .describe('the addresses the session runs between; default: loopback for iBGP when both have one'),
+      .describe(
+        'the addresses the session runs between; default: loopback for iBGP when both have one; unnumbered: the IPv6 link-local addresses of the network both are on, carrying IPv4 and IPv6 (extended next hop)',
+      ),
     transport: z
       .enum(['ipv4', 'ipv6', 'dual'])
       .optional()

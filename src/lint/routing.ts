@@ -335,7 +335,10 @@ function unannouncedOriginates(lab: Lab): Issue[] {
     const bgp = node.bgp;
     if (bgp?.source !== 'lab') continue;
     const list = lab.raw.nodes[node.group ?? node.name]?.bgp?.originate ?? [];
-    const families = new Set(bgp.neighbors.map((n) => n.family ?? 'ipv4'));
+    // an unnumbered session carries both families
+    const families = new Set(
+      bgp.neighbors.flatMap((n) => (n.interface ? ['ipv4', 'ipv6'] : [n.family ?? 'ipv4'])),
+    );
     const dynamic = dynamicRange(lab, node);
     if (dynamic) families.add(dynamic.family);
     list.forEach((o, i) => {

@@ -47,7 +47,14 @@ function resolveNetworks(lab: Lab, push: PushIssue): void {
         continue;
       }
     }
-    const net: Network = { name, ...v4, gateway: n.gateway, mtu: n.mtu, path };
+    const net: Network = {
+      name,
+      ...v4,
+      gateway: n.gateway,
+      mtu: n.mtu,
+      ...(n.unnumbered ? { unnumbered: true as const } : {}),
+      path,
+    };
     out.push(net);
     if (n.prefix6 === undefined) continue;
     try {
@@ -152,7 +159,8 @@ function expandNodes(lab: Lab, push: PushIssue): void {
           (net.prefix6 && ifc.index !== undefined
             ? addressAt(parseCidr(net.prefix6), (ifc.index as number) + (member ?? 0))
             : undefined);
-        if (!address && !address6) {
+        // an unnumbered link: its interfaces hold their IPv6 link-local addresses only
+        if (!address && !address6 && !net.unnumbered) {
           push({
             code: 'address-missing',
             path: ipath,

@@ -1,6 +1,6 @@
 // Routing the lab file asks for: loopbacks, per-session BGP (local address, family, options), originated
 // prefixes, OSPF. Every role that speaks BGP or OSPF reads what this resolves, whatever its daemon.
-import { routerIdOf } from '../core/addressing.js';
+import { linkLocalTowards, routerIdOf } from '../core/addressing.js';
 import type { PushIssue } from '../core/issue.js';
 import {
   birdName,
@@ -141,7 +141,11 @@ interface SessionEnds {
 export function sessionEnds(
   node: Node,
   peer: Node,
-  opts: { session?: 'interface' | 'loopback'; transport?: 'ipv4' | 'ipv6' | 'dual'; ibgp: boolean },
+  opts: {
+    session?: 'interface' | 'loopback' | 'unnumbered';
+    transport?: 'ipv4' | 'ipv6' | 'dual';
+    ibgp: boolean;
+  },
 ): SessionEnds[] {
   const shared = firstShared(node, peer);
   const bothLoopbacks = !!(node.loopback && peer.loopback);
@@ -202,7 +206,19 @@ export function resolveSessions(lab: Lab, node: Node, push: PushIssue): Neighbor
         continue;
       }
       const ibgp = peer.bgp.as === bgp.as;
-      const ends = sessionEnds(node, peer, { session: opts.session, transport: opts.transport, ibgp });
+      // unnumbered: one session between the link-local addresses of the first network both are on
+      const link = opts.session === 'unnumbered' ? firstShared(node, peer) : undefined;
+      const peerLinkLocal = link && linkLocalTowards(lab, peer, link.mine.network);
+      const ends =
+        opts.session === 'unnumbered'
+          ? peerLinkLocal
+            ? [{ local: '', remote: peerLinkLocal, family: 'ipv4' as const, multihop: false }]
+            : []
+          : sessionEnds(node, peer, {
+              session: opts.session,
+              transport: opts.transport,
+              ibgp,
+            });
       if (!ends.length) {
         const want = [
           opts.session && `session: ${opts.session}`,
@@ -214,7 +230,9 @@ export function resolveSessions(lab: Lab, node: Node, push: PushIssue): Neighbor
           code: 'bgp-local-address',
           path,
           message: `${node.name} and ${peer.name} have no pair of addresses to run a session between${want ? ` (${want})` : ''}`,
-          hint: 'the session would never start: peer over a network both are on (with addresses of that family), or give both loopbacks (loopback:, or a loopbacks: pool)',
+          hint: networkByName(lab, firstShared(node, peer)?.mine.network ?? '')?.unnumbered
+            ? `the session would never start: the link ${node.name} and ${peer.name} share has link-local addresses only: give both ends session: unnumbered`
+            : 'the session would never start: peer over a network both are on (with addresses of that family), or give both loopbacks (loopback:, or a loopbacks: pool)',
         });
       }
       // rr_client means something on a reflector's iBGP session only: anywhere else it would be ignored
@@ -253,6 +271,7 @@ export function resolveSessions(lab: Lab, node: Node, push: PushIssue): Neighbor
           protocol: birdName(end.family === 'ipv6' ? `${peer.name}_v6` : peer.name),
           multihop: end.multihop,
           localAddress: end.local || undefined,
+          ...(link ? { interface: link.mine.name } : {}),
           family: end.family,
           ibgp,
           nextHopSelf: opts.next_hop_self ?? def.next_hop_self,

@@ -40,6 +40,9 @@ export interface BirdSession {
   ttlSecurity?: boolean;
   allowLocalAs?: number;
   timers?: ReturnType<typeof sessionTimers>;
+  /** Unnumbered: the interface of the peer's link-local address, and the IPv6 channel beside IPv4's. */
+  interface?: string;
+  ipv6Channel?: { import: string; export: string };
 }
 
 /** BIRD strings are double-quoted: escape what would end them. */
@@ -52,6 +55,8 @@ export function birdRouterView(lab: Lab, node: Node) {
   const ospf = node.ospf;
   const families = new Set<Family>(['ipv4']);
   for (const n of neighbors) families.add(n.family ?? 'ipv4');
+  // an unnumbered session carries IPv6 too
+  if (neighbors.some((n) => n.interface)) families.add('ipv6');
   for (const o of originate) families.add(o.family);
   if (node.interfaces.some((i) => i.address6) || node.loopback?.ipv6) families.add('ipv6');
   const ibgp = neighbors.some((n) => n.ibgp);
@@ -72,6 +77,7 @@ export function birdRouterView(lab: Lab, node: Node) {
         !n.rsClient &&
         !n.password &&
         !n.bfd &&
+        !n.interface &&
         n.family !== 'ipv6' &&
         !ownPolicy(n),
     );
@@ -120,6 +126,23 @@ export function birdRouterView(lab: Lab, node: Node) {
             acceptFirst: n.defaultOriginate ? defaultProto(family) : undefined,
             keepOut: defaults.includes(family) ? ` && !(${defaultProto(family)})` : '',
           }),
+      ...(n.interface
+        ? {
+            interface: n.interface,
+            ipv6Channel: {
+              import: birdChannelFilter(n.import ?? bgp?.import, 'ipv6', passAll, {
+                ownAs: bgp?.as,
+                sets: n.localPref === undefined ? undefined : { localPref: n.localPref },
+              }),
+              export: exportFilter(n.export ?? bgp?.export, 'ipv6', passAll, !bgpTablesOf(plain, bgp), {
+                ownAs: bgp?.as,
+                sets: hasSets({ add: [], strip: [], ...exportSets }) ? exportSets : undefined,
+                acceptFirst: n.defaultOriginate ? defaultProto('ipv6') : undefined,
+                keepOut: defaults.includes('ipv6') ? ` && !(${defaultProto('ipv6')})` : '',
+              }),
+            },
+          }
+        : {}),
       passive: !!n.passive,
       ttlSecurity: !!n.ttlSecurity,
       allowLocalAs: n.allowasIn,
@@ -190,6 +213,8 @@ export function birdRouterView(lab: Lab, node: Node) {
     // the kernel gets BGP's and OSPF's routes; not connected ones (it has them), nor originated discards
     kernelExport: plain ? 'all' : 'where source != RTS_DEVICE && source != RTS_STATIC',
     bfd: sessions.some((s) => s.bfd),
+    // unnumbered peers find us by our router advertisements (FRR learns the link-local address so)
+    radv: [...new Set(sessions.flatMap((s) => (s.interface ? [s.interface] : [])))],
     defaults: defaults.map((f) => ({
       family: f,
       protocol: `default${f === 'ipv4' ? 4 : 6}`,

@@ -113,7 +113,16 @@ export function frrRouterView(lab: Lab, node: Node) {
       );
     return mapName(dir === 'IN' ? 'IMPORT' : 'EXPORT', family, filter);
   };
-  const sessions = neighbors.map((n) => {
+  // an unnumbered session carries both families: its IPv6 side is a second entry of the same neighbor
+  const expanded = neighbors.flatMap((n) =>
+    n.interface
+      ? [
+          { ...n, alsoIpv6: false },
+          { ...n, family: 'ipv6' as const, alsoIpv6: true },
+        ]
+      : [{ ...n, alsoIpv6: false }],
+  );
+  const sessions = expanded.map((n) => {
     const family = n.family ?? 'ipv4';
     // iBGP passes everything by default in FRR; eBGP needs a policy (lint asks for filters), route servers pass all
     const passAll =
@@ -123,7 +132,11 @@ export function frrRouterView(lab: Lab, node: Node) {
     const imp = n.import ?? bgp?.import ?? passAll;
     const exp = n.export ?? bgp?.export ?? passAll;
     return {
-      address: n.address,
+      // unnumbered: FRR names the neighbor by its interface (neighbor eth0 interface remote-as ...)
+      address: n.interface ?? n.address,
+      interface: !!n.interface,
+      /** The IPv6 side of an unnumbered session: its neighbor lines are the IPv4 side's. */
+      second: !!n.alsoIpv6,
       as: n.as as number | 'internal' | 'external',
       node: n.node,
       range: undefined as string | undefined,
@@ -157,6 +170,8 @@ export function frrRouterView(lab: Lab, node: Node) {
     const exp = bgp?.export ?? passAll;
     sessions.push({
       address: 'DYNAMIC',
+      interface: false,
+      second: false,
       as: dynamic.ibgp ? 'internal' : 'external',
       node: undefined,
       range: dynamic.range,

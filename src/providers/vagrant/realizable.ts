@@ -35,6 +35,12 @@ export function unrealizedOnVms(lab: Lab): string[] {
       problems.push(
         `${node.name}: IPv6 on ${v6.join(', ')}: the VMs' private networks are given IPv4 addresses only`,
       );
+    // a VM's link-local addresses come from MACs the hypervisor picks: BIRD could not name its peer's
+    const unnumbered = node.bgp?.neighbors.filter((n) => n.interface) ?? [];
+    if (unnumbered.length)
+      problems.push(
+        `${node.name}: unnumbered BGP with ${unnumbered.map((n) => n.node).join(', ')}: the VMs' link-local addresses are not known before they boot`,
+      );
     if (node.loopback?.ipv4 || node.loopback?.ipv6)
       problems.push(
         `${node.name}: loopback ${[node.loopback.ipv4, node.loopback.ipv6].filter(Boolean).join(', ')} is not configured on VMs`,
