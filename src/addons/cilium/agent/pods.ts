@@ -6,7 +6,16 @@
 
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import type { AgentConfig } from './config.js';
 import { runBatch } from './datapath.js';
@@ -151,7 +160,15 @@ export async function deletePod(c: AgentConfig, store: Kvstore, name: string): P
       // gone
     }
   }
-  runBatch('ip', [`netns del ${name}`, `route del ${state.ip}/32`], true);
+  // the route first: the namespace's end takes its veth and route with it whenever the kernel gets to
+  // it, so a route del after it failed now and then (and -force still exits 1): either may be gone
+  // already, what counts is that the namespace is
+  try {
+    runBatch('ip', [`route del ${state.ip}/32`, `netns del ${name}`], true);
+  } catch {
+    if (existsSync(`/run/netns/${name}`))
+      throw new Error(`the namespace of pod ${name} could not be removed`);
+  }
   rmSync(join(STATE, name), { force: true });
   rmSync(join(STATE, `${name}.www`), { recursive: true, force: true });
   rmSync(join(IPAM, state.ip), { force: true });
