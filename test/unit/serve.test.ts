@@ -285,3 +285,72 @@ describe('the server, with two attendees not up', () => {
     expect(attached).toEqual([]);
   });
 });
+
+describe('the server over TLS', () => {
+  it('serves HTTPS with the certificate given, and its sockets want an https Origin', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const { request } = await import('node:https');
+    const { readFileSync } = await import('node:fs');
+    const [cert, key] = [join(dir, 'cert.pem'), join(dir, 'key.pem')];
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:P-256',
+        '-nodes',
+        '-days',
+        '1',
+        '-subj',
+        '/CN=localhost',
+        '-keyout',
+        key,
+        '-out',
+        cert,
+      ],
+      { stdio: 'ignore' },
+    );
+    const { lab } = openLab(labFile('bgp-metallb'));
+    const state = new LocalWorkshopState(join(dir, 'tls.json'));
+    const server = await startServer({
+      workshop: workshopOf(lab, state),
+      hub: { attach: () => undefined },
+      listen: '127.0.0.1',
+      port: 0,
+      tls: { cert: readFileSync(cert), key: readFileSync(key) },
+      sshPort: () => 2222,
+      gatewayKey: () => '',
+      assets: [],
+      topology: '<svg/>',
+    });
+    try {
+      expect(server.scheme).toBe('https');
+      const status = await new Promise<number>((resolve, reject) =>
+        request(
+          `https://127.0.0.1:${server.port}/i/${state.instructorToken}/`,
+          { rejectUnauthorized: false },
+          (res) => {
+            res.resume();
+            resolve(res.statusCode ?? 0);
+          },
+        )
+          .on('error', reject)
+          .end(),
+      );
+      expect(status).toBe(200);
+      const ws = new WebSocket(`wss://127.0.0.1:${server.port}/i/${state.instructorToken}/view/x/router`, {
+        origin: `http://127.0.0.1:${server.port}`,
+        rejectUnauthorized: false,
+      });
+      const code = await new Promise<number>((resolve) =>
+        ws.on('unexpected-response', (_q, res) => resolve(res.statusCode ?? 0)),
+      );
+      expect(code).toBe(403);
+    } finally {
+      await server.close();
+    }
+  });
+});
