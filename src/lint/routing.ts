@@ -682,7 +682,33 @@ function loopbackPrefixes(lab: Lab): Issue[] {
   return out;
 }
 
+/**
+ * FRR runs a GTSM session's BFD as multihop (ttl-security makes bgpd ask bfdd for a multihop peer),
+ * BIRD's stays single-hop: between the two, BFD never leaves Down.
+ */
+function gtsmBfdMismatch(lab: Lab): Issue[] {
+  const out: Issue[] = [];
+  const frr = (n: Node) => n.roles.includes('frr-router');
+  const bird = (n: Node) => n.roles.includes('bird-router');
+  for (const node of lab.nodes.filter(frr)) {
+    for (const n of node.bgp?.neighbors ?? []) {
+      const peer = n.node ? nodeByName(lab, n.node) : undefined;
+      if (!peer || !bird(peer) || !n.ttlSecurity || !n.bfd) continue;
+      out.push(
+        issue(
+          'bgp-gtsm-bfd-mismatch',
+          n.path,
+          `${node.name} (FRR) runs BFD with ${peer.name} (BIRD) on a GTSM session: FRR makes that BFD session multihop, BIRD single-hop`,
+          'BFD stays Down and a bfd_up check fails: drop ttl_security or bfd on this session (both ends)',
+        ),
+      );
+    }
+  }
+  return out;
+}
+
 export const routingRules: Rule = (lab) => [
+  ...gtsmBfdMismatch(lab),
   ...loopbackPrefixes(lab),
   ...filterPrefixes(lab),
   ...communitiesNoOneSets(lab),
