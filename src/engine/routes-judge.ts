@@ -2,7 +2,7 @@
 // each with one next hop per node of another set (RFC 7938: every leaf's prefix over every spine).
 import { addressTowards } from '../core/addressing.js';
 import { type Lab, type Node, nodeByName } from '../core/lab.js';
-import { fail, pass, peersOf, type Verdict } from './verdict.js';
+import { fail, peersOf, type Verdict } from './verdict.js';
 
 /** `ip route show`: each route's prefix (a host route written with its /32) and its gateways. */
 export function routeTable(output: string): Map<string, string[]> {

@@ -154,7 +154,7 @@ describe.skipIf(!isRoot)('a workshop served: lab serve', () => {
     );
 
     // Run the first step: BIRD on the router, proven
-    const cell = 'tr[data-attendee="' + one.name + '"] td.cell[data-step="router"]';
+    const cell = `tr[data-attendee="${one.name}"] td.cell[data-step="router"]`;
     expect(await dash.getAttribute(cell, 'data-state')).toBe('next');
     await page.click('li.step[data-step="router"] button.run-step');
     await page.waitForFunction(

@@ -3,7 +3,6 @@
 // instructor's dashboard, browser terminals) and one SSH port (the gateway) until Ctrl-C or SIGTERM.
 // Stopping the server leaves the instances up (a later lab serve adopts them, links unchanged); the
 // dashboard's "end the workshop" removes them all.
-import { existsSync, readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
 import { instanceDir, readInstance } from '../../engine/instances.js';
