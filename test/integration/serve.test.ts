@@ -163,7 +163,12 @@ describe.skipIf(!isRoot)('a workshop served: lab serve', () => {
       null,
       { timeout: 60_000 },
     );
-    expect(await page.getAttribute('li.step[data-step="router"]', 'data-state')).toBe('done');
+    // the result is Run's answer; the step's state comes with the live view (SSE), which may follow it
+    await page.waitForFunction(
+      () => document.querySelector('li.step[data-step="router"]')?.getAttribute('data-state') === 'done',
+      null,
+      { timeout: 10_000 },
+    );
     await dash.waitForFunction(
       (sel) => document.querySelector(sel)?.getAttribute('data-state') === 'done',
       cell,
