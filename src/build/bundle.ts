@@ -21,3 +21,17 @@ await build({
 });
 // tsc's map describes the file the bundle replaced
 rmSync(join(CLI, 'main.js.map'), { force: true });
+
+// The step worker too: a thread that loads one file links no module graph of its own. Unbundled, its
+// ~150 modules (cycles among them) failed to link now and then when many workers started side by side
+// ("does not provide an export named ..."), failing a step that had not begun.
+const STEPS = join(PROJECT_DIR, 'dist', 'steps');
+rmSync(join(STEPS, 'chunks'), { recursive: true, force: true });
+await build({
+  input: { 'step-worker': join(STEPS, 'step-worker.js') },
+  platform: 'node',
+  external: EXTERNAL,
+  logLevel: 'warn',
+  output: { dir: STEPS, format: 'esm', chunkFileNames: 'chunks/[name]-[hash].js', sourcemap: false },
+});
+rmSync(join(STEPS, 'step-worker.js.map'), { force: true });
