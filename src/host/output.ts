@@ -52,6 +52,15 @@ function unwritable(target: OutputTarget, path: string, cause: unknown, why?: st
   );
 }
 
+/** Makes FOLDER and its parents, or says why it cannot in the target's own words. */
+function makeFoldersFor(target: OutputTarget, folder: string): void {
+  try {
+    makeFolders(folder);
+  } catch (e) {
+    throw unwritable(target, folder, realCause(folder, e));
+  }
+}
+
 const STATE_HINT =
   'Set LAB_STATE_DIR to a writable folder (default ~/.local/state/lab), or fix the permissions.';
 
@@ -114,11 +123,7 @@ export function claimOutputFolder(dir: string, target: OutputTarget): string {
     const s = guarded(target, given, () => statSync(real as string));
     if (!s.isDirectory()) throw notAFolder(target, given, s);
   } else {
-    try {
-      makeFolders(given);
-    } catch (e) {
-      throw unwritable(target, given, realCause(given, e));
-    }
+    makeFoldersFor(target, given);
     real = guarded(target, given, () => realpathSync(given));
   }
   const marker = lstatOrNone(join(real, OUTPUT_MARKER));
@@ -274,11 +279,7 @@ export function writeOutputFile(file: string, content: string, target: OutputTar
       'For example -o topology.svg.',
     );
   const folder = dirname(given);
-  try {
-    makeFolders(folder);
-  } catch (e) {
-    throw unwritable(target, folder, realCause(folder, e));
-  }
+  makeFoldersFor(target, folder);
   const realFolder = guarded(target, folder, () => realpathSync(folder));
   if (s?.isSymbolicLink()) {
     let real: string | undefined;
@@ -336,11 +337,7 @@ export function claimAppendFile(file: string, target: OutputTarget): string {
       'output-not-file',
       'For example --history reports/history.jsonl.',
     );
-  try {
-    makeFolders(dirname(given));
-  } catch (e) {
-    throw unwritable(target, dirname(given), realCause(dirname(given), e));
-  }
+  makeFoldersFor(target, dirname(given));
   return given;
 }
 
