@@ -1,6 +1,6 @@
 // BIRD 2: BGP speaker and router. Sessions are protocols named after the peer (birdName).
 import type { Filter } from '../core/schema.js';
-import { parseCidr, prefixCovers } from '../net/ip.js';
+import { isLinkLocal, parseCidr, prefixCovers } from '../net/ip.js';
 import {
   BIRD_ATTRIBUTE,
   birdCommunityLiteral,
@@ -160,8 +160,12 @@ export function birdRoute(output: string): RouteFacts | undefined {
       .slice(1)
       .join(':')
       .trim();
+  // BGP.next_hop: the global address, then the link-local one; an unnumbered peer's global one is ::
+  const nextHop = (attr('BGP.next_hop') ?? '').split(/\s+/).find((a) => a && a !== '::');
+  const via = nextHop && isLinkLocal(nextHop) ? viaInterface(block, nextHop) : undefined;
   return {
-    nextHop: attr('BGP.next_hop')?.split(/\s+/)[0],
+    nextHop,
+    ...(via ? { nextHopInterface: via } : {}),
     originator: attr('BGP.originator_id'),
     clusterList: (attr('BGP.cluster_list') ?? '').split(/\s+/).filter(Boolean),
     communities: ['BGP.community', 'BGP.large_community', 'BGP.ext_community'].flatMap((a) =>
@@ -177,6 +181,15 @@ export function birdRoute(output: string): RouteFacts | undefined {
     paths: lines.filter((l) => /^\S*\s+(unicast|unreachable|blackhole|prohibited)?\s*\[/.test(l)).length,
     reachable: !/\bunreachable\b/.test(lines[start]),
   };
+}
+
+/** The interface of the route's `via ADDRESS on IFACE` line for this next hop, else of its first. */
+function viaInterface(block: string[], hop: string): string | undefined {
+  const vias = block.flatMap((l) => {
+    const m = /^\s+via\s+(\S+)\s+on\s+(\S+)/.exec(l);
+    return m ? [{ address: m[1], dev: m[2] }] : [];
+  });
+  return (vias.find((v) => v.address.toLowerCase() === hop.toLowerCase()) ?? vias[0])?.dev;
 }
 
 const numberOrUndefined = (text: string | undefined) =>

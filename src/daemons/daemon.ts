@@ -52,8 +52,11 @@ export interface Daemon {
 }
 
 export interface RouteFacts {
-  /** The BGP NEXT_HOP attribute. */
+  /** The BGP NEXT_HOP attribute: its global address, or its link-local one when the global is ::
+   * (an unnumbered session's, RFC 8950). */
   nextHop?: string;
+  /** The interface a link-local next hop is reached on (it means nothing without one). */
+  nextHopInterface?: string;
   originator?: string;
   clusterList: string[];
   /** Every community of the three kinds in the lab's form: 65000:1, 65000:0:1, rt:65000:1. */

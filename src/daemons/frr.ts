@@ -1,5 +1,6 @@
 // FRR: bgpd alone (MetalLB's speaker in FRR mode), or a full router (zebra, bgpd, ospfd, bfdd: the
 // frr-router role). Its vty sockets sit in the node's /run/frr; vtysh shows its state as JSON.
+import { isLinkLocal } from '../net/ip.js';
 import { frrShownCommunity } from './communities.js';
 import { type Daemon, type RouteFacts, type Session, sessionAddresses } from './daemon.js';
 
@@ -35,7 +36,8 @@ interface FrrPath {
   locPrf?: number;
   metric?: number;
   aspath?: { string?: string; segments?: { list?: number[] }[] };
-  nexthops?: { ip?: string; accessible?: boolean }[];
+  nexthops?: { ip?: string; accessible?: boolean; interface?: string }[];
+  peer?: { interface?: string };
 }
 
 /** Each community of a path in the lab's form (FRR names well-known ones: noExport). */
@@ -53,8 +55,12 @@ export function frrRoute(output: string): RouteFacts | undefined {
   const paths = data.paths ?? [];
   const best = paths.find((p) => p.bestpath?.overall) ?? paths[0];
   if (!best) return undefined;
+  // an unnumbered peer's global next hop is ::, its link-local one follows (RFC 8950)
+  const hop = best.nexthops?.find((n) => n.ip && n.ip !== '::');
+  const via = hop?.ip && isLinkLocal(hop.ip) ? (hop.interface ?? best.peer?.interface) : undefined;
   return {
-    nextHop: best.nexthops?.[0]?.ip,
+    nextHop: hop?.ip,
+    ...(via ? { nextHopInterface: via } : {}),
     originator: best.originatorId,
     clusterList: best.clusterList?.list ?? [],
     communities: frrCommunities(best),
@@ -112,7 +118,12 @@ export const frr: Daemon = {
           { peer, state, established: state === 'Established' },
         ]),
       ),
-    sessionKeys: sessionAddresses,
+    // an unnumbered neighbor is its interface (neighbor eth0 interface): FRR files it under that name
+    sessionKeys: (self, peer) => {
+      const own = self?.bgp?.neighbors.filter((n) => n.node === peer.name) ?? [];
+      const keys = own.map((n) => n.interface ?? n.address);
+      return keys.length ? [...new Set(keys)] : sessionAddresses(self, peer);
+    },
   },
   showRoute: (prefix) => `vtysh -c 'show bgp ipv4 unicast ${prefix} json'`,
   routing: {

@@ -16,7 +16,7 @@ import { compileLabRegex } from '../core/lab-regex.js';
 import type { Expectation } from '../core/schema.js';
 import type { Session } from '../daemons/daemon.js';
 import { DAEMONS } from '../daemons/index.js';
-import { formatAddress, parseAddress } from '../net/ip.js';
+import { canonical6, isLinkLocal } from '../net/ip.js';
 import type { CommandResult } from '../transport/shell.js';
 import { judgeRoutes } from './routes-judge.js';
 import { judgeBfd, judgeBgpRoute, judgeOspf } from './routing-judges.js';
@@ -110,7 +110,9 @@ const judgeBgp = onOutput<'bgp_established'>((spec, output, { lab, check }) => {
           ? 'no session with this neighbor address (dynamic sessions: run birdc show protocols all)'
           : byAddress
             ? 'not a neighbor'
-            : 'no such protocol';
+            : spec.daemon === 'bird'
+              ? 'no such protocol'
+              : 'no neighbor on this interface';
       if (!s?.established) bad.push(`${who}: ${s?.state || unseen}`);
       else if (spec.received === 'blocks' && s.received !== blocksHeldBy(lab, p.name).length)
         bad.push(`${who}: received ${s.received}, holds ${blocksHeldBy(lab, p.name).length} blocks`);
@@ -132,15 +134,6 @@ export function nextHopsWithDevice(output: string): { via: string; dev?: string 
     (m) => ({ via: m[1], dev: m[2] }),
   );
 }
-
-const isLinkLocal = (a: string) => /^fe[89ab][0-9a-f]:/i.test(a);
-const canonical6 = (a: string) => {
-  try {
-    return formatAddress(6, parseAddress(a).value);
-  } catch {
-    return a;
-  }
-};
 
 /**
  * ip route show: one next hop per node of the selection. A next hop is the node's address on the shared

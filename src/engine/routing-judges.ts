@@ -1,16 +1,38 @@
 // Judges of routing checks on BIRD and FRR: BGP sessions by FRR, a BGP route and its attributes, OSPF
 // adjacencies, BFD sessions. Each daemon (daemons/) reads what its own command shows.
+import { linkLocalTowards } from '../core/addressing.js';
 import { addressesOf, type Check, type Lab, type Node, nodeByName, selectNodes } from '../core/lab.js';
 import type { Expectation } from '../core/schema.js';
 import { community } from '../daemons/communities.js';
 import type { RouteFacts } from '../daemons/daemon.js';
 import { sessionAddresses } from '../daemons/daemon.js';
 import { DAEMONS } from '../daemons/index.js';
+import { canonical6, isLinkLocal } from '../net/ip.js';
 import { fail, pass, peersOf, type Verdict } from './verdict.js';
+
+/**
+ * The nodes a link-local next hop seen on `self` stands for: the node whose interface has it on a
+ * network `self` is on (netns derives it from the node's place in the lab); else, when it is no lab
+ * node's (another provider's MACs), the one other node on the link of the interface it is reached on.
+ */
+function linkLocalOwner(lab: Lab, self: string, hop: string, dev: string | undefined): Node[] {
+  const me = nodeByName(lab, self);
+  const networks = me?.interfaces.map((i) => i.network) ?? [];
+  const holders = lab.nodes.filter(
+    (n) => n !== me && networks.some((net) => linkLocalTowards(lab, n, net) === hop),
+  );
+  if (holders.length) return holders;
+  const network = me?.interfaces.find((i) => i.name === dev)?.network;
+  const across = network
+    ? lab.nodes.filter((n) => n !== me && n.interfaces.some((i) => i.network === network))
+    : [];
+  // on a shared LAN an unknown hop could be anyone's
+  return across.length === 1 ? across : [];
+}
 
 export function judgeBgpRoute(
   lab: Lab,
-  _check: Check,
+  check: Check,
   output: string,
   spec: NonNullable<Expectation['bgp_route']>,
 ): Verdict {
@@ -34,7 +56,13 @@ export function judgeBgpRoute(
         `${what} is ${address ?? 'missing'}, not ${id ? 'the router id or ' : ''}an address of ${named}`,
       );
   };
-  if (spec.next_hop) holds(spec.next_hop, route.nextHop, 'next hop');
+  if (spec.next_hop) {
+    const hop = route.nextHop && isLinkLocal(route.nextHop) ? canonical6(route.nextHop) : route.nextHop;
+    const owner = hop && isLinkLocal(hop) ? linkLocalOwner(lab, check.node, hop, route.nextHopInterface) : [];
+    const named = [spec.next_hop].flat().flatMap((s) => selectNodes(lab, s));
+    // a link-local next hop (an unnumbered session's) stands for the node it belongs to
+    if (!owner.some((n) => named.includes(n))) holds(spec.next_hop, hop, 'next hop');
+  }
   if (spec.originator) holds(spec.originator, route.originator, 'originator', true);
   if (spec.cluster_list && spec.cluster_list.join(' ') !== route.clusterList.join(' '))
     bad.push(`cluster list is [${route.clusterList.join(', ')}], expected [${spec.cluster_list.join(', ')}]`);
@@ -53,7 +81,8 @@ export function judgeBgpRoute(
   if (bad.length) return fail(`${spec.prefix}: ${bad.join('; ')}`);
   const facts = [
     `best of ${route.paths} path${route.paths === 1 ? '' : 's'}${route.reason ? ` (${route.reason})` : ''}`,
-    route.nextHop && `next hop ${route.nextHop}`,
+    route.nextHop &&
+      `next hop ${route.nextHop}${route.nextHopInterface ? ` on ${route.nextHopInterface}` : ''}`,
     route.localPref !== undefined && `local-pref ${route.localPref}`,
     route.med !== undefined && `MED ${route.med}`,
     `AS path [${route.asPath.join(' ')}]`,

@@ -128,3 +128,15 @@ export function prefixesOverlap(a: string, b: string): boolean {
   const [x, y] = [looseCidr(a), looseCidr(b)];
   return !!x && !!y && (cidrCovers(x, y) || cidrCovers(y, x));
 }
+
+/** An IPv6 link-local address (fe80::/10): it means something only with an interface. */
+export const isLinkLocal = (a: string) => /^fe[89ab][0-9a-f]:/i.test(a);
+
+/** An IPv6 address in canonical form (fe80::1a:ff:fe00:0), or as written when it is no address. */
+export function canonical6(a: string): string {
+  try {
+    return formatAddress(6, parseAddress(a).value);
+  } catch {
+    return a;
+  }
+}

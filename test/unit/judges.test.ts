@@ -116,3 +116,79 @@ describe('nexthops: no path the check did not ask for', () => {
     expect(judge(spine, both, [result(out)]).ok).toBe(true);
   });
 });
+
+describe('BGP unnumbered: link-local next hops and interface peers', () => {
+  // outputs as bgp-unnumbered shows them on netns (b: BIRD, f: FRR, one link with link-local addresses only)
+  const { lab: un } = openLab(conformanceFile('bgp-unnumbered'));
+  const node = (name: string) => un.nodes.find((n) => n.name === name)!;
+  const bLl = linkLocalTowards(un, node('b'), 'b-f')!;
+  const fLl = linkLocalTowards(un, node('f'), 'b-f')!;
+  const on = (name: string, expect: object) => ({ ...un.checks[0], node: name, expect });
+  const birdShows = (hop: string, dev = 'eth0') =>
+    `BIRD 2.0.12 ready.\nTable master4:\n10.99.2.0/24         unicast [bgp_f 03:13:55.623] * (100) [AS65702i]\n\tvia ${hop} on ${dev}\n\tType: BGP univ\n\tBGP.origin: IGP\n\tBGP.as_path: 65702\n\tBGP.next_hop: :: ${hop}\n\tBGP.med: 0\n\tBGP.local_pref: 100\n`;
+  const frrShows = (hop: string) =>
+    JSON.stringify({
+      prefix: '10.99.1.0/24',
+      paths: [
+        {
+          aspath: { segments: [{ type: 'as-sequence', list: [65701] }] },
+          valid: true,
+          bestpath: { overall: true, selectionReason: 'First path received' },
+          nexthops: [
+            { ip: '::', afi: 'ipv6', scope: 'global', accessible: true },
+            { ip: hop, afi: 'ipv6', scope: 'link-local', accessible: true, used: true },
+          ],
+          peer: { peerId: hop, interface: 'eth0', type: 'external' },
+        },
+      ],
+    });
+  const bgpRoute = (daemon: 'bird' | 'frr', prefix: string, next_hop: string) => ({
+    bgp_route: { daemon, prefix, next_hop },
+  });
+
+  it("BIRD's route through the peer's link-local address (global next hop ::) is via that peer", () => {
+    const v = judge(un, on('b', bgpRoute('bird', '10.99.2.0/24', 'f')), [result(birdShows(fLl))]);
+    expect(v).toEqual({ ok: true, detail: expect.stringContaining(`next hop ${fLl} on eth0`) });
+    const wrong = judge(un, on('b', bgpRoute('bird', '10.99.2.0/24', 'c1')), [result(birdShows(fLl))]);
+    expect(wrong).toEqual({
+      ok: false,
+      reason: expect.stringMatching(`next hop is ${fLl}, not an address of c1`),
+    });
+  });
+
+  it("FRR's route skips the :: global next hop for the link-local one, and names its interface", () => {
+    const v = judge(un, on('f', bgpRoute('frr', '10.99.1.0/24', 'b')), [result(frrShows(bLl))]);
+    expect(v).toEqual({ ok: true, detail: expect.stringContaining(`next hop ${bLl} on eth0`) });
+  });
+
+  it('a link-local hop of no lab node counts for the one node across its interface, not on a LAN', () => {
+    const v = judge(un, on('b', bgpRoute('bird', '10.99.2.0/24', 'f')), [result(birdShows('fe80::99'))]);
+    expect(v.ok).toBe(true);
+    // eth1 is c-b, where c1 is the one other node: the hop is c1's then, not f's
+    const other = judge(un, on('b', bgpRoute('bird', '10.99.2.0/24', 'f')), [
+      result(birdShows('fe80::99', 'eth1')),
+    ]);
+    expect(other.ok).toBe(false);
+    const { lab: ix } = openLab(conformanceFile('route-server'));
+    const lan = { ...ix.checks[0], node: 'm2', expect: bgpRoute('bird', '10.99.2.0/24', 'm1') };
+    expect(judge(ix, lan, [result(birdShows('fe80::99'))]).ok).toBe(false);
+  });
+
+  it("FRR's interface peer is found under its interface's name in show bgp neighbors json", () => {
+    const up = JSON.stringify({ eth0: { bgpNeighborAddr: bLl, bgpState: 'Established' } });
+    const established = { bgp_established: { daemon: 'frr' as const, peers: 'b' } };
+    expect(judge(un, on('f', established), [result(up)])).toEqual({
+      ok: true,
+      detail: '1 sessions Established',
+    });
+    const down = JSON.stringify({ eth0: { bgpNeighborAddr: bLl, bgpState: 'Active' } });
+    expect(judge(un, on('f', established), [result(down)])).toEqual({
+      ok: false,
+      reason: 'not Established: b (eth0): Active',
+    });
+    expect(judge(un, on('f', established), [result('{}')])).toEqual({
+      ok: false,
+      reason: 'not Established: b (eth0): no neighbor on this interface',
+    });
+  });
+});
