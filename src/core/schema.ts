@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { parseCommunity } from '../daemons/communities.js';
 import { BGP_DAEMONS } from '../daemons/index.js';
+import type { Filter as DaemonFilter } from '../daemons/policy.js';
 import { address, asn, count, groupCount, name, prefix, selector, token, version } from './schema-parts.js';
 
 const prefix6 = token('an IPv6 prefix').describe('an IPv6 prefix, e.g. 2001:db8:1::/64');
@@ -705,6 +706,10 @@ export type RawStep = z.infer<typeof step>;
 export type RawCluster = z.infer<ReturnType<typeof labSchemaOf>['cluster']>;
 export type Expectation = z.infer<typeof expectation>;
 export type Filter = z.infer<typeof filter>;
+// the daemons state the filter's type themselves (they take nothing from core): the two must agree
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const filterAgrees: Same<Filter, DaemonFilter> = true;
+void filterAgrees;
 export type RawNeighbor = z.infer<typeof neighbor>;
 export type RawLink = z.infer<typeof link>;
 export type RawOspf = z.infer<typeof ospf>;

@@ -1,5 +1,4 @@
 // BIRD 2: BGP speaker and router. Sessions are protocols named after the peer (birdName).
-import type { Filter } from '../core/schema.js';
 import { isLinkLocal, parseCidr, prefixCovers } from '../net/ip.js';
 import {
   BIRD_ATTRIBUTE,
@@ -11,6 +10,7 @@ import {
 import type { Daemon, RouteFacts, Session } from './daemon.js';
 import {
   type AttributeSets,
+  type Filter,
   hasSets,
   isRulesFilter,
   lengthRange,

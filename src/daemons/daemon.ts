@@ -1,6 +1,5 @@
 // A daemon a node runs: how it starts there, which host package provides it, and how to look at it
 // (its sessions and routes) and read what it shows. Judges look daemons up here by name.
-import type { Node } from '../core/lab.js';
 
 /** One command of the emulated realization, run on the node in order. */
 export interface StartCommand {
@@ -8,6 +7,17 @@ export interface StartCommand {
   run: string;
   /** The command starts a daemon that writes this pid file (on the node). */
   pidfile?: string;
+}
+
+/** What a daemon reads of a node to name its sessions: the lab's Node has it (the daemons take nothing
+ * from core, which reads them). */
+export interface SessionNode {
+  name: string;
+  interfaces: { network: string; address?: string; address6?: string }[];
+  bgp?: {
+    neighbors: { node?: string; address: string; protocol: string; interface?: string }[];
+    neighborRange?: string;
+  };
 }
 
 /** One BGP session as the daemon shows it. */
@@ -35,7 +45,7 @@ export interface Daemon {
     showSessions: string;
     parseSessions(output: string): Map<string, Session>;
     /** The keys `parseSessions` files `self`'s sessions with `peer` under (one per family). */
-    sessionKeys(self: Node | undefined, peer: Node): string[];
+    sessionKeys(self: SessionNode | undefined, peer: SessionNode): string[];
   };
   /** A command that shows the routes to a prefix as the daemon installed them. */
   showRoute?(prefix: string): string;
@@ -76,7 +86,7 @@ export interface RouteFacts {
 
 /** The addresses `self` has sessions with `peer` on (its resolved neighbors), else the peer's address on
  * a network they share (else its first): how daemons that name sessions by address find them. */
-export function sessionAddresses(self: Node | undefined, peer: Node): string[] {
+export function sessionAddresses(self: SessionNode | undefined, peer: SessionNode): string[] {
   const own = self?.bgp?.neighbors.filter((n) => n.node === peer.name).map((n) => n.address) ?? [];
   if (own.length) return own;
   const shared = peer.interfaces.find((pi) => self?.interfaces.some((fi) => fi.network === pi.network));

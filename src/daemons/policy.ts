@@ -1,10 +1,36 @@
 // A BGP policy as both daemons apply it: ordered rules (the first match decides), a default, and the
 // attributes every accepted route gets. Every filter form of the lab file becomes one of these.
-import type { Filter } from '../core/schema.js';
 import { formatAddress, parseCidr } from '../net/ip.js';
 import { type Community, community } from './communities.js';
 
 type Family = 'ipv4' | 'ipv6';
+
+/** A policy as the lab file writes it (bgp.import/export): the type of core/schema.ts's filter, stated
+ * here so that the daemons take nothing from core (core reads them); the schema checks it is the same. */
+export type Filter =
+  | 'all'
+  | 'none'
+  | string[]
+  | { prefixes?: string[]; communities?: string[] }
+  | { rules: FilterRule[]; default: 'permit' | 'deny' };
+
+/** One rule of a route-map as the lab file writes it. */
+export interface FilterRule {
+  action: 'permit' | 'deny';
+  prefix?: string | string[];
+  ge?: number;
+  le?: number;
+  community?: string | string[];
+  as_path_contains?: number;
+  as_path_origin?: number;
+  set?: {
+    local_pref?: number;
+    med?: number;
+    prepend?: number;
+    communities?: string[];
+    strip_communities?: string[];
+  };
+}
 
 export interface AttributeSets {
   localPref?: number;

@@ -7,7 +7,6 @@ import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { runCommand } from '../../../host/command.js';
 import { mustVagrant } from '../cli.js';
-import type { LabBox } from './box.js';
 
 const KEY = '([0-9a-f]{12})';
 /** vagrant-libvirt's name for a box's volume: the box name, `/` spelled -VAGRANTSLASH-. */
@@ -57,7 +56,8 @@ export function backingFileOf(file: string): string | undefined {
   }
 }
 
-type Current = Pick<LabBox, 'key' | 'dir' | 'boot'>;
+/** The box kept (box.ts's LabBox has these): its key, cache folder and kernel folder. */
+type Current = { key: string; dir: string; boot: string };
 
 /** Every box of lab's on this host but the current one, with the places it occupies. */
 export function oldBoxes(current: Current): { key: string; places: string[]; usedBy?: string }[] {
