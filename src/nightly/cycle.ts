@@ -12,6 +12,7 @@ import { exitCodeOf, LabError } from '../errors.js';
 import { makeFolderInside, writeInside } from '../host/output.js';
 import type { CycleResult } from '../report/results.js';
 import { REPORT_TARGET } from '../report/write.js';
+import { runDeclaredFailures } from './failures.js';
 import { findLeaks, snapshotForLeaks } from './leaks.js';
 import { checksOf, failedSteps, phasesOf, readEvents, startOf } from './timeline.js';
 import { takeTriage } from './triage.js';
@@ -70,6 +71,16 @@ export async function runCycle(input: CycleInput): Promise<CycleResult> {
   const commandOf = (name: string) => lab.checks.find((c) => c.name === name)?.run ?? '';
   const checks = checksOf(upEvents, commandOf);
 
+  // failures the lab declares as data, on the proven lab: each breaks what it says, and the lab recovers
+  let declared: Awaited<ReturnType<typeof runDeclaredFailures>> = { failures: [] };
+  if (up.ok && record)
+    declared = await runDeclaredFailures(lab, record, input.signal).catch((e: Error) => ({
+      failures: [
+        { step: '(declared failures)', actions: [], ok: false, ms: 0, error: e.message, checks: [] },
+      ],
+    }));
+  const declaredOk = declared.failures.every((f) => f.ok) && (declared.recovery?.ok ?? true);
+
   // a failed up leaves the lab running: look at it before it goes
   const triage =
     !up.ok && record
@@ -100,12 +111,14 @@ export async function runCycle(input: CycleInput): Promise<CycleResult> {
   return {
     cycle,
     instance,
-    ok: up.ok && down.ok && leaks.length === 0 && checks.every((c) => c.ok),
+    ok: up.ok && down.ok && leaks.length === 0 && checks.every((c) => c.ok) && declaredOk,
     up,
     checks,
     down,
     leaks,
     phases: [...phasesOf(upEvents, origin), ...phasesOf(readEvents(downEventsFile), origin)],
     triage,
+    failures: declared.failures,
+    ...(declared.recovery ? { recovery: declared.recovery } : {}),
   };
 }

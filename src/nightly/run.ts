@@ -140,7 +140,23 @@ export function describeCycle(lab: string, c: CycleResult, of: number): string {
     c.down.ok ? `down ${s(c.down.ms)}` : `down failed: ${c.down.error}`,
     c.leaks.length ? `LEAKS: ${c.leaks.map((l) => `${l.kind} ${l.what}`).join(', ')}` : 'nothing left',
   ];
+  const declared = c.failures ?? [];
+  if (declared.length)
+    parts.splice(
+      2,
+      0,
+      `${declared.filter((f) => f.ok).length}/${declared.length} declared failures${c.recovery ? (c.recovery.ok ? ', recovered' : ', NOT recovered') : ''}`,
+    );
   const failed = c.checks.filter((x) => !x.ok).map((x) => `  ✖ ${x.name} on ${x.node}: ${x.reason}`);
+  for (const f of declared.filter((x) => !x.ok)) {
+    if (f.error) failed.push(`  ✖ declared failure ${f.step}: ${f.error.split('\n')[0]}`);
+    for (const k of f.checks.filter((x) => !x.ok))
+      failed.push(
+        `  ✖ declared failure ${f.step}: ${k.name} on ${k.node} ${k.broken ? 'still passes: the step did not break it' : `fails: ${k.reason}`}`,
+      );
+  }
+  for (const k of c.recovery?.checks.filter((x) => !x.ok) ?? [])
+    failed.push(`  ✖ not recovered after the declared failures: ${k.name} on ${k.node}: ${k.reason}`);
   if (!c.up.ok && !failed.length) failed.push(`  ✖ ${(c.up.error ?? '').split('\n')[0]}`);
   const triage = c.triage.map((t) => `  triage: ${t.file}`);
   return [

@@ -3,7 +3,7 @@
 // up time over the history, regressions, and links to the triage bundles beside the report.
 import { escapeHtml } from '../html-escape.js';
 import { median, phaseTimes } from './history.js';
-import type { CycleResult, LabResult, NightlyResults } from './results.js';
+import type { CycleResult, FailureCheck, LabResult, NightlyResults } from './results.js';
 import { timelineSvg, trendSvg } from './svg-charts.js';
 
 const esc = escapeHtml;
@@ -41,6 +41,38 @@ function checksTable(lab: LabResult, c: CycleResult): string {
   return `<table class="checks"><tr><th></th><th>check</th><th>node</th><th>waited</th><th></th></tr>${rows.join('')}</table>`;
 }
 
+/** The declared failures of a cycle: each step with what it broke and kept, then the recovery. */
+function failuresTable(c: CycleResult): string {
+  if (!c.failures?.length) return '';
+  const row = (what: string, ok: boolean, ms: number, body: string) =>
+    `<tr class="failure ${ok ? 'passed' : 'failed'}"><td><span class="badge ${ok ? 'passed' : 'failed'}">${ok ? 'as declared' : 'against it'}</span></td><td>${what}</td><td>${secs(ms)}</td><td>${body}</td></tr>`;
+  const checks = (list: FailureCheck[]) =>
+    list
+      .map(
+        (k) =>
+          `${k.ok ? '✔' : '✖'} ${esc(k.name)} on ${esc(k.node)}${k.broken ? ' (breaks)' : ''}${k.ok ? '' : `: ${esc(k.reason ?? 'still passes')}`}`,
+      )
+      .join('<br>');
+  const rows = c.failures.map((f) =>
+    row(
+      `${esc(f.step)}<br><span class="muted">${f.actions.map(esc).join(', ')}</span>`,
+      f.ok,
+      f.ms,
+      f.error ? `<pre class="error">${esc(f.error)}</pre>` : checks(f.checks),
+    ),
+  );
+  if (c.recovery)
+    rows.push(
+      row(
+        'recovered: every check',
+        c.recovery.ok,
+        c.recovery.ms,
+        checks(c.recovery.checks.filter((k) => !k.ok)) || 'all pass',
+      ),
+    );
+  return `<h3>declared failures</h3><table class="failures"><tr><th></th><th>step</th><th>took</th><th>checks</th></tr>${rows.join('')}</table>`;
+}
+
 function labSection(lab: LabResult, history: NightlyResults[], current: NightlyResults): string {
   const id = `lab-${slug(lab.lab)}`;
   const c = focusCycle(lab);
@@ -66,7 +98,7 @@ ${lab.reason ? `<p class="reason">${esc(lab.reason)}</p>` : ''}
 ${regressions.map((r) => `<p class="regression">regression: ${esc(r.phase)} took ${secs(r.ms)}, ${r.ratio.toFixed(2)}× the recent median ${secs(r.medianMs)}</p>`).join('')}
 ${lab.cycles.length ? `<table class="cycles"><tr><th>cycle</th><th></th><th>up</th><th>checks</th><th>down</th><th>left behind</th><th>triage</th></tr>${cycles}</table>` : ''}
 ${error}
-${c ? `<h3>cycle ${c.cycle}: phases per node</h3><div class="timeline-box">${timelineSvg(c)}</div>${checksTable(lab, c)}` : ''}
+${c ? `<h3>cycle ${c.cycle}: phases per node</h3><div class="timeline-box">${timelineSvg(c)}</div>${checksTable(lab, c)}${failuresTable(c)}` : ''}
 <div class="grid"><div><h3>up time, last ${REPORT_RUNS} runs</h3>${trend}</div>
 <div class="topology"><h3>topology</h3>${lab.topology ? lab.topology.slice(lab.topology.indexOf('<svg')) : '<span class="muted">none</span>'}</div></div>
 </section>`;

@@ -1,6 +1,6 @@
 // JUnit XML, as CI systems read it: one testsuite per lab; per cycle one testcase for up, one per check,
 // one for down and one for leaks. Failures carry the reason; system-out the check's last output.
-import type { LabResult, NightlyResults } from './results.js';
+import type { FailureCheck, LabResult, NightlyResults } from './results.js';
 
 // XML 1.0 allows no control characters but tab and newlines (ANSI colours in output would break it)
 const INVALID = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g;
@@ -76,6 +76,19 @@ function casesOf(lab: LabResult): Case[] {
         ...(r.output ? { out: r.output } : {}),
       });
     }
+    for (const f of c.failures ?? [])
+      cases.push(failureCase(classname, `declared failure ${f.step}`, f.ms, f.ok, f.error, f.checks));
+    if (c.recovery)
+      cases.push(
+        failureCase(
+          classname,
+          'recovered after the declared failures',
+          c.recovery.ms,
+          c.recovery.ok,
+          undefined,
+          c.recovery.checks,
+        ),
+      );
     cases.push({
       classname,
       name: 'down',
@@ -95,6 +108,36 @@ function casesOf(lab: LabResult): Case[] {
     });
     return cases;
   });
+}
+
+/** A declared failure (or the recovery after them): failed when a check went against it. */
+function failureCase(
+  classname: string,
+  name: string,
+  ms: number,
+  ok: boolean,
+  error: string | undefined,
+  checks: FailureCheck[],
+): Case {
+  const against = checks.filter((k) => !k.ok);
+  const lines = against.map(
+    (k) =>
+      `${k.name} on ${k.node}: ${k.broken ? `still passes: the step did not break it${k.detail ? ` (${k.detail})` : ''}` : (k.reason ?? 'failed')}`,
+  );
+  return {
+    classname,
+    name,
+    ms,
+    ...(ok
+      ? {}
+      : {
+          failure: {
+            type: error ? 'step' : 'check',
+            message: error?.split('\n')[0] ?? lines[0] ?? 'failed',
+            text: error ?? lines.join('\n'),
+          },
+        }),
+  };
 }
 
 function caseXml(k: Case): string {

@@ -38,6 +38,39 @@ export interface TriageNode {
   file: string;
 }
 
+/** A check as a declared failure proved it: `broken` ones must fail, the others pass. */
+export interface FailureCheck {
+  name: string;
+  node: string;
+  broken: boolean;
+  /** as the step means it: a broken check failed, another passed */
+  ok: boolean;
+  ms: number;
+  reason?: string;
+  detail?: string;
+  /** the last output, when it went against the step */
+  output?: string;
+}
+
+/** One declared failure (an optional step of actions), run after up proved the lab. */
+export interface FailureResult {
+  step: string;
+  /** its actions as the lab says them: `link_down c lan1 (eth0)` */
+  actions: string[];
+  ok: boolean;
+  ms: number;
+  /** its actions did not run (the later ones are not tried) */
+  error?: string;
+  checks: FailureCheck[];
+}
+
+/** Every check of the lab again after the declared failures, under its waits. */
+export interface RecoveryResult {
+  ok: boolean;
+  ms: number;
+  checks: FailureCheck[];
+}
+
 export interface CycleResult {
   cycle: number;
   instance: string;
@@ -48,6 +81,11 @@ export interface CycleResult {
   leaks: Leak[];
   phases: Phase[];
   triage: TriageNode[];
+  /** the lab's declared failures in file order, once up passed (none declared: empty; absent in
+   * results from before they ran) */
+  failures?: FailureResult[];
+  /** the lab's checks after its declared failures (absent when it declares none, or they did not run) */
+  recovery?: RecoveryResult;
 }
 
 export interface LabResult {

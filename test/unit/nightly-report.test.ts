@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { sampleNight } from '../../src/bench/nightly-sample.js';
+import { describeCycle } from '../../src/nightly/run.js';
 import { PROJECT_DIR } from '../../src/paths.js';
 import {
   findRegressions,
@@ -61,6 +62,61 @@ describe('nightly reports', () => {
     expect((await validateJUnit(xml)).valid).toBe(true);
     expect(xml).toContain('<skipped message="no emulated realization"/>');
     expect(xml).toContain('<skipped message="not run: up failed before this check"/>');
+  });
+
+  it('declared failures: a case each and one for the recovery in JUnit, a table in HTML, a line each in the log', async () => {
+    const night = sampleNight(0);
+    const c = night.labs[0].cycles[0];
+    const check = (name: string, broken: boolean, ok: boolean, reason?: string) => ({
+      name,
+      node: 'c',
+      broken,
+      ok,
+      ms: 120,
+      ...(reason ? { reason } : {}),
+    });
+    c.failures = [
+      {
+        step: 'cut-lan1',
+        actions: ['link_down c lan1 (eth0)'],
+        ok: false,
+        ms: 900,
+        checks: [check('best-via-p1', true, true, 'next hop is 10.96.2.2'), check('p2-session', true, false)],
+      },
+      {
+        step: 'mend-lan1',
+        actions: ['link_up c lan1 (eth0)'],
+        ok: true,
+        ms: 500,
+        checks: [check('best-via-p1', false, true)],
+      },
+    ];
+    c.recovery = {
+      ok: false,
+      ms: 300,
+      checks: [check('best-via-p1', false, false, 'no route to 10.97.0.0/24')],
+    };
+    c.ok = false;
+    const xml = toJUnit(night);
+    expect((await validateJUnit(xml)).valid).toBe(true);
+    expect(xml).toMatch(
+      /name="declared failure cut-lan1" time="0.900">\s*<failure type="check" message="p2-session on c: still passes: the step did not break it"/,
+    );
+    expect(xml).toMatch(/name="declared failure mend-lan1" time="0.500"\/>/);
+    expect(xml).toMatch(
+      /name="recovered after the declared failures" time="0.300">\s*<failure type="check" message="best-via-p1 on c: no route/,
+    );
+    const html = toHtml(night, []);
+    expect(html).toContain('<h3>declared failures</h3>');
+    expect(html).toMatch(/against it<\/span><\/td><td>cut-lan1/);
+    const lines = describeCycle(night.labs[0].lab, c, 1);
+    expect(lines).toMatch(/1\/2 declared failures, NOT recovered/);
+    expect(lines).toContain(
+      '✖ declared failure cut-lan1: p2-session on c still passes: the step did not break it',
+    );
+    expect(lines).toContain(
+      '✖ not recovered after the declared failures: best-via-p1 on c: no route to 10.97.0.0/24',
+    );
   });
 
   it('a broken JUnit document fails the XSD (the validation can fail)', async () => {
