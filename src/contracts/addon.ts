@@ -6,6 +6,7 @@ import type { PushIssue } from '../core/issue.js';
 import type { Cluster, Lab, Node, NodeBgp } from '../core/lab.js';
 import type { Rule, Space } from './lint.js';
 import type { RenderedFile, Role } from './role.js';
+import type { VmStep } from './vm.js';
 
 export interface Addon<Key extends string = string, Schema extends z.ZodType = z.ZodType> {
   /** Its key under a cluster's `addons:` (snake_case, as in the lab file). */
@@ -29,6 +30,11 @@ export interface Addon<Key extends string = string, Schema extends z.ZodType = z
   /** Version rules as data: the Kubernetes minors each of its minor releases lists as tested (its
    * compatibility page); lint warns on another pair (addon-untested-kubernetes). */
   testedKubernetes?: Record<string, string[]>;
+  /** Its realization on VMs: its steps in each cluster that enables it, and across the lab's clusters. */
+  vm?: {
+    cluster?(lab: Lab, cluster: Cluster, files: RenderedFile[]): VmStep[];
+    lab?(lab: Lab): VmStep[];
+  };
 }
 
 /** The add-on's configuration in a cluster, typed by its schema. */

@@ -4,6 +4,7 @@ import type { Lab, Node } from '../core/lab.js';
 import type { StartCommand } from '../daemons/daemon.js';
 import type { DaemonName } from '../daemons/index.js';
 import type { ValidatorName } from '../host/validate.js';
+import type { VmStep } from './vm.js';
 
 export interface RenderedFile {
   node: string;
@@ -41,6 +42,25 @@ export interface Role {
    * router id), so that IPv6-only networks cannot carry it. */
   speaksBgp?: true;
   needsIpv4?: true;
+  /** Its realization on VMs (full realization); a role without one is refused on VMs. */
+  vm?: RoleVm;
+}
+
+/** What a role does on its node's VM. The base step (every VM) takes its packages and forwarding, the
+ * daemons step (one per VM) its daemon; its own steps come in their phases. */
+export interface RoleVm {
+  /** CPUs and memory its VM needs at least; the node takes its heaviest role's (else 1 CPU, 512 MB). */
+  size?: { cpus: number; memoryMb: number };
+  /** Debian packages the base step installs for it. */
+  packages?(lab: Lab, node: Node): string[];
+  /** The VM forwards packets (IPv4 and IPv6), as the role does on netns. */
+  forwards?: true;
+  /** The daemon it runs under systemd from its rendered files (the daemons step), named for the plan. */
+  daemon?(node: Node, files: RenderedFile[]): { name: string; lines: string[] } | undefined;
+  /** Its lines of the node's workloads step outside Kubernetes (a backend serving its rendered config). */
+  workloads?(lab: Lab, node: Node, files: RenderedFile[]): string[];
+  /** Its own steps, in any phase and on any node (a control plane brings up its cluster). */
+  steps?(lab: Lab, node: Node, files: RenderedFile[]): VmStep[];
 }
 
 /** A program a role or a check runs, and the Debian package that provides it. */

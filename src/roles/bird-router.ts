@@ -3,6 +3,7 @@
 import type { Role } from '../contracts/role.js';
 import { header, renderTemplate } from '../core/templates.js';
 import { bird } from '../daemons/bird.js';
+import { writeFile } from '../vm/script.js';
 import { birdRouterView } from './bird-view.js';
 import { ROUTER_FIELDS } from './role.js';
 
@@ -33,4 +34,22 @@ export const birdRouter: Role = {
     bird.start,
   ],
   needs: () => ({ daemons: ['bird'] }),
+  vm: {
+    packages: () => ['bird2'],
+    forwards: true,
+    // outside Kubernetes it runs the very file the emulated lab renders, under systemd
+    daemon: (node, files) => {
+      const conf = files.find((f) => f.node === node.name && f.path === '/etc/bird/bird.conf');
+      return (
+        conf && {
+          name: 'BIRD',
+          lines: [
+            ...writeFile(conf.path, conf.content),
+            'bird -p -c /etc/bird/bird.conf',
+            'systemctl restart bird',
+          ],
+        }
+      );
+    },
+  },
 };

@@ -4,6 +4,7 @@ import type { RenderedFile, Role } from '../contracts/role.js';
 import type { Cluster, Lab, Node } from '../core/lab.js';
 import { clusterOf } from '../core/lab.js';
 import { yamlDocuments } from '../yaml-quote.js';
+import { kubernetesClusterSteps } from './kubernetes-vm.js';
 
 /** The CNI kubeadm's configuration names: the cluster's first add-on that is one. */
 function cniOf(c: Cluster): string {
@@ -59,6 +60,13 @@ export const k8sControlPlane: Role = {
     };
     return [kubeadm, ...addonFiles(lab, node, cluster)];
   },
+  // kubeadm wants 2 CPUs and 1700 MB at least; the control plane brings its cluster up
+  vm: {
+    size: { cpus: 2, memoryMb: 3072 },
+    packages: () => ['apt-transport-https', 'gpg'],
+    forwards: true,
+    steps: kubernetesClusterSteps,
+  },
 };
 
 export const dcosMaster: Role = {
@@ -69,4 +77,5 @@ export const dcosMaster: Role = {
     const cluster = clusterOf(lab, node);
     return cluster ? addonFiles(lab, node, cluster) : [];
   },
+  vm: { size: { cpus: 2, memoryMb: 2048 }, forwards: true },
 };

@@ -2,7 +2,21 @@
 
 import type { Role } from '../contracts/role.js';
 import { header, renderTemplate } from '../core/templates.js';
-import { gobgp } from '../daemons/gobgp.js';
+import { GOBGPD_ARGS, gobgp } from '../daemons/gobgp.js';
+import { writeFile } from '../vm/script.js';
+
+/** On a VM gobgpd runs under systemd, with the arguments it starts with on netns. */
+const GOBGPD_UNIT = `[Unit]
+Description=GoBGP route reflector (lab)
+After=network-online.target
+
+[Service]
+ExecStart=/usr/bin/gobgpd ${GOBGPD_ARGS}
+Restart=on-failure
+
+[Install]
+WantedBy=multi-user.target
+`;
 
 export const gobgpRouteReflector: Role = {
   name: 'gobgp-route-reflector',
@@ -36,4 +50,21 @@ export const gobgpRouteReflector: Role = {
   ],
   start: () => [gobgp.start],
   needs: () => ({ daemons: ['gobgp'] }),
+  vm: {
+    packages: () => ['gobgpd'],
+    daemon: (node, files) => {
+      const conf = files.find((f) => f.node === node.name && f.path === '/etc/gobgp/gobgpd.toml');
+      return (
+        conf && {
+          name: 'GoBGP',
+          lines: [
+            ...writeFile(conf.path, conf.content),
+            ...writeFile('/etc/systemd/system/lab-gobgpd.service', GOBGPD_UNIT),
+            'systemctl daemon-reload',
+            'systemctl enable --now lab-gobgpd.service',
+          ],
+        }
+      );
+    },
+  },
 };

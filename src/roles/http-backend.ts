@@ -3,6 +3,8 @@
 import type { Role } from '../contracts/role.js';
 import { header, renderTemplate } from '../core/templates.js';
 import { nginx } from '../daemons/nginx.js';
+import { inKubernetes } from '../vm/kubernetes.js';
+import { writeFile } from '../vm/script.js';
 
 export const httpBackend: Role = {
   name: 'http-backend',
@@ -29,4 +31,20 @@ export const httpBackend: Role = {
   ],
   start: () => [nginx.start],
   needs: () => ({ daemons: ['nginx'] }),
+  // in Kubernetes it is a DaemonSet its control plane applies (roles/kubernetes-vm.ts); outside, nginx
+  // from the rendered configuration
+  vm: {
+    packages: (lab, node) => (inKubernetes(lab, node) ? [] : ['nginx-light']),
+    workloads: (_lab, node, files) => {
+      const conf = files.find((f) => f.node === node.name && f.path === '/etc/nginx/nginx.conf');
+      return conf
+        ? [
+            ...writeFile(conf.path, conf.content),
+            'install -d /run/nginx-tmp',
+            'nginx -t',
+            'systemctl restart nginx',
+          ]
+        : [];
+    },
+  },
 };

@@ -1,7 +1,7 @@
 // The registry of roles: the generic ones here, then those each add-on brings. An unknown role fails
 // with the list of known ones.
 import { ADDONS } from '../addons/index.js';
-import type { Role } from '../contracts/role.js';
+import type { Role, RoleVm } from '../contracts/role.js';
 import { birdRouter } from './bird-router.js';
 import { dcosMaster, k8sControlPlane } from './control-plane.js';
 import { frrRouter } from './frr-router.js';
@@ -11,8 +11,13 @@ import { ipRouter } from './ip-router.js';
 import { netplanRoutes } from './netplan-routes.js';
 
 /** Roles whose work is all in the full realization (a Kubernetes worker joins its cluster, by its IPv4
- * node IP). */
-const plain = (name: string, description: string): Role => ({ name, description, needsIpv4: true });
+ * node IP; its control plane's role brings the cluster up). */
+const plain = (name: string, description: string, vm: RoleVm): Role => ({
+  name,
+  description,
+  needsIpv4: true,
+  vm,
+});
 
 export const ROLES: Record<string, Role> = Object.fromEntries(
   [
@@ -24,8 +29,15 @@ export const ROLES: Record<string, Role> = Object.fromEntries(
     k8sControlPlane,
     dcosMaster,
     gobgpRouteReflector,
-    plain('k8s-worker', 'Kubernetes worker (full realization: kubeadm join)'),
-    plain('dcos-agent', 'DC/OS agent (full realization)'),
+    plain('k8s-worker', 'Kubernetes worker (full realization: kubeadm join)', {
+      size: { cpus: 2, memoryMb: 2048 },
+      packages: () => ['apt-transport-https', 'gpg'],
+      forwards: true,
+    }),
+    plain('dcos-agent', 'DC/OS agent (full realization)', {
+      size: { cpus: 2, memoryMb: 2048 },
+      forwards: true,
+    }),
     ...ADDONS.flatMap((a): Role[] => a.roles ?? []),
   ].map((r) => [r.name, r]),
 );

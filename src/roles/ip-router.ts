@@ -7,4 +7,5 @@ export const ipRouter: Role = {
   start: () => [
     { name: 'forwarding', run: 'sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1' },
   ],
+  vm: { forwards: true },
 };

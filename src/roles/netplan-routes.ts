@@ -75,4 +75,6 @@ export const netplanRoutes: Role = {
           },
         ]
       : [],
+  // on a VM its routes are the base step's (ip route replace), as every node's
+  vm: {},
 };

@@ -6,6 +6,8 @@ import { birdName, type Cluster, type Lab, type Neighbor, type Node, type NodeBg
 import { formatPrefix, parsePrefix, subnetAt } from '../../net/ipv4.js';
 
 export const NODE_ROLE = 'calico-node';
+/** Where calico-node's tool that wires workloads lives on its node. */
+export const WORKLOAD_TOOL = '/etc/lab/bin/workload';
 
 const calicoNodesOf = (lab: Lab, cluster: Cluster) =>
   lab.nodes.filter((n) => cluster.members.includes(n.name) && n.roles.includes(NODE_ROLE));

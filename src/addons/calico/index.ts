@@ -5,6 +5,7 @@ import { calicoBgp, deriveCalico } from './derive.js';
 import { calicoResources } from './manifests.js';
 import { calicoNode } from './node-role.js';
 import { calicoSchema } from './schema.js';
+import { calicoVm } from './vm.js';
 
 export const calico: Addon<'calico', typeof calicoSchema> = {
   key: 'calico',
@@ -35,4 +36,5 @@ export const calico: Addon<'calico', typeof calicoSchema> = {
     '3.27': ['1.27', '1.28', '1.29'],
     '3.28': ['1.27', '1.28', '1.29', '1.30'],
   },
+  vm: calicoVm,
 };

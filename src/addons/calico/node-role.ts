@@ -8,9 +8,8 @@ import { header, renderTemplate } from '../../core/templates.js';
 import { bird } from '../../daemons/bird.js';
 import { parsePrefix, size } from '../../net/ipv4.js';
 import { shellQuote } from '../../shell-quote.js';
-import { NODE_ROLE } from './derive.js';
-
-export const WORKLOAD_TOOL = '/etc/lab/bin/workload';
+import { NODE_ROLE, WORKLOAD_TOOL } from './derive.js';
+import { calicoNodeVm } from './vm.js';
 
 /** BIRD prefix patterns matching exactly the blocks of the cluster's pools: 192.168.0.0/17{26,26}. */
 export function blockPatterns(lab: Lab, node: Node): string {
@@ -67,4 +66,5 @@ export const calicoNode: Role = {
   needs: (lab, node) => ({
     daemons: lab.workloads.some((w) => w.node === node.name && w.serve) ? ['bird', 'nginx'] : ['bird'],
   }),
+  vm: calicoNodeVm,
 };

@@ -6,6 +6,7 @@ import { ciliumBlocks } from './derive.js';
 import { ciliumRules } from './lint.js';
 import { ciliumAgent } from './role.js';
 import { ciliumSchema } from './schema.js';
+import { ciliumVm } from './vm.js';
 
 export const cilium: Addon<'cilium', typeof ciliumSchema> = {
   key: 'cilium',
@@ -35,4 +36,5 @@ export const cilium: Addon<'cilium', typeof ciliumSchema> = {
     '1.15': ['1.26', '1.27', '1.28', '1.29'],
     '1.16': ['1.27', '1.28', '1.29', '1.30'],
   },
+  vm: ciliumVm,
 };

@@ -67,4 +67,6 @@ export const ciliumAgent: Role = {
     ],
     tools: [ETCDCTL, { command: 'nft', package: 'nftables' }, { command: 'bridge', package: 'iproute2' }],
   }),
+  // on VMs the agent is Cilium's own, from its chart (the add-on's vm)
+  vm: {},
 };

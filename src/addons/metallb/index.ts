@@ -6,6 +6,7 @@ import { metallbRules } from './lint.js';
 import { metallbConfigInline, metallbResources } from './manifests.js';
 import { metallbSchema } from './schema.js';
 import { metallbSpeaker } from './speaker-role.js';
+import { metallbVm } from './vm.js';
 
 export const metallb: Addon<'metallb', typeof metallbSchema> = {
   key: 'metallb',
@@ -41,4 +42,5 @@ export const metallb: Addon<'metallb', typeof metallbSchema> = {
     ];
   },
   roles: [metallbSpeaker],
+  vm: metallbVm,
 };

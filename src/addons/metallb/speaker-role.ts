@@ -48,4 +48,6 @@ export const metallbSpeaker: Role = {
     return [...hold, speakerOf(lab, node) === 'frr' ? frr.start : bird.start];
   },
   needs: (lab, node) => ({ daemons: [speakerOf(lab, node)] }),
+  // on VMs the speakers are MetalLB's own, from its chart (the add-on's vm)
+  vm: {},
 };

@@ -8,6 +8,7 @@ import { tungstenFabricRules } from './lint.js';
 import { renderBgpRouters, renderConfigMaps } from './render.js';
 import { tfController, tfVrouter } from './roles.js';
 import { tungstenFabricSchema } from './schema.js';
+import { tungstenFabricVm } from './vm.js';
 
 export const tungstenFabric: Addon<'tungsten_fabric', typeof tungstenFabricSchema> = {
   key: 'tungsten_fabric',
@@ -29,4 +30,5 @@ export const tungstenFabric: Addon<'tungsten_fabric', typeof tungstenFabricSchem
     ];
   },
   roles: [tfController, tfVrouter],
+  vm: tungstenFabricVm,
 };

@@ -64,6 +64,8 @@ export const tfController: Role = {
   needs: () => ({ daemons: ['gobgp', 'bird'] }),
   // the control node peers over BGP as the lab says (TF's BGP router objects)
   honours: ['bgp.as', 'bgp.router_id', 'bgp.neighbors', 'bgp.neighbors.peer', 'bgp.import', 'bgp.export'],
+  // on VMs TF's own controller, from its manifest (the add-on's vm)
+  vm: { size: { cpus: 4, memoryMb: 31744 } },
 };
 
 export const tfVrouter: Role = {
@@ -106,4 +108,5 @@ export const tfVrouter: Role = {
       { command: 'ping', package: 'iputils-ping' },
     ],
   }),
+  vm: { size: { cpus: 2, memoryMb: 8192 } },
 };

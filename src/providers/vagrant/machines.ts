@@ -3,6 +3,7 @@
 import type { Lab, Node } from '../../core/lab.js';
 import { DefinitionError } from '../../errors.js';
 import { formatIPv4 } from '../../net/ipv4.js';
+import { roleOf } from '../../roles/index.js';
 import { refuseUnrealized } from './realizable.js';
 
 export interface PrivateNetwork {
@@ -23,21 +24,14 @@ export interface Machine {
   networks: PrivateNetwork[];
 }
 
-/** CPUs and memory by the heaviest role a node has (kubeadm wants 2 CPUs and 1700 MB at least). */
-const SIZES: { role: string; cpus: number; memoryMb: number }[] = [
-  { role: 'tf-controller', cpus: 4, memoryMb: 31744 },
-  { role: 'tf-vrouter', cpus: 2, memoryMb: 8192 },
-  { role: 'k8s-control-plane', cpus: 2, memoryMb: 3072 },
-  { role: 'k8s-worker', cpus: 2, memoryMb: 2048 },
-  { role: 'dcos-master', cpus: 2, memoryMb: 2048 },
-  { role: 'dcos-agent', cpus: 2, memoryMb: 2048 },
-];
+/** CPUs and memory of the heaviest role a node has (its role's vm.size), else a small VM. */
 const SMALL = { cpus: 1, memoryMb: 512 };
 
 const netmaskOf = (length: number) => formatIPv4(length === 0 ? 0 : (0xffffffff << (32 - length)) >>> 0);
 
 export function sizeOf(node: Node): { cpus: number; memoryMb: number } {
-  return SIZES.find((s) => node.roles.includes(s.role)) ?? SMALL;
+  const sizes = node.roles.flatMap((r) => roleOf(r)?.vm?.size ?? []);
+  return sizes.reduce((a, b) => (b.memoryMb > a.memoryMb ? b : a), SMALL);
 }
 
 /** Names of what one instance creates on the hypervisor all start with this. */

@@ -2,19 +2,19 @@
 // --provider vagrant --plan` prints it; the rendered project holds it as plan.txt; golden files in
 // test/golden/<lab>/ keep it reviewed.
 
+import type { VmStep } from '../../contracts/vm.js';
 import { renderCheckCommand } from '../../core/command-context.js';
 import type { Lab } from '../../core/lab.js';
 import { instanceFlag } from '../../names.js';
 import { oneLine } from '../../shell-quote.js';
-import type { Step } from './steps/index.js';
-import { PHASES } from './steps/step.js';
+import { VM_PHASES } from './steps/phases.js';
 
 export type VagrantMode = 'vagrant' | 'vagrant-host';
 export type Hypervisor = 'libvirt' | 'virtualbox';
 
 /** Where each step's script sits in the rendered project. */
-export function stepFile(step: Step, steps: Step[]): string {
-  const phase = `${String(PHASES.indexOf(step.phase) + 1).padStart(2, '0')}-${step.phase}`;
+export function stepFile(step: VmStep, steps: VmStep[]): string {
+  const phase = `${String(VM_PHASES.indexOf(step.phase) + 1).padStart(2, '0')}-${step.phase}`;
   const same = steps.filter((s) => s.phase === step.phase && s.node === step.node);
   const n = same.indexOf(step);
   return `steps/${phase}/${step.node}${n > 0 ? `-${n + 1}` : ''}.sh`;
@@ -55,7 +55,7 @@ export interface PlanOptions {
   mode: VagrantMode;
   hypervisor: Hypervisor;
   managementPrefix: string;
-  steps: Step[];
+  steps: VmStep[];
   /** The project folder, as the plan names it. */
   projectDir: string;
   vms: { count: number; cpus: number; memoryMb: number };
@@ -90,7 +90,7 @@ export function formatPlan(o: PlanOptions): string {
     );
     return `${out.join('\n')}\n`;
   }
-  for (const phase of PHASES) {
+  for (const phase of VM_PHASES) {
     const steps = o.steps.filter((s) => s.phase === phase);
     if (!steps.length) continue;
     out.push(

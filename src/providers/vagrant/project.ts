@@ -2,12 +2,13 @@
 // what `lab up` runs from. Pure: the caller writes the files.
 
 import type { RenderedFile } from '../../contracts/role.js';
+import type { VmStep } from '../../contracts/vm.js';
 import type { Lab } from '../../core/lab.js';
 import { renderLab } from '../../render/render-lab.js';
 import { HOST_SETUP } from './host-setup.js';
 import { machinesOf, totals } from './machines.js';
 import { formatPlan, type Hypervisor, stepFile, type VagrantMode } from './plan.js';
-import { type Step, stepsOf } from './steps/index.js';
+import { stepsOf } from './steps/index.js';
 import { fullVagrantfile, hostVagrantfile, hostVmSize, type VagrantTarget } from './vagrantfile.js';
 
 export interface ProjectFile {
@@ -18,7 +19,7 @@ export interface ProjectFile {
 
 export interface Project {
   files: ProjectFile[];
-  steps: Step[];
+  steps: VmStep[];
   plan: string;
   /** Vagrant machine names, in order. */
   machines: string[];

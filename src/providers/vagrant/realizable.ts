@@ -3,24 +3,7 @@
 
 import type { Lab } from '../../core/lab.js';
 import { DefinitionError } from '../../errors.js';
-
-/** Roles the VM steps realize (packages, daemons, manifests); any other role is refused on VMs. */
-export const ROLES_ON_VMS = new Set([
-  'bird-router',
-  'gobgp-route-reflector',
-  'http-backend',
-  'ip-router',
-  'netplan-routes',
-  'k8s-control-plane',
-  'k8s-worker',
-  'dcos-master',
-  'dcos-agent',
-  'calico-node',
-  'metallb-speaker',
-  'cilium-agent',
-  'tf-controller',
-  'tf-vrouter',
-]);
+import { roleOf } from '../../roles/index.js';
 
 /** One line per node and thing the VMs would leave out; empty when the lab can run on them. */
 export function unrealizedOnVms(lab: Lab): string[] {
@@ -28,8 +11,9 @@ export function unrealizedOnVms(lab: Lab): string[] {
   for (const link of new Set(lab.networks.flatMap((n) => (n.link ? [n.link.name] : []))))
     problems.push(`link ${link}: point-to-point /31 links are wired on netns only, not as VM networks yet`);
   for (const node of lab.nodes) {
+    // a role is realized on VMs when it says how (its vm), true by construction
     for (const role of node.roles)
-      if (!ROLES_ON_VMS.has(role)) problems.push(`${node.name}: role ${role} has no VM realization yet`);
+      if (!roleOf(role)?.vm) problems.push(`${node.name}: role ${role} has no VM realization yet`);
     const v6 = node.interfaces.filter((i) => i.address6).map((i) => i.network);
     if (v6.length)
       problems.push(

@@ -2,18 +2,20 @@
 // parallel. A step is a script put on the node and run as root (sudo when the user is not root).
 // The minimal interface a node needs (exec, putFile) is the transport's NodeShell, so that the
 // workshops' zx steps can drive the same nodes.
+
+import type { VmStep } from '../../contracts/vm.js';
 import { StepError } from '../../errors.js';
 import { shellQuote } from '../../shell-quote.js';
 import type { NodeShell } from '../../transport/shell.js';
 import { stepFile } from './plan.js';
-import { PHASES, type Step } from './steps/step.js';
+import { VM_PHASES } from './steps/phases.js';
 
 export interface RunnerOptions {
   /** user per node: root runs scripts directly, others through sudo -n */
   users: Map<string, string>;
   /** Extra PATH entries on the nodes, first (tests put recording fakes of apt-get, kubeadm... there). */
   guestPath?: string;
-  onStep?: (step: Step, state: 'start' | 'done', ms?: number) => void;
+  onStep?: (step: VmStep, state: 'start' | 'done', ms?: number) => void;
 }
 
 function asRoot(user: string, command: string, guestPath?: string): string {
@@ -24,8 +26,8 @@ function asRoot(user: string, command: string, guestPath?: string): string {
 async function copyInput(
   shells: Map<string, NodeShell>,
   users: Map<string, string>,
-  step: Step,
-  input: NonNullable<Step['inputs']>[number],
+  step: VmStep,
+  input: NonNullable<VmStep['inputs']>[number],
 ) {
   const from = shells.get(input.from.node)!;
   const read = await from.exec(asRoot(users.get(input.from.node)!, `cat ${shellQuote(input.from.path)}`), {
@@ -50,8 +52,8 @@ async function copyInput(
 
 async function runStep(
   shells: Map<string, NodeShell>,
-  steps: Step[],
-  step: Step,
+  steps: VmStep[],
+  step: VmStep,
   o: RunnerOptions,
 ): Promise<void> {
   const shell = shells.get(step.node);
@@ -80,10 +82,10 @@ async function runStep(
 
 export async function runSteps(
   shells: Map<string, NodeShell>,
-  steps: Step[],
+  steps: VmStep[],
   o: RunnerOptions,
 ): Promise<void> {
-  for (const phase of PHASES) {
+  for (const phase of VM_PHASES) {
     const now = steps.filter((s) => s.phase === phase);
     const results = await Promise.allSettled(
       now.map(async (s) => {

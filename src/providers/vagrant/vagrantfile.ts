@@ -2,8 +2,8 @@
 import type { Lab } from '../../core/lab.js';
 import { renderTemplate, templates } from '../../core/templates.js';
 import { PROJECT_DIR } from '../../paths.js';
+import { VERSIONS } from '../../vm/versions.js';
 import { type Machine, vmPrefix } from './machines.js';
-import { VERSIONS } from './versions.js';
 
 /** A Ruby string literal: JSON's escapes are Ruby's, and `#` must not start an interpolation. */
 export function rubyString(value: unknown): string {

@@ -1,27 +1,17 @@
-// Every VM: its packages, forwarding (IPv4 and IPv6) where it routes, and the lab's static routes. A route to
-// `default` would take Vagrant's NAT (and so apt and image pulls) away: it becomes one route per lab
-// network the node is not on.
+// Every VM: its packages, forwarding (IPv4 and IPv6) where one of its roles routes, and the lab's static
+// routes. A route to `default` would take Vagrant's NAT (and so apt and image pulls) away: it becomes one
+// route per lab network the node is not on.
+import type { VmStep } from '../../../contracts/vm.js';
 import type { Lab, Node } from '../../../core/lab.js';
 import { gatewayRoutes } from '../../../net/static-routes.js';
-import { q, type Step, script } from './step.js';
+import { roleOf } from '../../../roles/index.js';
+import { q, script } from '../../../vm/script.js';
 
-const PACKAGES: Record<string, string[]> = {
-  'bird-router': ['bird2'],
-  'gobgp-route-reflector': ['gobgpd'],
-  'k8s-control-plane': ['apt-transport-https', 'gpg'],
-  'k8s-worker': ['apt-transport-https', 'gpg'],
-  'http-backend': ['nginx-light'],
-};
-/** calico-node outside Kubernetes runs as the emulation does: BIRD, and nginx in its workloads. */
-const CALICO_HOST = ['bird2', 'nginx-light'];
 const ALWAYS = ['ca-certificates', 'curl', 'iproute2'];
-const ROUTERS = ['bird-router', 'ip-router', 'k8s-control-plane', 'k8s-worker', 'dcos-master', 'dcos-agent'];
 
 export function packagesOf(lab: Lab, node: Node): string[] {
-  const inKubernetes = lab.clusters.some((c) => c.kind === 'kubernetes' && c.members.includes(node.name));
-  const roles = node.roles.flatMap((r) => (inKubernetes && r === 'http-backend' ? [] : (PACKAGES[r] ?? [])));
-  const calicoHost = !inKubernetes && node.roles.includes('calico-node') ? CALICO_HOST : [];
-  return [...new Set([...ALWAYS, ...roles, ...calicoHost])].sort();
+  const roles = node.roles.flatMap((r) => roleOf(r)?.vm?.packages?.(lab, node) ?? []);
+  return [...new Set([...ALWAYS, ...roles])].sort();
 }
 
 /** The node's routes as `ip route replace` arguments, `default` spelled out per lab network. */
@@ -40,8 +30,8 @@ export function routesOf(lab: Lab, node: Node): { to: string; via: string }[] {
   );
 }
 
-export function baseStep(lab: Lab, node: Node): Step {
-  const forwarding = node.roles.some((r) => ROUTERS.includes(r));
+export function baseStep(lab: Lab, node: Node): VmStep {
+  const forwarding = node.roles.some((r) => roleOf(r)?.vm?.forwards);
   const routes = routesOf(lab, node);
   const discards = node.routes.filter((r) => r.type).length;
   const lines = [

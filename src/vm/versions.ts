@@ -1,6 +1,6 @@
 // Every version the full realization installs, pinned in one place. A lab's own versions (its cluster's
 // kubernetes_version, an add-on's chart_version or version) win; these fill what the lab leaves open.
-import type { Cluster } from '../../core/lab.js';
+import type { Cluster } from '../core/lab.js';
 
 export const VERSIONS = {
   /** Debian 12 box, the same for libvirt and VirtualBox (both published under this version). */
