@@ -35,6 +35,7 @@ export const ALLOWABLE_CODES = [
   'bgp-password-mismatch',
   'bgp-bfd-mismatch',
   'originate-unannounced',
+  'policy-drops-checked-route',
   'router-id-duplicate',
   'ospf-area-mismatch',
   'kubernetes-version',

@@ -12,6 +12,7 @@ import { familyRules } from './families.js';
 import { nameRules } from './names.js';
 import { nodeRules } from './nodes.js';
 import { overlapRules } from './overlaps.js';
+import { policyDropRules } from './policy-drops.js';
 import { requirementRules } from './requirements.js';
 import { roleRules } from './roles.js';
 import { routingRules } from './routing.js';
@@ -28,6 +29,7 @@ const RULES: Rule[] = [
   overlapRules,
   bgpRules,
   routingRules,
+  policyDropRules,
   ...ADDONS.flatMap((a) => (a.lint ? [a.lint] : [])),
   clusterRules,
   versionRules,
