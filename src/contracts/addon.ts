@@ -30,6 +30,9 @@ export interface Addon<Key extends string = string, Schema extends z.ZodType = z
   /** Version rules as data: the Kubernetes minors each of its minor releases lists as tested (its
    * compatibility page); lint warns on another pair (addon-untested-kubernetes). */
   testedKubernetes?: Record<string, string[]>;
+  /** Its lint codes, as data for lab up --allow: traps it may bring up (each builds, then shows its
+   * symptom), errors it never lets through (nothing sensible to build), and warnings (never stop up). */
+  codes?: { traps?: string[]; errors?: string[]; warnings?: string[] };
   /** Its realization on VMs: its steps in each cluster that enables it, and across the lab's clusters. */
   vm?: {
     cluster?(lab: Lab, cluster: Cluster, files: RenderedFile[]): VmStep[];

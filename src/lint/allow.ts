@@ -2,15 +2,14 @@
 // Only traps can be allowed: errors that leave the lab whole enough to build (the demo then shows the
 // symptom); errors that leave nothing sensible to build, or that would reach the host, never are.
 
+import { ADDONS } from '../addons/index.js';
 import type { Issue } from '../core/issue.js';
 import { DefinitionError } from '../errors.js';
 
-/** Lint codes a lab may be brought up despite: each builds, then shows its symptom. */
-export const ALLOWABLE_CODES = [
+/** Lint codes a lab may be brought up despite: each builds, then shows its symptom (the add-ons'
+ * traps come from each add-on's codes). */
+export const ALLOWABLE_CODES: readonly string[] = [
   'prefix-overlap',
-  'vrouter-gateway',
-  'tf-cidr-mismatch',
-  'as-must-differ',
   'bgp-not-reciprocal',
   'bgp-as-mismatch',
   'ebgp-no-filter',
@@ -18,15 +17,7 @@ export const ALLOWABLE_CODES = [
   'bgp-ttl-security-mismatch',
   'ecmp-limit',
   'ecmp-off',
-  'pool-not-routed',
-  'metallb-config-inline',
-  'metallb-crds-too-old',
-  'metallb-frr-asn',
-  'metallb-asn-mismatch',
   'reflector-as-mismatch',
-  'metallb-not-advertised',
-  'cilium-cluster-id',
-  'cilium-cluster-name',
   'cluster-id-duplicate',
   'bgp-peer-unreachable',
   'ibgp-next-hop',
@@ -39,7 +30,8 @@ export const ALLOWABLE_CODES = [
   'router-id-duplicate',
   'ospf-area-mismatch',
   'kubernetes-version',
-] as const;
+  ...ADDONS.flatMap((a) => a.codes?.traps ?? []),
+];
 
 /** Codes lint reports that can never be allowed: the lab would not build, or would touch the host. */
 export const UNALLOWABLE_CODES = [
@@ -63,32 +55,21 @@ export const UNALLOWABLE_CODES = [
   'mgmt-overlaps-host',
   'mgmt-overlaps-lab',
   'host-resources',
-  'tf-cidr-missing',
-  'tf-service-index',
-  'tf-pods-exhausted',
   'workload-answer',
   'field-ignored',
   'var-unknown',
   'role-conflict',
-  'cilium-cluster-name-duplicate',
-  'cilium-max-clusters',
-  'cilium-pod-cidr-overlap',
-  'cilium-pool-too-small',
-  'cilium-tunnel-unsupported',
-  'cilium-mtu',
   'route-duplicate',
   'bgp-local-address',
+  ...ADDONS.flatMap((a) => a.codes?.errors ?? []),
 ];
 
 /** Codes lint reports as warnings only: they never stop up, so there is nothing to allow. */
 export const WARNING_CODES = [
-  'calico-no-node',
-  'metallb-no-speaker',
-  'cilium-node-port',
-  'tf-no-vrouter',
   'addon-untested-kubernetes',
   'community-never-set',
   'bgp-timers-mismatch',
+  ...ADDONS.flatMap((a) => a.codes?.warnings ?? []),
 ];
 
 /** Parses --allow values (repeatable, comma-separated); an unknown or unallowable code is refused. */
@@ -102,7 +83,7 @@ export function parseAllow(values: string[]): string[] {
     ),
   ];
   for (const code of codes) {
-    if ((ALLOWABLE_CODES as readonly string[]).includes(code)) continue;
+    if (ALLOWABLE_CODES.includes(code)) continue;
     const why = UNALLOWABLE_CODES.includes(code)
       ? `${code} cannot be allowed: the lab would not build, or would reach the host`
       : WARNING_CODES.includes(code)

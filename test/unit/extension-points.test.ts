@@ -65,6 +65,7 @@ export const toy: Addon<'toy', typeof toySchema> = {
         ? [issue('toy-broken', [...c.path, 'addons', 'toy'], 'the toy is broken', 'mend it')]
         : [],
     ),
+  codes: { traps: ['toy-broken'] },
   roles: [
     {
       name: 'toy-agent',
@@ -219,7 +220,7 @@ describe('what a new plug-in touches (src/README.md)', () => {
     });
   }, 240_000);
 
-  it('the model, lint, render, preflight and the VM steps see the add-on and the daemon', async () => {
+  it('the model, lint, --allow, render, preflight and the VM steps see the add-on and the daemon', async () => {
     const load = async <T>(file: string): Promise<T> => import(pathToFileURL(join(copy, 'src', file)).href);
     const { inspectLab } = await load<typeof import('../../src/model/open.js')>('model/open.ts');
     const { renderLab } = await load<typeof import('../../src/render/render-lab.js')>('render/render-lab.ts');
@@ -241,6 +242,8 @@ describe('what a new plug-in touches (src/README.md)', () => {
     expect(good.issues.filter((i) => i.severity === 'error')).toEqual([]);
     expect(good.lab.clusters[0].addons).toMatchObject({ toy: { version: '1.0' } });
     expect(inspectLab(write('broken')).issues.map((i) => i.code)).toContain('toy-broken');
+    const { parseAllow } = await load<typeof import('../../src/lint/allow.js')>('lint/allow.ts');
+    expect(parseAllow(['toy-broken'])).toEqual(['toy-broken']);
     const files = renderLab(good.lab);
     expect(files.find((f) => f.path === '/etc/toy/toy.conf')?.content).toBe('toy of toy-lab on cp\n');
     expect(toolsOf(good.lab)).toContainEqual({ command: 'toyd', package: 'toyd-package' });

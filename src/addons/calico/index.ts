@@ -36,5 +36,8 @@ export const calico: Addon<'calico', typeof calicoSchema> = {
     '3.27': ['1.27', '1.28', '1.29'],
     '3.28': ['1.27', '1.28', '1.29', '1.30'],
   },
+  codes: {
+    warnings: ['calico-no-node'],
+  },
   vm: calicoVm,
 };

@@ -36,5 +36,17 @@ export const cilium: Addon<'cilium', typeof ciliumSchema> = {
     '1.15': ['1.26', '1.27', '1.28', '1.29'],
     '1.16': ['1.27', '1.28', '1.29', '1.30'],
   },
+  codes: {
+    traps: ['cilium-cluster-id', 'cilium-cluster-name'],
+    errors: [
+      'cilium-cluster-name-duplicate',
+      'cilium-max-clusters',
+      'cilium-pod-cidr-overlap',
+      'cilium-pool-too-small',
+      'cilium-tunnel-unsupported',
+      'cilium-mtu',
+    ],
+    warnings: ['cilium-node-port'],
+  },
   vm: ciliumVm,
 };

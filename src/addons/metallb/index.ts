@@ -42,5 +42,16 @@ export const metallb: Addon<'metallb', typeof metallbSchema> = {
     ];
   },
   roles: [metallbSpeaker],
+  codes: {
+    traps: [
+      'pool-not-routed',
+      'metallb-config-inline',
+      'metallb-crds-too-old',
+      'metallb-frr-asn',
+      'metallb-asn-mismatch',
+      'metallb-not-advertised',
+    ],
+    warnings: ['metallb-no-speaker'],
+  },
   vm: metallbVm,
 };

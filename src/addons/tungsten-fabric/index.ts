@@ -30,5 +30,10 @@ export const tungstenFabric: Addon<'tungsten_fabric', typeof tungstenFabricSchem
     ];
   },
   roles: [tfController, tfVrouter],
+  codes: {
+    traps: ['vrouter-gateway', 'tf-cidr-mismatch', 'as-must-differ'],
+    errors: ['tf-cidr-missing', 'tf-service-index', 'tf-pods-exhausted'],
+    warnings: ['tf-no-vrouter'],
+  },
   vm: tungstenFabricVm,
 };
