@@ -61,8 +61,41 @@ export interface Orphan {
   name: string;
 }
 
+/** A provider that carries the whole lab in one machine (one VM running the emulated lab): lab up
+ * brings that machine up and runs lab up inside it; lab check, exec and ssh run lab there. */
+export interface LabCarrier {
+  /** The carrying machine's name among the instance's SSH targets. */
+  machine: string;
+  /** The lab command on the machine, before lab's own arguments. */
+  labCommand: string[];
+  /** lab runs only the lab files the machine sees: why this one is refused, or undefined. */
+  refuseFile(file: string): string | undefined;
+  /** Brings the machine up, recording it in the journal before it exists, and says how to reach it.
+   * When `signal` aborts, whatever runs stops where it is and this ends at once. */
+  bringUp(ctx: {
+    lab: Lab;
+    instance: string;
+    dir: string;
+    journal: JournalWriter;
+    managementPrefix: string;
+    signal: AbortSignal;
+  }): Promise<{ targets: SshTarget[]; link: string }>;
+  /** How to look at the machine left running after a failure. */
+  lookHint(dir: string): string;
+}
+
 export interface Provider {
   name: string;
+  /** It carries the lab in one machine (see LabCarrier): lab up, check, exec and ssh ask it. */
+  carrier?: LabCarrier;
+  /** lab render --provider: it runs from a project of its own (a Vagrantfile, step scripts, a plan),
+   * written to `out`; the files written. Without one, lab render writes the lab's rendered files. */
+  renderProject?(
+    lab: Lab,
+    opts: { instance: string; out: string; flag?: string; hypervisor?: string },
+  ): Promise<string[]>;
+  /** lab up --plan: every command lab up would run on this host, nothing done. */
+  plan?(lab: Lab, instance: string): Promise<string>;
   /** The provider realizes the roles itself (VMs provisioned with the real software): the engine
    * starts no emulated daemons, and roles without an emulated realization are fine. */
   realizesRoles?: boolean;

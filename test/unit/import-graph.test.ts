@@ -41,6 +41,11 @@ describe('import graph', () => {
   );
 });
 
+/** Where the engine still knows the netns provider by name (issue 20): the workshop runs attendees
+ * side by side on netns only, and gc lists netns's resource kinds; they become the provider's data once
+ * the node sandbox has landed in providers/netns/ (its engineer's files until then). */
+const WAITING_FOR_NETNS = ["engine/gc.ts: 'netns'", "engine/workshop.ts: 'netns'"];
+
 describe('the plug-in seams', () => {
   /** What contracts/ may read: the lab's types and what sits below them. */
   const BELOW_CONTRACTS =
@@ -52,16 +57,26 @@ describe('the plug-in seams', () => {
   });
 
   it("cli/ reaches a provider only through providers/index.ts, never into a provider's folder", () => {
-    // what still asks the provider by its name, until it moves into providers/vagrant/ (issue 20):
-    // cli/vagrant-host.ts (the vagrant-host flow) and up's --plan
-    const waiting = ['cli/vagrant-host.ts -> ', 'cli/commands/up.ts -> providers/vagrant/up.ts'];
     const into = fileImports(SRC).filter(
-      (i) =>
-        i.from.startsWith('cli/') &&
-        /^providers\/[^/]+\//.test(i.to) &&
-        !waiting.some((w) => `${i.from} -> ${i.to}`.startsWith(w)),
+      (i) => i.from.startsWith('cli/') && /^providers\/[^/]+\//.test(i.to),
     );
     expect(into).toEqual([]);
+  });
+
+  it('cli/ and the engine ask a provider what it can do, never its name', () => {
+    // a provider's name in a comparison ('vagrant-host', 'netns') is a branch a new provider misses
+    const names = ['netns', 'vagrant', 'vagrant-host'];
+    const branches = ['cli', 'engine'].flatMap((dir) =>
+      readdirSync(join(SRC, dir), { recursive: true, encoding: 'utf8' })
+        .filter((f) => f.endsWith('.ts'))
+        .flatMap((f) => {
+          const text = readFileSync(join(SRC, dir, f), 'utf8');
+          return names
+            .filter((n) => new RegExp(`[!=]==\\s*'${n}'|'${n}'\\s*[!=]==`).test(text))
+            .map((n) => `${dir}/${f}: '${n}'`);
+        }),
+    );
+    expect(branches).toEqual(WAITING_FOR_NETNS);
   });
 
   it('no circle between folders or between files, type-only imports included', () => {

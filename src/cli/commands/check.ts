@@ -9,6 +9,7 @@ import { requireInstance } from '../../engine/state.js';
 import { CancelledError, CheckError } from '../../errors.js';
 import { openLab } from '../../model/open.js';
 import { printable } from '../../printable.js';
+import { providerOf } from '../../providers/index.js';
 import { recordChecks } from '../../steps/progress.js';
 import { labNameOf } from '../lab-name.js';
 
@@ -18,9 +19,10 @@ export async function check(
 ): Promise<void> {
   const { lab: name, instance } = await labNameOf(ref, opts.instance);
   const record = requireInstance(name, instance);
-  if (record.provider === 'vagrant-host') {
-    // the lab runs inside the VM: its checks there
-    const { forwardToHost } = await import('../vagrant-host.js');
+  const { carrier } = await providerOf(record.provider);
+  if (carrier) {
+    // the lab runs inside one machine: its checks there
+    const { forwardToCarrier } = await import('../../engine/carried-up.js');
     const args = [
       'check',
       name,
@@ -29,7 +31,7 @@ export async function check(
       ...(opts.json ? ['--json'] : []),
       ...(opts.wait ? ['--wait'] : []),
     ];
-    process.exitCode = await forwardToHost(record, args);
+    process.exitCode = await forwardToCarrier(carrier, record, args);
     return;
   }
   const { lab } = openLab(record.file, record.sets, undefined, record.allowed?.map((x) => x.code) ?? []);

@@ -3,6 +3,7 @@ import { healthOf } from '../../engine/health.js';
 import { openShells } from '../../engine/session.js';
 import { requireInstance } from '../../engine/state.js';
 import { CheckError } from '../../errors.js';
+import { providerOf } from '../../providers/index.js';
 import { labNameOf } from '../lab-name.js';
 
 export async function exec(
@@ -13,10 +14,19 @@ export async function exec(
 ): Promise<void> {
   const { lab, instance } = await labNameOf(ref, opts.instance);
   const record = requireInstance(lab, instance);
-  if (record.provider === 'vagrant-host') {
-    // the lab runs inside the VM: the same command there
-    const { forwardToHost } = await import('../vagrant-host.js');
-    process.exitCode = await forwardToHost(record, ['exec', lab, node, '-i', instance, '--', ...command]);
+  const { carrier } = await providerOf(record.provider);
+  if (carrier) {
+    // the lab runs inside one machine: the same command there
+    const { forwardToCarrier } = await import('../../engine/carried-up.js');
+    process.exitCode = await forwardToCarrier(carrier, record, [
+      'exec',
+      lab,
+      node,
+      '-i',
+      instance,
+      '--',
+      ...command,
+    ]);
     return;
   }
   const shells = await openShells(record, [node]);

@@ -12,13 +12,14 @@ export async function render(
   const { lab, issues } = openLab(labFileOf(ref), opts.set);
   printIssues(issues); // warnings only: errors stop openLab
   const provider = opts.provider ?? lab.provider;
-  if (provider !== 'netns') {
-    // a provider other than netns renders its whole project (Vagrantfile, step scripts, plan)
-    const { renderProviderProject } = await import('../../providers/render.js');
+  const { providerOf } = await import('../../providers/index.js');
+  const { renderProject } = await providerOf(provider);
+  if (renderProject) {
+    // a provider that runs from a project of its own renders all of it (Vagrantfile, step scripts, plan)
     // beside the instance's own project (vagrant/), never over it
     const out =
       opts.out ?? join(stateRoot(), lab.name, verifyInstanceName(opts.instance), `rendered-${provider}`);
-    const written = await renderProviderProject(lab, provider, {
+    const written = await renderProject(lab, {
       instance: verifyInstanceName(opts.instance),
       out,
       flag: opts.out === undefined ? undefined : '-o',

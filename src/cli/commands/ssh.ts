@@ -3,15 +3,16 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { files, loadTargets, requireInstance } from '../../engine/state.js';
 import { DefinitionError } from '../../errors.js';
+import { providerOf } from '../../providers/index.js';
 import { verifyRoutedVia } from '../../transport/route-guard.js';
 import { labNameOf } from '../lab-name.js';
 
 export async function ssh(ref: string, node: string, opts: { instance: string }): Promise<void> {
   const { lab, instance } = await labNameOf(ref, opts.instance);
   const record = requireInstance(lab, instance);
-  // the lab runs inside one VM (--provider vagrant-host): a terminal on the VM, then lab ssh inside it
-  const inVm = record.provider === 'vagrant-host';
-  const target = loadTargets(record.dir).find((t) => t.node === (inVm ? 'lab-host' : node));
+  // the lab runs inside one machine (--provider vagrant-host's VM): a terminal on it, then lab ssh inside it
+  const { carrier } = await providerOf(record.provider);
+  const target = loadTargets(record.dir).find((t) => t.node === (carrier ? carrier.machine : node));
   if (!target)
     throw new DefinitionError(
       `${lab} has no node ${node}; its nodes are ${loadTargets(record.dir)
@@ -19,8 +20,8 @@ export async function ssh(ref: string, node: string, opts: { instance: string })
         .join(', ')}`,
     );
   await verifyRoutedVia([target.host], record.link!);
-  const args = inVm
-    ? ['-t', 'lab-host', 'sudo', 'node', '/lab/dist/cli/main.js', 'ssh', lab, node, '-i', instance]
+  const args = carrier
+    ? ['-t', carrier.machine, 'sudo', ...carrier.labCommand, 'ssh', lab, node, '-i', instance]
     : [node];
   const child = spawn('ssh', ['-F', files(record.dir).sshConfig, ...args], { stdio: 'inherit' });
   process.exitCode = await new Promise<number>((resolve) => child.on('exit', (code) => resolve(code ?? 255)));

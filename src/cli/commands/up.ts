@@ -62,20 +62,24 @@ async function upWith(
   if (opts.provider || opts.plan) {
     const { openLab } = await import('../../model/open.js');
     const provider = opts.provider ?? openLab(file, opts.set).lab.provider;
-    if (opts.plan || provider === 'vagrant-host') {
+    const { providerOf } = await import('../../providers/index.js');
+    const chosen = await providerOf(provider);
+    if (opts.plan || chosen.carrier) {
       // these flows handle Ctrl-C their own way
       release();
       if (signal.aborted) throw new InterruptedError('interrupted: nothing was created');
     }
     if (opts.plan) {
-      if (provider !== 'vagrant' && provider !== 'vagrant-host')
+      if (!chosen.plan)
         throw new DefinitionError(
           '--plan prints what a vagrant provider would run: add --provider vagrant or vagrant-host',
         );
-      return (await import('../../providers/vagrant/up.js')).printPlan(file, provider, opts);
+      process.stdout.write(await chosen.plan(openLab(file, opts.set).lab, opts.instance));
+      return;
     }
-    // one VM carrying the emulated lab: its own flow, `lab up` inside the VM
-    if (provider === 'vagrant-host') return (await import('../vagrant-host.js')).upInsideVm(file, opts);
+    // one machine carrying the lab (vagrant-host's VM): its own flow, `lab up` inside it
+    if (chosen.carrier)
+      return (await import('../../engine/carried-up.js')).upCarried(chosen, chosen.carrier, file, opts);
   }
   const { labUp } = await import('../../engine/up.js');
   const { record, ms, outcomes, trap } = await labUp(file, {

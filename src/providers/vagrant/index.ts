@@ -1,8 +1,8 @@
 // The vagrant providers. `vagrant`: one VM per node, the full realization; the engine drives it as
 // any provider (createNetwork brings the machines up and runs the provisioning steps, bootNode says
 // how to reach each one, the engine runs the lab's checks). `vagrant-host`: one VM carrying the
-// emulated lab; its run is the CLI's (src/cli/vagrant-host.ts: `lab up` inside the VM), and this
-// provider owns its teardown.
+// emulated lab, which it carries (carrier.ts: the engine's carried up runs `lab up` inside the VM),
+// and its teardown.
 
 import type { JournalWriter, Orphan, Provider, ProviderContext, Resource } from '../../contracts/provider.js';
 import type { Lab } from '../../core/lab.js';
@@ -11,6 +11,7 @@ import { hostRoutes } from '../../host/routes.js';
 import { renderLab } from '../../render/render-lab.js';
 import type { SshTarget } from '../../transport/ssh.js';
 import { SshShell } from '../../transport/ssh.js';
+import { vagrantHostCarrier } from './carrier.js';
 import { mustVagrant } from './cli.js';
 import { collectVagrantOrphans, vagrantOrphans } from './gc.js';
 import { idleLibvirt, stopIdleLibvirt } from './libvirt-daemons.js';
@@ -18,10 +19,10 @@ import type { VagrantMode } from './plan.js';
 import { verifyVagrantHost } from './preflight.js';
 import { buildProject } from './project.js';
 import { reachMachines } from './reach.js';
-import { managementPrefixOf, writeProject } from './render.js';
+import { managementPrefixOf, renderForCli, writeProject } from './render.js';
 import { runSteps } from './steps-runner.js';
 import { destroyVagrant } from './teardown.js';
-import { hypervisorOf, projectDirOf } from './up.js';
+import { hypervisorOf, planOf, projectDirOf } from './up.js';
 
 const say = (line: string) => {
   if (process.env.LAB_QUIET !== '1') console.log(line);
@@ -45,6 +46,8 @@ export const vagrantProvider: Provider & { realizesRoles: true } = {
   name: 'vagrant',
   /** The VMs run the real software; the engine starts no emulated daemons on them. */
   realizesRoles: true,
+  plan: (lab, instance) => planOf(lab, 'vagrant', instance),
+  renderProject: (lab, opts) => renderForCli(lab, 'vagrant', opts),
   verifyHost: (lab) => verifyHost(lab, 'vagrant'),
   // the link is the hypervisor's bridge (or loopback for VirtualBox): known once the machines run
   allocateManagement: (lab, instance, taken) => ({
@@ -129,6 +132,9 @@ export const vagrantProvider: Provider & { realizesRoles: true } = {
 
 export const vagrantHostProvider: Provider = {
   name: 'vagrant-host',
+  carrier: vagrantHostCarrier,
+  plan: (lab, instance) => planOf(lab, 'vagrant-host', instance),
+  renderProject: (lab, opts) => renderForCli(lab, 'vagrant-host', opts),
   verifyHost: (lab) => verifyHost(lab, 'vagrant-host'),
   allocateManagement: (lab, instance, taken) => ({
     prefix: managementPrefixOf(lab, instance, taken),

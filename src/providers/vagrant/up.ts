@@ -1,7 +1,8 @@
-// lab up --provider vagrant|vagrant-host --plan: every command the run would make, and nothing done.
+// Where an instance's Vagrant project lives, the hypervisor, and lab up --plan: every command the run
+// would make, and nothing done.
 import { join } from 'node:path';
+import type { Lab } from '../../core/lab.js';
 import { hostRoutes } from '../../host/routes.js';
-import { openLab } from '../../model/open.js';
 import { stateRoot } from '../../paths.js';
 import type { Hypervisor, VagrantMode } from './plan.js';
 import { buildProject } from './project.js';
@@ -14,19 +15,13 @@ export function hypervisorOf(): Hypervisor {
   return process.env.LAB_VAGRANT_HYPERVISOR === 'virtualbox' ? 'virtualbox' : 'libvirt';
 }
 
-export async function printPlan(
-  file: string,
-  mode: VagrantMode,
-  opts: { set: string[]; instance: string },
-): Promise<void> {
-  const { lab } = openLab(file, opts.set);
-  const project = buildProject({
+export async function planOf(lab: Lab, mode: VagrantMode, instance: string): Promise<string> {
+  return buildProject({
     lab,
-    instance: opts.instance,
+    instance,
     mode,
     hypervisor: hypervisorOf(),
-    managementPrefix: managementPrefixOf(lab, opts.instance, await hostRoutes().catch(() => [])),
-    projectDir: projectDirOf(join(stateRoot(), lab.name, opts.instance)),
-  });
-  process.stdout.write(project.plan);
+    managementPrefix: managementPrefixOf(lab, instance, await hostRoutes().catch(() => [])),
+    projectDir: projectDirOf(join(stateRoot(), lab.name, instance)),
+  }).plan;
 }
