@@ -2,7 +2,7 @@
 // frr-router role). Its vty sockets sit in the node's /run/frr; vtysh shows its state as JSON.
 import { isLinkLocal } from '../net/ip.js';
 import { frrShownCommunity } from './communities.js';
-import { type Daemon, type RouteFacts, type Session, sessionAddresses } from './daemon.js';
+import { type Daemon, type RouteFacts, type Session, type StartCommand, sessionAddresses } from './daemon.js';
 
 /** The JSON in vtysh's output (it may print a warning line first). */
 export function parseJson(output: string): unknown {
@@ -98,6 +98,15 @@ export function frrBfdPeers(output: string): Map<string, string> {
   const out = new Map<string, string>();
   for (const p of [data].flat()) if (p?.peer && p.status) out.set(p.peer, p.status);
   return out;
+}
+
+/** How one FRR daemon starts on a node: daemonized, its own config, sockets under the node's private /run. */
+export function frrStart(daemon: string, extra = ''): StartCommand {
+  return {
+    name: daemon,
+    run: `/usr/lib/frr/${daemon} -d -P 0 -f /etc/frr/${daemon}.conf -i /run/frr/${daemon}.pid --vty_socket /run/frr -u frr -g frr${extra}`,
+    pidfile: `/run/frr/${daemon}.pid`,
+  };
 }
 
 export const frr: Daemon = {

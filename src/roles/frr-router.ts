@@ -4,7 +4,7 @@
 import type { RenderedFile, Role } from '../contracts/role.js';
 import type { Node } from '../core/lab.js';
 import { renderTemplate } from '../core/templates.js';
-import type { StartCommand } from '../daemons/daemon.js';
+import { frrStart } from '../daemons/frr.js';
 import { frrRouterView } from './frr-view.js';
 import { FRR_ROUTER_FIELDS } from './role.js';
 
@@ -27,15 +27,6 @@ const TEMPLATE: Record<string, string> = {
   ospf6d: 'frr/router-ospf6d.conf.njk',
   bfdd: 'frr/router-bfdd.conf.njk',
 };
-
-/** How one FRR daemon starts on a node: daemonized, its own config, sockets under the node's private /run. */
-export function frrStart(daemon: string, extra = ''): StartCommand {
-  return {
-    name: daemon,
-    run: `/usr/lib/frr/${daemon} -d -P 0 -f /etc/frr/${daemon}.conf -i /run/frr/${daemon}.pid --vty_socket /run/frr -u frr -g frr${extra}`,
-    pidfile: `/run/frr/${daemon}.pid`,
-  };
-}
 
 export const frrRouter: Role = {
   name: 'frr-router',

@@ -4,10 +4,11 @@ import { join } from 'node:path';
 import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments, parse as parseYaml } from 'yaml';
+import { metallbResources } from '../../src/addons/metallb/manifests.js';
 import { openLab } from '../../src/model/open.js';
 import { PROJECT_DIR } from '../../src/paths.js';
 import { renderLab } from '../../src/render/render-lab.js';
-import { LAB_NAMES, labFile } from '../helpers/labs.js';
+import { conformanceFile, LAB_NAMES, labFile } from '../helpers/labs.js';
 
 // vendored with their source and commit (test/schemas/README.md): the test runs the same on every clone
 const SCHEMAS = join(PROJECT_DIR, 'test', 'schemas');
@@ -68,6 +69,27 @@ describe('manifests against upstream CRD schemas', () => {
       expect(validate, `no upstream schema for ${doc.apiVersion} ${doc.kind}`).toBeDefined();
       expect(validate!(doc), JSON.stringify(validate!.errors)).toBe(true);
     }
+  });
+
+  it("MetalLB's BFDProfile and a BGPPeer's bfdProfile (conformance lab metallb-bfd) validate", () => {
+    const { lab } = openLab(conformanceFile('metallb-bfd'));
+    const cluster = lab.clusters[0];
+    const { docs } = metallbResources(lab, cluster, cluster.addons.metallb!);
+    const profile = docs.find((d) => d.kind === 'BFDProfile')!;
+    expect(profile).toMatchObject({
+      apiVersion: 'metallb.io/v1beta1',
+      metadata: { name: 'fast', namespace: 'metallb-system' },
+      spec: { receiveInterval: 150, transmitInterval: 150, detectMultiplier: 3 },
+    });
+    const peers = docs.filter((d) => d.kind === 'BGPPeer');
+    expect(peers.map((p) => (p.spec as { bfdProfile?: string }).bfdProfile)).toEqual(['fast', 'fast']);
+    for (const doc of docs) {
+      const validate = validators.get(`${doc.apiVersion}/${doc.kind}`)!;
+      expect(validate(doc), JSON.stringify(validate.errors)).toBe(true);
+    }
+    // a multiplier MetalLB refuses fails its schema too
+    const bad = { ...profile, spec: { detectMultiplier: 1 } };
+    expect(validators.get('metallb.io/v1beta1/BFDProfile')!(bad)).toBe(false);
   });
 
   it('a wrong manifest fails the schema (the check is not vacuous)', () => {

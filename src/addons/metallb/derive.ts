@@ -62,6 +62,17 @@ export function warnWithoutSpeakers(lab: Lab, push: PushIssue): void {
   }
 }
 
+/** The BFD profile of each BGPPeer that names one, by peer address, and the profiles they name: what
+ * MetalLB's FRR mode writes into FRR's configuration. */
+export function speakerBfd(addon: MetallbConfig) {
+  const named = addon.peers.filter((p) => p.bfd_profile);
+  const used = new Set(named.map((p) => p.bfd_profile));
+  return {
+    byAddress: Object.fromEntries(named.map((p) => [p.peer_address, p.bfd_profile!])),
+    profiles: addon.bfd_profiles.filter((b) => used.has(b.name)),
+  };
+}
+
 /** A speaker peers with every BGPPeer, as its first peer's myASN. */
 export function speakerBgp(lab: Lab, cluster: Cluster, node: Node): NodeBgp | undefined {
   const addon = cluster.addons.metallb;
@@ -78,7 +89,10 @@ export function speakerBgp(lab: Lab, cluster: Cluster, node: Node): NodeBgp | un
     as: first.my_asn as number,
     routerId: routerIdOf(lab, node),
     localAddress: localAddressTowards(lab, node, first.peer_address) ?? firstAddressOf(node) ?? '0.0.0.0',
-    neighbors: neighborsFromAddresses(lab, peers, node),
+    // a peer with a BFD profile runs BFD (FRR mode: the native speaker has none, lint refuses it there)
+    neighbors: neighborsFromAddresses(lab, peers, node).map((n, i) =>
+      addon.speaker === 'frr' && addon.peers[i].bfd_profile ? { ...n, bfd: true } : n,
+    ),
     // a speaker learns nothing; it announces the service addresses it holds, each over the sessions of its family
     import: 'none',
     export: services.map(hostPrefix),

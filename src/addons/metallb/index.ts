@@ -51,6 +51,8 @@ export const metallb: Addon<'metallb', typeof metallbSchema> = {
       'metallb-asn-mismatch',
       'metallb-not-advertised',
     ],
+    // MetalLB refuses a BGPPeer naming a profile it does not have: nothing to show
+    errors: ['metallb-bfd-profile-unknown'],
     warnings: ['metallb-no-speaker'],
   },
   vm: metallbVm,

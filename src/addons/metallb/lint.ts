@@ -193,6 +193,30 @@ function peerIssues(lab: Lab, c: Cluster): Issue[] {
   const out: Issue[] = [];
   const path = [...c.path, 'addons', 'metallb'];
   const speakers = lab.nodes.filter((n) => c.members.includes(n.name) && n.roles.includes(SPEAKER_ROLE));
+  // BFD: a profile that exists, on the FRR speaker (MetalLB's native speaker has no BFD)
+  const profiles = new Set(m.bfd_profiles.map((b) => b.name));
+  m.peers.forEach((peer, i) => {
+    if (!peer.bfd_profile) return;
+    const at = [...path, 'peers', i, 'bfd_profile'];
+    if (!profiles.has(peer.bfd_profile))
+      out.push(
+        issue(
+          'metallb-bfd-profile-unknown',
+          at,
+          `BGPPeer ${peer.name} names BFD profile ${peer.bfd_profile}, which bfd_profiles does not define${profiles.size ? ` (it has ${[...profiles].join(', ')})` : ''}`,
+          `MetalLB refuses the BGPPeer and the session never comes up: add { name: ${peer.bfd_profile} } to bfd_profiles, or name one it has`,
+        ),
+      );
+    if (m.speaker !== 'frr')
+      out.push(
+        issue(
+          'field-ignored',
+          at,
+          `BGPPeer ${peer.name} asks for BFD, but cluster ${c.name}'s MetalLB runs the native speaker, which has no BFD`,
+          'it would be ignored and BFD never come up: set speaker: frr (MetalLB runs BFD in FRR mode only), or drop bfd_profile',
+        ),
+      );
+  });
   m.peers.forEach((peer, i) => {
     const away = speakers.filter((n) => !localAddressTowards(lab, n, peer.peer_address));
     if (!away.length) return;

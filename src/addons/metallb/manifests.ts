@@ -6,7 +6,23 @@ import type { MetallbConfig } from './schema.js';
 const NS = 'metallb-system';
 const meta = (name: string) => ({ name, namespace: NS });
 
-/** IPAddressPools, BGPPeers and BGPAdvertisements; one for every pool when the lab lists none
+type BfdProfile = MetallbConfig['bfd_profiles'][number];
+
+/** A BFDProfile's spec: the fields the lab sets, MetalLB's defaults for the rest. */
+export function bfdProfileSpec(b: BfdProfile) {
+  const spec = {
+    receiveInterval: b.receive_interval,
+    transmitInterval: b.transmit_interval,
+    detectMultiplier: b.detect_multiplier,
+    echoMode: b.echo_mode,
+    echoInterval: b.echo_interval,
+    passiveMode: b.passive_mode,
+    minimumTtl: b.minimum_ttl,
+  };
+  return Object.fromEntries(Object.entries(spec).filter(([, v]) => v !== undefined));
+}
+
+/** IPAddressPools, BFDProfiles, BGPPeers and BGPAdvertisements; one for every pool when the lab lists none
  * (without an advertisement MetalLB announces nothing). */
 export function metallbResources(lab: Lab, cluster: Cluster, m: MetallbConfig) {
   return {
@@ -21,6 +37,12 @@ export function metallbResources(lab: Lab, cluster: Cluster, m: MetallbConfig) {
         metadata: meta(p.name),
         spec: { addresses: p.addresses, avoidBuggyIPs: p.avoid_buggy_ips, autoAssign: p.auto_assign },
       })),
+      ...m.bfd_profiles.map((b) => ({
+        apiVersion: 'metallb.io/v1beta1',
+        kind: 'BFDProfile',
+        metadata: meta(b.name),
+        spec: bfdProfileSpec(b),
+      })),
       ...m.peers.map((peer) => ({
         apiVersion: 'metallb.io/v1beta2',
         kind: 'BGPPeer',
@@ -31,6 +53,7 @@ export function metallbResources(lab: Lab, cluster: Cluster, m: MetallbConfig) {
           peerAddress: peer.peer_address,
           ...(peer.hold_time ? { holdTime: peer.hold_time } : {}),
           ...(peer.keepalive_time ? { keepaliveTime: peer.keepalive_time } : {}),
+          ...(peer.bfd_profile ? { bfdProfile: peer.bfd_profile } : {}),
         },
       })),
       ...(m.advertisements.length ? m.advertisements : [{ name: 'all-pools', pools: [] }]).map((a) => ({
@@ -58,7 +81,21 @@ export function metallbConfigInline(lab: Lab, m: MetallbConfig) {
             'peer-address': p.peer_address,
             'peer-asn': p.peer_asn,
             'my-asn': p.my_asn,
+            ...(p.bfd_profile ? { 'bfd-profile': p.bfd_profile } : {}),
           })),
+          ...(m.bfd_profiles.length
+            ? {
+                'bfd-profiles': m.bfd_profiles.map((b) => ({
+                  name: b.name,
+                  ...Object.fromEntries(
+                    Object.entries(bfdProfileSpec(b)).map(([k, v]) => [
+                      k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`),
+                      v,
+                    ]),
+                  ),
+                })),
+              }
+            : {}),
           'address-pools': m.pools.map((p) => ({
             name: p.name,
             protocol: 'bgp',

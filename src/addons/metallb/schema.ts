@@ -13,6 +13,28 @@ const metallbPool = z
   })
   .strict();
 
+/** MetalLB's BFDProfile (FRR mode only): its spec's fields, with MetalLB's ranges; unset: its defaults. */
+const ms = (min: number, max: number, dflt: number) =>
+  z.number().int().min(min).max(max).optional().describe(`ms, ${min}-${max}; MetalLB's default ${dflt}`);
+const bfdProfile = z
+  .object({
+    name,
+    receive_interval: ms(10, 60000, 300),
+    transmit_interval: ms(10, 60000, 300),
+    detect_multiplier: z.number().int().min(2).max(255).optional().describe("2-255; MetalLB's default 3"),
+    echo_mode: z.boolean().optional().describe('echo packets (works when the peer is FRR too)'),
+    echo_interval: ms(10, 60000, 50),
+    passive_mode: z.boolean().optional().describe('wait for the peer to start the session'),
+    minimum_ttl: z
+      .number()
+      .int()
+      .min(1)
+      .max(254)
+      .optional()
+      .describe("multihop sessions; MetalLB's default 254"),
+  })
+  .strict();
+
 export const metallbSchema = z
   .object({
     chart_version: version.describe('Helm chart version, e.g. 0.14.8'),
@@ -32,10 +54,17 @@ export const metallbSchema = z
             my_asn: asn,
             hold_time: token('a duration such as 90s').optional(),
             keepalive_time: token('a duration such as 30s').optional(),
+            bfd_profile: name
+              .optional()
+              .describe('a BFD profile of bfd_profiles: BFD on this session (speaker: frr)'),
           })
           .strict(),
       )
       .min(1),
+    bfd_profiles: z
+      .array(bfdProfile)
+      .default([])
+      .describe("BFDProfiles, named by peers' bfd_profile (MetalLB runs BFD in FRR mode only)"),
     advertisements: z
       .array(z.object({ name, pools: z.array(name).default([]) }).strict())
       .default([])
