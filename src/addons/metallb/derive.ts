@@ -69,7 +69,7 @@ export function speakerBfd(addon: MetallbConfig) {
   const used = new Set(named.map((p) => p.bfd_profile));
   return {
     byAddress: Object.fromEntries(named.map((p) => [p.peer_address, p.bfd_profile!])),
-    profiles: addon.bfd_profiles.filter((b) => used.has(b.name)),
+    profiles: (addon.bfd_profiles ?? []).filter((b) => used.has(b.name)),
   };
 }
 

@@ -194,7 +194,7 @@ function peerIssues(lab: Lab, c: Cluster): Issue[] {
   const path = [...c.path, 'addons', 'metallb'];
   const speakers = lab.nodes.filter((n) => c.members.includes(n.name) && n.roles.includes(SPEAKER_ROLE));
   // BFD: a profile that exists, on the FRR speaker (MetalLB's native speaker has no BFD)
-  const profiles = new Set(m.bfd_profiles.map((b) => b.name));
+  const profiles = new Set((m.bfd_profiles ?? []).map((b) => b.name));
   m.peers.forEach((peer, i) => {
     if (!peer.bfd_profile) return;
     const at = [...path, 'peers', i, 'bfd_profile'];

@@ -6,7 +6,7 @@ import type { MetallbConfig } from './schema.js';
 const NS = 'metallb-system';
 const meta = (name: string) => ({ name, namespace: NS });
 
-type BfdProfile = MetallbConfig['bfd_profiles'][number];
+type BfdProfile = NonNullable<MetallbConfig['bfd_profiles']>[number];
 
 /** A BFDProfile's spec: the fields the lab sets, MetalLB's defaults for the rest. */
 export function bfdProfileSpec(b: BfdProfile) {
@@ -37,7 +37,7 @@ export function metallbResources(lab: Lab, cluster: Cluster, m: MetallbConfig) {
         metadata: meta(p.name),
         spec: { addresses: p.addresses, avoidBuggyIPs: p.avoid_buggy_ips, autoAssign: p.auto_assign },
       })),
-      ...m.bfd_profiles.map((b) => ({
+      ...(m.bfd_profiles ?? []).map((b) => ({
         apiVersion: 'metallb.io/v1beta1',
         kind: 'BFDProfile',
         metadata: meta(b.name),
@@ -83,9 +83,9 @@ export function metallbConfigInline(lab: Lab, m: MetallbConfig) {
             'my-asn': p.my_asn,
             ...(p.bfd_profile ? { 'bfd-profile': p.bfd_profile } : {}),
           })),
-          ...(m.bfd_profiles.length
+          ...((m.bfd_profiles ?? []).length
             ? {
-                'bfd-profiles': m.bfd_profiles.map((b) => ({
+                'bfd-profiles': (m.bfd_profiles ?? []).map((b) => ({
                   name: b.name,
                   ...Object.fromEntries(
                     Object.entries(bfdProfileSpec(b)).map(([k, v]) => [

@@ -63,7 +63,7 @@ export const metallbSchema = z
       .min(1),
     bfd_profiles: z
       .array(bfdProfile)
-      .default([])
+      .optional()
       .describe("BFDProfiles, named by peers' bfd_profile (MetalLB runs BFD in FRR mode only)"),
     advertisements: z
       .array(z.object({ name, pools: z.array(name).default([]) }).strict())
