@@ -23,7 +23,7 @@ import { providerOf } from '../providers/index.js';
 import { renderLab } from '../render/render-lab.js';
 import { roleOf } from '../roles/index.js';
 import { checksOf, nodeAtBoot, splitTrap, stepsThrough } from '../steps/plan.js';
-import { recordChecks } from '../steps/progress.js';
+import { recordChecks } from '../steps/standing.js';
 import { generateKeyPair } from '../transport/keys.js';
 import { verifyRoutedVia } from '../transport/route-guard.js';
 import { SshShell, type SshTarget } from '../transport/ssh.js';

@@ -16,7 +16,7 @@ import { labUp } from '../engine/up.js';
 import { inPool } from '../engine/workshop.js';
 import { DefinitionError } from '../errors.js';
 import { nextStep } from '../steps/plan.js';
-import { readProgress, recordChecks } from '../steps/progress.js';
+import { readStanding, recordChecks } from '../steps/standing.js';
 import type { SshShell, SshTarget } from '../transport/ssh.js';
 import { publicKeyOf } from './gateway/index.js';
 import type { Attendee, StepResult, WorkshopState } from './state.js';
@@ -67,7 +67,7 @@ export class Workshop {
 
   /** Where an attendee stands: each step's state from its instance's progress, each check's last result. */
   view(a: Attendee): AttendeeView {
-    const progress = readProgress(this.dirOf(a));
+    const progress = readStanding(this.dirOf(a));
     const next = nextStep(this.lab, progress.done);
     const stateOf = (s: Step): StepState =>
       progress.done.includes(s.name) ? 'done' : s === next ? 'next' : s.optional ? 'optional' : 'pending';
@@ -204,7 +204,7 @@ export class Workshop {
       throw new DefinitionError(`step ${step.name} has nothing to run: it is done by hand, then checked`);
     return this.exclusive(a, `running ${step.name}`, async () => {
       const dir = this.dirOf(a);
-      const progress = readProgress(dir);
+      const progress = readStanding(dir);
       const next = nextStep(this.lab, progress.done, step.optional ? step.name : undefined);
       if (progress.done.includes(step.name))
         throw new DefinitionError(`step ${step.name} has already run (reset to it to see it again)`);

@@ -10,7 +10,7 @@ import { CancelledError, CheckError } from '../../errors.js';
 import { openLab } from '../../model/open.js';
 import { printable } from '../../printable.js';
 import { providerOf } from '../../providers/index.js';
-import { recordChecks } from '../../steps/progress.js';
+import { recordChecks } from '../../steps/standing.js';
 import { labNameOf } from '../lab-name.js';
 
 export async function check(

@@ -5,7 +5,7 @@ import { type InstanceRecord, isCrashed } from '../../engine/instances.js';
 import { journalOf, loadNodes } from '../../engine/state.js';
 import { openLab } from '../../model/open.js';
 import { printable } from '../../printable.js';
-import { readProgress } from '../../steps/progress.js';
+import { readStanding } from '../../steps/standing.js';
 import { allowedBanner } from '../output.js';
 
 // a workshop's instances share their lab file: it is opened once, not once per attendee
@@ -31,7 +31,7 @@ function stepNamesOf(r: InstanceRecord): { names: string[]; optional: string[] }
 
 /** Where the instance stands in its lab's steps, and how its checks went last (a workshop's glance). */
 function stepsOf(r: InstanceRecord) {
-  const progress = readProgress(r.dir);
+  const progress = readStanding(r.dir);
   const results = Object.values(progress.checks);
   const checks = { passed: results.filter((c) => c.ok).length, failed: results.filter((c) => !c.ok).length };
   const { names, optional } = stepNamesOf(r);

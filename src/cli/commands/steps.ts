@@ -12,7 +12,7 @@ import { instanceFlag } from '../../names.js';
 import { labFileOf } from '../../paths.js';
 import { printable, printableLine } from '../../printable.js';
 import { describeHostCode, hostCodeOf, nextStep } from '../../steps/plan.js';
-import { readProgress, recordChecks } from '../../steps/progress.js';
+import { readStanding, recordChecks } from '../../steps/standing.js';
 import type { SshShell } from '../../transport/ssh.js';
 import { labNameOf } from '../lab-name.js';
 
@@ -39,7 +39,7 @@ export async function steps(ref: string, opts: { instance: string; json?: boolea
   const { lab: name, instance } = await labNameOf(ref, opts.instance);
   const record = readInstance(instanceDir(name, instance));
   const { lab } = openLab(record?.file ?? labFileOf(ref), record?.sets ?? []);
-  const done = record ? readProgress(record.dir).done : [];
+  const done = record ? readStanding(record.dir).done : [];
   const next = nextStep(lab, done);
   const names = new Set(lab.steps.flatMap((s) => [...s.checks, ...s.breaks]));
   let verdicts = new Map<string, { ok: boolean; reason?: string; detail?: string }>();
@@ -127,7 +127,7 @@ export async function step(
   const { lab: labName, instance } = await labNameOf(ref, opts.instance);
   const record = requireInstance(labName, instance);
   const { lab } = openLab(record.file, record.sets);
-  const progress = readProgress(record.dir);
+  const progress = readStanding(record.dir);
   const step = nextStep(lab, progress.done, name);
   const i = iFlag(instance);
   if (!step) {

@@ -11,7 +11,7 @@ export interface StepStanding {
 
 const fileOf = (dir: string) => join(dir, 'steps.json');
 
-export function readProgress(dir: string): StepStanding {
+export function readStanding(dir: string): StepStanding {
   if (!existsSync(fileOf(dir))) return { done: [], checks: {} };
   try {
     const p = JSON.parse(readFileSync(fileOf(dir), 'utf8')) as Partial<StepStanding>;
@@ -21,15 +21,15 @@ export function readProgress(dir: string): StepStanding {
   }
 }
 
-export function writeProgress(dir: string, progress: StepStanding): void {
-  writeFileSync(fileOf(dir), `${JSON.stringify(progress, null, 2)}\n`);
+export function writeStanding(dir: string, standing: StepStanding): void {
+  writeFileSync(fileOf(dir), `${JSON.stringify(standing, null, 2)}\n`);
 }
 
 /** Records check results (from any command that ran checks). */
 export function recordChecks(dir: string, results: { name: string; ok: boolean }[], done?: string[]): void {
-  const p = readProgress(dir);
+  const p = readStanding(dir);
   const at = new Date().toISOString();
   for (const r of results) p.checks[r.name] = { ok: r.ok, at };
   if (done) p.done = done;
-  writeProgress(dir, p);
+  writeStanding(dir, p);
 }
