@@ -11,6 +11,8 @@ export interface HostFacts {
   otherLabs: { instance: string; prefix: string }[];
   cpus?: number;
   memoryMb?: number;
+  /** The kernel's most neighbour (ARP, NDP) entries, for all namespaces together (gc_thresh3). */
+  neighbourLimit?: { ipv4: number; ipv6: number };
 }
 
 export type Rule = (lab: Lab, host: HostFacts) => Issue[];

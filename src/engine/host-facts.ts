@@ -10,6 +10,16 @@ function memoryAvailableMb(): number | undefined {
   return m ? Math.floor(Number(m[1]) / 1024) : undefined;
 }
 
+/** gc_thresh3 of each family: one table per family, shared by every network namespace of the host. */
+function neighbourLimit(): HostFacts['neighbourLimit'] {
+  try {
+    const read = (f: string) => Number(readFileSync(`/proc/sys/net/${f}/neigh/default/gc_thresh3`, 'utf8'));
+    return { ipv4: read('ipv4'), ipv6: read('ipv6') };
+  } catch {
+    return undefined;
+  }
+}
+
 export async function gatherHostFacts(): Promise<HostFacts> {
   const others = knownInstances().filter((i) => i.managementPrefix);
   return {
@@ -18,5 +28,6 @@ export async function gatherHostFacts(): Promise<HostFacts> {
     otherLabs: others.map((o) => ({ instance: o.id, prefix: o.managementPrefix! })),
     cpus: availableParallelism(),
     memoryMb: memoryAvailableMb(),
+    neighbourLimit: neighbourLimit(),
   };
 }

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { nodeByName } from '../../src/core/lab.js';
 import { judgeRoutes, routeTable } from '../../src/engine/routes-judge.js';
 import { lintLab } from '../../src/lint/index.js';
+import { neighbourEntries } from '../../src/lint/requirements.js';
 import { loadLabText } from '../../src/model/load.js';
 import { openLab } from '../../src/model/open.js';
 import { privateAses, resolveLab } from '../../src/model/resolve.js';
@@ -142,5 +143,28 @@ describe('routes: one read of the table judges the whole fabric', () => {
       spec,
     );
     expect(!stray.ok && stray.reason).toMatch(/also via 10\.9\.9\.9/);
+  });
+});
+
+describe("the kernel's neighbour table (one for all namespaces)", () => {
+  const host = (ipv4: number) => ({ routes: [], otherLabs: [], neighbourLimit: { ipv4, ipv6: 1024 } });
+  const neighbourErrors = (lab: ReturnType<typeof fabric>, limit: number) =>
+    lintLab(lab, host(limit)).filter((i) => i.code === 'host-resources' && i.message.includes('ARP'));
+
+  it('counts the management link, every session end and every gateway', () => {
+    // 250 nodes: 2 management entries each, 8 x 242 sessions with an entry at each end
+    expect(neighbourEntries(fabric(['spines=8', 'leaves=242']))).toEqual({
+      ipv4: 500 + 8 * 242 * 2,
+      ipv6: 0,
+    });
+  });
+
+  it('refuses a fabric the default limit cannot resolve, saying which sysctl to raise', () => {
+    const [error] = neighbourErrors(fabric(['spines=8', 'leaves=242']), 1024);
+    expect(error.severity).toBe('error');
+    expect(error.message).toContain('4372 ARP entries');
+    expect(error.hint).toContain('net.ipv4.neigh.default.gc_thresh3=16384');
+    expect(neighbourErrors(fabric(['spines=8', 'leaves=242']), 16384)).toEqual([]);
+    expect(neighbourErrors(fabric(), 1024)).toEqual([]);
   });
 });
