@@ -1,5 +1,6 @@
 // SSH with ssh2: one persistent connection per node, many exec channels, SFTP for files,
 // a timeout on every command, and reconnection with backoff when the connection drops.
+import { availableParallelism } from 'node:os';
 import type { Client as SshClient } from 'ssh2';
 import { publicBlobOf } from './keys.js';
 import type { CommandResult, NodeShell } from './shell.js';
@@ -19,6 +20,26 @@ export interface SshTarget {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Handshakes under way at once in this process. A handshake is CPU on both ends (key exchange here
+ * and in the node's sshd): 250 clos-fabric nodes handshaking at once, beside their daemons starting,
+ * left most of them past their 15 s on a 2-core host; in turn, each gets its budget whole. */
+const HANDSHAKES = 4 * availableParallelism();
+let handshaking = 0;
+const waitingForHandshake: (() => void)[] = [];
+
+/** A handshake's turn, and how long it waited for it (ms); release() hands the turn to the next. */
+async function handshakeTurn(): Promise<{ waitedMs: number; release: () => void }> {
+  const t = Date.now();
+  if (handshaking < HANDSHAKES) handshaking++;
+  else await new Promise<void>((turn) => waitingForHandshake.push(turn));
+  const release = () => {
+    const next = waitingForHandshake.shift();
+    if (next) next();
+    else handshaking--;
+  };
+  return { waitedMs: Date.now() - t, release };
+}
 
 export class SshShell implements NodeShell {
   private client?: SshClient;
@@ -47,18 +68,23 @@ export class SshShell implements NodeShell {
   }
 
   private async connectWithRetry(): Promise<SshClient> {
-    const deadline = Date.now() + (this.opts.connectTimeoutMs ?? 15_000);
+    let deadline = Date.now() + (this.opts.connectTimeoutMs ?? 15_000);
     let delay = 5;
     let last: Error | undefined;
     while (!this.closed && Date.now() < deadline) {
+      // the wait for a turn does not count against the node
+      const turn = await handshakeTurn();
+      deadline += turn.waitedMs;
       try {
         return await this.connectOnce(deadline - Date.now());
       } catch (e) {
         last = e as Error;
         if (/host key|authentication/i.test(last.message)) break; // retrying cannot help
-        await sleep(delay);
-        delay = Math.min(delay * 2, 250);
+      } finally {
+        turn.release();
       }
+      await sleep(delay);
+      delay = Math.min(delay * 2, 250);
     }
     throw new Error(
       `${this.node}: cannot connect over SSH to ${this.target.host}: ${last?.message ?? 'closed'}`,
