@@ -9,6 +9,7 @@ import { dirname, join } from 'node:path';
 import { Ajv } from 'ajv';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
+import { metallb } from '../../src/addons/metallb/index.js';
 import { DefinitionError } from '../../src/errors.js';
 import { openLab } from '../../src/model/open.js';
 import { PROJECT_DIR } from '../../src/paths.js';
@@ -18,6 +19,7 @@ import { buildProject } from '../../src/providers/vagrant/project.js';
 import { unrealizedOnVms } from '../../src/providers/vagrant/realizable.js';
 import { writeProject } from '../../src/providers/vagrant/render.js';
 import { parseSshConfig } from '../../src/providers/vagrant/ssh-config.js';
+import { roleOf } from '../../src/roles/index.js';
 import { LAB_NAMES, labFile } from '../helpers/labs.js';
 
 const has = (cmd: string) => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
@@ -304,6 +306,26 @@ describe('what the VMs do not realize is refused, not left out', () => {
       /^ibgp-rr-ospf cannot come up as VMs: rr1: loopback 10\.255\.0\.1/,
     );
     expect((error as Error).message).toContain('--provider vagrant-host');
+  });
+
+  it('refuses a role or an add-on that has no vm, by name: the VMs realize exactly the plug-ins that say how', () => {
+    const lab = openLab(labFile('bgp-metallb')).lab;
+    const { vm: speakerVm } = roleOf('metallb-speaker')!;
+    const { vm: addonVm } = metallb;
+    try {
+      delete roleOf('metallb-speaker')!.vm;
+      delete (metallb as { vm?: unknown }).vm;
+      expect(unrealizedOnVms(lab)).toEqual([
+        'cluster k8s: add-on metallb has no VM realization yet',
+        ...lab.nodes
+          .filter((n) => n.roles.includes('metallb-speaker'))
+          .map((n) => `${n.name}: role metallb-speaker has no VM realization yet`),
+      ]);
+    } finally {
+      roleOf('metallb-speaker')!.vm = speakerVm;
+      Object.assign(metallb, { vm: addonVm });
+    }
+    expect(unrealizedOnVms(lab)).toEqual([]);
   });
 
   it('accepts what they realize: the shipped labs and an IPv4 lab of BIRD and ip-routers', () => {

@@ -1,6 +1,7 @@
 // What the VMs of the full realization do not do yet, refused before anything is created (exit 2): a lab
 // that lint accepts must not come up on VMs with part of it silently missing.
 
+import { addonsOf } from '../../addons/index.js';
 import type { Lab } from '../../core/lab.js';
 import { DefinitionError } from '../../errors.js';
 import { roleOf } from '../../roles/index.js';
@@ -10,6 +11,10 @@ export function unrealizedOnVms(lab: Lab): string[] {
   const problems: string[] = [];
   for (const link of new Set(lab.networks.flatMap((n) => (n.link ? [n.link.name] : []))))
     problems.push(`link ${link}: point-to-point /31 links are wired on netns only, not as VM networks yet`);
+  // an add-on a cluster enables is realized on VMs when it says how (its vm), as a role is
+  for (const cluster of lab.clusters)
+    for (const addon of addonsOf(cluster))
+      if (!addon.vm) problems.push(`cluster ${cluster.name}: add-on ${addon.key} has no VM realization yet`);
   for (const node of lab.nodes) {
     // a role is realized on VMs when it says how (its vm), true by construction
     for (const role of node.roles)
