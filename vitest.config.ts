@@ -9,14 +9,7 @@ import { defineConfig } from 'vitest/config';
 const workers = Number(process.env.LAB_TEST_WORKERS) || availableParallelism();
 // Files that run lab gc for real (it removes crashed instances, stale locks and orphans host-wide, and
 // they expect to find exactly their own) run last, one at a time, with nothing else of the suite.
-// The short soak too: its up/down races and damaged states are timing-bound, and beside other files on
-// 2 cores an up raced by a down ended in a crash or a step that failed to load (3 of 4 runs, 2026-12-07;
-// alone 3 of 3 passed): an open defect, not to be shaken out by whichever files happen to run beside it.
-const ALONE = [
-  'test/integration/interrupts.test.ts',
-  'test/integration/vagrant-fake.test.ts',
-  'test/integration/soak.test.ts',
-];
+const ALONE = ['test/integration/interrupts.test.ts', 'test/integration/vagrant-fake.test.ts'];
 
 export default defineConfig({
   test: {

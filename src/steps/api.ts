@@ -112,6 +112,8 @@ export async function runStepScript(
   opts: { signal?: AbortSignal } = {},
 ): Promise<void> {
   if (!step.script) return;
+  // interrupted before it began: no thread is started, so none has to be stopped while it starts
+  if (opts.signal?.aborted) throw new StepScriptError(step.name, new Error('interrupted'));
   let lastFailure: CommandEnd | undefined;
   const onEnd = (end: CommandEnd) => {
     if (end.exitCode !== 0) lastFailure = end;
@@ -122,6 +124,23 @@ export async function runStepScript(
   const worker = new Worker(STEP_WORKER, {
     workerData: { lab, step, script: pathToFileURL(resolve(lab.dir, step.script)).href },
   });
+  // the thread is stopped only once its modules are loaded (it says 'ready'), or it has ended: a
+  // terminate() that lands while a worker starts (bootstrap, module loading and linking) is where
+  // Node's odd errors come from; a thread that never says so is stopped after a grace period
+  let ready = false;
+  let gone = false;
+  worker.once('exit', () => {
+    gone = true;
+  });
+  const stop = () => {
+    if (gone) return;
+    if (ready) return void worker.terminate();
+    const grace = setTimeout(() => void worker.terminate(), STOP_GRACE_MS);
+    worker.once('exit', () => clearTimeout(grace));
+    worker.on('message', (m: FromWorker) => {
+      if (m.type === 'ready') void worker.terminate();
+    });
+  };
   await new Promise<void>((done, fail) => {
     let settled = false;
     const end = (error?: Error) => {
@@ -130,7 +149,7 @@ export async function runStepScript(
       clearTimeout(timer);
       opts.signal?.removeEventListener('abort', onAbort);
       for (const child of children.values()) child.kill('SIGKILL');
-      void worker.terminate();
+      stop();
       if (error) fail(error);
       else done();
     };
@@ -149,7 +168,11 @@ export async function runStepScript(
       if (!settled) worker.postMessage(m);
     };
     worker.on('message', (m: FromWorker) => {
-      if (m.type === 'log') log(m.line);
+      if (m.type === 'ready') ready = true;
+      // a step that has ended (stopped, timed out) starts nothing more on the nodes
+      if (settled) return;
+      if (m.type === 'ready') post({ type: 'go' });
+      else if (m.type === 'log') log(m.line);
       else if (m.type === 'done') end();
       else if (m.type === 'failed') failed(m.message, m.command ? lastFailure : undefined);
       else if (m.type === 'kill') children.get(m.id)?.kill(m.signal);
@@ -179,8 +202,13 @@ export async function runStepScript(
   });
 }
 
+/** How long an interrupted step's thread may take to finish starting before it is stopped anyway. */
+const STOP_GRACE_MS = 10_000;
+
 /** The worker's messages: its node commands, its log, and how the script ended. */
 export type FromWorker =
+  /** its modules are loaded: from here it may be stopped at any moment */
+  | { type: 'ready' }
   | { type: 'spawn'; id: number; node: string; line: string }
   | { type: 'kill'; id: number; signal: string }
   | { type: 'log'; line: string }
@@ -190,6 +218,8 @@ export type FromWorker =
 
 /** The engine's messages: each command's output and end. */
 export type ToWorker =
+  /** run the script (the answer to ready) */
+  | { type: 'go' }
   | { type: 'out'; id: number; data: Uint8Array }
   | { type: 'err'; id: number; data: Uint8Array }
   | { type: 'error'; id: number; message: string }

@@ -109,6 +109,15 @@ export function remoteSpawn(conn: Connection, onEnd?: (end: CommandEnd) => void)
     };
     opts.signal?.addEventListener('abort', () => child.kill('SIGTERM'), { once: true });
     conn.connect().then((client) => {
+      // ssh2 throws (Not connected) when the connection went down since it was handed out: the
+      // command fails, instead of an unhandled rejection that would crash the process
+      try {
+        exec(client);
+      } catch (e) {
+        fail(e as Error);
+      }
+    }, fail);
+    const exec = (client: SshClient) =>
       client.exec(line, (err, channel) => {
         if (err) return fail(err);
         child.attach(channel);
@@ -126,7 +135,6 @@ export function remoteSpawn(conn: Connection, onEnd?: (end: CommandEnd) => void)
           child.finish(code ?? (signal ? null : 255), signal);
         });
       });
-    }, fail);
     return child;
   };
 }

@@ -13,8 +13,16 @@ const { lab, step, script } = workerData as { lab: Lab; step: Step; script: stri
 const post = (m: FromWorker) => port.postMessage(m);
 const children = new Map<number, RemoteChild>();
 let nextId = 1;
+// loaded: the engine answers go, or stops this thread (the step was interrupted meanwhile) before
+// the script is even imported
+let go: () => void = () => undefined;
+const started = new Promise<void>((resolve) => {
+  go = resolve;
+});
+post({ type: 'ready' });
 
 port.on('message', (m: ToWorker) => {
+  if (m.type === 'go') return go();
   const child = children.get(m.id);
   if (!child) return;
   if (m.type === 'out' || m.type === 'err')
@@ -39,6 +47,7 @@ const relayedSpawn =
   };
 
 try {
+  await started;
   const mod = (await import(script)) as { default?: StepScript };
   if (typeof mod.default !== 'function')
     throw new Error(

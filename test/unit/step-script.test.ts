@@ -100,6 +100,65 @@ describe('step scripts', () => {
     },
   );
 
+  it('an interruption at any moment, from before its thread starts to while its commands run, ends the step at once; nothing starts after it, and the thread stops', async () => {
+    // the script marks its loading and then each moment it runs, and runs node commands in a loop
+    const body = (beat: string) =>
+      `import { appendFileSync } from 'node:fs';\nappendFileSync(${JSON.stringify(beat)}, 'loaded\\n');\nsetInterval(() => appendFileSync(${JSON.stringify(beat)}, 'beat\\n'), 5);\nexport default async ({ on }) => { for (;;) await on('router')\`sleep 0.01\`; };\n`;
+    const size = (f: string) => (existsSync(f) ? readFileSync(f, 'utf8').length : 0);
+    // before the call, then from the thread's first moments (loading its modules) to its commands
+    for (const at of [-1, 0, 1, 3, 10, 30, 60, 100, 150, 250, 400, 700]) {
+      const beat = join(dir, `beat-${at}`);
+      const script = join(dir, `interrupted-${at}.mjs`);
+      writeFileSync(script, body(beat));
+      let execsAfter = 0;
+      const controller = new AbortController();
+      const counting = (node: string): Connection => {
+        const conn = localConnection(node);
+        return {
+          node,
+          connect: async () => {
+            const client = (await conn.connect()) as unknown as { exec: (...a: unknown[]) => void };
+            return {
+              exec: (...a: unknown[]) => {
+                if (controller.signal.aborted) execsAfter++;
+                client.exec(...a);
+              },
+            } as unknown as Client;
+          },
+        };
+      };
+      if (at < 0) controller.abort();
+      else setTimeout(() => controller.abort(), at);
+      const started = Date.now();
+      const step = { ...lab.steps[0]!, name: 'probe', script, timeout: 30 };
+      const e = await runStepScript(lab, step, counting, undefined, { signal: controller.signal }).then(
+        () => undefined,
+        (x: unknown) => x,
+      );
+      const ended = Date.now() - started;
+      expect(e, `interrupted at ${at} ms`).toBeInstanceOf(StepScriptError);
+      expect((e as Error).message, `interrupted at ${at} ms`).toBe('step probe: interrupted');
+      expect(ended - Math.max(at, 0), `interrupted at ${at} ms: the step ended ${ended} ms in`).toBeLessThan(
+        1000,
+      );
+      if (at < 0)
+        expect(existsSync(beat), 'interrupted before it began: the script never loaded').toBe(false);
+      // the thread stops: its heartbeat ends (once it has finished starting, if it was starting)
+      let before = size(beat);
+      for (let i = 0; i < 100; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        const now = size(beat);
+        if (now === before) break;
+        before = now;
+      }
+      await new Promise((r) => setTimeout(r, 200));
+      expect(size(beat), `interrupted at ${at} ms: the thread still runs`).toBe(before);
+      expect(execsAfter, `interrupted at ${at} ms: commands started on the node after the interruption`).toBe(
+        0,
+      );
+    }
+  }, 60_000);
+
   it('a script without a default export, or one that throws, fails with its message', async () => {
     expect(await failure(run('export const x = 1;\n'))).toMatch(/has no default export/);
     expect(await failure(run("export default () => { throw new Error('not ready'); };\n"))).toBe(
