@@ -6,6 +6,7 @@ import { birdRouter } from './bird-router.js';
 import { dcosMaster, k8sControlPlane } from './control-plane.js';
 import { frrRouter } from './frr-router.js';
 import { gobgpRouteReflector } from './gobgp-route-reflector.js';
+import { gobgpRouteServer } from './gobgp-route-server.js';
 import { httpBackend } from './http-backend.js';
 import { ipRouter } from './ip-router.js';
 import { netplanRoutes } from './netplan-routes.js';
@@ -29,6 +30,7 @@ export const ROLES: Record<string, Role> = Object.fromEntries(
     k8sControlPlane,
     dcosMaster,
     gobgpRouteReflector,
+    gobgpRouteServer,
     plain('k8s-worker', 'Kubernetes worker (full realization: kubeadm join)', {
       size: { cpus: 2, memoryMb: 2048 },
       packages: () => ['apt-transport-https', 'gpg'],
