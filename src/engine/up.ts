@@ -383,7 +383,7 @@ function nodeTask(run: Run, node: Node, proven: Step[], checkNodes: Set<string>)
 
 /** The steps with a script or actions, one after another, once every node is up. */
 function stepsTask(run: Run, scripted: Step[]) {
-  const { lab, events, journal, shellOf, opts } = run;
+  const { lab, events, journal, shellOf, opts, ctx } = run;
   return {
     title: 'steps',
     sequential: true,
@@ -394,7 +394,7 @@ function stepsTask(run: Run, scripted: Step[]) {
         const { runStepActions } = await import('./step-actions.js');
         await events.span(`step ${step.name}`, undefined, async () => {
           await runStepActions(lab, step, { journal, shellOf, log: say });
-          await runStepScript(lab, step, shellOf, say, { signal: opts.signal });
+          await runStepScript(lab, step, shellOf, say, { signal: opts.signal, files: ctx.files });
         });
       },
     })),

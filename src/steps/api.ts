@@ -1,33 +1,16 @@
-// What a step script receives: a node-bound $ per node, and the resolved lab to read addresses,
-// groups and rendered files from. The script is plain zx: `import { $ } from 'zx'` stays local.
+// A step's script run in a worker thread of its own (step-worker.ts), its node commands relayed to the
+// engine's connections; what the script receives is step-api.ts.
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { type Lab, type Node, nodeByName, type Step, selectNodes } from '../core/lab.js';
+import type { RenderedFile } from '../contracts/role.js';
+import type { Lab, Step } from '../core/lab.js';
 import { PROJECT_DIR } from '../paths.js';
 import { renderLab } from '../render/render-lab.js';
-import type { NodeDollar } from './node-dollar.js';
 import { DEFAULT_STEP_TIMEOUT_S } from './plan.js';
 import { type CommandEnd, type Connection, type RemoteChild, remoteSpawn } from './remote-spawn.js';
 
-export interface StepApi {
-  /** The resolved lab: nodes, networks, clusters, checks, params. */
-  lab: Lab;
-  step: Step;
-  /** A zx `$` whose commands run on this node over its SSH connection: await on('router')`birdc show protocols`. */
-  on(node: string): NodeDollar;
-  /** The nodes of a node name, group (worker: worker1..N) or cluster. */
-  nodes(selector: string): Node[];
-  /** A node's address on a network (its first interface's when no network is named). */
-  address(node: string, network?: string): string;
-  /** The paths on the node of the files rendered for it (/etc/bird/bird.conf, ...). */
-  files(node: string): string[];
-  /** A line in the step's output. */
-  log(line: string): void;
-}
-
-/** How a step script is written: `export default async ({ on, lab }) => { ... }`. */
-export type StepScript = (api: StepApi) => Promise<void> | void;
+export type { StepApi, StepScript } from './step-api.js';
 
 /** Reaches a node: the caller owns the connections (the engine's, or another provider's transport). */
 export type ConnectionOf = (node: string) => Connection;
@@ -46,57 +29,6 @@ export class StepScriptError extends Error {
   }
 }
 
-export function stepApi(
-  lab: Lab,
-  step: Step,
-  dollarFor: (node: string) => NodeDollar,
-  log: (l: string) => void,
-): StepApi {
-  const dollars = new Map<string, NodeDollar>();
-  let rendered: ReturnType<typeof renderLab> | undefined;
-  const known = (name: string): Node => {
-    const node = nodeByName(lab, name);
-    if (!node)
-      throw new Error(
-        `step ${step.name}: no node '${name}' (nodes: ${lab.nodes.map((n) => n.name).join(', ')})`,
-      );
-    return node;
-  };
-  return {
-    lab,
-    step,
-    on(name) {
-      known(name);
-      let d = dollars.get(name);
-      if (!d) {
-        d = dollarFor(name);
-        dollars.set(name, d);
-      }
-      return d;
-    },
-    nodes(selector) {
-      const found = selectNodes(lab, selector);
-      if (!found.length) throw new Error(`step ${step.name}: '${selector}' is no node, group or cluster`);
-      return found;
-    },
-    address(name, network) {
-      const node = known(name);
-      const iface = network ? node.interfaces.find((i) => i.network === network) : node.interfaces[0];
-      if (!iface)
-        throw new Error(`step ${step.name}: ${name} has no interface${network ? ` on ${network}` : ''}`);
-      const address = iface.address ?? iface.address6;
-      if (!address) throw new Error(`step ${step.name}: ${name} has no address on ${iface.network}`);
-      return address;
-    },
-    files(name) {
-      known(name);
-      rendered ??= renderLab(lab);
-      return rendered.filter((f) => f.node === name).map((f) => f.path);
-    },
-    log,
-  };
-}
-
 /** The worker that runs step scripts: compiled, so that the tests (which run src/) use it too. */
 const STEP_WORKER = join(PROJECT_DIR, 'dist', 'steps', 'step-worker.js');
 
@@ -109,11 +41,14 @@ export async function runStepScript(
   step: Step,
   connectionOf: ConnectionOf,
   log: (line: string) => void = () => undefined,
-  opts: { signal?: AbortSignal } = {},
+  opts: { signal?: AbortSignal; files?: RenderedFile[] } = {},
 ): Promise<void> {
   if (!step.script) return;
   // interrupted before it began: no thread is started, so none has to be stopped while it starts
   if (opts.signal?.aborted) throw new StepScriptError(step.name, new Error('interrupted'));
+  // the paths of each node's rendered files (api.files): rendered here, not in the thread
+  const files: Record<string, string[]> = {};
+  for (const f of opts.files ?? renderLab(lab)) (files[f.node] ??= []).push(f.path);
   let lastFailure: CommandEnd | undefined;
   const onEnd = (end: CommandEnd) => {
     if (end.exitCode !== 0) lastFailure = end;
@@ -122,7 +57,7 @@ export async function runStepScript(
   const children = new Map<number, RemoteChild>();
   const seconds = step.timeout ?? DEFAULT_STEP_TIMEOUT_S;
   const worker = new Worker(STEP_WORKER, {
-    workerData: { lab, step, script: pathToFileURL(resolve(lab.dir, step.script)).href },
+    workerData: { lab, step, files, script: pathToFileURL(resolve(lab.dir, step.script)).href },
   });
   // the thread is stopped only once its modules are loaded (it says 'ready'), or it has ended: a
   // terminate() that lands while a worker starts (bootstrap, module loading and linking) is where

@@ -4,12 +4,18 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { ProcessOutput } from 'zx/core';
 import type { Lab, Step } from '../core/lab.js';
-import { type FromWorker, type StepScript, stepApi, type ToWorker } from './api.js';
+import type { FromWorker, ToWorker } from './api.js';
+import { type StepScript, stepApi } from './step-api.js';
 import { dollarOf } from './node-dollar.js';
 import { RemoteChild } from './remote-spawn.js';
 
 const port = parentPort!;
-const { lab, step, script } = workerData as { lab: Lab; step: Step; script: string };
+const { lab, step, files, script } = workerData as {
+  lab: Lab;
+  step: Step;
+  files: Record<string, string[]>;
+  script: string;
+};
 const post = (m: FromWorker) => port.postMessage(m);
 const children = new Map<number, RemoteChild>();
 let nextId = 1;
@@ -59,6 +65,7 @@ try {
       step,
       (node) => dollarOf(node, relayedSpawn(node)),
       (line) => post({ type: 'log', line }),
+      (node) => files[node] ?? [],
     ),
   );
   post({ type: 'done' });

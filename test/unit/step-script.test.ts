@@ -66,6 +66,17 @@ describe('step scripts', () => {
     expect(lines).toEqual(['42 a b']);
   });
 
+  it("reads a node's rendered files, rendered by the engine and handed to the thread", async () => {
+    const lines: string[] = [];
+    await run(
+      "export default ({ files, log }) => { log(files('router').join(' ')); log(String(files('client').length)); };\n",
+      undefined,
+      (l) => lines.push(l),
+    );
+    expect(lines[0]).toContain('/etc/bird/bird.conf');
+    expect(lines[1]).not.toBe('0');
+  });
+
   it('a command that fails names the step, node and command', async () => {
     expect(
       await failure(run("export default async ({ on }) => { await on('router')`echo no >&2; exit 3`; };\n")),
