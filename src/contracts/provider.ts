@@ -8,7 +8,8 @@ import type { SshTarget } from '../transport/ssh.js';
 import type { RenderedFile } from './role.js';
 
 export type Resource =
-  | { kind: 'netns'; id: string; name: string }
+  /** A network namespace; a node's has its own user namespace, mapped to host ids from idBase. */
+  | { kind: 'netns'; id: string; name: string; idBase?: number }
   /** A link in the root namespace. */
   | { kind: 'link'; id: string; name: string }
   /** A process on a node; a daemon's pid file (on the node) says where it is after a restart on the node. */
@@ -21,6 +22,8 @@ export type Resource =
       starttime?: string;
       pidfile?: string;
     }
+  /** A file system mounted on the host (a node's size-limited folders). */
+  | { kind: 'mount'; id: string; path: string }
   /** A Vagrant project whose machines `vagrant destroy -f` removes (from lab's libvirt namespace, if named). */
   | { kind: 'vagrant'; id: string; dir: string; hypervisor: string; netns?: string };
 

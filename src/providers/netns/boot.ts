@@ -11,18 +11,25 @@ import type { JournalWriter } from '../../contracts/provider.js';
 import { hostPidsOf, startTimeOf } from '../../host/processes.js';
 import { shellQuote } from '../../shell-quote.js';
 import type { CommandResult } from '../../transport/shell.js';
+import { cgroupProcsFiles, cgroupSetupScript, type NodeCgroup } from './cgroups.js';
 import type { NodeDirs } from './node-files.js';
 import { hiddenInKept, keptFolders, sandboxFstab } from './sandbox.js';
 
-// Runs inside the node's fresh namespaces; paths and the name come in as arguments, never pasted in.
-// $1 the sandbox's fstab, $2 node name, $3 run dir, $4 start script, then the host folders the node
-// must still see although the sandbox covers them (sandbox.ts): set aside under the run folder first,
-// carried to /run by its recursive bind, moved back to their place read-only; after "--", state
-// folders inside those, hidden again.
+// The node's first process, in two stages: as host root in the node's fresh mount and PID namespaces
+// (the holder: it mounts the node's sandbox), then, by exec, as root of the node's user namespace (the
+// node's init: it starts sshd and the start script). Paths and the name come in as arguments, never
+// pasted in. $1 the sandbox's fstab, $2 node name, $3 run dir, $4 start script, $5 the node's user
+// namespace, then the host folders the node must still see although the sandbox covers them
+// (sandbox.ts): set aside under the run folder first, carried to /run by its recursive bind, moved back
+// to their place read-only; after "--", state folders inside those, hidden again.
+// The tools are util-linux's (nsenter, setpriv, unshare, mount), as a container runtime's steps: a
+// runtime such as crun would want a root filesystem and an OCI bundle per node, and bubblewrap maps one
+// id only, while the node needs its whole range (FRR drops to the user frr).
 const HOLDER = `set -e
-mount -t proc -o nosuid,nodev,noexec lab-proc /proc
 fstab=$1 node=$2 run=$3 start=$4
-shift 4
+# the user namespace is opened before the node's /run covers the host's
+exec 9< "$5"
+shift 5
 i=0
 for a in "$@"; do
   [ "$a" = -- ] && break
@@ -37,10 +44,18 @@ done
 shift $((i + 1))
 for d in "$@"; do mount -t tmpfs -o mode=700,size=64k lab-hidden "$d"; done
 mount -o remount,bind,ro /
+# into the node's user namespace (its root is the node's id range), new mount, UTS and IPC namespaces
+# of its own (every mount above is locked in it), without the capabilities that act on the machine
+# whatever the namespace: a kernel module, raw I/O, reboot, the clock, the kernel log
+exec nsenter --user=/proc/self/fd/9 -- setpriv --bounding-set -sys_module,-sys_rawio,-sys_boot,-sys_time,-syslog -- unshare --mount --uts --ipc -- /bin/sh -c "$NODE_INIT" init "$node" "$start"`;
+
+// The node's init, root of its user namespace: $1 node name, $2 start script.
+const NODE_INIT = `exec 9<&-
+unset NODE_INIT
+node=$1 start=$2
 hostname "$node"
 /usr/sbin/sshd -D -f /etc/ssh/sshd_config -E /var/log/sshd.log </dev/null >/dev/null 2>&1 &
 echo "$node ready $$ $!"
-set +e
 if [ -s "$start" ]; then (cd / && sh "$start") >/var/log/lab-start.log 2>&1 </dev/null; echo "$node started $?"; else echo "$node started 0"; fi
 # the namespace's init: it closes our pipe and, unlike a bare sleep, leaves on SIGTERM (init ignores
 # signals it has no handler for), taking every process of the node with it
@@ -49,10 +64,13 @@ trap 'exit 0' TERM INT
 sleep infinity &
 wait $!`;
 
-// In the new PID namespace's parent: $1 the holder script, then its arguments ($2 of those the node).
+// In the new PID namespace's parent: joins the node's cgroups (so that all it starts is counted there),
+// then starts the holder. $1 the holder script, then the cgroup.procs files, "--", the holder's
+// arguments ($2 of those the node).
 const LAUNCH = `h=$1
 shift
-/bin/sh -c "$h" holder "$@" &
+for f in "$@"; do shift; [ "$f" = -- ] && break; echo $$ > "$f"; done
+NODE_INIT=${shellQuote(NODE_INIT)} /bin/sh -c "$h" holder "$@" &
 echo "$2 holder $!"`;
 
 export interface BootRequest {
@@ -61,6 +79,13 @@ export interface BootRequest {
   dirs: NodeDirs;
   /** Host folders hidden from the node (every lab state folder). */
   hidden: string[];
+  /** The node's user namespace (userns.ts), kept by a bind mount, and its first host id (its root). */
+  userns: string;
+  idBase: number;
+  /** The size of the node's /tmp (its lab's requirements.netns.disk_mb). */
+  diskMb: number;
+  /** The node's cgroups (cgroups.ts). */
+  cgroup: NodeCgroup;
   /** The node's start script (may be empty), run once sshd is up. */
   startScript: string;
   scriptFile: string;
@@ -112,13 +137,16 @@ export class Booter {
     const byNode = new Map(batch.map((p) => [p.req.node, p]));
     const lines = batch.map(({ req }) => {
       const fstab = join(dirname(req.dirs.run), 'fstab');
-      writeFileSync(fstab, sandboxFstab(req.dirs, req.hidden));
+      writeFileSync(fstab, sandboxFstab(req.dirs, req.hidden, req));
       const kept = keptFolders();
       const args = [
+        ...cgroupProcsFiles(req.cgroup),
+        '--',
         fstab,
         req.node,
         req.dirs.run,
         req.scriptFile,
+        req.userns,
         ...kept,
         '--',
         ...hiddenInKept(kept, req.hidden),
@@ -128,9 +156,11 @@ export class Booter {
       // its own PID namespace and /proc: a node sees its own processes only, not the host's (whose
       // /proc/PID/root would open every folder the sandbox hides). unshare --pid without --fork: the
       // shell's first child, the holder, is the namespace's init; the shell says its host pid and
-      // exits, so that nothing but the holders keeps our pipe open
-      return `ip netns exec ${shellQuote(req.netns)} unshare --uts --mount --pid --propagation private -- /bin/sh -c ${shellQuote(LAUNCH)} launch ${shellQuote(HOLDER)} ${args} &`;
+      // exits, so that nothing but the holders keeps our pipe open. nsenter, not ip netns exec: the
+      // holder mounts the node's own /sys itself
+      return `nsenter --net=${shellQuote(`/run/netns/${req.netns}`)} -- unshare --mount --pid --propagation private -- /bin/sh -c ${shellQuote(LAUNCH)} launch ${shellQuote(HOLDER)} ${args} &`;
     });
+    lines.unshift(...cgroupSetupScript(batch.map((p) => p.req.cgroup)));
     // the script goes in on stdin (one argument may not exceed 128 KiB); background jobs read /dev/null
     const launcher = spawn('/bin/sh', ['-s'], { detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
     launcher.stdin.on('error', () => undefined);

@@ -5,14 +5,17 @@ import type { JournalWriter, Provider, ProviderContext } from '../../contracts/p
 import { generateKeyPair } from '../../transport/keys.js';
 import type { SshTarget } from '../../transport/ssh.js';
 import { Booter } from './boot.js';
+import { DEFAULT_CPUS, DEFAULT_DISK_MB, DEFAULT_MEMORY_MB } from './cgroups.js';
 import { allocateManagementPrefix, managementAddresses } from './management.js';
 import { namesOf } from './names.js';
 import { createNetwork } from './network.js';
 import { absentNodes, findInstance, findOrphans, linkProblems, removeOrphans } from './orphans.js';
 import { destroyResources } from './teardown.js';
+import { usernsFile } from './userns.js';
 
 const wiring = (ctx: ProviderContext) => ({
   lab: ctx.lab,
+  nodeFolders: { dir: ctx.dir, sizeMb: foldersMbOf(ctx.lab) },
   names: namesOf(ctx.lab, ctx.instance),
   management: {
     prefix: ctx.managementPrefix,
@@ -20,8 +23,25 @@ const wiring = (ctx: ProviderContext) => ({
   },
 });
 
+const diskMbOf = (lab: ProviderContext['lab']) => lab.requirements.netns?.disk_mb ?? DEFAULT_DISK_MB;
+/** A node's folders (node-files.ts): its lab's stated disk, at least 192 MB (etcd preallocates two
+ * 64 MB log segments), at most half its memory limit, which counts them too: a node filling them meets
+ * a full disk before the OOM killer. */
+const foldersMbOf = (lab: ProviderContext['lab']) =>
+  Math.min(
+    Math.max(diskMbOf(lab), 192),
+    Math.floor((lab.requirements.netns?.memory_mb ?? DEFAULT_MEMORY_MB) / 2),
+  );
+
 // one booter per run: nodes asked for together boot together
 const booters = new WeakMap<JournalWriter, Booter>();
+// each node namespace's id range, as createNetwork took it
+const idRanges = new WeakMap<JournalWriter, Map<string, number>>();
+function idBaseOf(journal: JournalWriter, netns: string): number {
+  const known = idRanges.get(journal)?.get(netns);
+  if (known) return known;
+  throw new Error(`${netns}: no user id range recorded for the node`);
+}
 
 export const netnsProvider: Provider = {
   name: 'netns',
@@ -37,7 +57,7 @@ export const netnsProvider: Provider = {
 
   async createNetwork(ctx) {
     const w = wiring(ctx);
-    await createNetwork(w, ctx.journal);
+    idRanges.set(ctx.journal, await createNetwork(w, ctx.journal));
     return { addresses: w.management.nodes };
   },
 
@@ -48,7 +68,10 @@ export const netnsProvider: Provider = {
     const address = w.management.nodes[index];
     const hostKey = generateKeyPair(`host-${name}`);
     const dirs = nodeDirs(ctx.dir, name);
+    const netns = w.names.nodeNs(name);
+    const idBase = idBaseOf(ctx.journal, netns);
     await writeNodeFiles({
+      idBase,
       lab: ctx.lab,
       node: ctx.lab.nodes[index],
       dirs,
@@ -61,7 +84,16 @@ export const netnsProvider: Provider = {
     if (!booters.has(ctx.journal)) booters.set(ctx.journal, new Booter(ctx.journal));
     const booted = await booters.get(ctx.journal)!.boot({
       node: name,
-      netns: w.names.nodeNs(name),
+      netns,
+      userns: usernsFile(netns),
+      idBase,
+      diskMb: diskMbOf(ctx.lab),
+      cgroup: {
+        instance: w.names.switchNs,
+        node: netns,
+        memoryMb: ctx.lab.requirements.netns?.memory_mb ?? DEFAULT_MEMORY_MB,
+        cpus: ctx.lab.requirements.netns?.cpus ?? DEFAULT_CPUS,
+      },
       dirs,
       startScript,
       scriptFile: START_SCRIPT,

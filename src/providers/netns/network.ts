@@ -1,6 +1,7 @@
 // The lab's wiring: a switch namespace with one bridge per network (and management), nodes on veths.
 // Built with a handful of `ip -batch` runs rather than hundreds of `ip` processes.
 
+import { join } from 'node:path';
 import type { JournalWriter } from '../../contracts/provider.js';
 import { interfaceMac } from '../../core/addressing.js';
 import type { Lab } from '../../core/lab.js';
@@ -9,9 +10,13 @@ import { runCommand } from '../../host/command.js';
 import { staticRoutes } from '../../net/static-routes.js';
 import { shellQuote } from '../../shell-quote.js';
 import type { Names } from './names.js';
+import { allocateIdRanges, createNamespacesScript } from './userns.js';
 
 export interface Wiring {
   lab: Lab;
+  /** Each node's folders (node-files.ts: DIR/nodes/NODE), a tmpfs of this size: whatever a node writes
+   * has a bound. */
+  nodeFolders: { dir: string; sizeMb: number };
   names: Names;
   management: { prefix: string; host: string; nodes: string[]; length: number };
 }
@@ -43,16 +48,14 @@ async function batchPerNamespace(batches: { ns: string; lines: string[] }[]): Pr
  * the namespace that asks, so a node's eth0 failed with "File exists" beside the host's own eth0. A
  * node's interface on a bridge is its switch port's peer; a link between nodes is made in its first
  * node's namespace, the other end its peer. */
-export function wiringBatches(w: Wiring): {
+export function wiringBatches(w: Pick<Wiring, 'lab' | 'names' | 'management'>): {
   root: string[];
   switchNs: string[];
   links: { ns: string; lines: string[] }[];
   nodes: { ns: string; lines: string[] }[];
 } {
   const { lab, names, management: m } = w;
-  const namespaces = [names.switchNs, ...lab.nodes.map((n) => names.nodeNs(n.name))];
   const root = [
-    ...namespaces.map((ns) => `netns add ${ns}`),
     `link add ${names.rootLink} type veth peer name uplink netns ${names.switchNs}`,
     `addr add ${m.host}/${m.length} dev ${names.rootLink}`,
     `link set ${names.rootLink} up`,
@@ -129,15 +132,42 @@ export function wiringBatches(w: Wiring): {
   return { root, switchNs, links, nodes };
 }
 
-/** Records every namespace and root link in the journal, then creates them. */
-export async function createNetwork(w: Wiring, journal: JournalWriter): Promise<void> {
+/** Records every namespace and root link in the journal, then creates them; says each node namespace's id range. */
+export async function createNetwork(w: Wiring, journal: JournalWriter): Promise<Map<string, number>> {
   const { lab, names } = w;
-  const namespaces = [names.switchNs, ...lab.nodes.map((n) => names.nodeNs(n.name))];
-  for (const ns of namespaces) journal.record({ kind: 'netns', id: `netns:${ns}`, name: ns });
+  const nodeNamespaces = lab.nodes.map((n) => names.nodeNs(n.name));
+  // each node's id range is taken before anything is made, and recorded with its namespace
+  const ranges = allocateIdRanges(nodeNamespaces);
+  journal.record({ kind: 'netns', id: `netns:${names.switchNs}`, name: names.switchNs });
+  for (const ns of nodeNamespaces)
+    journal.record({ kind: 'netns', id: `netns:${ns}`, name: ns, idBase: ranges.get(ns) });
   journal.record({ kind: 'link', id: `link:${names.rootLink}`, name: names.rootLink });
+  const folders = lab.nodes.map((n) => join(w.nodeFolders.dir, 'nodes', n.name));
+  for (const path of folders) journal.record({ kind: 'mount', id: `mount:${path}`, path });
+
+  // the switch's namespace is the host's; each node's is made inside the node's own user namespace
+  // (userns.ts), which then owns it. `ip netns add` first: it sets /run/netns up as ip expects
+  const made = await runCommand('/bin/sh', ['-s'], {
+    input: [
+      `mkdir -p ${folders.map(shellQuote).join(' ')} || exit 1`,
+      `ip netns add ${shellQuote(names.switchNs)} || exit 1`,
+      ...createNamespacesScript(
+        nodeNamespaces.map((netns) => ({ netns, base: ranges.get(netns)! })),
+        join(w.nodeFolders.dir, 'namespaces.fstab'),
+        // the nodes' folders are mounted with the namespaces, by one mount -a
+        folders.map((path) => ['lab-node', path, 'tmpfs', `mode=755,size=${w.nodeFolders.sizeMb}m`]),
+      ),
+    ].join('\n'),
+  });
+  if (made.exitCode !== 0 || made.stderr.includes('failed in'))
+    throw new Error(`creating the namespaces failed: ${(made.stderr || made.stdout).trim()}`);
+
+  // links into a node's namespace are made by host root (ip -n enters the network namespace only),
+  // whose capabilities hold over the node's user namespace
   const b = wiringBatches(w);
   await batch(b.root);
   // every link exists (nodes' ends included) before the nodes configure theirs
   await batchPerNamespace([{ ns: names.switchNs, lines: b.switchNs }, ...b.links]);
   await batchPerNamespace(b.nodes);
+  return ranges;
 }

@@ -1,11 +1,14 @@
 // What a node's own /etc holds on top of the host's: its name, hosts, sshd with its own host key,
-// and the rendered files of its roles. Written to the overlay's upper layer before the node boots.
-import { chmod, mkdir, writeFile } from 'node:fs/promises';
+// and the rendered files of its roles. Written to the overlay's upper layer before the node boots, and
+// owned by the node's id range (userns.ts): root of the node is root of these, and nobody's of the host's.
+import { readFileSync } from 'node:fs';
+import { chmod, chown, lstat, mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { RenderedFile } from '../../contracts/role.js';
 import { firstAddressOf } from '../../core/addressing.js';
 import type { Lab, Node } from '../../core/lab.js';
 import { renderTemplate } from '../../core/templates.js';
+import { ID_COUNT } from './userns.js';
 
 export interface NodeDirs {
   /** Upper layer of the node's /etc overlay. */
@@ -46,6 +49,29 @@ function hostsFile(lab: Lab, node: Node): string {
   return `${lines.join('\n')}\n`;
 }
 
+/** The node's own /etc/shadow: the host's users, every password locked out ('*': keys only), and none
+ * of the host's hashes (which root on a node cannot read: the host's file is not in its range). */
+let shadow: string | undefined;
+function shadowFile(): string {
+  shadow ??= readFileSync('/etc/passwd', 'utf8')
+    .split('\n')
+    .filter((l) => l.includes(':'))
+    .map((l) => `${l.slice(0, l.indexOf(':'))}:*:::::::\n`)
+    .join('');
+  return shadow;
+}
+
+/** Who owns a path of the node's /etc: the host's owner of the same path (/etc/frr stays frr's), shifted
+ * into the node's range; root of the node where the host has none or one outside the range. */
+async function ownerIn(hostPath: string, base: number): Promise<[number, number]> {
+  try {
+    const st = await lstat(hostPath);
+    return [base + (st.uid < ID_COUNT ? st.uid : 0), base + (st.gid < ID_COUNT ? st.gid : 0)];
+  } catch {
+    return [base, base];
+  }
+}
+
 /** Writes a node's files without blocking: a hundred nodes' worth of small files takes the event loop ~0.5 s. */
 export async function writeNodeFiles(opts: {
   lab: Lab;
@@ -56,8 +82,10 @@ export async function writeNodeFiles(opts: {
   authorizedKey: string;
   files: RenderedFile[];
   startScript: string;
+  /** The first host id of the node's range: its root. */
+  idBase: number;
 }): Promise<void> {
-  const { lab, node, dirs } = opts;
+  const { lab, node, dirs, idBase } = opts;
   // sshd wants its privilege separation folder in /run
   await Promise.all(
     [dirs.etc, dirs.work, dirs.log, join(dirs.run, 'sshd'), dirs.root, dirs.varUpper, dirs.varWork].map((d) =>
@@ -76,6 +104,7 @@ export async function writeNodeFiles(opts: {
     ['/etc/ssh/ssh_host_ed25519_key', opts.hostKey.privateKey, 0o600],
     ['/etc/ssh/ssh_host_ed25519_key.pub', `${opts.hostKey.publicKey}\n`, 0o644],
     ['/etc/ssh/lab_authorized_keys', `${opts.authorizedKey}\n`, 0o600],
+    ['/etc/shadow', shadowFile(), 0o640],
     ...opts.files.map((f): [string, string, number] => [f.path, f.content, f.mode ?? 0o644]),
   ];
   const put = async ([path, content, mode]: [string, string, number]) => {
@@ -85,9 +114,28 @@ export async function writeNodeFiles(opts: {
     await mkdir(dirname(target), { recursive: true });
     await writeFile(target, content, { mode });
     await chmod(target, mode); // the umask must not loosen a key's mode
+    await chown(target, ...(await ownerIn(path, idBase)));
   };
+  const startScript = join(dirs.run, START_SCRIPT.slice('/run/'.length));
   await Promise.all([
     ...files.map(put),
-    writeFile(join(dirs.run, START_SCRIPT.slice('/run/'.length)), opts.startScript, { mode: 0o700 }),
+    writeFile(startScript, opts.startScript, { mode: 0o700 }).then(() => chown(startScript, idBase, idBase)),
   ]);
+  // the folders: the node's own root-owned ones, and those of /etc as the host has them
+  const etcDirs = new Set(files.flatMap(([path]) => ancestorsUnderEtc(path)));
+  await Promise.all([
+    ...[dirs.etc, dirs.log, dirs.run, join(dirs.run, 'sshd'), dirs.root, dirs.varUpper].map((d) =>
+      chown(d, idBase, idBase),
+    ),
+    ...[...etcDirs].map(async (d) =>
+      chown(join(dirs.etc, d.slice('/etc/'.length)), ...(await ownerIn(d, idBase))),
+    ),
+  ]);
+}
+
+/** /etc/a/b/c's folders below /etc: /etc/a and /etc/a/b. */
+function ancestorsUnderEtc(path: string): string[] {
+  const out: string[] = [];
+  for (let d = dirname(path); d.startsWith('/etc/'); d = dirname(d)) out.push(d);
+  return out;
 }

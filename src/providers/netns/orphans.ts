@@ -3,8 +3,9 @@ import { readdirSync } from 'node:fs';
 import type { Orphan } from '../../contracts/provider.js';
 import { runCommand } from '../../host/command.js';
 import { stopProcesses } from '../../host/processes.js';
+import { removeCgroups } from './cgroups.js';
 import { instanceTag, LINK_PATTERN, NETNS_PREFIX } from './names.js';
-import { linkExists, listNetns, pidsInNetns } from './teardown.js';
+import { linkExists, listNetns, pidsInNetns, removeNamespaces } from './teardown.js';
 
 function rootLinks(): string[] {
   try {
@@ -30,11 +31,13 @@ export async function removeOrphans(orphans: Orphan[]): Promise<void> {
   const links = orphans.filter((o) => o.kind === 'link').map((o) => o.name);
   // whatever runs inside an orphaned namespace is ours: stop it by PID before removing the namespace
   await stopProcesses(pidsInNetns(namespaces).map((pid) => ({ pid })));
-  const lines = [
-    ...links.filter(linkExists).map((l) => `link del ${l}`),
-    ...namespaces.map((n) => `netns del ${n}`),
-  ];
-  if (lines.length) await runCommand('ip', ['-force', '-batch', '-'], { input: `${lines.join('\n')}\n` });
+  await removeNamespaces(namespaces, links).catch(() => undefined);
+  // an instance's cgroup is named after its switch namespace, its nodes' after theirs
+  for (const n of namespaces)
+    removeCgroups(
+      n,
+      namespaces.filter((m) => m.startsWith(`${n}.`)),
+    );
 }
 
 /** An instance's namespaces (its switch, `lab.<lab>.<instance>`, and each node's, one more dotted

@@ -83,6 +83,18 @@ export function needsOf(lab: Lab): Need[] {
     command('ip', 'iproute2'),
     command('nsenter', 'util-linux'),
     command('unshare', 'util-linux'),
+    command('setpriv', 'util-linux'),
+    {
+      what: 'user namespaces (each node has its own: docs/sandbox.md)',
+      ok: () => {
+        try {
+          return Number(readFileSync('/proc/sys/user/max_user_namespaces', 'utf8')) > 0;
+        } catch {
+          return false;
+        }
+      },
+      fix: 'sysctl -w user.max_user_namespaces=15000 (and a kernel with CONFIG_USER_NS)',
+    },
     command('sshd', 'openssh-server'),
     command('ssh', 'openssh-client'),
     {

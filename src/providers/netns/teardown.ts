@@ -4,6 +4,8 @@ import { readdirSync, readlinkSync, statSync } from 'node:fs';
 import type { Resource } from '../../contracts/provider.js';
 import { runCommand } from '../../host/command.js';
 import { stopProcesses } from '../../host/processes.js';
+import { removeCgroups } from './cgroups.js';
+import { releaseIdRanges, removeUsernsScript } from './userns.js';
 
 /** The inodes of named network namespaces. */
 function netnsInodes(namespaces: string[]): Set<number> {
@@ -79,6 +81,20 @@ export async function destroyResources(resources: Resource[]): Promise<void> {
       2000,
     );
   const links = reversed.flatMap((r) => (r.kind === 'link' ? [r.name] : []));
+  await removeNamespaces(namespaces, links);
+  const mounts = reversed.flatMap((r) => (r.kind === 'mount' && isMountPoint(r.path) ? [r.path] : []));
+  if (mounts.length) await runCommand('umount', ['-l', ...mounts]);
+  // the switch's namespace names the instance's cgroup; the nodes' (with an id range) their own
+  const nets = reversed.flatMap((r) => (r.kind === 'netns' ? [r] : []));
+  for (const sw of nets.filter((r) => !r.idBase))
+    removeCgroups(
+      sw.name,
+      nets.filter((r) => r.idBase).map((r) => r.name),
+    );
+}
+
+/** Removes the links and namespaces (and the nodes' user namespaces, and their id ranges). */
+export async function removeNamespaces(namespaces: string[], links: string[]): Promise<void> {
   const existing = new Set(listNetns());
   const lines = [
     ...links.filter(linkExists).map((l) => `link del ${l}`),
@@ -92,6 +108,18 @@ export async function destroyResources(resources: Resource[]): Promise<void> {
     const left = [...links.filter(linkExists), ...namespaces.filter((n) => still.has(n))];
     if (r.exitCode !== 0 && left.length)
       throw new Error(`removing namespaces and links failed: ${(r.stderr || r.stdout).trim()}`);
+  }
+  const users = removeUsernsScript(namespaces);
+  if (users.length) await runCommand('/bin/sh', ['-c', users.join('\n')]);
+  releaseIdRanges(namespaces);
+}
+
+/** A folder something is mounted on (its device differs from its parent's). */
+function isMountPoint(path: string): boolean {
+  try {
+    return statSync(path).dev !== statSync(`${path}/..`).dev;
+  } catch {
+    return false;
   }
 }
 
