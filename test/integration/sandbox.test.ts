@@ -1,6 +1,18 @@
 // A node is no window onto the host: from a shell on a node, the host is read-only, /tmp and /home are
 // the node's own, and no lab state folder (keys, journals, other instances) nor /run/lab is there.
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+// Then a hostile attendee, root on a node: every way out tried fails, a fork bomb and a disk filler stay
+// inside the node's limits, and the host and the other attendee's lab are unharmed.
+import { spawn } from 'node:child_process';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  statfsSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -86,5 +98,152 @@ describe.skipIf(!isRoot)('the node sandbox', () => {
       expect(existsSync(join(dir, mark)), `${dir} leaked to the host`).toBe(false);
     const other = await onNode(labB, b, 'client', `cat /tmp/${mark} /home/${mark} /var/${mark} 2>&1`);
     expect(other.stdout).not.toMatch(/^[xyz]$/m);
+  });
+
+  // --- a hostile attendee, root on b's router: nothing leaves the node ---
+  const hostile = (script: string) => onNode(labB, b, 'router', script);
+  const cgroupOf = (controller: string, node: string) =>
+    `/sys/fs/cgroup/${controller}/lab/lab.bgp-metallb.${b}/lab.bgp-metallb.${b}.${node}`;
+
+  it("is root of its own user namespace only: mapped to an unprivileged host range, without the machine's capabilities", async () => {
+    const r = await hostile('cat /proc/self/uid_map; grep CapBnd /proc/self/status');
+    const [inside, outside] = r.stdout.trim().split(/\s+/).map(Number);
+    expect(inside, r.all).toBe(0);
+    expect(outside, 'root on a node is root of the host').toBeGreaterThanOrEqual(100000);
+    const bounding = BigInt(`0x${/CapBnd:\s+([0-9a-f]+)/.exec(r.stdout)?.[1] ?? 'ffffffffff'}`);
+    // CAP_SYS_MODULE 16, CAP_SYS_RAWIO 17, CAP_SYS_BOOT 22, CAP_SYS_TIME 25, CAP_SYSLOG 34
+    for (const cap of [16n, 17n, 22n, 25n, 34n]) expect((bounding >> cap) & 1n, `capability ${cap}`).toBe(0n);
+  });
+
+  it('cannot write the kernel settings of the host: /proc/sys outside its own net.*, /sys', async () => {
+    const before = readFileSync('/proc/sys/vm/swappiness', 'utf8').trim();
+    // each file is written its own value: where the write gets through (the old sandbox), nothing changes
+    const r = await hostile(
+      `for f in /proc/sys/vm/swappiness /proc/sys/kernel/core_pattern /proc/sys/kernel/hostname /sys/kernel/mm/ksm/run /sys/class/net/lo/mtu; do v=$(cat $f) && echo "$v" > $f 2>/dev/null && echo "wrote $f"; done; sysctl -qw net.ipv4.ip_forward=1 && echo own-net-ok`,
+    );
+    expect(r.stdout).not.toMatch(/wrote/);
+    expect(r.stdout, 'the node lost its own net.* settings').toMatch(/own-net-ok/);
+    expect(readFileSync('/proc/sys/vm/swappiness', 'utf8').trim()).toBe(before);
+  });
+
+  it('cannot mount, unmount or remount its way to the host: the mounts it was given are locked', async () => {
+    const mark = `sandbox-${process.pid}`;
+    const r = await hostile(
+      [
+        `echo mine > /root/${mark}`,
+        // unmounting the node's /root would show the host's /root (and what lies under it)
+        `umount -l /root 2>/dev/null && echo unmounted-root`,
+        `cat /root/${mark}`,
+        `umount -l /etc 2>/dev/null && echo unmounted-etc`,
+        'mount -o remount,rw / 2>/dev/null && echo remounted-root',
+        'mount -o remount,bind,rw /usr 2>/dev/null && echo remounted-usr',
+        // a bind of a part of the host is read-only as its source, for good
+        'mkdir -p /tmp/m && mount --bind /usr /tmp/m 2>/dev/null && mount -o remount,bind,rw /tmp/m 2>/dev/null && echo rebound-rw',
+        'touch /usr/sandbox-escape /tmp/m/sandbox-escape 2>/dev/null && echo wrote-usr',
+        'mount --bind / /tmp/m 2>/dev/null && ls /tmp/m/root 2>/dev/null | head -1 && echo bound-root',
+        'umount /proc/keys 2>/dev/null && echo unmasked; umount -l /proc/sys 2>/dev/null && echo unmounted-proc-sys',
+        `cat ${keyOf(stateA, a)} ${keyOf(stateB, b)} 2>/dev/null`,
+      ].join('; '),
+    );
+    const escaped = existsSync('/usr/sandbox-escape');
+    rmSync('/usr/sandbox-escape', { force: true }); // written through an escape: not left on the host
+    expect(r.stdout).toMatch(/^mine$/m);
+    expect(r.stdout).not.toMatch(/unmounted|remounted|rebound|wrote-usr|bound-root|unmasked|PRIVATE KEY/);
+    expect(escaped).toBe(false);
+  });
+
+  it("reads neither the host's secrets nor its kernel log, and has its own /etc/shadow", async () => {
+    // the host's entries carry the day of their last change; the node's own have none
+    const hostEntries = readFileSync('/etc/shadow', 'utf8')
+      .split('\n')
+      .filter((l) => /^[^:]+:[^:]*:\d+:/.test(l));
+    const r = await hostile(
+      'cat /etc/shadow; dmesg >/dev/null 2>&1 && echo read-dmesg; cat /proc/kmsg 2>/dev/null & sleep 0.5; kill $! 2>/dev/null; head -c 64 /proc/kcore 2>/dev/null | wc -c; cat /proc/keys; cat /etc/ssh/ssh_host_ecdsa_key 2>/dev/null | head -1',
+    );
+    expect(r.stdout).toMatch(/^root:\*:/m);
+    for (const entry of hostEntries) expect(r.stdout).not.toContain(entry);
+    expect(r.stdout).not.toMatch(/read-dmesg|PRIVATE KEY/);
+    expect(
+      r.stdout
+        .trim()
+        .split('\n')
+        .filter((l) => /^\d+$/.test(l)),
+    ).toEqual(['0']);
+  });
+
+  it('cannot signal a host process, nor read the host disk', async () => {
+    const sleeper = spawn('sleep', ['300'], { stdio: 'ignore' });
+    // the host's disks (vda here): root on the host reads their first sector
+    const disks = readdirSync('/sys/block')
+      .filter((d) => !/^(loop|ram|zram|nbd)/.test(d))
+      .map((d) => `/dev/${d}`);
+    expect(disks.length, 'no disk to try').toBeGreaterThan(0);
+    try {
+      const r = await hostile(
+        `kill -9 ${sleeper.pid} 2>/dev/null && echo killed; ${disks.map((d) => `head -c 512 ${d} 2>/dev/null | wc -c;`).join(' ')} mknod /tmp/disk b 254 0 2>/dev/null && echo made-node; head -c 512 /tmp/disk 2>/dev/null | wc -c`,
+      );
+      expect(r.stdout).not.toMatch(/killed|made-node/);
+      for (const n of r.stdout
+        .trim()
+        .split('\n')
+        .filter((l) => /^\d+$/.test(l)))
+        expect(n).toBe('0');
+      expect(sleeper.exitCode, 'the host process was signalled').toBeNull();
+      expect(sleeper.killed).toBe(false);
+    } finally {
+      sleeper.kill('SIGKILL');
+    }
+  });
+
+  it("a fork bomb stops at the node's pids limit; the other attendee's lab is unharmed", async () => {
+    // in a PID namespace of its own, so that the end of timeout's child ends every copy of it
+    const r = await hostile(
+      "timeout 4 unshare --pid --fork --kill-child sh -c 'f() { f | f & }; f; sleep 10' >/dev/null 2>&1; echo done",
+    );
+    expect(r.stdout, r.all).toMatch(/done/);
+    const events = readFileSync(`${cgroupOf('pids', 'router')}/pids.events`, 'utf8');
+    expect(Number(/max (\d+)/.exec(events)?.[1]), 'the bomb never met the limit').toBeGreaterThan(0);
+    expect(Number(readFileSync(`${cgroupOf('pids', 'router')}/pids.peak`, 'utf8'))).toBeLessThanOrEqual(1024);
+    const other = await labA(['check', 'bgp-metallb', '-i', a]);
+    expect(other.exitCode, other.all).toBe(0);
+  }, 120_000);
+
+  it("a disk filler meets a full disk in every writable folder, not the host's; the other lab is unharmed", async () => {
+    const free = () => {
+      const s = statfsSync(stateB);
+      return s.bavail * s.bsize;
+    };
+    const before = free();
+    const r = await hostile(
+      'for d in /root /tmp /var/log /home /dev/shm /etc /var; do dd if=/dev/zero of=$d/filler bs=1M count=400 2>&1 | grep -c "No space left" ; rm -f $d/filler; done',
+    );
+    expect(r.stdout.trim().split('\n'), r.all).toEqual(['1', '1', '1', '1', '1', '1', '1']);
+    expect(before - free(), 'the node wrote to the host disk').toBeLessThan(64 * 1024 * 1024);
+    expect(readFileSync(`${cgroupOf('memory', 'router')}/memory.oom_control`, 'utf8')).toMatch(/oom_kill 0/);
+    const own = await labB(['check', 'bgp-metallb', '-i', b]);
+    expect(own.exitCode, own.all).toBe(0);
+    const other = await labA(['check', 'bgp-metallb', '-i', a]);
+    expect(other.exitCode, other.all).toBe(0);
+  }, 120_000);
+
+  it("leaves nothing of the sandbox at down: user namespaces, id ranges, cgroups, the nodes' tmpfs", async () => {
+    const netns = `lab.bgp-metallb.${b}.router`;
+    const mounts = () => readFileSync('/proc/self/mountinfo', 'utf8');
+    expect(existsSync(`/run/lab/userns/${netns}`), 'no user namespace to look for').toBe(true);
+    expect(mounts()).toContain(`/bgp-metallb/${b}/nodes`);
+    const down = await labB(['down', 'bgp-metallb', '-i', b]);
+    expect(down.exitCode, down.all).toBe(0);
+    expect(existsSync(`/run/lab/userns/${netns}`)).toBe(false);
+    expect(mounts()).not.toContain(`/bgp-metallb/${b}/`);
+    for (const controller of ['memory', 'pids', 'cpu'])
+      expect(existsSync(`/sys/fs/cgroup/${controller}/lab/lab.bgp-metallb.${b}`), controller).toBe(false);
+    const held = readdirSync('/run/lab/uids').flatMap((s) => {
+      try {
+        return [readlinkSync(join('/run/lab/uids', s))];
+      } catch {
+        return []; // given back by another run meanwhile
+      }
+    });
+    expect(held.filter((n) => n.startsWith(`lab.bgp-metallb.${b}.`))).toEqual([]);
   });
 });
