@@ -23,6 +23,8 @@ export interface CommandOptions {
   killSignal?: NodeJS.Signals;
   /** A process group of its own: a terminal's Ctrl-C reaches only us, and we pass on one signal. */
   detached?: boolean;
+  /** A process group of its own (killable whole, with what it starts), its pid told once it runs. */
+  group?: (pid: number) => void;
 }
 
 export function runCommand(file: string, args: string[], opts: CommandOptions = {}): Promise<CommandOutput> {
@@ -34,8 +36,9 @@ export function runCommand(file: string, args: string[], opts: CommandOptions = 
       timeout: timeoutMs,
       cwd: opts.cwd,
       env: opts.env ? { ...process.env, ...opts.env } : undefined,
-      detached: opts.detached,
+      detached: opts.detached || !!opts.group,
     });
+    if (opts.group && child.pid) opts.group(child.pid);
     const kill = () => child.kill(opts.killSignal ?? 'SIGTERM');
     if (opts.signal?.aborted) kill();
     else opts.signal?.addEventListener('abort', kill, { once: true });

@@ -99,3 +99,36 @@ function signal(pid: number, sig: NodeJS.Signals): void {
     // already gone
   }
 }
+
+/** Whether any process of the group still runs (zombies do not: PID 1 reaps them late). */
+function groupRuns(pgid: number): boolean {
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (fields[2] === String(pgid) && fields[0] !== 'Z' && fields[0] !== 'X') return true;
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return false;
+}
+
+/** SIGKILL to the process groups these leaders head, if the leader still runs (its start time
+ * checked: a group whose leader is gone may be anyone's by now); waits up to `waitMs` for them to end. */
+export async function stopGroups(
+  leaders: { pid: number; starttime?: string }[],
+  waitMs = 3000,
+): Promise<void> {
+  const ours = leaders.filter((p) => p.starttime && isAlive(p.pid, p.starttime)).map((p) => p.pid);
+  for (const pgid of ours) {
+    try {
+      process.kill(-pgid, 'SIGKILL');
+    } catch {
+      // gone meanwhile
+    }
+  }
+  const deadline = Date.now() + waitMs;
+  while (ours.some(groupRuns) && Date.now() < deadline) await sleep(20);
+}

@@ -1,7 +1,8 @@
 // What a lab left on the host: namespaces, root links, live processes, mounts. Tests assert it is nothing.
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { Journal } from '../../src/engine/journal.js';
 import { isAlive } from '../../src/host/processes.js';
+import { cgroupInstances } from '../../src/providers/netns/cgroups.js';
 import { instanceTag } from '../../src/providers/netns/names.js';
 
 export function namespacesOf(prefix: string): string[] {
@@ -28,7 +29,7 @@ export function liveProcesses(journalFile: string): string[] {
 export function labMounts(): string[] {
   return readFileSync('/proc/self/mountinfo', 'utf8')
     .split('\n')
-    .filter((l) => /\blab-(etc|run|root)\b/.test(l));
+    .filter((l) => /\blab-(etc|run|root|node)\b/.test(l));
 }
 
 /**
@@ -43,5 +44,30 @@ export function leftovers(prefix: string) {
     namespaces: namespacesOf(prefix),
     links: rootLinks().filter((l) => l === link),
     mounts: labMounts().filter((l) => l.includes(`/${lab}/${instance}/`)),
+  };
+}
+
+/** What one instance left of the node sandbox (docs/sandbox.md) outside its namespaces: id ranges
+ * still taken for its nodes, kept user namespaces, cgroups. `prefix` is lab.LAB.INSTANCE. */
+export function sandboxLeftovers(prefix: string) {
+  const ours = (n: string) => n === prefix || n.startsWith(`${prefix}.`);
+  const list = (dir: string) => {
+    try {
+      return readdirSync(dir);
+    } catch {
+      return [];
+    }
+  };
+  const held = list('/run/lab/uids').flatMap((s) => {
+    try {
+      return [readlinkSync(`/run/lab/uids/${s}`)];
+    } catch {
+      return []; // given back by another run meanwhile
+    }
+  });
+  return {
+    idRanges: held.filter(ours),
+    userns: list('/run/lab/userns').filter(ours),
+    cgroups: [...cgroupInstances().keys()].filter(ours),
   };
 }

@@ -1,11 +1,12 @@
 // Interrupted and crashed runs leave nothing behind: Ctrl-C cleans up itself, lab gc cleans up after kill -9.
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, describe, expect, it, onTestFinished } from 'vitest';
+import { cgroupProcsFiles } from '../../src/providers/netns/cgroups.js';
 import { LAB_BIN } from '../helpers/cli.js';
-import { leftovers, rootLinks } from '../helpers/host.js';
+import { labMounts, leftovers, rootLinks, sandboxLeftovers } from '../helpers/host.js';
 import { isRoot } from '../helpers/labs.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -55,8 +56,116 @@ describe.skipIf(!isRoot)('interrupted runs', () => {
       links: [],
       mounts: [],
     });
+    expect(sandboxLeftovers(`lab.bgp-metallb.${instance}`)).toEqual({
+      idRanges: [],
+      userns: [],
+      cgroups: [],
+    });
     const again = await execa('node', [LAB_BIN, 'gc'], { env, reject: false });
     expect(again.stdout).toBe('nothing to collect');
+  });
+
+  it('lab gc removes what a lab up killed while it made the namespaces left of the sandbox', async () => {
+    const instance = `is${process.pid % 100000}`;
+    const journal = join(state, 'bgp-metallb', instance, 'journal.jsonl');
+    const up = execa('node', [LAB_BIN, 'up', 'bgp-metallb', '-i', instance], { env, reject: false });
+    // killed while its shell makes the namespaces and mounts (recorded with its pid): once its first
+    // namespace is made, before the one mount -a that keeps them and mounts the nodes' folders
+    const started = (pgid: number) =>
+      readdirSync('/proc').some((p) => {
+        try {
+          const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
+          return (
+            stat.includes('(sleep)') && stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2] === String(pgid)
+          );
+        } catch {
+          return false;
+        }
+      });
+    let setup: number | undefined;
+    for (let i = 0; i < 3000 && !(setup && started(setup)) && up.exitCode === null; i++) {
+      await sleep(5);
+      const line = existsSync(journal)
+        ? readFileSync(journal, 'utf8')
+            .split('\n')
+            .find((l) => l.includes('"process:network:setup"') && l.includes('"pid"'))
+        : undefined;
+      setup ??= line ? JSON.parse(line).update.pid : undefined;
+    }
+    expect(setup, 'lab up never ran its namespace setup').toBeGreaterThan(0);
+    // held where it is while lab up dies and gc runs (on a quiet host it may otherwise be done before
+    // gc starts), let go after: whatever it would still make would then outlive the sweep
+    const group = (sig: NodeJS.Signals) => {
+      try {
+        process.kill(-(setup as number), sig);
+      } catch {
+        // the group is gone
+      }
+    };
+    group('SIGSTOP');
+    up.kill('SIGKILL');
+    await up;
+    const gc = await execa('node', [LAB_BIN, 'gc'], { env, reject: false, all: true });
+    group('SIGCONT');
+    expect(gc.exitCode, gc.all).toBe(0);
+    expect(gc.stdout).toMatch(new RegExp(`removed crashed instance bgp-metallb/${instance}`));
+    await sleep(1000);
+    // nothing of its setup runs on (it would mount after the sweep), nothing of it is left
+    const ps = await execa('ps', ['-eo', 'pgid=,stat=']);
+    const running = ps.stdout.split('\n').filter((l) => {
+      const [pgid, stat] = l.trim().split(/\s+/);
+      return pgid === String(setup) && !stat.startsWith('Z');
+    });
+    expect(running, 'the setup shell or what it started still runs').toEqual([]);
+    expect(leftovers(`lab.bgp-metallb.${instance}`)).toEqual({ namespaces: [], links: [], mounts: [] });
+    expect(sandboxLeftovers(`lab.bgp-metallb.${instance}`)).toEqual({
+      idRanges: [],
+      userns: [],
+      cgroups: [],
+    });
+  });
+
+  it('lab gc removes what no journal lists of the sandbox: id ranges, kept user namespaces, cgroups and their processes, node folders', async () => {
+    const id = `o${process.pid % 100000}`;
+    const netns = `lab.orphan-test.${id}.n1`;
+    const slot = join('/run/lab/uids', String(65000 + (process.pid % 500)));
+    const userns = join('/run/lab/userns', netns);
+    const folder = join(state, 'orphan-test', id, 'nodes', 'n1');
+    const procsFiles = cgroupProcsFiles({ instance: `lab.orphan-test.${id}`, node: netns });
+    onTestFinished(() => rmSync(join(state, 'orphan-test'), { recursive: true, force: true }));
+    // a range taken a while ago, a kept user namespace, a tmpfs node folder, cgroups with a process in them
+    await execa('sh', ['-c', `ln -s "$1" "$2" && touch -h -d '-10 min' "$2"`, 'sh', netns, slot]);
+    await execa('sh', [
+      '-c',
+      'unshare --user sleep 300 & p=$!; while [ "$(readlink /proc/$p/ns/user)" = "$(readlink /proc/self/ns/user)" ]; do sleep 0.01; done; : > "$1" && mount --bind /proc/$p/ns/user "$1"; kill $p',
+      'sh',
+      userns,
+    ]);
+    mkdirSync(folder, { recursive: true });
+    await execa('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'lab-node', folder]);
+    for (const f of procsFiles) mkdirSync(dirname(f), { recursive: true });
+    const sleeper = execa(
+      'sh',
+      ['-c', 'for f in "$@"; do echo $$ > "$f"; done; exec sleep 300', 'sh', ...procsFiles],
+      { reject: false },
+    );
+    await sleep(200);
+    expect(sandboxLeftovers(`lab.orphan-test.${id}`)).toEqual({
+      idRanges: [netns],
+      userns: [netns],
+      cgroups: procsFiles.length ? [`lab.orphan-test.${id}`] : [],
+    });
+    const gc = await execa('node', [LAB_BIN, 'gc'], { env, reject: false, all: true });
+    expect(gc.exitCode, gc.all).toBe(0);
+    for (const what of ['id range', 'user namespace', ...(procsFiles.length ? ['cgroup'] : [])])
+      expect(gc.stdout).toContain(
+        `removed orphaned ${what} ${what === 'cgroup' ? `lab.orphan-test.${id}` : netns}`,
+      );
+    expect(gc.stdout).toContain(`removed orphaned mount ${folder}`);
+    expect(sandboxLeftovers(`lab.orphan-test.${id}`)).toEqual({ idRanges: [], userns: [], cgroups: [] });
+    expect(labMounts().filter((l) => l.includes(folder))).toEqual([]);
+    if (procsFiles.length) expect((await sleeper).signal).toBe('SIGTERM');
+    else sleeper.kill();
   });
 
   it('lab gc removes orphans by name prefix, processes first, and spares labs started from other state folders', async () => {

@@ -3,7 +3,7 @@
 // whole lab), its requirements.netns.cpus, and a pids limit (a fork bomb on a node stops there).
 // cgroup v1's hierarchies where mounted (this host), else the unified v2 tree. Written by the booter's
 // shell (mkdir and echo: no process per node), removed at teardown once the node's processes are gone.
-import { existsSync, rmdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { shellQuote } from '../../shell-quote.js';
 
@@ -83,11 +83,45 @@ export function cgroupProcsFiles(n: Pick<NodeCgroup, 'instance' | 'node'>): stri
   return [];
 }
 
+const trees = (): string[] => {
+  const l = layout();
+  return l.kind === 'v1' ? Object.values(l.trees) : l.kind === 'v2' ? [l.root] : [];
+};
+const subfolders = (dir: string) => {
+  try {
+    return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? [e.name] : []));
+  } catch {
+    return [];
+  }
+};
+
+/** The instances that have cgroups (by their switch namespace's name), and each one's nodes. */
+export function cgroupInstances(): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const tree of trees())
+    for (const instance of subfolders(tree))
+      out.set(instance, [...new Set([...(out.get(instance) ?? []), ...subfolders(join(tree, instance))])]);
+  return out;
+}
+
+/** Processes still counted in an instance's node cgroups (a killed run's). */
+export function cgroupPids(instance: string, nodes: string[]): number[] {
+  const pids = new Set<number>();
+  for (const tree of trees())
+    for (const node of nodes) {
+      try {
+        for (const p of readFileSync(join(tree, instance, node, 'cgroup.procs'), 'utf8').split('\n'))
+          if (p) pids.add(Number(p));
+      } catch {
+        // no such cgroup in this tree
+      }
+    }
+  return [...pids];
+}
+
 /** Removes an instance's cgroups (its nodes' processes are gone by then). */
 export function removeCgroups(instance: string, nodes: string[]): void {
-  const l = layout();
-  const trees = l.kind === 'v1' ? Object.values(l.trees) : l.kind === 'v2' ? [l.root] : [];
-  for (const tree of trees) {
+  for (const tree of trees()) {
     for (const dir of [...nodes.map((n) => join(tree, instance, n)), join(tree, instance)]) {
       try {
         rmdirSync(dir);

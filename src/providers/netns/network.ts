@@ -7,6 +7,7 @@ import { interfaceMac } from '../../core/addressing.js';
 import type { Lab } from '../../core/lab.js';
 import { loopbackCidr, networkByName } from '../../core/lab.js';
 import { runCommand } from '../../host/command.js';
+import { startTimeOf } from '../../host/processes.js';
 import { staticRoutes } from '../../net/static-routes.js';
 import { shellQuote } from '../../shell-quote.js';
 import type { Names } from './names.js';
@@ -147,7 +148,12 @@ export async function createNetwork(w: Wiring, journal: JournalWriter): Promise<
 
   // the switch's namespace is the host's; each node's is made inside the node's own user namespace
   // (userns.ts), which then owns it. `ip netns add` first: it sets /run/netns up as ip expects
+  // a process group of its own, recorded while it runs: a run killed meanwhile leaves it making
+  // namespaces and mounts, and teardown (lab gc) ends the whole group before it removes anything
+  const setup = { kind: 'process', id: 'process:network:setup', name: 'setup' } as const;
+  journal.record(setup);
   const made = await runCommand('/bin/sh', ['-s'], {
+    group: (pid) => journal.update({ id: setup.id, pid, starttime: startTimeOf(pid) }),
     input: [
       `mkdir -p ${folders.map(shellQuote).join(' ')} || exit 1`,
       `ip netns add ${shellQuote(names.switchNs)} || exit 1`,
@@ -159,6 +165,7 @@ export async function createNetwork(w: Wiring, journal: JournalWriter): Promise<
       ),
     ].join('\n'),
   });
+  journal.update({ id: setup.id, removed: true });
   if (made.exitCode !== 0 || made.stderr.includes('failed in'))
     throw new Error(`creating the namespaces failed: ${(made.stderr || made.stdout).trim()}`);
 

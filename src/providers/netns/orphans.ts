@@ -3,8 +3,14 @@ import { readdirSync } from 'node:fs';
 import type { Orphan } from '../../contracts/provider.js';
 import { runCommand } from '../../host/command.js';
 import { stopProcesses } from '../../host/processes.js';
-import { removeCgroups } from './cgroups.js';
+import { cgroupInstances, removeCgroups } from './cgroups.js';
 import { instanceTag, LINK_PATTERN, NETNS_PREFIX } from './names.js';
+import {
+  findSandboxOrphans,
+  netnsOfNodeFolder,
+  nodeFolderMounts,
+  removeSandboxOrphans,
+} from './sandbox-orphans.js';
 import { linkExists, listNetns, pidsInNetns, removeNamespaces } from './teardown.js';
 
 function rootLinks(): string[] {
@@ -23,6 +29,7 @@ export async function findOrphans(owned: Set<string>): Promise<Orphan[]> {
     ...rootLinks()
       .filter((l) => !owned.has(l))
       .map((name) => ({ kind: 'link', name })),
+    ...findSandboxOrphans(owned),
   ];
 }
 
@@ -33,11 +40,10 @@ export async function removeOrphans(orphans: Orphan[]): Promise<void> {
   await stopProcesses(pidsInNetns(namespaces).map((pid) => ({ pid })));
   await removeNamespaces(namespaces, links).catch(() => undefined);
   // an instance's cgroup is named after its switch namespace, its nodes' after theirs
-  for (const n of namespaces)
-    removeCgroups(
-      n,
-      namespaces.filter((m) => m.startsWith(`${n}.`)),
-    );
+  const cgroups = cgroupInstances();
+  for (const n of namespaces) removeCgroups(n, cgroups.get(n) ?? []);
+  // then what is left of the sandbox outside the namespaces (ranges, kept user namespaces, mounts)
+  await removeSandboxOrphans(orphans);
 }
 
 /** An instance's namespaces (its switch, `lab.<lab>.<instance>`, and each node's, one more dotted
@@ -55,6 +61,10 @@ export async function findInstance(lab: string, instance: string): Promise<Orpha
     ...processes(namespaces),
     ...namespaces.map((name) => ({ kind: 'namespace', name })),
     ...(linkExists(link) ? [{ kind: 'link', name: link }] : []),
+    // the nodes' folders (a tmpfs each) stay mounted on the host whatever became of the state folder
+    ...nodeFolderMounts()
+      .filter((path) => ours(netnsOfNodeFolder(path) ?? ''))
+      .map((name) => ({ kind: 'mount', name })),
   ];
 }
 

@@ -3,7 +3,7 @@
 import { readdirSync, readlinkSync, statSync } from 'node:fs';
 import type { Resource } from '../../contracts/provider.js';
 import { runCommand } from '../../host/command.js';
-import { stopProcesses } from '../../host/processes.js';
+import { stopGroups, stopProcesses } from '../../host/processes.js';
 import { removeCgroups } from './cgroups.js';
 import { releaseIdRanges, removeUsernsScript } from './userns.js';
 
@@ -67,6 +67,8 @@ export async function destroyResources(resources: Resource[]): Promise<void> {
   type Proc = Extract<Resource, { kind: 'process' }>;
   const procs = reversed.filter((r): r is Proc => r.kind === 'process' && !!r.pid);
   const byPid = (p: Proc) => ({ pid: p.pid!, starttime: p.starttime });
+  // a setup shell still running is a killed run's (network.ts): its group ends before anything is removed
+  await stopGroups(procs.filter((p) => p.name === 'setup').map(byPid));
   // pods' processes live in namespaces inside the nodes: find them while the nodes still run
   const nested = nestedNetnsInodes(procs.filter((p) => p.name === 'holder').map((p) => p.pid!));
   // daemons first, the holders (which keep the nodes' mounts) last

@@ -69,6 +69,33 @@ export function allocateIdRanges(namespaces: string[]): Map<string, number> {
   return out;
 }
 
+/** Every taken range: the namespace it was taken for, and how long ago. */
+export function heldIdRanges(): { holder: string; ageMs: number }[] {
+  let slots: string[];
+  try {
+    slots = readdirSync(RANGES_DIR);
+  } catch {
+    return [];
+  }
+  return slots.flatMap((slot) => {
+    try {
+      const holder = readlinkSync(join(RANGES_DIR, slot));
+      return [{ holder, ageMs: Date.now() - lstatSync(join(RANGES_DIR, slot)).mtimeMs }];
+    } catch {
+      return []; // given back meanwhile
+    }
+  });
+}
+
+/** The network namespaces whose user namespace is kept in USERNS_DIR. */
+export function keptUserns(): string[] {
+  try {
+    return readdirSync(USERNS_DIR);
+  } catch {
+    return [];
+  }
+}
+
 /** Gives back the ranges these namespaces held (only if still theirs). */
 export function releaseIdRanges(namespaces: string[]): void {
   const ours = new Set(namespaces);
