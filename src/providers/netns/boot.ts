@@ -29,6 +29,8 @@ const HOLDER = `set -e
 fstab=$1 node=$2 run=$3 start=$4
 # the user namespace is opened before the node's /run covers the host's
 exec 9< "$5"
+# its name, in the UTS namespace the node's own copies (a write, not a hostname process)
+echo "$node" > /proc/sys/kernel/hostname
 shift 5
 i=0
 for a in "$@"; do
@@ -53,7 +55,6 @@ exec nsenter --user=/proc/self/fd/9 -- setpriv --bounding-set -sys_module,-sys_r
 const NODE_INIT = `exec 9<&-
 unset NODE_INIT
 node=$1 start=$2
-hostname "$node"
 /usr/sbin/sshd -D -f /etc/ssh/sshd_config -E /var/log/sshd.log </dev/null >/dev/null 2>&1 &
 echo "$node ready $$ $!"
 if [ -s "$start" ]; then (cd / && sh "$start") >/var/log/lab-start.log 2>&1 </dev/null; echo "$node started $?"; else echo "$node started 0"; fi
@@ -158,7 +159,7 @@ export class Booter {
       // shell's first child, the holder, is the namespace's init; the shell says its host pid and
       // exits, so that nothing but the holders keeps our pipe open. nsenter, not ip netns exec: the
       // holder mounts the node's own /sys itself
-      return `nsenter --net=${shellQuote(`/run/netns/${req.netns}`)} -- unshare --mount --pid --propagation private -- /bin/sh -c ${shellQuote(LAUNCH)} launch ${shellQuote(HOLDER)} ${args} &`;
+      return `nsenter --net=${shellQuote(`/run/netns/${req.netns}`)} -- unshare --mount --uts --pid --propagation private -- /bin/sh -c ${shellQuote(LAUNCH)} launch ${shellQuote(HOLDER)} ${args} &`;
     });
     lines.unshift(...cgroupSetupScript(batch.map((p) => p.req.cgroup)));
     // the script goes in on stdin (one argument may not exceed 128 KiB); background jobs read /dev/null

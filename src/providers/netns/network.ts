@@ -22,23 +22,21 @@ export interface Wiring {
   management: { prefix: string; host: string; nodes: string[]; length: number };
 }
 
-async function batch(lines: string[]): Promise<void> {
-  const r = await runCommand('ip', ['-batch', '-'], { input: `${lines.join('\n')}\n` });
-  if (r.exitCode !== 0) throw new Error(`ip -batch failed: ${(r.stderr || r.stdout).trim()}`);
-}
-
-/** One `ip -n NS -batch` per namespace, all side by side from one shell: one spawn from Node, not one each. */
-async function batchPerNamespace(batches: { ns: string; lines: string[] }[]): Promise<void> {
-  const script = [
-    'fail=0',
+/** Shell lines running one `ip -n NS -batch` per namespace side by side; a failure says "failed in NS". */
+function perNamespaceScript(batches: { ns: string; lines: string[] }[]): string[] {
+  return [
     ...batches.map(
       (b, i) =>
         `printf %s ${shellQuote(`${b.lines.join('\n')}\n`)} | ip -n ${shellQuote(b.ns)} -batch - || echo "failed in ${b.ns}" >&2 &\np${i}=$!`,
     ),
     ...batches.map((_, i) => `wait $p${i}`),
-  ].join('\n');
+  ];
+}
+
+/** One `ip -n NS -batch` per namespace, all side by side from one shell: one spawn from Node, not one each. */
+async function batchPerNamespace(batches: { ns: string; lines: string[] }[]): Promise<void> {
   // the script goes in on stdin: one argument may not exceed 128 KiB
-  const r = await runCommand('/bin/sh', ['-s'], { input: script });
+  const r = await runCommand('/bin/sh', ['-s'], { input: perNamespaceScript(batches).join('\n') });
   if (r.exitCode !== 0 || r.stderr.includes('failed in'))
     throw new Error(`configuring the nodes' interfaces failed: ${r.stderr.trim()}`);
 }
@@ -145,11 +143,12 @@ export async function createNetwork(w: Wiring, journal: JournalWriter): Promise<
   journal.record({ kind: 'link', id: `link:${names.rootLink}`, name: names.rootLink });
   const folders = lab.nodes.map((n) => join(w.nodeFolders.dir, 'nodes', n.name));
   for (const path of folders) journal.record({ kind: 'mount', id: `mount:${path}`, path });
+  const b = wiringBatches(w);
 
-  // the switch's namespace is the host's; each node's is made inside the node's own user namespace
-  // (userns.ts), which then owns it. `ip netns add` first: it sets /run/netns up as ip expects
-  // a process group of its own, recorded while it runs: a run killed meanwhile leaves it making
-  // namespaces and mounts, and teardown (lab gc) ends the whole group before it removes anything
+  // one shell makes them all. The switch's namespace is the host's; each node's is made inside the
+  // node's own user namespace (userns.ts), which then owns it. `ip netns add` first: it sets /run/netns
+  // up as ip expects. A process group of its own, recorded while it runs: a run killed meanwhile
+  // leaves it making namespaces and mounts, and teardown (lab gc) ends the whole group first
   const setup = { kind: 'process', id: 'process:network:setup', name: 'setup' } as const;
   journal.record(setup);
   const made = await runCommand('/bin/sh', ['-s'], {
@@ -163,18 +162,18 @@ export async function createNetwork(w: Wiring, journal: JournalWriter): Promise<
         // the nodes' folders are mounted with the namespaces, by one mount -a
         folders.map((path) => ['lab-node', path, 'tmpfs', `mode=755,size=${w.nodeFolders.sizeMb}m`]),
       ),
+      // then the links, from the same shell: processes fewer to wait for. Host root makes them in the
+      // switch's and the nodes' namespaces (ip -n enters the network namespace only): its capabilities
+      // hold over each node's user namespace
+      `printf %s ${shellQuote(`${b.root.join('\n')}\n`)} | ip -batch - || { echo 'failed in ip -batch' >&2; exit 1; }`,
+      ...perNamespaceScript([{ ns: names.switchNs, lines: b.switchNs }, ...b.links]),
     ].join('\n'),
   });
   journal.update({ id: setup.id, removed: true });
   if (made.exitCode !== 0 || made.stderr.includes('failed in'))
     throw new Error(`creating the namespaces failed: ${(made.stderr || made.stdout).trim()}`);
 
-  // links into a node's namespace are made by host root (ip -n enters the network namespace only),
-  // whose capabilities hold over the node's user namespace
-  const b = wiringBatches(w);
-  await batch(b.root);
   // every link exists (nodes' ends included) before the nodes configure theirs
-  await batchPerNamespace([{ ns: names.switchNs, lines: b.switchNs }, ...b.links]);
   await batchPerNamespace(b.nodes);
   return ranges;
 }
