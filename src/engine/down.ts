@@ -1,10 +1,12 @@
 // lab down: stop whatever works on the instance (a starting up is cancelled), replay the journal in
 // reverse, then remove what the host still holds under the instance's names (the journal may be
 // damaged or gone), the registry entry and the state folder. Running it twice is fine.
-import { existsSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Orphan } from '../contracts/provider.js';
 import { BusyError, hostWriteError } from '../errors.js';
+import { runCommand } from '../host/command.js';
+import { mountsUnder } from '../host/mounts.js';
 import { providerOf } from '../providers/index.js';
 import type { EventLog } from './events.js';
 import { entryOf, unregisterInstance } from './host-instances.js';
@@ -90,6 +92,10 @@ export async function destroyInstance(dir: string, record: InstanceRecord | unde
     }
   }
   await (await providerOf(record?.provider ?? 'netns')).destroy(journalOf(dir).resources());
+  // what is still mounted in the folder (a node's folders, when the journal was emptied) would make
+  // its removal fail half-way: lab down by name then finds the rest
+  const mounted = existsSync(dir) ? mountsUnder(realpathSync(dir)) : [];
+  if (mounted.length) await runCommand('umount', ['-l', ...mounted]);
   try {
     rmSync(dir, { recursive: true, force: true });
   } catch (e) {

@@ -3,9 +3,9 @@
 // the instance's) network namespace; it is an orphan when no live instance owns that name and the
 // namespace is gone. A range is also left alone for a while after it is taken: a run takes its ranges
 // a moment before it makes (and records) the namespaces.
-import { readFileSync } from 'node:fs';
 import type { Orphan } from '../../contracts/provider.js';
 import { runCommand } from '../../host/command.js';
+import { mountTable } from '../../host/mounts.js';
 import { stopProcesses } from '../../host/processes.js';
 import { cgroupInstances, cgroupPids, removeCgroups } from './cgroups.js';
 import { NETNS_PREFIX } from './names.js';
@@ -15,23 +15,11 @@ import { heldIdRanges, keptUserns, releaseIdRanges, removeUsernsScript } from '.
 /** Long enough for any run between taking a range and recording its namespace. */
 const RANGE_GRACE_MS = 30_000;
 
-/** The mountinfo escapes of a path (space, tab, newline, backslash). */
-const fromMountinfo = (s: string) =>
-  s.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(Number.parseInt(o, 8)));
-
 /** Host mount points of the nodes' folders (tmpfs `lab-node`, at STATE/LAB/INSTANCE/nodes/NODE). */
 export function nodeFolderMounts(): string[] {
-  let info: string;
-  try {
-    info = readFileSync('/proc/self/mountinfo', 'utf8');
-  } catch {
-    return [];
-  }
-  return info.split('\n').flatMap((line) => {
-    const [left, right] = line.split(' - ');
-    const [fstype, source] = right?.split(' ') ?? [];
-    return fstype === 'tmpfs' && source === 'lab-node' ? [fromMountinfo(left.split(' ')[4])] : [];
-  });
+  return mountTable()
+    .filter((m) => m.fstype === 'tmpfs' && m.source === 'lab-node')
+    .map((m) => m.point);
 }
 
 /** The node namespace a node folder's mount belongs to: lab.LAB.INSTANCE.NODE. */
