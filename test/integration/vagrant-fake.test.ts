@@ -6,6 +6,7 @@
 // checks, and `lab check`, `lab exec`, `lab down` and `lab gc` work on the instance.
 import {
   chmodSync,
+  chownSync,
   copyFileSync,
   cpSync,
   existsSync,
@@ -13,6 +14,7 @@ import {
   mkdtempSync,
   readFileSync,
   rmSync,
+  statSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -108,6 +110,9 @@ describe.skipIf(!isRoot)('vagrant provider against emulated nodes (fake vagrant)
       mkdirSync(bin, { recursive: true });
       for (const tool of GUEST_TOOLS) copyFileSync(join(FIXTURES, 'guest', 'fake-tool'), join(bin, tool));
       for (const tool of GUEST_TOOLS) chmodSync(join(bin, tool), 0o755);
+      // the node's root owns them, as the image's tools would be (root on a node is its own id range)
+      const { uid, gid } = statSync(dirname(bin));
+      for (const path of [bin, ...GUEST_TOOLS.map((tool) => join(bin, tool))]) chownSync(path, uid, gid);
     }
   }, 120_000);
 
