@@ -12,6 +12,7 @@ import {
   readlinkSync,
   rmSync,
   statfsSync,
+  statSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -98,6 +99,50 @@ describe.skipIf(!isRoot)('the node sandbox', () => {
       expect(existsSync(join(dir, mark)), `${dir} leaked to the host`).toBe(false);
     const other = await onNode(labB, b, 'client', `cat /tmp/${mark} /home/${mark} /var/${mark} 2>&1`);
     expect(other.stdout).not.toMatch(/^[xyz]$/m);
+  });
+
+  it("lets root write under /etc as on a machine of its own, in the host's folders too; the host's files and closed folders stay the host's", async () => {
+    const mark = `60-sandbox-${process.pid}.conf`;
+    // what a VM's provisioning steps do; the folders exist on the host only
+    const w = await onNode(
+      labB,
+      b,
+      'router',
+      `echo x > /etc/sysctl.d/${mark} && install -d -m 0755 /etc/apt/keyrings && echo y > /etc/default/${mark} && sed -i '/sandbox-no-such-line/d' /etc/fstab && cat /etc/sysctl.d/${mark} /etc/default/${mark}`,
+    );
+    expect(w.stdout, w.all).toMatch(/^x\ny\s*$/);
+    expect(
+      existsSync(`/etc/sysctl.d/${mark}`) || existsSync(`/etc/default/${mark}`),
+      'written to the host',
+    ).toBe(false);
+    const other = await onNode(labB, b, 'client', `cat /etc/sysctl.d/${mark} 2>&1`);
+    expect(other.stdout).not.toMatch(/^x$/m);
+    // a host file stays read-only; a folder of the host's root kept from others (/etc/ssl/private 0710,
+    // /etc/libvirt/secrets 0700) stays closed (a daemon's, as /etc/bird, is the node's daemon's)
+    const closed: string[] = [];
+    const walk = (dir: string) => {
+      for (const e of readdirSync(dir, { withFileTypes: true })) {
+        const path = join(dir, e.name);
+        if (!e.isDirectory()) continue;
+        const st = statSync(path);
+        if (!(st.mode & 0o001) && st.uid === 0) closed.push(path);
+        else walk(path);
+      }
+    };
+    walk('/etc');
+    // the host's secrets in the folders the node now owns stay unreadable (its ed25519 key is the node's)
+    const secrets = [
+      '/etc/gshadow',
+      '/etc/gshadow-',
+      '/etc/shadow-',
+      '/etc/ssh/ssh_host_rsa_key',
+      '/etc/ssh/ssh_host_ecdsa_key',
+    ].filter(existsSync);
+    expect(secrets.length, 'no host secret to try').toBeGreaterThan(0);
+    const r = await hostile(
+      `echo x >> /etc/passwd 2>/dev/null && echo wrote-passwd; for d in ${closed.join(' ')}; do ls "$d" >/dev/null 2>&1 && echo "listed $d"; done; for f in ${secrets.join(' ')}; do cat "$f" >/dev/null 2>&1 && echo "read $f"; done; echo done`,
+    );
+    expect(r.stdout.trim(), r.all).toBe('done');
   });
 
   // --- a hostile attendee, root on b's router: nothing leaves the node ---

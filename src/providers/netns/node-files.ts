@@ -1,7 +1,8 @@
 // What a node's own /etc holds on top of the host's: its name, hosts, sshd with its own host key,
-// and the rendered files of its roles. Written to the overlay's upper layer before the node boots, and
-// owned by the node's id range (userns.ts): root of the node is root of these, and nobody's of the host's.
-import { readFileSync } from 'node:fs';
+// the rendered files of its roles, and a copy of the host's /etc folders (folders only). Written to the
+// overlay's upper layer before the node boots, and owned by the node's id range (userns.ts): root of the
+// node is root of these, and nobody's of the host's.
+import { chmodSync, chownSync, type Dirent, lstatSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { chmod, chown, lstat, mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { RenderedFile } from '../../contracts/role.js';
@@ -72,6 +73,71 @@ async function ownerIn(hostPath: string, base: number): Promise<[number, number]
   }
 }
 
+interface HostFolder {
+  path: string;
+  uid: number;
+  gid: number;
+  mode: number;
+}
+
+/** The folders under a host folder anyone may enter (so may their parents), each with its owner and
+ * mode, read once. A folder only some host users may enter (/etc/ssl/private, /etc/libvirt/secrets) is
+ * left out with all below it: the host's, it stays out of the node's reach. */
+const hostFolderTrees = new Map<string, HostFolder[]>();
+function hostFolders(top: string): HostFolder[] {
+  const known = hostFolderTrees.get(top);
+  if (known) return known;
+  const out: HostFolder[] = [];
+  const walk = (dir: string) => {
+    let entries: Dirent[];
+    try {
+      entries = readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries) {
+      if (!e.isDirectory()) continue; // a symlink to a folder is the host's file, followed in the lower layer
+      const path = `${dir}/${e.name}`;
+      try {
+        const st = lstatSync(path);
+        if (!(st.mode & 0o001)) continue;
+        out.push({ path, uid: st.uid, gid: st.gid, mode: st.mode & 0o7777 });
+        walk(path);
+      } catch {
+        // gone meanwhile
+      }
+    }
+  };
+  walk(top);
+  hostFolderTrees.set(top, out);
+  return out;
+}
+
+/** A host folder's folders (/etc's), made in the node's upper layer of it with their owners shifted
+ * into its range: the overlay shows a folder with its upper layer's owner, so root on the node writes
+ * in them (a VM step's `> /etc/sysctl.d/60-x.conf`, `install -d /etc/apt/keyrings`) as on a machine of
+ * its own, where it got Permission denied in a folder of the host's root (an id its user namespace does
+ * not map). The host's files in them stay the host's: read-only, and unreadable where the host keeps
+ * them from others (its SSH host keys, /etc/gshadow); what the node writes, replaces or removes is its
+ * upper layer's. Synchronous: ~2 ms a node for /etc's ~170 folders on its tmpfs, where the thread
+ * pool's calls cost 8 ms of CPU. */
+export function copyHostFolders(top: string, upper: string, base: number): void {
+  const umask = process.umask();
+  const shift = (id: number) => base + (id < ID_COUNT ? id : 0);
+  // parents first: each folder is made once, with its own mode
+  for (const f of hostFolders(top)) {
+    const target = join(upper, f.path.slice(top.length + 1));
+    try {
+      mkdirSync(target, { mode: f.mode });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    }
+    chownSync(target, shift(f.uid), shift(f.gid));
+    // mkdir's mode passes the umask; chown clears set-id bits
+    if (f.mode & (umask | 0o7000)) chmodSync(target, f.mode);
+  }
+}
+
 /** Writes a node's files without blocking: a hundred nodes' worth of small files takes the event loop ~0.5 s. */
 export async function writeNodeFiles(opts: {
   lab: Lab;
@@ -93,6 +159,7 @@ export async function writeNodeFiles(opts: {
     ),
   );
   await chmod(dirs.root, 0o700);
+  copyHostFolders('/etc', dirs.etc, idBase);
   const files: [string, string, number][] = [
     ['/etc/hostname', `${node.name}\n`, 0o644],
     ['/etc/hosts', hostsFile(lab, node), 0o644],
