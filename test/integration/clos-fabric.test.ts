@@ -1,13 +1,13 @@
 // clos-fabric for real, small (2 spines, 4 leaves, a server per leaf): up and proven, the fabric as plain
 // tools see it (node-to-node /31 veths, no bridge; ECMP over both spines; a private AS per leaf
-// in the spine's sessions), down leaving nothing.
+// in the spine's sessions), each end under its node's own sandbox, down leaving nothing.
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, describe, expect, it } from 'vitest';
 import { labCli } from '../helpers/cli.js';
-import { leftovers, liveProcesses } from '../helpers/host.js';
+import { leftovers, liveProcesses, sandboxLeftovers } from '../helpers/host.js';
 import { isRoot } from '../helpers/labs.js';
 
 if (!isRoot) console.warn('clos-fabric integration tests skipped: they create namespaces and need root');
@@ -76,11 +76,41 @@ describe.skipIf(!isRoot)('clos-fabric on netns', () => {
     for (const as of [64512, 64513, 64514, 64515]) expect(summary.stdout).toMatch(new RegExp(`\\b${as}\\b`));
   });
 
+  it("puts both ends of a link in namespaces each node's own root owns, none of them the host's", async () => {
+    // root of each node is its own user namespace's, an unprivileged host range, and holds its link
+    const on = (node: string) =>
+      lab([
+        'exec',
+        'clos-fabric',
+        '-i',
+        instance,
+        node,
+        '--',
+        'cat /proc/self/uid_map; ip link set dev eth0 mtu 1500 && echo owns-eth0',
+      ]);
+    const bases = new Set<string>();
+    for (const node of ['spine1', 'leaf1']) {
+      const r = await on(node);
+      expect(r.exitCode, r.all).toBe(0);
+      const [, inside, base, count] = /^\s*(\d+)\s+(\d+)\s+(\d+)/.exec(r.stdout) ?? [];
+      expect([inside, count], r.stdout).toEqual(['0', '65536']);
+      expect(Number(base)).toBeGreaterThan(0);
+      bases.add(base);
+      expect(r.stdout).toContain('owns-eth0');
+    }
+    expect(bases.size).toBe(2);
+  });
+
   it('goes down leaving nothing behind', async () => {
     copyFileSync(journal, join(state, 'journal.copy'));
     const r = await lab(['down', 'clos-fabric', '-i', instance]);
     expect(r.exitCode, r.all).toBe(0);
     expect(leftovers(`lab.clos-fabric.${instance}`)).toEqual({ namespaces: [], links: [], mounts: [] });
     expect(liveProcesses(join(state, 'journal.copy'))).toEqual([]);
+    expect(sandboxLeftovers(`lab.clos-fabric.${instance}`)).toEqual({
+      idRanges: [],
+      userns: [],
+      cgroups: [],
+    });
   });
 });
