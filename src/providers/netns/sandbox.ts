@@ -9,6 +9,7 @@
 import { existsSync, realpathSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { PROJECT_DIR } from '../../paths.js';
+import { fstabLine } from './fstab.js';
 import type { NodeDirs } from './node-files.js';
 
 /** Folders the sandbox replaces with the node's own: what lies below them is out of the node's sight. */
@@ -16,10 +17,6 @@ const COVERED = ['/run', '/root', '/tmp', '/home', '/var/log'];
 
 const isUnder = (path: string, dir: string) => path === dir || path.startsWith(`${dir}/`);
 const covered = (path: string) => COVERED.some((c) => isUnder(path, c));
-
-/** fstab escapes: a space in a path would end its field. */
-export const field = (s: string) =>
-  s.replaceAll('\\', '\\134').replaceAll(' ', '\\040').replaceAll('\t', '\\011').replaceAll('\n', '\\012');
 
 /** Host folders a node runs programs from (the Cilium agent: this checkout and Node.js): set aside
  * before the sandbox covers them, put back read-only. Only those the sandbox would cover. */
@@ -88,7 +85,7 @@ export function sandboxFstab(
       .filter((h) => !covered(h) && existsSync(h))
       .map((h) => ['lab-hidden', h, 'tmpfs', 'mode=700,size=64k']),
   ];
-  return `${rows.map((r) => `${r.map(field).join(' ')} 0 0`).join('\n')}\n`;
+  return `${rows.map(fstabLine).join('\n')}\n`;
 }
 
 /** State folders inside a kept folder (a checkout under /tmp holding a state folder): the fstab's

@@ -7,7 +7,7 @@
 import { lstatSync, mkdirSync, readdirSync, readlinkSync, rmSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { shellQuote } from '../../shell-quote.js';
-import { field } from './sandbox.js';
+import { field, fstabLine } from './fstab.js';
 
 /** Where each node's user namespace is kept (bind-mounted), by its network namespace's name. */
 export const USERNS_DIR = process.env.LAB_USERNS_DIR ?? '/run/lab/userns';
@@ -139,7 +139,7 @@ export function createNamespacesScript(
     };
   });
   return [
-    `mkdir -p ${shellQuote(USERNS_DIR)} && printf %s ${shellQuote(moreRows.map((r) => `${r.map(field).join(' ')} 0 0\n`).join(''))} > ${shellQuote(fstab)} || exit 1`,
+    `mkdir -p ${shellQuote(USERNS_DIR)} && printf %s ${shellQuote(moreRows.map((r) => `${fstabLine(r)}\n`).join(''))} > ${shellQuote(fstab)} || exit 1`,
     `for f in ${each.flatMap((e) => e.files.map(shellQuote)).join(' ')}; do : > "$f" || exit 1; done`,
     '{',
     ...nodes.map(
