@@ -1,10 +1,11 @@
 // npm run build, after tsc: the templates compiled (templates.ts), and the lab command bundled into dist/cli/main.js and its lazily loaded chunks,
 // so that a command loads a few files instead of some 400 (zod alone is 95): module loading was half of
 // `lab lint`'s CPU. Packages with native or wasm parts, or loaded only by up and steps, stay outside.
-import { rmSync } from 'node:fs';
+import { cpSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'rolldown';
 import { PROJECT_DIR } from '../paths.js';
+import { BROWSER_FILES, BROWSER_SOURCES } from '../serve/browser-files.js';
 import { compileTemplates } from './templates.js';
 
 const CLI = join(PROJECT_DIR, 'dist', 'cli');
@@ -35,3 +36,8 @@ await build({
   output: { dir: STEPS, format: 'esm', chunkFileNames: 'chunks/[name]-[hash].js', sourcemap: false },
 });
 rmSync(join(STEPS, 'step-worker.js.map'), { force: true });
+
+// The browser's files (plain JS and CSS, which tsc does not emit): served from dist/, which a packaged
+// install has, where src/ is not
+for (const file of BROWSER_SOURCES)
+  cpSync(join(PROJECT_DIR, 'src', 'serve', file), join(BROWSER_FILES, file));

@@ -16,8 +16,9 @@ import {
 } from '../../engine/workshop.js';
 import { DefinitionError } from '../../errors.js';
 import { openLab } from '../../model/open.js';
-import { labFileOf, PROJECT_DIR, stateRoot } from '../../paths.js';
+import { labFileOf, stateRoot } from '../../paths.js';
 import { printable } from '../../printable.js';
+import { BROWSER_FILES } from '../../serve/browser-files.js';
 import { isLoopback, parsePort, readTls, urlHost, verifyPortFree } from '../../serve/listen.js';
 import { handleInterruption } from '../interrupt.js';
 
@@ -41,7 +42,7 @@ const HEALTH_EVERY_MS = 15_000;
 
 /** The pages' own script and style, beside the terminal's files (served at their paths). */
 function assetsOf(terminalAssets: { path: string; file: string; type: string }[]) {
-  const own = join(PROJECT_DIR, 'src', 'serve', 'assets');
+  const own = join(BROWSER_FILES, 'assets');
   return [
     ...terminalAssets,
     { path: '/assets/workshop.css', file: join(own, 'workshop.css'), type: 'text/css; charset=utf-8' },
