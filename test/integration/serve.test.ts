@@ -175,7 +175,19 @@ describe.skipIf(!isRoot)('a workshop served: lab serve', () => {
     );
     expect(await dash.getAttribute(cell, 'data-checks')).toBe('passed');
 
-    // Check: the line lab check prints for the same check
+    // Check: the line lab check prints for the same check. The box keeps Run's result until Check's
+    // replaces it: never blank, never a placeholder, never back to the older result after the new one
+    const before = await page.textContent('li.step[data-step="router"] pre.result');
+    await page.evaluate(() => {
+      const pre = document.querySelector('li.step[data-step="router"] pre.result')!;
+      const seen: string[] = [];
+      (window as unknown as { seen: string[] }).seen = seen;
+      new MutationObserver(() => seen.push(pre.textContent ?? '')).observe(pre, {
+        childList: true,
+        characterData: true,
+        subtree: true,
+      });
+    });
     const started = Date.now();
     await page.click('li.step[data-step="router"] button.check-step');
     await page.waitForFunction(() => {
@@ -184,6 +196,13 @@ describe.skipIf(!isRoot)('a workshop served: lab serve', () => {
     });
     const shown = await page.textContent('li.step[data-step="router"] pre.result');
     console.log(`Check click to result: ${Date.now() - started} ms`);
+    // a moment for the live view that follows the answer
+    await new Promise((r) => setTimeout(r, 500));
+    const seen = await page.evaluate(() => (window as unknown as { seen: string[] }).seen);
+    const firstNew = seen.indexOf(shown!);
+    expect(firstNew, `the box showed: ${JSON.stringify(seen)}`).toBeGreaterThanOrEqual(0);
+    expect(seen.slice(0, firstNew).every((t) => t === before)).toBe(true);
+    expect(seen.slice(firstNew).every((t) => t === shown)).toBe(true);
     const cli = await lab(['check', 'bgp-metallb', '-i', one.name]);
     expect(cli.stdout.split('\n')).toContain(shown);
     await dash.waitForFunction(

@@ -36,8 +36,12 @@
     current = window.labTerminal.open(box, url, { readOnly });
   }
 
+  // the newest result wins: a live update carrying an older one (it may come while Check runs, or
+  // after its answer) never replaces what is shown
   function showResult(li, result) {
     const pre = $('.result', li);
+    if (pre.dataset.at && result.at && result.at < pre.dataset.at) return;
+    pre.dataset.at = result.at ?? '';
     pre.textContent = result.lines.join('\n');
     pre.dataset.ok = String(result.ok);
   }
@@ -151,8 +155,13 @@
         const li = b.closest('li.step');
         const verb = b.classList.contains('run-step') ? 'run' : 'check';
         const pre = $('.result', li);
-        pre.dataset.ok = '';
-        pre.textContent = verb === 'run' ? 'running …' : 'checking …';
+        // the last result stays until the new one replaces it, dimmed (no blank box in between); the
+        // button says what runs
+        const doing = verb === 'run' ? 'running …' : 'checking …';
+        const label = b.textContent;
+        pre.dataset.pending = verb;
+        if (!pre.textContent) pre.textContent = doing;
+        b.textContent = doing;
         b.disabled = true;
         try {
           showResult(li, await post(`${verb}/${encodeURIComponent(b.dataset.step)}`));
@@ -160,6 +169,8 @@
           pre.dataset.ok = 'false';
           pre.textContent = e.message;
         } finally {
+          delete pre.dataset.pending;
+          b.textContent = label;
           b.disabled = false;
         }
       });
