@@ -11,14 +11,14 @@ import {
 } from 'node:http';
 import { createServer as createHttps } from 'node:https';
 import type { Duplex } from 'node:stream';
-import { type WebSocket, WebSocketServer } from 'ws';
+import { WebSocketServer } from 'ws';
 import { files } from '../engine/state.js';
 import { LabError } from '../errors.js';
-import type { SshTarget } from '../transport/ssh.js';
 import { attendeeSshConfig } from './gateway/index.js';
 import { attendeePage, instructorPage, type PageAssets } from './pages.js';
 import { type Route, route } from './routes.js';
 import type { Attendee, Change } from './state.js';
+import type { TerminalHub } from './terminal/index.js';
 import { findByToken, tokensEqual } from './tokens.js';
 import { BusyAction, type Workshop } from './workshop.js';
 
@@ -43,9 +43,7 @@ export const LIMITS = {
 };
 
 /** What the server needs of the terminal hub (src/serve/terminal/): a socket handed over once accepted. */
-export interface TerminalAttach {
-  attach(ws: WebSocket, session: { key: string; target: SshTarget; readOnly: boolean; link: string }): void;
-}
+export type TerminalAttach = Pick<TerminalHub, 'attach'>;
 
 export interface ServeOptions {
   workshop: Workshop;
@@ -432,7 +430,13 @@ export async function startServer(opts: ServeOptions): Promise<WorkshopServer> {
         kind: 'terminal',
         text: `${readOnly ? 'instructor views' : 'terminal on'} ${node}`,
       });
-      hub.attach(ws, { key: `${attendee.name}/${node}`, target, readOnly, link });
+      hub.attach(ws, {
+        key: `${attendee.name}/${node}`,
+        target,
+        readOnly,
+        link,
+        down: async () => (await workshop.down(attendee, [node]))[0],
+      });
     });
   }
 

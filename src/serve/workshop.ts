@@ -166,13 +166,39 @@ export class Workshop {
     this.shells.delete(a.name);
   }
 
+  /** What is down among these nodes of the attendee's instance (read from the host: machine, links,
+   * processes, as lab check starts with), each said with what to do; none when they look up. An SSH
+   * connection to a node that is down only times out, seconds later, naming neither. */
+  async down(a: Attendee, nodes: string[]): Promise<string[]> {
+    const fix = `reset ${a.name} to a step for a fresh instance (the dashboard's reset; attendees: ask the instructor)`;
+    const record = readInstance(this.dirOf(a));
+    if (!record) return [`${a.name}'s instance is gone: ${fix}`];
+    const { problems } = await healthOf(
+      record,
+      this.lab.nodes
+        .filter((n) => nodes.includes(n.name))
+        .map((n) => ({ name: n.name, interfaces: n.interfaces.map((i) => i.name) })),
+    );
+    return nodes.flatMap((node) => {
+      const its = problems.filter((p) => p.node === node).map((p) => p.problem);
+      return its.length ? [`${node} is down: ${its.join('; ')}; ${fix}`] : [];
+    });
+  }
+
   /** The step's checks, one try each, in the lab's order: the lines `lab check` prints for them. */
   check(a: Attendee, stepName: string, by: string): Promise<StepResult> {
     const step = this.stepOf(stepName);
     return this.exclusive(a, `checking ${step.name}`, async () => {
-      const shells = await this.shellsOf(a);
       const wanted = new Set([...step.checks, ...step.breaks]);
       const checks = this.lab.checks.filter((c) => wanted.has(c.name));
+      const down = await this.down(a, [...new Set(checks.map((c) => c.node))]);
+      if (down.length)
+        return this.result(
+          a,
+          { step: step.name, action: 'check', ok: false, lines: down.map((d) => `✖ ${d}`) },
+          by,
+        );
+      const shells = await this.shellsOf(a);
       const outcomes = await Promise.all(
         checks.map(async (c) => {
           const once = await runCheckOnce(this.lab, c, shells.get(c.node)!).catch((e: Error) => ({
@@ -211,6 +237,16 @@ export class Workshop {
       if (next !== step)
         throw new DefinitionError(
           `step ${step.name} is not next: ${next ? `run ${next.name} first` : 'every step is done'}`,
+        );
+      const down = await this.down(
+        a,
+        this.lab.nodes.map((n) => n.name),
+      );
+      if (down.length)
+        return this.result(
+          a,
+          { step: step.name, action: 'run', ok: false, lines: down.map((d) => `✖ ${d}`) },
+          by,
         );
       const shells = await this.shellsOf(a);
       const lines: string[] = [];

@@ -414,6 +414,48 @@ describe.skipIf(!isRoot)('a workshop served: lab serve', () => {
     await dash.close();
   }, 240_000);
 
+  it('a node that is down: Check and its terminal say at once what is down and what to do', async () => {
+    // the attendee the dashboard added: its router's sshd killed
+    const st = (await (await fetch(`${served.instructor}state`)).json()) as {
+      attendees: { name: string; url: string }[];
+    };
+    const fourth = st.attendees.find((a) => a.name === `${prefix}-4`)!;
+    const journal = readFileSync(join(state, 'bgp-metallb', fourth.name, 'journal.jsonl'), 'utf8');
+    const sshd = journal
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as { update?: { id: string; pid?: number } })
+      .findLast((e) => e.update?.id === 'process:router:sshd' && e.update.pid)!.update!.pid!;
+    process.kill(sshd, 'SIGKILL');
+    const said = new RegExp(
+      `router is down: sshd \\(pid ${sshd}\\) is not running; reset ${fourth.name} to a step for a fresh instance`,
+    );
+    let started = Date.now();
+    const check = await fetch(`${fourth.url}check/router`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    });
+    const checkMs = Date.now() - started;
+    const result = (await check.json()) as { ok: boolean; lines: string[] };
+    expect(result.ok).toBe(false);
+    expect(result.lines.join('\n')).toMatch(said);
+    started = Date.now();
+    const { ws } = await socket(`/a/${/\/a\/([0-9a-f]{32})\//.exec(fourth.url)![1]}/terminal/router`);
+    let out = '';
+    ws!.on('message', (d) => {
+      out += d.toString();
+    });
+    const code = await new Promise<number>((r) => ws!.once('close', (c) => r(c)));
+    const terminalMs = Date.now() - started;
+    console.log(`a node down, reported: Check ${checkMs} ms, terminal ${terminalMs} ms`);
+    expect(code).toBe(1011);
+    expect(out).toMatch(said);
+    // an SSH connection to it gave up only after 5 s, naming neither the cause nor the way out
+    expect(checkMs).toBeLessThan(3000);
+    expect(terminalMs).toBeLessThan(3000);
+  }, 60_000);
+
   it('refuses bodies over the bound and cross-site posts', async () => {
     const [one] = served.attendees;
     const big = await fetch(`${one.url}check/router`, {

@@ -29,6 +29,9 @@ export interface TerminalHub {
       readOnly: boolean;
       /** The instance's management link (InstanceRecord.link): the route guard checks the node's address against it. */
       link: string;
+      /** Why the node is down, with what to do (undefined: it looks up), asked before connecting: an
+       * SSH connection to a node that is down only times out, seconds later. */
+      down?: () => Promise<string | undefined>;
     },
   ): void;
   /** Sessions open now, by key (for the dashboard and tests). */
@@ -40,16 +43,22 @@ export function createTerminalHub(): TerminalHub {
   const sessions = new Map<string, TerminalSession>();
   let closed = false;
   return {
-    attach(ws, { key, target, readOnly, link }) {
+    attach(ws, { key, target, readOnly, link, down }) {
       if (closed) {
         ws.close(1001, 'the workshop is over');
         return;
       }
       let s = sessions.get(key);
       if (!s || s.isEnded) {
-        const made = new TerminalSession(key, target, link, () => {
-          if (sessions.get(key) === made) sessions.delete(key);
-        });
+        const made = new TerminalSession(
+          key,
+          target,
+          link,
+          () => {
+            if (sessions.get(key) === made) sessions.delete(key);
+          },
+          down,
+        );
         sessions.set(key, made);
         s = made;
       }

@@ -45,6 +45,7 @@ export class TerminalSession {
     private readonly target: SshTarget,
     private readonly link: string,
     private readonly onEnd: () => void,
+    private readonly down?: () => Promise<string | undefined>,
   ) {}
 
   get isEnded(): boolean {
@@ -83,6 +84,12 @@ export class TerminalSession {
     this.opening = true;
     const asked = this.size;
     try {
+      const down = await this.down?.().catch(() => undefined);
+      if (down) {
+        this.opening = false;
+        this.toBrowsers(Buffer.from(`\r\n[${printableLine(down)}]\r\n`));
+        return this.end(1011, `${this.target.node} is down`);
+      }
       const node = await openNodeChannel(this.target, this.link, {
         pty: { term: 'xterm-256color', ...asked },
       });
