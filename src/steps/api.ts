@@ -48,7 +48,10 @@ export async function runStepScript(
   if (opts.signal?.aborted) throw new StepScriptError(step.name, new Error('interrupted'));
   // the paths of each node's rendered files (api.files): rendered here, not in the thread
   const files: Record<string, string[]> = {};
-  for (const f of opts.files ?? renderLab(lab)) (files[f.node] ??= []).push(f.path);
+  for (const f of opts.files ?? renderLab(lab)) {
+    files[f.node] ??= [];
+    files[f.node].push(f.path);
+  }
   let lastFailure: CommandEnd | undefined;
   const onEnd = (end: CommandEnd) => {
     if (end.exitCode !== 0) lastFailure = end;

@@ -5,9 +5,9 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { ProcessOutput } from 'zx/core';
 import type { Lab, Step } from '../core/lab.js';
 import type { FromWorker, ToWorker } from './api.js';
-import { type StepScript, stepApi } from './step-api.js';
 import { dollarOf } from './node-dollar.js';
 import { RemoteChild } from './remote-spawn.js';
+import { type StepScript, stepApi } from './step-api.js';
 
 const port = parentPort!;
 const { lab, step, files, script } = workerData as {
