@@ -1,6 +1,6 @@
 // MetalLB pool entries of both families: what the speakers hold, what lint counts, what the checks expect.
 import { describe, expect, it } from 'vitest';
-import { serviceAddresses } from '../../src/addons/metallb/derive.js';
+import { seconds, serviceAddresses } from '../../src/addons/metallb/derive.js';
 import { firstUsable, poolRange, rangeWithin } from '../../src/addons/metallb/pool-ranges.js';
 import type { MetallbConfig } from '../../src/addons/metallb/schema.js';
 
@@ -44,5 +44,21 @@ describe('MetalLB pool ranges', () => {
     expect(rangeWithin(r, 'fd00:254::/64')).toBe(true);
     expect(rangeWithin(r, 'fd00:255::/64')).toBe(false);
     expect(rangeWithin(r, '0.0.0.0/0')).toBe(false);
+  });
+});
+
+describe("a BGPPeer's timers (Go durations)", () => {
+  it('read in whole seconds, any unit Go knows, in any order', () => {
+    expect(seconds('90s')).toBe(90);
+    expect(seconds('1m30s')).toBe(90);
+    expect(seconds('1.5m')).toBe(90);
+    expect(seconds('30s1m')).toBe(90);
+    expect(seconds('2h')).toBe(7200);
+    expect(seconds('1500ms')).toBe(1);
+    expect(seconds(undefined)).toBeUndefined();
+  });
+
+  it('refuse what Go refuses: no unit, an unknown one, nothing', () => {
+    for (const bad of ['90', '90sec', '', 'm', '1.m']) expect(seconds(bad), bad).toBeUndefined();
   });
 });

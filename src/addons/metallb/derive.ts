@@ -8,6 +8,7 @@ import {
 import type { PushIssue } from '../../core/issue.js';
 import type { Cluster, Lab, Node, NodeBgp } from '../../core/lab.js';
 import { clusterOf } from '../../core/lab.js';
+import { sessionTimers } from '../../daemons/policy.js';
 import { type Family, familyOf } from '../../net/ip.js';
 import { firstUsable, holdsFamily } from './pool-ranges.js';
 import type { MetallbConfig } from './schema.js';
@@ -62,6 +63,16 @@ export function warnWithoutSpeakers(lab: Lab, push: PushIssue): void {
   }
 }
 
+/** A Go duration as MetalLB's BGPPeer takes it (90s, 1m30s, 1.5m, 2h), in whole seconds (BGP's
+ * timers have no finer grain); undefined when unset or not one (lint says so). */
+export function seconds(duration: string | undefined): number | undefined {
+  if (duration === undefined || !/^(\d+(\.\d+)?(h|ms|us|ns|m|s))+$/.test(duration)) return undefined;
+  const unit: Record<string, number> = { h: 3600, m: 60, s: 1, ms: 1e-3, us: 1e-6, ns: 1e-9 };
+  let total = 0;
+  for (const [, n, , u] of duration.matchAll(/(\d+(\.\d+)?)(h|ms|us|ns|m|s)/g)) total += Number(n) * unit[u];
+  return Math.floor(total);
+}
+
 /** The BFD profile of each BGPPeer that names one, by peer address, and the profiles they name: what
  * MetalLB's FRR mode writes into FRR's configuration. */
 export function speakerBfd(addon: MetallbConfig) {
@@ -90,9 +101,19 @@ export function speakerBgp(lab: Lab, cluster: Cluster, node: Node): NodeBgp | un
     routerId: routerIdOf(lab, node),
     localAddress: localAddressTowards(lab, node, first.peer_address) ?? firstAddressOf(node) ?? '0.0.0.0',
     // a peer with a BFD profile runs BFD (FRR mode: the native speaker has none, lint refuses it there)
-    neighbors: neighborsFromAddresses(lab, peers, node).map((n, i) =>
-      addon.speaker === 'frr' && addon.peers[i].bfd_profile ? { ...n, bfd: true } : n,
-    ),
+    neighbors: neighborsFromAddresses(lab, peers, node).map((n, i) => {
+      const p = addon.peers[i];
+      const hold = seconds(p.hold_time);
+      const keepalive = seconds(p.keepalive_time);
+      return {
+        ...n,
+        ...(addon.speaker === 'frr' && p.bfd_profile ? { bfd: true } : {}),
+        // the BGPPeer's timers, as MetalLB's speaker keeps them (unset: the lab's fast ones)
+        ...(hold !== undefined || keepalive !== undefined
+          ? { timers: sessionTimers({ hold, keepalive }) }
+          : {}),
+      };
+    }),
     // a speaker learns nothing; it announces the service addresses it holds, each over the sessions of its family
     import: 'none',
     export: services.map(hostPrefix),

@@ -52,7 +52,7 @@ export const metallb: Addon<'metallb', typeof metallbSchema> = {
       'metallb-not-advertised',
     ],
     // MetalLB refuses a BGPPeer naming a profile it does not have: nothing to show
-    errors: ['metallb-bfd-profile-unknown'],
+    errors: ['metallb-bfd-profile-unknown', 'metallb-timer-invalid'],
     warnings: ['metallb-no-speaker'],
   },
   vm: metallbVm,

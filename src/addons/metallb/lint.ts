@@ -7,7 +7,7 @@ import { type Issue, issue } from '../../core/issue.js';
 import { type Cluster, type Lab, networkByName, selectNodes } from '../../core/lab.js';
 import { familyOf } from '../../net/ip.js';
 import { gatewayRoutes } from '../../net/static-routes.js';
-import { assigningPool, isAdvertised, SPEAKER_ROLE } from './derive.js';
+import { assigningPool, isAdvertised, SPEAKER_ROLE, seconds } from './derive.js';
 import { firstUsable, holdsFamily, poolRange, rangeWithin } from './pool-ranges.js';
 
 function versionTuple(v: string): number[] {
@@ -193,6 +193,29 @@ function peerIssues(lab: Lab, c: Cluster): Issue[] {
   const out: Issue[] = [];
   const path = [...c.path, 'addons', 'metallb'];
   const speakers = lab.nodes.filter((n) => c.members.includes(n.name) && n.roles.includes(SPEAKER_ROLE));
+  // the BGPPeer's timers: Go durations MetalLB parses, a hold time BGP allows (0, or 3 s and more)
+  m.peers.forEach((peer, i) => {
+    for (const field of ['hold_time', 'keepalive_time'] as const) {
+      const text = peer[field];
+      if (text === undefined) continue;
+      const s = seconds(text);
+      const bad =
+        s === undefined
+          ? `${text} is not a duration MetalLB reads`
+          : field === 'hold_time' && s > 0 && s < 3
+            ? `a hold time of ${s} s: BGP allows 0 or at least 3 s`
+            : undefined;
+      if (bad)
+        out.push(
+          issue(
+            'metallb-timer-invalid',
+            [...path, 'peers', i, field],
+            `BGPPeer ${peer.name}: ${bad}`,
+            'MetalLB refuses the BGPPeer and the session never comes up: write a Go duration (90s, 1m30s, 1.5m, 2h)',
+          ),
+        );
+    }
+  });
   // BFD: a profile that exists, on the FRR speaker (MetalLB's native speaker has no BFD)
   const profiles = new Set((m.bfd_profiles ?? []).map((b) => b.name));
   m.peers.forEach((peer, i) => {
