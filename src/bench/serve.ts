@@ -1,18 +1,25 @@
 // The workshop server under a workshop's load: lab serve with 30 attendees, each with one terminal
 // socket open (a WebSocket client speaking the browser terminal's protocol, as xterm.js does), and
 // measured: the server's memory (PSS), a keystroke's echo (sent on a socket until the node's shell
-// echoes it back through the server), and a step's Check from the request to its result.
-import { type ChildProcess, spawn } from 'node:child_process';
+// echoes it back through the server), a step's Check from the request to its result, and the server's
+// CPU over an idle minute with every terminal open: what reading each attendee's health every 15 s
+// costs (the server does nothing else then).
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import WebSocket from 'ws';
 
 export const SERVE_ATTENDEES = Number(process.env.BENCH_SERVE_ATTENDEES ?? 30);
+/** The idle stretch the server's CPU is measured over (s). */
+const IDLE_S = Number(process.env.BENCH_SERVE_IDLE_S ?? 60);
 
 export interface ServeFigures {
   attendees: number;
   pssKb: number;
   echoMs: number[];
   checkMs: number[];
+  /** The server's CPU (user + system) over IDLE_S idle seconds, terminals open: its health polls. */
+  idleCpuMs: number;
+  idleS: number;
 }
 
 interface Served {
@@ -22,6 +29,13 @@ interface Served {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const TICK_MS = 1000 / Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim() || 100);
+/** A process's CPU so far (user + system, ms), from /proc/PID/stat (fields 14 and 15). */
+const cpuMsOf = (pid: number) => {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * TICK_MS;
+};
 const pssOf = (pid: number) =>
   Number(/^Pss:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))?.[1] ?? 0);
 
@@ -134,8 +148,12 @@ export async function serveBench(
       if (!result.ok) throw new Error(`Check router failed: ${JSON.stringify(result)}`);
       checkMs.push(performance.now() - t);
     }
+    // an idle minute, every terminal still open: the server reads each attendee's health every 15 s
+    const cpuBefore = cpuMsOf(child.pid!);
+    await sleep(IDLE_S * 1000);
+    const idleCpuMs = cpuMsOf(child.pid!) - cpuBefore;
     for (const t of terminals) t.ws.close();
-    return { attendees: served.attendees.length, pssKb, echoMs, checkMs };
+    return { attendees: served.attendees.length, pssKb, echoMs, checkMs, idleCpuMs, idleS: IDLE_S };
   } finally {
     child.kill('SIGTERM');
     await new Promise((r) => child.once('exit', r));
@@ -156,5 +174,10 @@ export function serveFigures(f: ServeFigures): [string, number, string][] {
     [`lab serve, ${n} terminals: keystroke echo, median`, at(f.echoMs, 0.5), 'ms'],
     [`lab serve, ${n} terminals: keystroke echo, p95`, at(f.echoMs, 0.95), 'ms'],
     [`lab serve, ${n} terminals: Check (step router) to its result, median`, at(f.checkMs, 0.5), 'ms'],
+    [
+      `lab serve, ${n} attendees idle, terminals open: server CPU per minute (health read every 15 s)`,
+      (f.idleCpuMs * 60) / f.idleS,
+      'ms',
+    ],
   ];
 }
