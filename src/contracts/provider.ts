@@ -102,6 +102,8 @@ export interface Provider {
   /** The provider realizes the roles itself (VMs provisioned with the real software): the engine
    * starts no emulated daemons, and roles without an emulated realization are fine. */
   realizesRoles?: boolean;
+  /** Many instances of one lab run side by side on this host, each isolated (lab up --instances). */
+  sideBySide?: boolean;
   /** Throws one PreflightError listing everything the host lacks. */
   verifyHost(lab: Lab): Promise<void>;
   /** The instance's management prefix (the lab's own, or one free of `taken`) and host link. */

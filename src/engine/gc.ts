@@ -2,6 +2,7 @@
 // journals; then each provider names what it finds on the host that no live instance's journal lists.
 
 import type { Orphan } from '../contracts/provider.js';
+import { DEFAULT_PROVIDER } from '../model/lab-schema.js';
 import { allProviders, providerOf } from '../providers/index.js';
 import { destroyInstance } from './down.js';
 import { damagedInstances, knownInstances } from './host-instances.js';
@@ -30,17 +31,18 @@ export async function collectGarbage(opts: { dryRun?: boolean } = {}): Promise<G
     live.flatMap((i) =>
       journalOf(i.dir)
         .resources()
-        .flatMap((r) => (r.kind === 'netns' || r.kind === 'link' ? [r.name] : [])),
+        // named resources: a process is no name on the host, a mount or project a path
+        .flatMap((r) => ('name' in r && r.kind !== 'process' ? [r.name] : [])),
     ),
   );
   // a live instance's own names are its, whatever its journal says: an emptied or damaged journal (or
   // instance.json) made gc take a running lab for orphans and tear it down
   const named = [
     ...live.map((i) => ({ lab: i.lab, instance: i.instance, provider: i.provider })),
-    ...damagedInstances().map((d) => ({ ...d, provider: 'netns' })),
+    ...damagedInstances().map((d) => ({ ...d, provider: DEFAULT_PROVIDER })),
   ];
   for (const i of named) {
-    const provider = await providerOf(i.provider ?? 'netns');
+    const provider = await providerOf(i.provider ?? DEFAULT_PROVIDER);
     for (const f of (await provider.findInstance?.(i.lab, i.instance)) ?? [])
       if (f.kind !== 'process') owned.add(f.name);
   }

@@ -128,9 +128,9 @@ async function verifyWorkshop(file: string, opts: WorkshopOptions) {
   const opened = openLab(file, opts.set, host, opts.allow ?? []);
   const { lab } = opened;
   const provider = await providerOf(opts.provider ?? lab.provider);
-  if (provider.name !== 'netns' || provider.realizesRoles)
+  if (!provider.sideBySide || provider.realizesRoles)
     throw new DefinitionError(
-      `--instances runs attendees' instances on the netns provider; ${lab.name} would use ${provider.name}`,
+      `--instances runs attendees' instances side by side on one host, which the ${provider.name} provider cannot (${lab.name} would use it)`,
     );
   await provider.verifyHost(lab);
   verifyEmulated(lab);

@@ -41,11 +41,6 @@ describe('import graph', () => {
   );
 });
 
-/** Where the engine still knows the netns provider by name (issue 20): the workshop runs attendees
- * side by side on netns only, and gc lists netns's resource kinds; they become the provider's data once
- * the node sandbox has landed in providers/netns/ (its engineer's files until then). */
-const WAITING_FOR_NETNS = ["engine/gc.ts: 'netns'", "engine/workshop.ts: 'netns'"];
-
 describe('the plug-in seams', () => {
   /** What contracts/ may read: the lab's types and what sits below them. */
   const BELOW_CONTRACTS =
@@ -76,7 +71,7 @@ describe('the plug-in seams', () => {
             .map((n) => `${dir}/${f}: '${n}'`);
         }),
     );
-    expect(branches).toEqual(WAITING_FOR_NETNS);
+    expect(branches).toEqual([]);
   });
 
   it('no circle between folders or between files, type-only imports included', () => {

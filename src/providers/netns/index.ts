@@ -45,6 +45,8 @@ function idBaseOf(journal: JournalWriter, netns: string): number {
 
 export const netnsProvider: Provider = {
   name: 'netns',
+  // each instance its own namespaces, management prefix and sandboxed id ranges
+  sideBySide: true,
 
   async verifyHost(lab) {
     (await import('./preflight.js')).verifyHost(lab);
