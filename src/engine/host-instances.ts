@@ -33,9 +33,20 @@ function registryEntries(): string[] {
 /** Every registered instance whose state folder still holds it. */
 export function registeredInstances(): InstanceRecord[] {
   return registryEntries().flatMap((e) => {
-    const record = readInstance(readFileSync(join(REGISTRY, e), 'utf8').trim());
+    const dir = folderOf(e);
+    const record = dir === undefined ? undefined : readInstance(dir);
     return record ? [record] : [];
   });
+}
+
+/** The state folder an entry names; none when its instance went down since the list was read. */
+function folderOf(entry: string): string | undefined {
+  try {
+    return readFileSync(join(REGISTRY, entry), 'utf8').trim();
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw e;
+  }
 }
 
 /** This state folder's instances and every other one registered on the host, once each, crash
@@ -48,12 +59,8 @@ export function knownInstances(): InstanceRecord[] {
 export function damagedInstances(): { lab: string; instance: string; dir: string }[] {
   return registryEntries().flatMap((e) => {
     const [lab, instance] = e.split('.');
-    try {
-      const dir = readFileSync(join(REGISTRY, e), 'utf8').trim();
-      return existsSync(dir) && !readInstance(dir) ? [{ lab, instance, dir }] : [];
-    } catch {
-      return [];
-    }
+    const dir = folderOf(e);
+    return dir !== undefined && existsSync(dir) && !readInstance(dir) ? [{ lab, instance, dir }] : [];
   });
 }
 

@@ -51,11 +51,20 @@ export function recordedInstances(): InstanceRecord[] {
   return readdirSync(root, { withFileTypes: true })
     .filter((d) => d.isDirectory())
     .flatMap((lab) =>
-      readdirSync(join(root, lab.name), { withFileTypes: true })
-        .filter((d) => d.isDirectory())
+      foldersIn(join(root, lab.name))
         .map((d) => readInstance(join(root, lab.name, d.name)))
         .filter((r): r is InstanceRecord => !!r),
     );
+}
+
+/** The folders in DIR; none when it went away since its parent was listed (a lab's last down). */
+function foldersIn(dir: string) {
+  try {
+    return readdirSync(dir, { withFileTypes: true }).filter((d) => d.isDirectory());
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw e;
+  }
 }
 
 /** Left by a crash: starting or stopping, and the `lab up` or `lab down` doing it is gone. */
