@@ -27,6 +27,28 @@ export async function collectGarbage(opts: { dryRun?: boolean } = {}): Promise<G
   if (!opts.dryRun) for (const i of crashed) await destroyInstance(i.dir, i).catch((e) => (failure ??= e));
 
   const live = instances.filter((i) => !crashed.includes(i));
+  const owned = await ownedNames(live);
+  const orphans: Garbage['orphans'] = [];
+  for (const provider of await allProviders()) {
+    const candidates = await provider.findOrphans(owned);
+    // a lab up that registered after the look above may have made its namespaces since: everything on
+    // the host is looked at before this second look (up registers before it makes anything), so what
+    // it names now is a live instance's, not an orphan (a gc beside the soak took a new instance's
+    // namespaces between its network and its boot)
+    const now = await ownedNames(knownInstances().filter((i) => !isCrashed(i)));
+    const found = candidates.filter((o) => !now.has(o.name));
+    if (!opts.dryRun) await provider.removeOrphans(found);
+    orphans.push(...found.map((o) => ({ ...o, provider: provider.name })));
+  }
+  // last: destroying a crashed instance takes and releases its lock, which removes a stale one too
+  const locks = removeStaleLocks(opts.dryRun);
+  if (failure) throw failure;
+  return { instances: crashed.map((i) => i.id), orphans, locks };
+}
+
+/** The names live instances hold: every named resource of their journals, and whatever their own
+ * names find on the host. */
+async function ownedNames(live: ReturnType<typeof knownInstances>): Promise<Set<string>> {
   const owned = new Set(
     live.flatMap((i) =>
       journalOf(i.dir)
@@ -46,14 +68,5 @@ export async function collectGarbage(opts: { dryRun?: boolean } = {}): Promise<G
     for (const f of (await provider.findInstance?.(i.lab, i.instance)) ?? [])
       if (f.kind !== 'process') owned.add(f.name);
   }
-  const orphans: Garbage['orphans'] = [];
-  for (const provider of await allProviders()) {
-    const found = await provider.findOrphans(owned);
-    if (!opts.dryRun) await provider.removeOrphans(found);
-    orphans.push(...found.map((o) => ({ ...o, provider: provider.name })));
-  }
-  // last: destroying a crashed instance takes and releases its lock, which removes a stale one too
-  const locks = removeStaleLocks(opts.dryRun);
-  if (failure) throw failure;
-  return { instances: crashed.map((i) => i.id), orphans, locks };
+  return owned;
 }
