@@ -270,7 +270,7 @@ function serveAttendee(
       }
       if (channel.destroyed) return node.close();
       emit({ user: who.user, kind: command === undefined ? 'shell' : 'exec', node: target.node });
-      bridge(channel, node);
+      bridge(channel, node, target.node);
     };
 
     session.on('shell', (ok) => {

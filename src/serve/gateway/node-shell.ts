@@ -4,8 +4,17 @@ import type { ClientChannel, PseudoTtyOptions } from 'ssh2';
 import { verifyRoutedVia } from '../../transport/route-guard.js';
 import { SshShell, type SshTarget } from '../../transport/ssh.js';
 
+export interface NodeExit {
+  code?: number | null;
+  signal?: string;
+}
+
 export interface NodeChannel {
   channel: ClientChannel;
+  /** The command's exit status or signal, once the node sent it (empty before). */
+  exit(): NodeExit;
+  /** Why the connection to the node failed after it opened (a keepalive timeout, a reset), if it did. */
+  failure(): string | undefined;
   /** Ends the channel and the connection to the node. */
   close(): void;
 }
@@ -25,14 +34,29 @@ export async function openNodeChannel(
   const shell = new SshShell(target, { connectTimeoutMs: how.connectTimeoutMs ?? 5000 });
   try {
     const client = await shell.connect();
+    let exit: NodeExit = {};
     const channel = await new Promise<ClientChannel>((resolve, reject) => {
-      const done = (err: Error | undefined, ch: ClientChannel) => (err ? reject(err) : resolve(ch));
+      const done = (err: Error | undefined, ch: ClientChannel) => {
+        if (err) return reject(err);
+        // listened for here, not after the await: a quick command's exit status can come in the same
+        // read as the channel's success, and was lost (the attendee got 255 and no word, under load)
+        ch.on('exit', (code: number | null, signal?: string) => {
+          exit = { code, signal };
+        });
+        resolve(ch);
+      };
       if (how.command !== undefined) client.exec(how.command, { pty: how.pty ?? false }, done);
       else client.shell(how.pty ?? false, done);
+    });
+    let failure: string | undefined;
+    client.on('error', (e: Error) => {
+      failure ??= e.message;
     });
     channel.on('close', () => shell.close());
     return {
       channel,
+      exit: () => exit,
+      failure: () => failure,
       close: () => {
         channel.close();
         shell.close();
