@@ -1,7 +1,7 @@
 // What a lab left on the host: namespaces, root links, live processes, mounts. Tests assert it is nothing.
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { Journal } from '../../src/engine/journal.js';
-import { isAlive } from '../../src/host/processes.js';
+import { hostPidsOf, isAlive } from '../../src/host/processes.js';
 import { cgroupInstances } from '../../src/providers/netns/cgroups.js';
 import { instanceTag } from '../../src/providers/netns/names.js';
 
@@ -15,6 +15,14 @@ export function namespacesOf(prefix: string): string[] {
 
 export function rootLinks(): string[] {
   return readdirSync('/sys/class/net').filter((l) => /^lab[0-9a-f]{5}$/.test(l));
+}
+
+/** A node's own pids (its PID namespace's, whitespace-separated in `output`) and their host pids, found
+ * under the node's holder as the journal names it: a pid not found there is missing from `host`. */
+export function nodePidsOnHost(journalFile: string, node: string, output: string) {
+  const reported = output.split(/\s+/).filter(Boolean).map(Number);
+  const holder = new Journal(journalFile).pidOf(`process:${node}:holder`) ?? 0;
+  return { reported, host: [...hostPidsOf(holder, reported).values()] };
 }
 
 /** Processes the journal recorded that still run (zombies count as gone: PID 1 reaps them late). */

@@ -6,11 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, describe, expect, it } from 'vitest';
-import { Journal } from '../../src/engine/journal.js';
-import { hostPidsOf } from '../../src/host/processes.js';
 import { PROJECT_DIR } from '../../src/paths.js';
 import { LAB_BIN, labCli } from '../helpers/cli.js';
-import { leftovers, rootLinks } from '../helpers/host.js';
+import { leftovers, nodePidsOnHost, rootLinks } from '../helpers/host.js';
 import { isRoot } from '../helpers/labs.js';
 import { compareOutput } from '../helpers/readme.js';
 
@@ -137,17 +135,14 @@ describe.skipIf(!isRoot)('cilium-clustermesh on netns', () => {
 
   it('lab down leaves nothing: namespaces, links, mounts, agents, etcds, pods, etcd data', async () => {
     // a node reports the pids of its own PID namespace: on the host they are found under its holder
-    const journal = new Journal(join(instanceDir, 'journal.jsonl'));
     const pidsOf = async (node: string, files: string) => {
-      const local = (
-        await exec(node, `cat ${files} 2>/dev/null; cat /run/cilium/pods/*.www/nginx.pid 2>/dev/null`)
-      ).stdout
-        .split(/\s+/)
-        .filter(Boolean)
-        .map(Number);
-      const host = hostPidsOf(journal.pidOf(`process:${node}:holder`) ?? 0, local);
-      expect(host.size, `${node}: every pid found on the host`).toBe(local.length);
-      return [...host.values()];
+      const out = await exec(
+        node,
+        `cat ${files} 2>/dev/null; cat /run/cilium/pods/*.www/nginx.pid 2>/dev/null`,
+      );
+      const { reported, host } = nodePidsOnHost(join(instanceDir, 'journal.jsonl'), node, out.stdout);
+      expect(host.length, `${node}: every pid found on the host`).toBe(reported.length);
+      return host;
     };
     const pids = [
       ...(await pidsOf('c1-cp', '/run/cilium/agent.pid /run/etcd/etcd.pid')),
