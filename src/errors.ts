@@ -51,8 +51,9 @@ export class PreflightError extends LabError {
   static override readonly defaultCode = 'preflight';
 }
 
-/** A step of the plan failed (a node could not be created, a daemon did not start). */
-export class StepError extends LabError {
+/** lab could not carry out its work on the host or the nodes: a node not created, a daemon not started, a
+ * VM's provisioning script or a lab step's actions failed (exit 4; its --json code stays 'step', as documented). */
+export class ExecutionError extends LabError {
   override readonly exitCode = EXIT.step;
   static override readonly defaultCode = 'step';
 }

@@ -4,14 +4,14 @@
 // destroy, which takes the lab inside with it.
 import { rmSync } from 'node:fs';
 import type { LabCarrier, Provider } from '../contracts/provider.js';
-import { DefinitionError, InterruptedError, LabError, StepError } from '../errors.js';
+import { DefinitionError, ExecutionError, InterruptedError, LabError } from '../errors.js';
 import { hostRoutes } from '../host/routes.js';
 import { openLab } from '../model/open.js';
 import { shellQuote } from '../shell-quote.js';
 import { SshShell } from '../transport/ssh.js';
-import { registerInstance, unregisterInstance } from './host-instances.js';
+import { listInstance, unlistInstance } from './host-instances.js';
 import type { InstanceRecord } from './instances.js';
-import { openShells } from './session.js';
+import { openShells } from './shells.js';
 import { createInstanceDir, journalOf, saveTargets, writeInstance } from './state.js';
 
 /** lab on the carrying machine, as root without a prompt. */
@@ -74,7 +74,7 @@ export async function upCarried(
     createdAt: new Date().toISOString(),
   };
   writeInstance(record);
-  registerInstance(record);
+  listInstance(record);
   const journal = journalOf(dir);
   const controller = new AbortController();
   const onSignal = () => controller.abort();
@@ -105,21 +105,22 @@ export async function upCarried(
     shell = new SshShell(targets[0], { connectTimeoutMs: 60_000 });
     const args = ['up', lab.name, '-i', opts.instance, ...opts.set.flatMap((s) => ['--set', s])];
     const code = await unlessInterrupted(runInside(carrier, shell, args, 1_800_000));
-    if (code !== 0) throw new StepError(`lab up ${lab.name} inside the VM exited with ${code}`);
+    if (code !== 0) throw new ExecutionError(`lab up ${lab.name} inside the VM exited with ${code}`);
     record.status = 'up';
     writeInstance(record);
   } catch (error) {
     if (controller.signal.aborted) {
       await provider.destroy(journal.resources());
       rmSync(dir, { recursive: true, force: true });
-      unregisterInstance(lab.name, opts.instance);
+      unlistInstance(lab.name, opts.instance);
       throw new InterruptedError(
         `interrupted: the VM of ${lab.name} (instance ${opts.instance}) is destroyed`,
       );
     }
     record.status = 'failed';
     writeInstance(record);
-    const e = error instanceof LabError ? error : new StepError((error as Error).message, { cause: error });
+    const e =
+      error instanceof LabError ? error : new ExecutionError((error as Error).message, { cause: error });
     e.details.push(
       `The VM is left running for a look (${carrier.lookHint(dir)}); lab down ${lab.name} removes it.`,
     );

@@ -1,6 +1,6 @@
 // lab down: stop whatever works on the instance (a starting up is cancelled), replay the journal in
 // reverse, then remove what the host still holds under the instance's names (the journal may be
-// damaged or gone), the registry entry and the state folder. Running it twice is fine.
+// damaged or gone), its entry in the host's instance list and the state folder. Running it twice is fine.
 import { existsSync, readFileSync, realpathSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Orphan } from '../contracts/provider.js';
@@ -9,7 +9,7 @@ import { runCommand } from '../host/command.js';
 import { mountsUnder } from '../host/mounts.js';
 import { providerOf } from '../providers/index.js';
 import type { EventLog } from './events.js';
-import { entryOf, unregisterInstance } from './host-instances.js';
+import { entryOf, unlistInstance } from './host-instances.js';
 import { type InstanceRecord, instanceDir, readInstance } from './instances.js';
 import { type LockOwner, takeOverLock } from './lock.js';
 import { journalOf, writeInstance } from './state.js';
@@ -23,7 +23,7 @@ export interface DownResult {
   stopped?: LockOwner;
 }
 
-/** Refuses to remove an instance another state folder registered on this host (someone else's). */
+/** Refuses to remove an instance another state folder listed on this host (someone else's). */
 function verifyOurs(lab: string, instance: string, dir: string): void {
   let registered: string;
   try {
@@ -64,7 +64,7 @@ export async function labDown(lab: string, instance: string, events?: EventLog):
     };
     const found = await (events ? events.span('teardown', undefined, teardown) : teardown());
     const registered = existsSync(entryOf(lab, instance));
-    unregisterInstance(lab, instance);
+    unlistInstance(lab, instance);
     const beyondJournal: Record<string, number> = {};
     for (const f of found) beyondJournal[f.kind] = (beyondJournal[f.kind] ?? 0) + 1;
     if (folderError) throw folderError;
@@ -99,9 +99,9 @@ export async function destroyInstance(dir: string, record: InstanceRecord | unde
   try {
     rmSync(dir, { recursive: true, force: true });
   } catch (e) {
-    // the host is clean: its registry entry goes, the folder stays, said with its real cause (rmSync
+    // the host is clean: its instance-list entry goes, the folder stays, said with its real cause (rmSync
     // reports an immutable folder's EPERM as ENOTDIR of a file in it)
-    if (record) unregisterInstance(record.lab, record.instance);
+    if (record) unlistInstance(record.lab, record.instance);
     const error = hostWriteError('the state folder', dir, probeWrite(dir) ?? e);
     error.details = [
       'Everything the instance ran on the host is removed; only this folder is left.',
@@ -109,7 +109,7 @@ export async function destroyInstance(dir: string, record: InstanceRecord | unde
     ];
     throw error;
   }
-  if (record) unregisterInstance(record.lab, record.instance);
+  if (record) unlistInstance(record.lab, record.instance);
 }
 
 /** Why a folder cannot be written: the error of creating and removing a file in it, if any. */

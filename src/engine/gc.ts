@@ -18,7 +18,7 @@ export interface Garbage {
 }
 
 export async function collectGarbage(opts: { dryRun?: boolean } = {}): Promise<Garbage> {
-  // this state folder's instances, and every other one registered on the host
+  // this state folder's instances, and every other one the host lists
   const instances = knownInstances();
   // starting or stopping, and the process doing it is gone (a live `lab up` or `lab down` is not a crash)
   const crashed = instances.filter(isCrashed);
@@ -31,7 +31,7 @@ export async function collectGarbage(opts: { dryRun?: boolean } = {}): Promise<G
   const orphans: Garbage['orphans'] = [];
   for (const provider of await allProviders()) {
     const candidates = await provider.findOrphans(owned);
-    // a lab up that registered after the look above may have made its namespaces since: everything on
+    // a lab up that listed itself after the look above may have made its namespaces since: everything on
     // the host is looked at before this second look (up registers before it makes anything), so what
     // it names now is a live instance's, not an orphan (a gc beside the soak took a new instance's
     // namespaces between its network and its boot)

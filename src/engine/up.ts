@@ -10,10 +10,10 @@ import {
   CancelledError,
   CheckError,
   DefinitionError,
+  ExecutionError,
   hostWriteError,
   InterruptedError,
   LabError,
-  StepError,
 } from '../errors.js';
 import { openLab } from '../model/open.js';
 import { instanceFlag } from '../names.js';
@@ -29,12 +29,7 @@ import { verifyRoutedVia } from '../transport/route-guard.js';
 import { SshShell, type SshTarget } from '../transport/ssh.js';
 import { type CheckOutcome, describeFailure, inTurn, lastOutput } from './checks.js';
 import { describeEvent, EventLog, type LabEvent } from './events.js';
-import {
-  knownInstances,
-  registerInstance,
-  stateFoldersOnHost,
-  unregisterInstance,
-} from './host-instances.js';
+import { knownInstances, listInstance, stateFoldersOnHost, unlistInstance } from './host-instances.js';
 import { type InstanceRecord, instanceDir, readInstance } from './instances.js';
 import type { Journal } from './journal.js';
 import { acquireLock, CANCEL_SIGNAL } from './lock.js';
@@ -277,7 +272,7 @@ function createInstance(
     rmSync(dir, { recursive: true, force: true });
     throw hostWriteError('the state folder', dir, e);
   }
-  registerInstance(record);
+  listInstance(record);
   return record;
 }
 
@@ -475,7 +470,7 @@ async function failedRun(run: Run, error: unknown, checkCount: number): Promise<
     for (const s of shells.values()) s.close();
     await provider.destroy(journal.resources());
     rmSync(dir, { recursive: true, force: true });
-    unregisterInstance(lab.name, instance);
+    unlistInstance(lab.name, instance);
     if (opts.signal?.reason === CANCEL_SIGNAL)
       return new CancelledError(
         `cancelled: lab down of ${lab.name} (instance ${instance}) stopped this lab up; everything it had created is removed`,
@@ -501,7 +496,7 @@ async function failedRun(run: Run, error: unknown, checkCount: number): Promise<
     const found = (await provider.findInstance?.(lab.name, instance)) ?? [];
     if (found.length) await provider.removeOrphans(found);
     rmSync(dir, { recursive: true, force: true });
-    unregisterInstance(lab.name, instance);
+    unlistInstance(lab.name, instance);
     const e = hostWriteError('the state folder', dir, isWriteError(error) ? error : saveError);
     e.details = [
       `lab up failed (${(error as Error).message}) and could not record it: everything it had created is removed.`,
@@ -518,7 +513,8 @@ async function failedRun(run: Run, error: unknown, checkCount: number): Promise<
     events.emit({ type: 'run-end', ok: false, ms: Date.now() - started, exitCode: e.exitCode });
     return e;
   }
-  const e = error instanceof LabError ? error : new StepError((error as Error).message, { cause: error });
+  const e =
+    error instanceof LabError ? error : new ExecutionError((error as Error).message, { cause: error });
   e.details.push(leftUp);
   events.emit({ type: 'run-end', ok: false, ms: Date.now() - started, exitCode: e.exitCode });
   return e;

@@ -7,7 +7,7 @@ import type { Lab, Step } from '../core/lab.js';
 import { type CheckOutcome, lastOutput, runChecksInOrder } from '../engine/checks.js';
 import type { InstanceRecord } from '../engine/instances.js';
 import { proveStep, runStepEffects } from '../engine/run-step.js';
-import { openShells } from '../engine/session.js';
+import { openShells } from '../engine/shells.js';
 import { journalOf } from '../engine/state.js';
 import { outputTail } from '../printable.js';
 import type { FailureCheck, FailureResult, RecoveryResult } from '../report/results.js';

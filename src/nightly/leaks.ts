@@ -45,6 +45,7 @@ export function findLeaks({ record, resources }: LeakSnapshot): Leak[] {
   for (const line of readFileSync('/proc/self/mountinfo', 'utf8').split('\n'))
     if (line.includes(`${record.dir}/`)) leaks.push({ kind: 'mount', what: line.split(' ')[4] ?? line });
   if (existsSync(record.dir)) leaks.push({ kind: 'state', what: record.dir });
+  // its entry in the host's instance list, under the kind's name in lab-nightly/1
   if (existsSync(entryOf(record.lab, record.instance)))
     leaks.push({ kind: 'registry', what: entryOf(record.lab, record.instance) });
   return leaks;

@@ -4,7 +4,7 @@
 import { closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import type { InstanceRecord } from '../engine/instances.js';
-import { openShells } from '../engine/session.js';
+import { openShells } from '../engine/shells.js';
 import { journalOf } from '../engine/state.js';
 import { runCommand } from '../host/command.js';
 import { makeFolderInside, writeInside } from '../host/output.js';

@@ -28,6 +28,7 @@ export interface CheckResult extends CheckRecord {
 }
 
 export interface Leak {
+  /** 'registry': the instance's entry in the host's instance list (the name lab-nightly/1 keeps) */
   kind: 'namespace' | 'link' | 'process' | 'mount' | 'state' | 'registry';
   what: string;
 }

@@ -10,7 +10,7 @@ import { labDown } from '../engine/down.js';
 import { healthOf } from '../engine/health.js';
 import { instanceDir, readInstance } from '../engine/instances.js';
 import { describeProof, proveStep, runStepEffects } from '../engine/run-step.js';
-import { openShells } from '../engine/session.js';
+import { openShells } from '../engine/shells.js';
 import { files, journalOf, loadTargets, requireInstance } from '../engine/state.js';
 import { labUp } from '../engine/up.js';
 import { inPool } from '../engine/workshop.js';
@@ -65,12 +65,12 @@ export class Workshop {
     return a.placement.dir;
   }
 
-  /** Where an attendee stands: each step's state from its instance's progress, each check's last result. */
+  /** Where an attendee stands: each step's state from its instance's standing, each check's last result. */
   view(a: Attendee): AttendeeView {
-    const progress = readStanding(this.dirOf(a));
-    const next = nextStep(this.lab, progress.done);
+    const standing = readStanding(this.dirOf(a));
+    const next = nextStep(this.lab, standing.done);
     const stateOf = (s: Step): StepState =>
-      progress.done.includes(s.name) ? 'done' : s === next ? 'next' : s.optional ? 'optional' : 'pending';
+      standing.done.includes(s.name) ? 'done' : s === next ? 'next' : s.optional ? 'optional' : 'pending';
     const last: Record<string, StepResult> = {};
     for (const r of this.state.results(a.name)) last[r.step] = r;
     return {
@@ -81,7 +81,7 @@ export class Workshop {
       steps: this.lab.steps.map((s) => ({
         name: s.name,
         state: stateOf(s),
-        checks: [...s.checks, ...s.breaks].map((c) => ({ name: c, ...progress.checks[c] })),
+        checks: [...s.checks, ...s.breaks].map((c) => ({ name: c, ...standing.checks[c] })),
       })),
       last,
       health: this.state.health(a.name),
@@ -230,9 +230,9 @@ export class Workshop {
       throw new DefinitionError(`step ${step.name} has nothing to run: it is done by hand, then checked`);
     return this.exclusive(a, `running ${step.name}`, async () => {
       const dir = this.dirOf(a);
-      const progress = readStanding(dir);
-      const next = nextStep(this.lab, progress.done, step.optional ? step.name : undefined);
-      if (progress.done.includes(step.name))
+      const standing = readStanding(dir);
+      const next = nextStep(this.lab, standing.done, step.optional ? step.name : undefined);
+      if (standing.done.includes(step.name))
         throw new DefinitionError(`step ${step.name} has already run (reset to it to see it again)`);
       if (next !== step)
         throw new DefinitionError(
@@ -262,8 +262,8 @@ export class Workshop {
         lines.push(`✖ step ${step.name} did not complete: ${(e as Error).message}`);
         return this.result(a, { step: step.name, action: 'run', ok: false, lines }, by);
       }
-      progress.done.push(step.name);
-      recordChecks(dir, [], progress.done);
+      standing.done.push(step.name);
+      recordChecks(dir, [], standing.done);
       const proofs = await proveStep(this.lab, step, (n) => shells.get(n)!, {
         signal: this.setup.signal,
         onProof: (p) => lines.push(describeProof(p)),

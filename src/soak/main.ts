@@ -1,7 +1,7 @@
 // npm run soak: the fault harness. Runs the lab command as people do, off the road: cycles, interrupts
 // at random moments (SIGINT, SIGTERM, SIGKILL then down), instances side by side, down racing up,
 // damaged state, daemons and holders killed. After every run it looks for what the instance left
-// (namespaces, its link, registry entry, lock, state folder, processes), by that instance's names
+// (namespaces, its link, instance-list entry, lock, state folder, processes), by that instance's names
 // only: other labs on this host are never looked at or touched. One line per scenario, a summary,
 // exit 1 on any failure or leak. SOAK_SHORT=1 is the quick version npm test runs; SOAK_CYCLES=N.
 import { spawn, spawnSync } from 'node:child_process';
@@ -79,7 +79,7 @@ function leaks(instance: string, journalCopy?: string): string[] {
   }
   if (namespaces.length) out.push(`${namespaces.length} namespaces`);
   if (existsSync(`/sys/class/net/lab${instanceTag(LAB, instance)}`)) out.push('its root link');
-  if (existsSync(entryOf(LAB, instance))) out.push('its registry entry');
+  if (existsSync(entryOf(LAB, instance))) out.push('its instance-list entry');
   if (existsSync(lockFileOf(LAB, instance))) out.push('its lock');
   if (existsSync(join(state, LAB, instance))) out.push('its state folder');
   if (journalCopy && existsSync(journalCopy)) {

@@ -198,7 +198,7 @@ describe.skipIf(!isRoot)('interrupted runs', () => {
     expect((await sleeper).signal).toBe('SIGTERM');
     expect(leftovers(orphan).namespaces).toEqual([]);
     expect(rootLinks()).not.toContain(link);
-    // the lab from the other state folder is registered on the host: gc left it running
+    // the lab from the other state folder is listed on the host: gc left it running
     const check = await execa('node', [LAB_BIN, 'check', 'bgp-metallb', '-i', instance], {
       env: { LAB_STATE_DIR: other },
       reject: false,

@@ -32,14 +32,14 @@ function left(instance: string, state: string) {
       namespacesOf(`lab.bgp-metallb.${instance}`).filter((n) => n === `lab.bgp-metallb.${instance}`),
     ),
     link: existsSync(`/sys/class/net/${link}`),
-    registry: existsSync(entryOf('bgp-metallb', instance)),
+    instanceEntry: existsSync(entryOf('bgp-metallb', instance)),
     lock: existsSync(lockFileOf('bgp-metallb', instance)),
     state: existsSync(join(state, 'bgp-metallb', instance)),
     // the nodes' folders, a tmpfs each mounted on the host
     mounts: labMounts().filter((l) => l.includes(`/bgp-metallb/${instance}/`)),
   };
 }
-const NOTHING = { namespaces: [], link: false, registry: false, lock: false, state: false, mounts: [] };
+const NOTHING = { namespaces: [], link: false, instanceEntry: false, lock: false, state: false, mounts: [] };
 
 describe.skipIf(!isRoot)('reliability off the road', () => {
   const state = mkdtempSync(join(tmpdir(), 'lab-rel-'));
@@ -272,7 +272,7 @@ describe.skipIf(!isRoot)('reliability off the road', () => {
     execFileSync('mount', ['--bind', dir, dir]);
     execFileSync('mount', ['-o', 'remount,ro,bind', dir]);
     try {
-      // it said `ENOTDIR: not a directory, scandir …/events.jsonl`, exit 1, and left the registry entry
+      // it said `ENOTDIR: not a directory, scandir …/events.jsonl`, exit 1, and left the instance-list entry
       const down = await lab(['down', 'bgp-metallb', '-i', instance, '--json']);
       expect(down.exitCode, down.all).toBe(3);
       expect(JSON.parse(down.stdout)).toMatchObject({

@@ -6,19 +6,19 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import type { Orphan } from '../../src/contracts/provider.js';
 
-// the host-wide folders (registry, locks) are read when their modules load: this test's own, first
+// the host-wide folders (instance list, locks) are read when their modules load: this test's own, first
 const host = vi.hoisted(() => {
   const { mkdtempSync } = require('node:fs') as typeof import('node:fs');
   const { join } = require('node:path') as typeof import('node:path');
   const { tmpdir } = require('node:os') as typeof import('node:os');
   const root = mkdtempSync(join(tmpdir(), 'lab-gc-race-'));
   process.env.LAB_STATE_DIR = join(root, 'state');
-  process.env.LAB_REGISTRY_DIR = join(root, 'instances');
+  process.env.LAB_INSTANCES_DIR = join(root, 'instances');
   process.env.LAB_LOCK_DIR = join(root, 'locks');
   return { root, removed: [] as string[], during: (): void => {} };
 });
 
-// a provider whose host holds a namespace of an instance registered while gc looked, and one of none
+// a provider whose host holds a namespace of an instance listed while gc looked, and one of none
 vi.mock('../../src/providers/index.js', () => {
   const provider = {
     name: 'netns',
@@ -37,13 +37,13 @@ vi.mock('../../src/providers/index.js', () => {
 });
 
 const { collectGarbage } = await import('../../src/engine/gc.js');
-const { registerInstance } = await import('../../src/engine/host-instances.js');
+const { listInstance } = await import('../../src/engine/host-instances.js');
 
 describe('lab gc beside a lab up', () => {
   afterAll(() => rmSync(host.root, { recursive: true, force: true }));
 
-  it('spares namespaces of an instance registered after its first look, and removes true orphans', async () => {
-    // lab up of "new": registered, journal recorded, namespaces made, all while gc was looking
+  it('spares namespaces of an instance listed after its first look, and removes true orphans', async () => {
+    // lab up of "new": listed, journal recorded, namespaces made, all while gc was looking
     host.during = () => {
       const dir = join(host.root, 'other-state', 'bgp-metallb', 'new');
       mkdirSync(dir, { recursive: true });
@@ -62,7 +62,7 @@ describe('lab gc beside a lab up', () => {
         join(dir, 'journal.jsonl'),
         `${JSON.stringify({ kind: 'netns', id: 'netns:r', name: 'lab.bgp-metallb.new.router' })}\n`,
       );
-      registerInstance(record as Parameters<typeof registerInstance>[0]);
+      listInstance(record as Parameters<typeof listInstance>[0]);
     };
     const g = await collectGarbage();
     expect(host.removed).toEqual(['lab.bgp-metallb.gone.router']);

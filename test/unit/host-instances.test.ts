@@ -6,14 +6,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 
-const root = mkdtempSync(join(tmpdir(), 'lab-registry-'));
-const registry = join(root, 'registry');
-const saved = { registry: process.env.LAB_REGISTRY_DIR, state: process.env.LAB_STATE_DIR };
-process.env.LAB_REGISTRY_DIR = registry;
+const root = mkdtempSync(join(tmpdir(), 'lab-instances-'));
+const list = join(root, 'instances');
+const saved = { list: process.env.LAB_INSTANCES_DIR, state: process.env.LAB_STATE_DIR };
+process.env.LAB_INSTANCES_DIR = list;
 process.env.LAB_STATE_DIR = join(root, 'state');
 afterAll(() => {
   for (const [k, v] of [
-    ['LAB_REGISTRY_DIR', saved.registry],
+    ['LAB_INSTANCES_DIR', saved.list],
     ['LAB_STATE_DIR', saved.state],
   ] as const)
     if (v === undefined) delete process.env[k];
@@ -23,8 +23,8 @@ afterAll(() => {
 
 describe('the host instance list', () => {
   it('skips an entry that went away after the list was read, and still reads the others', async () => {
-    // the module reads LAB_REGISTRY_DIR when loaded
-    const { registeredInstances, damagedInstances, knownInstances } = await import(
+    // the module reads LAB_INSTANCES_DIR when loaded
+    const { listedInstances, damagedInstances, knownInstances } = await import(
       '../../src/engine/host-instances.js'
     );
     const dir = join(root, 'state', 'lab-x', 'a');
@@ -33,11 +33,11 @@ describe('the host instance list', () => {
       join(dir, 'instance.json'),
       JSON.stringify({ id: 'lab-x/a', lab: 'lab-x', instance: 'a', dir }),
     );
-    mkdirSync(registry, { recursive: true });
-    writeFileSync(join(registry, 'lab-x.a'), dir);
+    mkdirSync(list, { recursive: true });
+    writeFileSync(join(list, 'lab-x.a'), dir);
     // listed by readdir, gone when read: what a down between the two calls leaves
-    symlinkSync(join(registry, 'removed-meanwhile'), join(registry, 'lab-x.gone'));
-    expect(registeredInstances().map((i) => i.instance)).toEqual(['a']);
+    symlinkSync(join(list, 'removed-meanwhile'), join(list, 'lab-x.gone'));
+    expect(listedInstances().map((i) => i.instance)).toEqual(['a']);
     expect(damagedInstances()).toEqual([]);
     expect(knownInstances().map((i) => i.instance)).toEqual(['a']);
   });

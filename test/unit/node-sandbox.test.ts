@@ -30,7 +30,7 @@ describe('node id ranges', () => {
       expect(base).toBeGreaterThanOrEqual(100000);
       expect((base - 100000) % ID_COUNT).toBe(0);
     }
-    // the registry names each range's holder
+    // /run/lab/uids names each range's holder
     expect(
       readdirSync(ranges)
         .map((s) => readlinkSync(join(ranges, s)))

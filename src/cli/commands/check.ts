@@ -4,7 +4,7 @@ import { type CheckOutcome, describeFailure, runChecksInOrder, verdictLine } fro
 import { healthOf } from '../../engine/health.js';
 import { readInstance } from '../../engine/instances.js';
 import { lockOwner } from '../../engine/lock.js';
-import { openShells } from '../../engine/session.js';
+import { openShells } from '../../engine/shells.js';
 import { requireInstance } from '../../engine/state.js';
 import { CancelledError, CheckError } from '../../errors.js';
 import { openLab } from '../../model/open.js';

@@ -1,6 +1,6 @@
 // lab exec LAB NODE -- CMD: one command over the node's SSH connection; its output and exit code pass through.
 import { healthOf } from '../../engine/health.js';
-import { openShells } from '../../engine/session.js';
+import { openShells } from '../../engine/shells.js';
 import { requireInstance } from '../../engine/state.js';
 import { CheckError } from '../../errors.js';
 import { providerOf } from '../../providers/index.js';

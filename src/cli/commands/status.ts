@@ -31,11 +31,11 @@ function stepNamesOf(r: InstanceRecord): { names: string[]; optional: string[] }
 
 /** Where the instance stands in its lab's steps, and how its checks went last (a workshop's glance). */
 function stepsOf(r: InstanceRecord) {
-  const progress = readStanding(r.dir);
-  const results = Object.values(progress.checks);
+  const standing = readStanding(r.dir);
+  const results = Object.values(standing.checks);
   const checks = { passed: results.filter((c) => c.ok).length, failed: results.filter((c) => !c.ok).length };
   const { names, optional } = stepNamesOf(r);
-  const done = progress.done;
+  const done = standing.done;
   return {
     done,
     next: names.find((n) => !done.includes(n)),

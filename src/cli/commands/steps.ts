@@ -4,9 +4,9 @@ import type { Lab, Step } from '../../core/lab.js';
 import { runCheckOnce } from '../../engine/checks.js';
 import { instanceDir, readInstance } from '../../engine/instances.js';
 import { describeMiss, describeProof, proveStep, runStepEffects } from '../../engine/run-step.js';
-import { openShells } from '../../engine/session.js';
+import { openShells } from '../../engine/shells.js';
 import { journalOf, requireInstance } from '../../engine/state.js';
-import { CheckError, DefinitionError, StepError } from '../../errors.js';
+import { CheckError, DefinitionError, ExecutionError } from '../../errors.js';
 import { openLab } from '../../model/open.js';
 import { instanceFlag } from '../../names.js';
 import { labFileOf } from '../../paths.js';
@@ -127,22 +127,22 @@ export async function step(
   const { lab: labName, instance } = await labNameOf(ref, opts.instance);
   const record = requireInstance(labName, instance);
   const { lab } = openLab(record.file, record.sets);
-  const progress = readStanding(record.dir);
-  const step = nextStep(lab, progress.done, name);
+  const standing = readStanding(record.dir);
+  const step = nextStep(lab, standing.done, name);
   const i = iFlag(instance);
   if (!step) {
-    if (opts.json) console.log(JSON.stringify({ lab: lab.name, instance, step: null, done: progress.done }));
+    if (opts.json) console.log(JSON.stringify({ lab: lab.name, instance, step: null, done: standing.done }));
     else console.log(`${lab.name} (instance ${instance}): every step is done.`);
     return;
   }
-  if (progress.done.includes(step.name))
+  if (standing.done.includes(step.name))
     throw new DefinitionError(`step ${step.name} has already run on ${lab.name} (instance ${instance})`, {
       details: [
         `To see it again from a fresh start: lab down ${lab.name}${i} && lab up ${lab.name}${i} --to ${step.name}`,
       ],
     });
   const index = lab.steps.indexOf(step);
-  const missing = lab.steps.slice(0, index).filter((s) => !s.optional && !progress.done.includes(s.name));
+  const missing = lab.steps.slice(0, index).filter((s) => !s.optional && !standing.done.includes(s.name));
   if (missing.length)
     throw new DefinitionError(
       `step ${step.name} comes after ${missing.map((s) => s.name).join(', ')}, which have not run`,
@@ -169,15 +169,15 @@ export async function step(
         (l) => say(`  ${l}`),
       );
     } catch (e) {
-      throw new StepError((e as Error).message, {
+      throw new ExecutionError((e as Error).message, {
         cause: e,
         details: [
           `The step did not complete: the instance is as it left it. To retry from a clean state: lab down ${lab.name}${i} && lab up ${lab.name}${i} --to ${lab.steps[index - 1]?.name ?? step.name}`,
         ],
       });
     }
-    progress.done.push(step.name);
-    recordChecks(record.dir, [], progress.done);
+    standing.done.push(step.name);
+    recordChecks(record.dir, [], standing.done);
     const proofs = await proveStep(lab, step, (n) => shells.get(n)!, {
       onProof: (p) => say(describeProof(p)),
     });
@@ -214,7 +214,7 @@ export async function step(
       say(
         `${step.name} broke what it meant to; lab check ${lab.name}${i} shows every check it affects, and lab down ${lab.name}${i} && lab up ${lab.name}${i} rebuilds the lab whole`,
       );
-    const after = nextStep(lab, progress.done);
+    const after = nextStep(lab, standing.done);
     say(after ? `next: ${after.name} (lab step ${lab.name}${i})` : `${lab.name}: every step is done.`);
   } finally {
     for (const s of shells.values()) s.close();

@@ -3,7 +3,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import type { JournalWriter as Journal } from '../../contracts/provider.js';
-import { StepError } from '../../errors.js';
+import { ExecutionError } from '../../errors.js';
 import { startTimeOf } from '../../host/processes.js';
 import { PROJECT_DIR } from '../../paths.js';
 
@@ -21,7 +21,7 @@ export async function startForwarder(
     stdio: ['ignore', 'pipe', 'ignore'],
   });
   const pid = child.pid;
-  if (!pid) throw new StepError(`${node}: cannot start the SSH forwarder`);
+  if (!pid) throw new ExecutionError(`${node}: cannot start the SSH forwarder`);
   journal?.record({
     kind: 'process',
     id: `forward:${node}`,
@@ -35,7 +35,7 @@ export async function startForwarder(
       out += d;
       if (out.includes('\n')) resolve(Number(out.trim()));
     });
-    child.on('exit', (code) => reject(new StepError(`${node}: the SSH forwarder exited (${code})`)));
+    child.on('exit', (code) => reject(new ExecutionError(`${node}: the SSH forwarder exited (${code})`)));
   });
   child.stdout.destroy();
   child.removeAllListeners('exit');

@@ -4,7 +4,7 @@
 // forwarder on the host's 127.0.0.1 (forward.ts), recorded in the journal and stopped by lab down.
 import { readFileSync } from 'node:fs';
 import type { JournalWriter as Journal } from '../../contracts/provider.js';
-import { StepError } from '../../errors.js';
+import { ExecutionError } from '../../errors.js';
 import type { SshTarget } from '../../transport/ssh.js';
 import { mustVagrant } from './cli.js';
 import { startForwarder } from './forwarder.js';
@@ -22,7 +22,7 @@ export async function reachMachines(
     (await mustVagrant(projectDir, ['ssh-config'], { netns, timeoutMs: 120_000 })).stdout,
   );
   const missing = machines.filter((m) => !config.some((c) => c.node === m));
-  if (missing.length) throw new StepError(`vagrant ssh-config names no ${missing.join(', ')}`);
+  if (missing.length) throw new ExecutionError(`vagrant ssh-config names no ${missing.join(', ')}`);
   const routed = await verifyVmRoutes(
     config.map((c) => c.host),
     netns,
@@ -43,7 +43,7 @@ export async function reachMachines(
         .trim()
         .split('\n')
         .find((l) => l.startsWith('ssh-ed25519 '));
-      if (!hostKey) throw new StepError(`${node}: no ed25519 host key in the VM's /etc/ssh`);
+      if (!hostKey) throw new ExecutionError(`${node}: no ed25519 host key in the VM's /etc/ssh`);
       const via = netns
         ? { host: '127.0.0.1', port: await startForwarder(netns, c.host, c.port ?? 22, node, journal) }
         : { host: c.host, port: c.port };

@@ -4,7 +4,7 @@
 // workshops' zx steps can drive the same nodes.
 
 import type { VmStep } from '../../contracts/vm.js';
-import { StepError } from '../../errors.js';
+import { ExecutionError } from '../../errors.js';
 import { shellQuote } from '../../shell-quote.js';
 import type { NodeShell } from '../../transport/shell.js';
 import { stepFile } from './plan.js';
@@ -34,7 +34,7 @@ async function copyInput(
     timeoutMs: 30_000,
   });
   if (read.exitCode !== 0)
-    throw new StepError(
+    throw new ExecutionError(
       `${step.node}: ${step.title}: cannot read ${input.from.node}:${input.from.path}: ${read.stderr.trim()}`,
     );
   const to = shells.get(step.node)!;
@@ -47,7 +47,7 @@ async function copyInput(
     ),
   );
   if (put.exitCode !== 0)
-    throw new StepError(`${step.node}: cannot install ${input.path}: ${put.stderr.trim()}`);
+    throw new ExecutionError(`${step.node}: cannot install ${input.path}: ${put.stderr.trim()}`);
 }
 
 async function runStep(
@@ -57,7 +57,7 @@ async function runStep(
   o: RunnerOptions,
 ): Promise<void> {
   const shell = shells.get(step.node);
-  if (!shell) throw new StepError(`${step.node}: no SSH connection for step ${step.title}`);
+  if (!shell) throw new ExecutionError(`${step.node}: no SSH connection for step ${step.title}`);
   for (const input of step.inputs ?? []) await copyInput(shells, o.users, step, input);
   // named by node too: nodes that share a /tmp (emulated ones in tests) must not overwrite each other
   const remote = `/tmp/lab-step-${step.phase}-${step.node}.sh`;
@@ -68,7 +68,7 @@ async function runStep(
   });
   if (r.exitCode !== 0) {
     const tail = (r.stderr || r.stdout).trim().split('\n').slice(-6).join('\n  ');
-    throw new StepError(
+    throw new ExecutionError(
       `${step.node}: step ${step.phase} (${step.title}) ${r.timedOut ? `timed out after ${step.timeoutS} s` : `exited with ${r.exitCode}`}`,
       {
         details: [
@@ -99,8 +99,8 @@ export async function runSteps(
     const failed = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as Error] : []));
     if (failed.length === 1) throw failed[0];
     if (failed.length)
-      throw new StepError(`${failed.length} steps of phase ${phase} failed`, {
-        details: failed.flatMap((e) => [`  ${e.message}`, ...((e as StepError).details ?? [])]),
+      throw new ExecutionError(`${failed.length} steps of phase ${phase} failed`, {
+        details: failed.flatMap((e) => [`  ${e.message}`, ...((e as ExecutionError).details ?? [])]),
       });
   }
 }

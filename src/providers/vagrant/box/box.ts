@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { PreflightError, StepError } from '../../../errors.js';
+import { ExecutionError, PreflightError } from '../../../errors.js';
 import { runCommand } from '../../../host/command.js';
 import { PROJECT_DIR } from '../../../paths.js';
 import { mustVagrant } from '../cli.js';
@@ -101,9 +101,12 @@ export async function buildBox(
   if (r.exitCode !== 0) {
     rmSync(box.dir, { recursive: true, force: true });
     rmSync(box.boot, { recursive: true, force: true });
-    throw new StepError(`building the box failed (exit ${r.exitCode}${r.timedOut ? ', timed out' : ''})`, {
-      details: r.stdout.trim().split('\n').slice(-12),
-    });
+    throw new ExecutionError(
+      `building the box failed (exit ${r.exitCode}${r.timedOut ? ', timed out' : ''})`,
+      {
+        details: r.stdout.trim().split('\n').slice(-12),
+      },
+    );
   }
   say(`vagrant box add ${box.name}`);
   await mustVagrant(box.dir, ['box', 'add', '--force', '--name', box.name, box.file], { timeoutMs: 600_000 });
