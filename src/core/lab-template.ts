@@ -381,10 +381,26 @@ export function renderLabTemplate(template: CheckedTemplate, data: Value): strin
     if (isPrimitive(v)) return String(v);
     need(v !== null && v !== undefined, 'a value is undefined (null)');
     need(Array.isArray(v), 'a mapping cannot be printed: name one of its keys');
-    return (v as Value[]).map(print).join(',');
+    let text = '';
+    for (const item of v as Value[]) {
+      text += (text ? ',' : '') + print(item);
+      need(text.length <= MAX_OUTPUT, `a value grows beyond ${MAX_OUTPUT} characters`);
+    }
+    return text;
   };
 
+  // every value made on the way, not only the output: a loop name bound to `v ~ v` doubles per nest,
+  // and 18 nests made a 256 MiB string whose `| reverse` exhausted the heap (a fatal crash, no error)
   const evaluate = (n: TNode, scope: Map<string, Value>): Value => {
+    const v = evaluateUnbounded(n, scope);
+    need(
+      !(typeof v === 'string' || Array.isArray(v)) || v.length <= MAX_OUTPUT,
+      `a value grows beyond ${MAX_OUTPUT} characters`,
+    );
+    return v;
+  };
+
+  const evaluateUnbounded = (n: TNode, scope: Map<string, Value>): Value => {
     need(++steps <= MAX_STEPS, `the template takes more than ${MAX_STEPS} steps`);
     const t = n.typename;
     switch (t) {
@@ -454,8 +470,15 @@ export function renderLabTemplate(template: CheckedTemplate, data: Value): strin
         const [input, ...args] = ((n.args as TNode).children ?? []).map((c) => evaluate(c, scope));
         const filter = FILTERS[String((n.name as TNode).value)];
         need(!!filter, 'an unknown filter');
-        const v = filter.apply(input, ...args);
-        return v;
+        // join's input and separator are bounded, not its output: a list of big values joined by a big one
+        if (filter === FILTERS.join && Array.isArray(input))
+          need(
+            input.reduce((n: number, x) => n + String(x).length, 0) +
+              (input.length - 1) * String(args[0] ?? '').length <=
+              MAX_OUTPUT,
+            `a value grows beyond ${MAX_OUTPUT} characters`,
+          );
+        return filter.apply(input, ...args);
       }
       default: {
         const op = ARITHMETIC[t];

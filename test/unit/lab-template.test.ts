@@ -163,6 +163,19 @@ describe('lab templates: the escape corpus', () => {
     expect(() => renderLabTemplate(template!, data)).toThrow(/steps|characters/);
   });
 
+  it('a value that doubles per loop nest ends with an error, it does not exhaust the memory', () => {
+    // 1000 characters doubled by 12 nests is 4 MB, though only its length is printed (18 nests and
+    // `| reverse` crashed the process with a fatal heap error)
+    const data = asTemplateData({ params: { big: 'x'.repeat(1000) } });
+    const nests = Array.from({ length: 12 }, (_, i) => `{% for v${i + 1} in [v${i} ~ v${i}] %}`).join('');
+    const doubling = `{% for v0 in [params.big] %}${nests}{{ v12 | length }}${'{% endfor %}'.repeat(13)}`;
+    const joined = `{% for v0 in [params.big] %}{% for v1 in [v0 ~ v0 ~ v0 ~ v0 ~ v0 ~ v0 ~ v0 ~ v0 ~ v0 ~ v0] %}{% for v2 in [v1 ~ v1 ~ v1 ~ v1 ~ v1 ~ v1 ~ v1 ~ v1 ~ v1 ~ v1] %}{{ [v2, v2, v2, v2, v2, v2] | join(v2) | length }}{% endfor %}{% endfor %}{% endfor %}`;
+    for (const source of [doubling, joined]) {
+      const { template } = checkLabTemplate(source, ['params']);
+      expect(() => renderLabTemplate(template!, data)).toThrow(/grows beyond/);
+    }
+  });
+
   it('a template nesting thousands deep is refused, not a stack overflow', () => {
     for (const deep of [
       `{{ 1${' + 1'.repeat(20000)} }}`,
