@@ -133,7 +133,8 @@ export function applyParams(
       });
   }
   for (const { key, value } of sets) {
-    const def = defs[key];
+    // own keys only: --set constructor=x named Object's constructor, and failed with 'x' for a message
+    const def = Object.hasOwn(defs, key) ? defs[key] : undefined;
     if (!def) {
       const known = Object.keys(defs);
       throw new DefinitionError(
@@ -154,7 +155,8 @@ export function applyParams(
   const walk = (value: unknown, path: Path, localVars: string[]): unknown => {
     if (typeof value === 'string') {
       const lookup = (name: string, ref: string): ParamValue | string => {
-        if (name in values) return values[name];
+        // own keys only: ${constructor} or ${__proto__} printed Object's, and lint said ok
+        if (Object.hasOwn(values, name)) return values[name];
         if (!localVars.includes(name)) {
           issues.push({
             code: 'param-unknown',
@@ -167,14 +169,16 @@ export function applyParams(
         return ref;
       };
       if (isTemplateField(path)) {
-        const plain = value.replace(REF, (ref, name: string) => String(name in values ? values[name] : ref));
+        const plain = value.replace(REF, (ref, name: string) =>
+          String(Object.hasOwn(values, name) ? values[name] : ref),
+        );
         // a command that is no template, with values that make none, is never rendered
         if (!isCommandTemplate(value) && !isCommandTemplate(plain))
           return value.replace(REF, (ref, name: string) => String(lookup(name, ref)));
         return substituteInTemplate(value, lookup);
       }
       const whole = WHOLE_REF.exec(value);
-      if (whole && whole[1] in values) return values[whole[1]];
+      if (whole && Object.hasOwn(values, whole[1])) return values[whole[1]];
       return value.replace(REF, (ref, name: string) => String(lookup(name, ref)));
     }
     if (Array.isArray(value)) return value.map((v, i) => walk(v, [...path, i], localVars));
