@@ -114,6 +114,18 @@ function unknownTags(doc: Document, text: string): { tag: string; offset: number
   return found;
 }
 
+/** Where a mapping has the key `__proto__`: a node, parameter or network of that name vanished
+ * without a word when the lab was read (an object's prototype, not an entry of it). */
+function protoKeys(doc: Document): number[] {
+  const found: number[] = [];
+  visit(doc, {
+    Pair(_, pair) {
+      if (isScalar(pair.key) && pair.key.value === '__proto__') found.push(pair.key.range?.[0] ?? 0);
+    },
+  });
+  return found;
+}
+
 /** A lab file is small: a hundred-node lab is a few KiB. Anything larger is refused before parsing. */
 export const MAX_LAB_BYTES = 1024 * 1024;
 
@@ -235,6 +247,19 @@ function parseLabText(text: string, file: string, sets: string[]): LoadedLab {
         path: [],
         message: `the YAML tag ${tag.replace(/^tag:yaml\.org,2002:/, '!!')}: a lab file is plain data`,
         hint: `remove the tag: a lab file holds strings, numbers, booleans, lists and mappings (tags ${[...CORE_TAGS].map((t) => t.replace('tag:yaml.org,2002:', '!!')).join(', ')} only); another tag would be read as a plain string or a value no field expects`,
+        ...(({ line, col }) => ({ line, column: col }))(lines.linePos(offset)),
+      })),
+    );
+  const proto = protoKeys(doc);
+  if (proto.length)
+    fail(
+      proto.slice(0, 10).map((offset) => ({
+        code: 'name-unsafe',
+        severity: 'error' as const,
+        path: [],
+        message:
+          "the key __proto__: JavaScript's name for an object's prototype, which would drop the entry unread",
+        hint: 'rename it: names use lowercase letters, digits and dashes',
         ...(({ line, col }) => ({ line, column: col }))(lines.linePos(offset)),
       })),
     );

@@ -119,6 +119,45 @@ const cases: [string, () => string[], string][] = [
     ],
     'pool-exhausted',
   ],
+  [
+    'a node named __proto__ (was dropped unread: lint said ok)',
+    () => [
+      file(
+        'proto-node.yaml',
+        readFileSync(labFile('bgp-metallb'), 'utf8').replace(
+          '\nnodes:\n',
+          '\nnodes:\n  __proto__: { interfaces: [{ network: k8s-network, address: 10.0.0.99 }] }\n',
+        ),
+      ),
+    ],
+    'name-unsafe',
+  ],
+  [
+    'a parameter named __proto__ (was dropped unread)',
+    () => [
+      file(
+        'proto-param.yaml',
+        readFileSync(labFile('bgp-metallb'), 'utf8').replace(
+          '\nparams:\n',
+          '\nparams:\n  "__proto__": { default: 1, description: x }\n',
+        ),
+      ),
+    ],
+    'name-unsafe',
+  ],
+  [
+    "${constructor} in a check (printed JavaScript's Object function: lint said ok)",
+    () => [
+      file(
+        'ref-constructor.yaml',
+        readFileSync(labFile('bgp-metallb'), 'utf8').replace(
+          'run: birdc show status',
+          'run: birdc show status ${constructor} ${__proto__}',
+        ),
+      ),
+    ],
+    'param-unknown',
+  ],
 ];
 
 describe('hostile lab files and flags are refused as JSON with a code, exit 2', () => {
@@ -132,6 +171,16 @@ describe('hostile lab files and flags are refused as JSON with a code, exit 2', 
     expect([out.code, ...out.issues.map((i) => i.code)]).toContain(code);
     expect(r.stderr).not.toMatch(/ENOTDIR|EISDIR|call stack|at .*\.js:\d+/);
     expect(Date.now() - started).toBeLessThan(15_000);
+  });
+
+  it('--set of a name every JavaScript object has is an unknown parameter, said so', async () => {
+    for (const key of ['constructor', '__proto__']) {
+      const r = await lab(['lint', '--no-host', 'bgp-metallb', '--set', `${key}=x`]);
+      expect(r.exitCode, r.all).toBe(2);
+      expect(r.stderr).toMatch(
+        new RegExp(`this lab has no parameter '${key}'; its parameters are workers, speaker`),
+      );
+    }
   });
 
   it('the same refusals are plain sentences without --json', async () => {
