@@ -7,6 +7,7 @@ import type { Orphan } from '../contracts/provider.js';
 import { BusyError, hostWriteError } from '../errors.js';
 import { runCommand } from '../host/command.js';
 import { mountsUnder } from '../host/mounts.js';
+import { DEFAULT_PROVIDER } from '../model/lab-schema.js';
 import { providerOf } from '../providers/index.js';
 import type { EventLog } from './events.js';
 import { entryOf, unlistInstance } from './host-instances.js';
@@ -57,7 +58,7 @@ export async function labDown(lab: string, instance: string, events?: EventLog):
     const teardown = async () => {
       if (hadDir) await destroyInstance(dir, record).catch((e) => (folderError = e));
       // what the journal did not list (emptied, damaged, or the folder deleted): found by name
-      const provider = await providerOf(record?.provider ?? 'netns');
+      const provider = await providerOf(record?.provider ?? DEFAULT_PROVIDER);
       const found: Orphan[] = (await provider.findInstance?.(lab, instance)) ?? [];
       if (found.length) await provider.removeOrphans(found);
       return found;
@@ -91,7 +92,7 @@ export async function destroyInstance(dir: string, record: InstanceRecord | unde
       // a read-only folder: the host is cleaned all the same, and the folder's error said after
     }
   }
-  await (await providerOf(record?.provider ?? 'netns')).destroy(journalOf(dir).resources());
+  await (await providerOf(record?.provider ?? DEFAULT_PROVIDER)).destroy(journalOf(dir).resources());
   // what is still mounted in the folder (a node's folders, when the journal was emptied) would make
   // its removal fail half-way: lab down by name then finds the rest
   const mounted = existsSync(dir) ? mountsUnder(realpathSync(dir)) : [];

@@ -15,9 +15,7 @@ export const PROVIDER_NAMES = Object.keys(PROVIDERS);
 export async function providerOf(name: string): Promise<Provider> {
   const load = PROVIDERS[name];
   if (!load) {
-    throw new DefinitionError(
-      `provider '${name}' cannot run labs on this host yet; known: ${PROVIDER_NAMES.join(', ')} (lab render shows the configuration for the others)`,
-    );
+    throw new DefinitionError(`no provider '${name}' (known: ${PROVIDER_NAMES.join(', ')})`);
   }
   return load();
 }
