@@ -3,6 +3,7 @@
 import type { Role } from '../contracts/role.js';
 import { header, renderTemplate } from '../core/templates.js';
 import { bird } from '../daemons/bird.js';
+import { renderedFileOf } from '../vm/rendered.js';
 import { writeFile } from '../vm/script.js';
 import { birdRouterView } from './bird-view.js';
 import { ROUTER_FIELDS } from './role.js';
@@ -39,7 +40,7 @@ export const birdRouter: Role = {
     forwards: true,
     // outside Kubernetes it runs the very file the emulated lab renders, under systemd
     daemon: (node, files) => {
-      const conf = files.find((f) => f.node === node.name && f.path === '/etc/bird/bird.conf');
+      const conf = renderedFileOf(files, node, '/etc/bird/bird.conf');
       return (
         conf && {
           name: 'BIRD',

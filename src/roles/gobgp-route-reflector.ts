@@ -3,6 +3,7 @@
 import type { Role } from '../contracts/role.js';
 import { header, renderTemplate } from '../core/templates.js';
 import { GOBGPD_ARGS, gobgp } from '../daemons/gobgp.js';
+import { renderedFileOf } from '../vm/rendered.js';
 import { writeFile } from '../vm/script.js';
 
 /** On a VM gobgpd runs under systemd, with the arguments it starts with on netns. */
@@ -53,7 +54,7 @@ export const gobgpRouteReflector: Role = {
   vm: {
     packages: () => ['gobgpd'],
     daemon: (node, files) => {
-      const conf = files.find((f) => f.node === node.name && f.path === '/etc/gobgp/gobgpd.toml');
+      const conf = renderedFileOf(files, node, '/etc/gobgp/gobgpd.toml');
       return (
         conf && {
           name: 'GoBGP',

@@ -4,6 +4,7 @@ import type { Role } from '../contracts/role.js';
 import { header, renderTemplate } from '../core/templates.js';
 import { nginx } from '../daemons/nginx.js';
 import { inKubernetes } from '../vm/kubernetes.js';
+import { renderedFileOf } from '../vm/rendered.js';
 import { writeFile } from '../vm/script.js';
 
 export const httpBackend: Role = {
@@ -36,7 +37,7 @@ export const httpBackend: Role = {
   vm: {
     packages: (lab, node) => (inKubernetes(lab, node) ? [] : ['nginx-light']),
     workloads: (_lab, node, files) => {
-      const conf = files.find((f) => f.node === node.name && f.path === '/etc/nginx/nginx.conf');
+      const conf = renderedFileOf(files, node, '/etc/nginx/nginx.conf');
       return conf
         ? [
             ...writeFile(conf.path, conf.content),

@@ -10,6 +10,7 @@ import type { VmStep } from '../contracts/vm.js';
 import type { Cluster, Lab, Node } from '../core/lab.js';
 import { renderTemplate } from '../core/templates.js';
 import { JOIN_COMMAND, KUBECONFIG, kubectl, kubernetesClusters } from '../vm/kubernetes.js';
+import { renderedManifestOf } from '../vm/rendered.js';
 import { q, script, writeFile } from '../vm/script.js';
 import { kubernetesOf, VERSIONS } from '../vm/versions.js';
 
@@ -52,7 +53,7 @@ function packagesStep(node: Node, cluster: Cluster): VmStep {
 }
 
 function initStep(node: Node, cluster: Cluster, files: RenderedFile[]): VmStep {
-  const config = files.find((f) => f.node === node.name && f.manifest === 'kubeadm');
+  const config = renderedManifestOf(files, node, 'kubeadm');
   if (!config) throw new Error(`${node.name}: no rendered kubeadm configuration`);
   // Cilium replaces kube-proxy (kubeProxyReplacement: true in its values)
   const skip = cluster.addons.cilium ? ' --skip-phases=addon/kube-proxy' : '';

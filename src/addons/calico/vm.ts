@@ -8,6 +8,7 @@ import type { RenderedFile, RoleVm } from '../../contracts/role.js';
 import type { VmStep } from '../../contracts/vm.js';
 import type { Cluster, Lab, Node } from '../../core/lab.js';
 import { inKubernetes, KUBECONFIG, kubectl } from '../../vm/kubernetes.js';
+import { renderedManifestOf } from '../../vm/rendered.js';
 import { q, script, writeFile } from '../../vm/script.js';
 import { VERSIONS } from '../../vm/versions.js';
 import { WORKLOAD_TOOL } from './derive.js';
@@ -18,7 +19,7 @@ export const calicoManifest = (version: string) =>
 
 function calicoStep(node: Node, cluster: Cluster, files: RenderedFile[]): VmStep {
   const c = cluster.addons.calico!;
-  const resources = files.find((f) => f.node === node.name && f.manifest === 'calico')!;
+  const resources = renderedManifestOf(files, node, 'calico')!;
   const ctl = `https://github.com/projectcalico/calico/releases/download/v${VERSIONS.calicoctl}/calicoctl-linux-amd64`;
   const lines = [
     ...writeFile(resources.path, resources.content),

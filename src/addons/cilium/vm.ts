@@ -7,12 +7,13 @@ import type { RenderedFile } from '../../contracts/role.js';
 import type { VmStep } from '../../contracts/vm.js';
 import type { Cluster, Lab, Node } from '../../core/lab.js';
 import { helmInstall, KUBECONFIG, kubernetesClusters } from '../../vm/kubernetes.js';
+import { renderedManifestOf } from '../../vm/rendered.js';
 import { q, script, writeFile } from '../../vm/script.js';
 import { VERSIONS } from '../../vm/versions.js';
 
 function ciliumStep(node: Node, cluster: Cluster, files: RenderedFile[]): VmStep {
   const c = cluster.addons.cilium!;
-  const values = files.find((f) => f.node === node.name && f.manifest === 'cilium-values')!;
+  const values = renderedManifestOf(files, node, 'cilium-values')!;
   const lines = [
     ...writeFile(values.path, values.content),
     ...helmInstall(),

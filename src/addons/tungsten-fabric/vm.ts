@@ -6,6 +6,7 @@ import type { RenderedFile } from '../../contracts/role.js';
 import type { VmStep } from '../../contracts/vm.js';
 import type { Cluster, Node } from '../../core/lab.js';
 import { kubectl } from '../../vm/kubernetes.js';
+import { renderedManifestOf } from '../../vm/rendered.js';
 import { q, script, writeFile } from '../../vm/script.js';
 
 /** Upstream manifest, at the commit the add-on's versions were tested with. */
@@ -14,7 +15,7 @@ export const TF_MANIFEST =
 
 function tfStep(node: Node, cluster: Cluster, files: RenderedFile[]): VmStep {
   const tf = cluster.addons.tungsten_fabric!;
-  const maps = files.find((f) => f.node === node.name && f.manifest === 'tf')!;
+  const maps = renderedManifestOf(files, node, 'tf')!;
   const controller = node.interfaces[0].address ?? ''; // IPv4: lint refuses IPv6-only TF nodes
   // the values TF's one-line install fills in, for a single controller without authentication
   const placeholders: Record<string, string> = {
