@@ -207,18 +207,27 @@ const judgeNexthops = onOutput<'nexthops'>(({ via }, output, { lab, check }) => 
   return pass(`${hops.size} next hops`);
 });
 
-/** Over every run (or every line of one run), at least `min` distinct answers. */
-const judgeDistinct: Judge<'distinct'> = (spec, { lab, results }) => {
-  const failed = results.filter((r) => r.exitCode !== 0);
-  // an answer is a line: one command may answer many times (curl with 20 URLs), or each repeat once.
-  // A run that failed may still have answered (curl --parallel exits non-zero when one transfer of
-  // many timed out): its answers count, so that the backends that did answer are not reported dead
-  const lines = results.flatMap((r) =>
+/** Every answer of the runs, one a line: one command may answer many times (curl with 20 URLs). */
+const answerLines = (results: CommandResult[]): string[] =>
+  results.flatMap((r) =>
     r.stdout
       .split('\n')
       .map((l) => l.trim())
       .filter(Boolean),
   );
+
+/** How many runs failed and how the first did, after a verdict's reason; nothing when none did. */
+function failedRuns(results: CommandResult[]): string {
+  const failed = results.filter((r) => r.exitCode !== 0);
+  return failed.length ? `; ${failed.length} of ${results.length} runs failed (${firstLine(failed[0])})` : '';
+}
+
+/** Over every run (or every line of one run), at least `min` distinct answers. */
+const judgeDistinct: Judge<'distinct'> = (spec, { lab, results }) => {
+  // an answer is a line: one command may answer many times (curl with 20 URLs), or each repeat once.
+  // A run that failed may still have answered (curl --parallel exits non-zero when one transfer of
+  // many timed out): its answers count, so that the backends that did answer are not reported dead
+  const lines = answerLines(results);
   const answers = new Set(lines);
   const summary = [...answers].sort().join(', ');
   if (spec.min === 'all') {
@@ -227,11 +236,8 @@ const judgeDistinct: Judge<'distinct'> = (spec, { lab, results }) => {
     if (!expected.length) return fail(`of: ${[spec.of].flat().join(', ')} selects no node`);
     const missing = expected.filter((n) => !answers.has(n));
     if (missing.length) {
-      const errors = failed.length
-        ? `; ${failed.length} of ${results.length} runs failed (${firstLine(failed[0])})`
-        : '';
       return fail(
-        `${missing.length} of ${expected.length} did not answer: ${missing.join(', ')} (answers: ${summary || 'none'})${errors}`,
+        `${missing.length} of ${expected.length} did not answer: ${missing.join(', ')} (answers: ${summary || 'none'})${failedRuns(results)}`,
       );
     }
     // a hundred names say nothing a count does not
@@ -241,11 +247,8 @@ const judgeDistinct: Judge<'distinct'> = (spec, { lab, results }) => {
   }
   const min = spec.min as number;
   if (answers.size < min) {
-    const errors = failed.length
-      ? `; ${failed.length} of ${results.length} runs failed (${firstLine(failed[0])})`
-      : '';
     return fail(
-      `${answers.size} distinct answer${answers.size === 1 ? '' : 's'} (${summary || 'none'}), need ${min}${errors}`,
+      `${answers.size} distinct answer${answers.size === 1 ? '' : 's'} (${summary || 'none'}), need ${min}${failedRuns(results)}`,
     );
   }
   return pass(
@@ -256,12 +259,7 @@ const judgeDistinct: Judge<'distinct'> = (spec, { lab, results }) => {
 /** Answers from exactly the expected set over a stated number of tries: spread and exclusion at once. */
 const judgeAnswers: Judge<'answers'> = (spec, { results }) => {
   const failed = results.filter((r) => r.exitCode !== 0);
-  const lines = results.flatMap((r) =>
-    r.stdout
-      .split('\n')
-      .map((l) => l.trim())
-      .filter(Boolean),
-  );
+  const lines = answerLines(results);
   const tries = spec.tries as number;
   const counts = new Map<string, number>();
   for (const l of lines) counts.set(l, (counts.get(l) ?? 0) + 1);
