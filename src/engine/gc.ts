@@ -2,8 +2,7 @@
 // journals; then each provider names what it finds on the host that no live instance's journal lists.
 
 import type { Orphan } from '../contracts/provider.js';
-import { DEFAULT_PROVIDER } from '../model/lab-schema.js';
-import { allProviders, providerOf } from '../providers/index.js';
+import { allProviders, DEFAULT_PROVIDER, providerOf } from '../providers/index.js';
 import { destroyInstance } from './down.js';
 import { damagedInstances, knownInstances } from './host-instances.js';
 import { isCrashed } from './instances.js';

@@ -1,19 +1,33 @@
-// The registry of providers: one line each, loaded on use (lab down and gc stay light). An unknown
-// one fails with the list of known ones.
+// The registry of providers: one line each, loaded on use (lab down and gc stay light; the lab file's
+// schema reads the names a lab file may say from here). An unknown one fails with the list of known ones.
 
 import type { Provider } from '../contracts/provider.js';
 import { DefinitionError } from '../errors.js';
 
-const PROVIDERS: Record<string, () => Promise<Provider>> = {
-  netns: async () => (await import('./netns/index.js')).netnsProvider,
-  vagrant: async () => (await import('./vagrant/index.js')).vagrantProvider,
-  'vagrant-host': async () => (await import('./vagrant/index.js')).vagrantHostProvider,
+/** How each loads, and whether a lab file's `provider:` may name it (vagrant-host is chosen on the
+ * command line only); the first a lab file may name is the default. */
+const PROVIDERS: Record<string, { load: () => Promise<Provider>; inLabFile: boolean }> = {
+  netns: { inLabFile: true, load: async () => (await import('./netns/index.js')).netnsProvider },
+  vagrant: { inLabFile: true, load: async () => (await import('./vagrant/index.js')).vagrantProvider },
+  'vagrant-host': {
+    inLabFile: false,
+    load: async () => (await import('./vagrant/index.js')).vagrantHostProvider,
+  },
 };
 
 export const PROVIDER_NAMES = Object.keys(PROVIDERS);
 
+/** What a lab file's `provider:` may say (model/lab-schema.ts), the default first. */
+export const LAB_FILE_PROVIDERS = PROVIDER_NAMES.filter((p) => PROVIDERS[p].inLabFile) as [
+  string,
+  ...string[],
+];
+
+/** The provider of a lab file that names none, and of an instance whose record lost its provider. */
+export const DEFAULT_PROVIDER: string = LAB_FILE_PROVIDERS[0];
+
 export async function providerOf(name: string): Promise<Provider> {
-  const load = PROVIDERS[name];
+  const load = PROVIDERS[name]?.load;
   if (!load) {
     throw new DefinitionError(`no provider '${name}' (known: ${PROVIDER_NAMES.join(', ')})`);
   }
@@ -22,7 +36,7 @@ export async function providerOf(name: string): Promise<Provider> {
 
 /** Every provider, for what spans them all (gc). */
 export function allProviders(): Promise<Provider[]> {
-  return Promise.all(Object.values(PROVIDERS).map((load) => load()));
+  return Promise.all(Object.values(PROVIDERS).map((p) => p.load()));
 }
 
 /** lab vm box build: the vagrant providers' own box, built on this host (loaded on use). */

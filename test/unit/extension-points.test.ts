@@ -171,10 +171,11 @@ describe('what a new plug-in touches (src/README.md)', () => {
     register(join(copy, 'src', addon.registry), 'toy', './toy/index.js', (t) =>
       t.replace(/export const ADDONS = \[([^\]]*)\]/, 'export const ADDONS = [$1, toy]'),
     );
+    // last: the first a lab file may name is the default, which a new provider does not change
     register(join(copy, 'src', provider.registry), 'toyProvider', './toy/index.js', (t) =>
       t.replace(
-        /const PROVIDERS: Record<string, \(\) => Promise<Provider>> = \{\n/,
-        '$&  toy: async () => toyProvider,\n',
+        /(const PROVIDERS: [^\n]*= \{\n(?:[^\n]*\n)*?)\};/,
+        '$1  toy: { inLabFile: true, load: async () => toyProvider },\n};',
       ),
     );
   });
@@ -251,11 +252,24 @@ describe('what a new plug-in touches (src/README.md)', () => {
     expect(stepsOf(good.lab, files).filter((s) => s.title === 'toy')).toHaveLength(1);
   });
 
-  it('the provider registry knows the provider', async () => {
+  it('the provider registry knows the provider, and a lab file may name it', async () => {
     const { providerOf, PROVIDER_NAMES } = await import(
       pathToFileURL(join(copy, 'src', 'providers', 'index.ts')).href
     );
     expect(PROVIDER_NAMES).toContain('toy');
     expect((await providerOf('toy')).name).toBe('toy');
+    // the lab file's schema takes the names from the registry line, model/lab-schema.ts unchanged
+    const { inspectLab } = await import(pathToFileURL(join(copy, 'src', 'model', 'open.ts')).href);
+    const lab = (provider: string) => {
+      const file = join(copy, 'labs', `provider-${provider || 'none'}.yaml`);
+      const name = provider ? `provider: ${provider}\n` : '';
+      writeFileSync(file, LAB.replace('VERSION', '1.0').replace(/^(name: .*\n)/, `$1${name}`));
+      return inspectLab(file);
+    };
+    const toy = lab('toy');
+    expect(toy.issues.filter((i: { severity: string }) => i.severity === 'error')).toEqual([]);
+    expect(toy.lab.provider).toBe('toy');
+    expect(lab('').lab.provider, 'the default stays the first').toBe('netns');
+    expect(() => lab('vagrant-host'), 'chosen on the command line only').toThrow(/provider/);
   });
 });
