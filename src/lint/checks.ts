@@ -3,11 +3,11 @@
 // fail for the wrong reason, or a typo pass unnoticed.
 
 import type { Rule } from '../contracts/lint.js';
-import { CHECK_COMMAND_ROOTS, isCommandTemplate } from '../core/command-context.js';
+import { CHECK_COMMAND_ROOTS, isCommandTemplate, renderCheckCommand } from '../core/command-context.js';
 import type { Issue, Path } from '../core/issue.js';
 import { issue } from '../core/issue.js';
 import { type Check, type Lab, selectNodes } from '../core/lab.js';
-import { checkLabTemplate } from '../core/lab-template.js';
+import { checkLabTemplate, LabTemplateError } from '../core/lab-template.js';
 import type { Expectation } from '../core/schema.js';
 
 type Kind = keyof Expectation;
@@ -127,7 +127,9 @@ function wordAt(text: string, line: number, column: number, token?: string): { t
 function templateIssues(lab: Lab): Issue[] {
   return lab.raw.checks.flatMap((c, i) => {
     if (!isCommandTemplate(c.run)) return [];
-    return checkLabTemplate(c.run, CHECK_COMMAND_ROOTS).problems.map((p) => {
+    const { problems } = checkLabTemplate(c.run, CHECK_COMMAND_ROOTS);
+    if (!problems.length) return renderIssues(lab, i);
+    return problems.map((p) => {
       const where = c.run.includes('\n') ? `line ${p.line}, column ${p.column}` : `column ${p.column}`;
       return {
         ...issue(
@@ -140,6 +142,30 @@ function templateIssues(lab: Lab): Issue[] {
       };
     });
   });
+}
+
+/** A command the whitelist lets through is rendered here, as up would render it: what it reads is
+ * the lab's own data, known now, so an error up would meet (a lookup of nothing, a value beyond its
+ * limit) is said by lint, not after the lab was made (up then exited 2 with the lab left running). */
+function renderIssues(lab: Lab, i: number): Issue[] {
+  const raw = lab.raw.checks[i];
+  const check = lab.checks.find((c) => c.name === raw.name);
+  // a workload or block the lab lacks is said once, by referenceIssues
+  if (check && referenceIssues(lab, check).length) return [];
+  try {
+    renderCheckCommand(raw.run, lab);
+    return [];
+  } catch (e) {
+    if (!(e instanceof LabTemplateError)) throw e;
+    return [
+      issue(
+        'template-invalid',
+        ['checks', i, 'run'],
+        `check ${raw.name}: its command's template: ${e.message.replace(/^lab template: /, '')}`,
+        TEMPLATE_HINT['template-invalid'],
+      ),
+    ];
+  }
 }
 
 export const checkRules: Rule = (lab) => [

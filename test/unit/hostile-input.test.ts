@@ -158,6 +158,23 @@ const cases: [string, () => string[], string][] = [
     ],
     'param-unknown',
   ],
+  [
+    'a check command whose value doubles per loop nest (lint said ok; up made the lab, then exited 2)',
+    () => {
+      const nests = Array.from({ length: 12 }, (_, i) => `{% for v${i + 1} in [v${i} ~ v${i}] %}`).join('');
+      const run = `{% for v0 in ['${'x'.repeat(1000)}'] %}${nests}{{ v12 | length }}${'{% endfor %}'.repeat(13)}`;
+      return [
+        file(
+          'doubling.yaml',
+          readFileSync(labFile('bgp-metallb'), 'utf8').replace(
+            'run: birdc show status',
+            `run: "echo ${run}"`,
+          ),
+        ),
+      ];
+    },
+    'template-invalid',
+  ],
 ];
 
 describe('hostile lab files and flags are refused as JSON with a code, exit 2', () => {
