@@ -7,25 +7,23 @@ import type { CommandResult } from '../transport/shell.js';
 import type { SshTarget } from '../transport/ssh.js';
 import type { RenderedFile } from './role.js';
 
-export type Resource =
+/** What a journal records, by kind: here the host's own objects any provider may make; a provider adds
+ * a kind of its own from its folder, as providers/vagrant/resources.ts does:
+ * `declare module '../../contracts/provider.js' { interface ResourceKinds { NAME: { ...fields } } }`. */
+export interface ResourceKinds {
   /** A network namespace; a node's has its own user namespace, mapped to host ids from idBase. */
-  | { kind: 'netns'; id: string; name: string; idBase?: number }
+  netns: { name: string; idBase?: number };
   /** A link in the root namespace. */
-  | { kind: 'link'; id: string; name: string }
+  link: { name: string };
   /** A process on a node; a daemon's pid file (on the node) says where it is after a restart on the node. */
-  | {
-      kind: 'process';
-      id: string;
-      node?: string;
-      name: string;
-      pid?: number;
-      starttime?: string;
-      pidfile?: string;
-    }
+  process: { node?: string; name: string; pid?: number; starttime?: string; pidfile?: string };
   /** A file system mounted on the host (a node's size-limited folders). */
-  | { kind: 'mount'; id: string; path: string }
-  /** A Vagrant project whose machines `vagrant destroy -f` removes (from lab's libvirt namespace, if named). */
-  | { kind: 'vagrant'; id: string; dir: string; hypervisor: string; netns?: string };
+  mount: { path: string };
+}
+
+export type Resource = {
+  [K in keyof ResourceKinds]: { kind: K; id: string } & ResourceKinds[K];
+}[keyof ResourceKinds];
 
 /** What is known of a resource only after its creation (a pid), or that it is gone. */
 export type ResourceUpdate = { id: string; pid?: number; starttime?: string; removed?: boolean };

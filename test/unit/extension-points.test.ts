@@ -88,18 +88,29 @@ export const toy: Addon<'toy', typeof toySchema> = {
 };
 `;
 
-const TOY_PROVIDER = `// A throwaway provider (test/unit/extension-points.test.ts).
+const TOY_PROVIDER = `// A throwaway provider (test/unit/extension-points.test.ts), with a kind of journal resource of its own.
 import type { Provider } from '../../contracts/provider.js';
+
+declare module '../../contracts/provider.js' {
+  interface ResourceKinds {
+    'toy-box': { path: string };
+  }
+}
 
 export const toyProvider: Provider = {
   name: 'toy',
   verifyHost: async () => {},
   allocateManagement: (lab) => ({ prefix: lab.managementPrefix ?? '10.255.0.0/24', link: 'toy0' }),
-  createNetwork: async () => ({ addresses: [] }),
+  createNetwork: async (ctx) => {
+    ctx.journal.record({ kind: 'toy-box', id: 'toy-box:1', path: '/nowhere' });
+    return { addresses: [] };
+  },
   bootNode: async () => {
     throw new Error('a toy boots nothing');
   },
-  destroy: async () => {},
+  destroy: async (resources) => {
+    for (const r of resources) if (r.kind === 'toy-box' && r.path !== '/nowhere') throw new Error(r.path);
+  },
   findOrphans: async () => [],
   removeOrphans: async () => {},
 };
