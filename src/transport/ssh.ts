@@ -4,6 +4,7 @@ import { availableParallelism } from 'node:os';
 import type { Client as SshClient } from 'ssh2';
 import { publicBlobOf } from './keys.js';
 import type { CommandResult, NodeShell } from './shell.js';
+import { ssh2Client } from './ssh2-client.js';
 
 export interface SshTarget {
   node: string;
@@ -93,7 +94,7 @@ export class SshShell implements NodeShell {
 
   private async connectOnce(timeoutMs: number): Promise<SshClient> {
     // ssh2 is loaded on first use: lab up starts the daemons before it needs it
-    const { Client } = (await import('ssh2')).default;
+    const Client = ssh2Client();
     return new Promise((resolve, reject) => {
       const c = new Client();
       c.once('ready', () => {
