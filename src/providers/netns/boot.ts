@@ -11,7 +11,7 @@ import type { JournalWriter } from '../../contracts/provider.js';
 import { hostPidsOf, startTimeOf } from '../../host/processes.js';
 import { shellQuote } from '../../shell-quote.js';
 import type { CommandResult } from '../../transport/shell.js';
-import { cgroupProcsFiles, cgroupSetupScript, type NodeCgroup } from './cgroups.js';
+import { cgroupProcsFiles, type NodeCgroup } from './cgroups.js';
 import type { NodeDirs } from './node-files.js';
 import { hiddenInKept, keptFolders, sandboxFstab } from './sandbox.js';
 
@@ -85,7 +85,7 @@ export interface BootRequest {
   idBase: number;
   /** The size of the node's /tmp (its lab's requirements.netns.disk_mb). */
   diskMb: number;
-  /** The node's cgroups (cgroups.ts). */
+  /** The node's cgroups (cgroups.ts), made with the network. */
   cgroup: NodeCgroup;
   /** The node's start script (may be empty), run once sshd is up. */
   startScript: string;
@@ -110,26 +110,40 @@ interface Pending {
 
 export class Booter {
   private queue: Pending[] = [];
+  private asked = 0;
+  private timer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly journal: JournalWriter) {}
+  /** `expected`: how many nodes this run boots. They come one by one, each once its files are
+   * written: those asked for within a few ms of each other, or all of them, boot from one launcher
+   * (the whole lab's nodes at once, where each tick's had two to four launchers). */
+  constructor(
+    private readonly journal: JournalWriter,
+    private readonly expected = 1,
+  ) {}
 
   boot(req: BootRequest): Promise<Booted> {
     for (const name of ['holder', 'sshd'])
       this.journal.record({ kind: 'process', id: `process:${req.node}:${name}`, node: req.node, name });
     return new Promise((resolve, reject) => {
       this.queue.push({ req, resolve, reject });
-      if (this.queue.length === 1)
-        setImmediate(() => {
-          const batch = this.queue;
-          try {
-            this.launch();
-          } catch (e) {
-            // a file of the boot not written (a full disk): every node of the batch fails with it,
-            // through up's own cleanup, rather than as an uncaught exception that leaves the lab
-            for (const p of batch) p.reject(e as Error);
-          }
-        });
+      this.asked++;
+      if (this.asked >= this.expected) this.flush();
+      else this.timer ??= setTimeout(() => this.flush(), 10);
     });
+  }
+
+  private flush(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    const batch = this.queue;
+    if (!batch.length) return;
+    try {
+      this.launch();
+    } catch (e) {
+      // a file of the boot not written (a full disk): every node of the batch fails with it,
+      // through up's own cleanup, rather than as an uncaught exception that leaves the lab
+      for (const p of batch) p.reject(e as Error);
+    }
   }
 
   private launch(): void {
@@ -161,7 +175,6 @@ export class Booter {
       // holder mounts the node's own /sys itself
       return `nsenter --net=${shellQuote(`/run/netns/${req.netns}`)} -- unshare --mount --uts --pid --propagation private -- /bin/sh -c ${shellQuote(LAUNCH)} launch ${shellQuote(HOLDER)} ${args} &`;
     });
-    lines.unshift(...cgroupSetupScript(batch.map((p) => p.req.cgroup)));
     // the script goes in on stdin (one argument may not exceed 128 KiB); background jobs read /dev/null
     const launcher = spawn('/bin/sh', ['-s'], { detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
     launcher.stdin.on('error', () => undefined);

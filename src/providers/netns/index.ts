@@ -5,7 +5,7 @@ import type { JournalWriter, Provider, ProviderContext } from '../../contracts/p
 import { generateKeyPair } from '../../transport/keys.js';
 import type { SshTarget } from '../../transport/ssh.js';
 import { Booter } from './boot.js';
-import { DEFAULT_CPUS, DEFAULT_DISK_MB, DEFAULT_MEMORY_MB } from './cgroups.js';
+import { DEFAULT_CPUS, DEFAULT_DISK_MB, DEFAULT_MEMORY_MB, type NodeCgroup } from './cgroups.js';
 import { allocateManagementPrefix, managementAddresses } from './management.js';
 import { namesOf } from './names.js';
 import { createNetwork } from './network.js';
@@ -42,6 +42,15 @@ function idBaseOf(journal: JournalWriter, netns: string): number {
   if (known) return known;
   throw new Error(`${netns}: no user id range recorded for the node`);
 }
+// each node's host key, made with its files while the network is created
+const hostKeys = new WeakMap<JournalWriter, Map<string, { privateKey: string; publicKey: string }>>();
+
+const cgroupOf = (ctx: ProviderContext, netns: string): NodeCgroup => ({
+  instance: namesOf(ctx.lab, ctx.instance).switchNs,
+  node: netns,
+  memoryMb: ctx.lab.requirements.netns?.memory_mb ?? DEFAULT_MEMORY_MB,
+  cpus: ctx.lab.requirements.netns?.cpus ?? DEFAULT_CPUS,
+});
 
 export const netnsProvider: Provider = {
   name: 'netns',
@@ -59,43 +68,60 @@ export const netnsProvider: Provider = {
 
   async createNetwork(ctx) {
     const w = wiring(ctx);
-    idRanges.set(ctx.journal, await createNetwork(w, ctx.journal));
+    // loaded while the shell starts: only up writes nodes' files
+    const nodeFiles = import('./node-files.js');
+    const keys = new Map<string, { privateKey: string; publicKey: string }>();
+    hostKeys.set(ctx.journal, keys);
+    const ranges = await createNetwork(w, ctx.journal, {
+      cgroups: ctx.lab.nodes.map((n) => cgroupOf(ctx, w.names.nodeNs(n.name))),
+      // each node's own files, written while the shell makes the namespaces and links
+      prepare: async (ranges) => {
+        const { nodeDirs, writeNodeBase } = await nodeFiles;
+        await Promise.all(
+          ctx.lab.nodes.map((node, i) => {
+            keys.set(node.name, generateKeyPair(`host-${node.name}`));
+            return writeNodeBase({
+              lab: ctx.lab,
+              node,
+              dirs: nodeDirs(ctx.dir, node.name),
+              managementAddress: w.management.nodes[i],
+              hostKey: keys.get(node.name)!,
+              authorizedKey: ctx.userKey.publicKey,
+              idBase: ranges.get(w.names.nodeNs(node.name))!,
+            });
+          }),
+        );
+      },
+    });
+    idRanges.set(ctx.journal, ranges);
     return { addresses: w.management.nodes };
   },
 
   async bootNode(ctx, name, startScript) {
-    const { nodeDirs, START_SCRIPT, writeNodeFiles } = await import('./node-files.js');
+    const { nodeDirs, START_SCRIPT, writeNodeRoles } = await import('./node-files.js');
     const w = wiring(ctx);
     const index = ctx.lab.nodes.findIndex((n) => n.name === name);
     const address = w.management.nodes[index];
-    const hostKey = generateKeyPair(`host-${name}`);
+    const hostKey = hostKeys.get(ctx.journal)?.get(name);
+    if (!hostKey) throw new Error(`${name}: the node's files were not written with the network`);
     const dirs = nodeDirs(ctx.dir, name);
     const netns = w.names.nodeNs(name);
     const idBase = idBaseOf(ctx.journal, netns);
-    await writeNodeFiles({
+    await writeNodeRoles({
       idBase,
-      lab: ctx.lab,
       node: ctx.lab.nodes[index],
       dirs,
-      managementAddress: address,
-      hostKey,
-      authorizedKey: ctx.userKey.publicKey,
       files: ctx.files.filter((f) => f.node === name),
       startScript,
     });
-    if (!booters.has(ctx.journal)) booters.set(ctx.journal, new Booter(ctx.journal));
+    if (!booters.has(ctx.journal)) booters.set(ctx.journal, new Booter(ctx.journal, ctx.lab.nodes.length));
     const booted = await booters.get(ctx.journal)!.boot({
       node: name,
       netns,
       userns: usernsFile(netns),
       idBase,
       diskMb: diskMbOf(ctx.lab),
-      cgroup: {
-        instance: w.names.switchNs,
-        node: netns,
-        memoryMb: ctx.lab.requirements.netns?.memory_mb ?? DEFAULT_MEMORY_MB,
-        cpus: ctx.lab.requirements.netns?.cpus ?? DEFAULT_CPUS,
-      },
+      cgroup: cgroupOf(ctx, netns),
       dirs,
       startScript,
       scriptFile: START_SCRIPT,

@@ -1,6 +1,7 @@
 // The lab's wiring: a switch namespace with one bridge per network (and management), nodes on veths.
 // Built with a handful of `ip -batch` runs rather than hundreds of `ip` processes.
 
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { JournalWriter } from '../../contracts/provider.js';
 import { interfaceMac } from '../../core/addressing.js';
@@ -10,8 +11,13 @@ import { runCommand } from '../../host/command.js';
 import { startTimeOf } from '../../host/processes.js';
 import { staticRoutes } from '../../net/static-routes.js';
 import { shellQuote } from '../../shell-quote.js';
+import { cgroupSetupScript, type NodeCgroup } from './cgroups.js';
+import { fstabLine } from './fstab.js';
 import type { Names } from './names.js';
-import { allocateIdRanges, createNamespacesScript } from './userns.js';
+import { allocateIdRanges, createNamespacesScript, USERNS_DIR } from './userns.js';
+
+/** What the setup shell says once the nodes' folders are mounted. */
+const FOLDERS_MOUNTED = 'lab-folders-mounted';
 
 export interface Wiring {
   lab: Lab;
@@ -31,14 +37,6 @@ function perNamespaceScript(batches: { ns: string; lines: string[] }[]): string[
     ),
     ...batches.map((_, i) => `wait $p${i}`),
   ];
-}
-
-/** One `ip -n NS -batch` per namespace, all side by side from one shell: one spawn from Node, not one each. */
-async function batchPerNamespace(batches: { ns: string; lines: string[] }[]): Promise<void> {
-  // the script goes in on stdin: one argument may not exceed 128 KiB
-  const r = await runCommand('/bin/sh', ['-s'], { input: perNamespaceScript(batches).join('\n') });
-  if (r.exitCode !== 0 || r.stderr.includes('failed in'))
-    throw new Error(`configuring the nodes' interfaces failed: ${r.stderr.trim()}`);
 }
 
 /** The `ip` lines of an instance's wiring: the root namespace's, then side by side the switch's and
@@ -131,8 +129,14 @@ export function wiringBatches(w: Pick<Wiring, 'lab' | 'names' | 'management'>): 
   return { root, switchNs, links, nodes };
 }
 
-/** Records every namespace and root link in the journal, then creates them; says each node namespace's id range. */
-export async function createNetwork(w: Wiring, journal: JournalWriter): Promise<Map<string, number>> {
+/** Records every namespace and root link in the journal, then creates them; says each node namespace's
+ * id range. One shell does it all: the nodes' folders first, so that `prepare` (their files, written
+ * from here) runs while the shell goes on with the namespaces, the nodes' cgroups and the links. */
+export async function createNetwork(
+  w: Wiring,
+  journal: JournalWriter,
+  opts: { cgroups: NodeCgroup[]; prepare: (ranges: Map<string, number>) => Promise<void> },
+): Promise<Map<string, number>> {
   const { lab, names } = w;
   const nodeNamespaces = lab.nodes.map((n) => names.nodeNs(n.name));
   // each node's id range is taken before anything is made, and recorded with its namespace
@@ -144,36 +148,59 @@ export async function createNetwork(w: Wiring, journal: JournalWriter): Promise<
   const folders = lab.nodes.map((n) => join(w.nodeFolders.dir, 'nodes', n.name));
   for (const path of folders) journal.record({ kind: 'mount', id: `mount:${path}`, path });
   const b = wiringBatches(w);
+  // folders made here, not by mkdir processes; the scratch fstabs removed here too
+  for (const path of [...folders, USERNS_DIR]) mkdirSync(path, { recursive: true });
+  const foldersFstab = join(w.nodeFolders.dir, 'folders.fstab');
+  const namespacesFstab = join(w.nodeFolders.dir, 'namespaces.fstab');
+  writeFileSync(
+    foldersFstab,
+    folders
+      .map((path) => `${fstabLine(['lab-node', path, 'tmpfs', `mode=755,size=${w.nodeFolders.sizeMb}m`])}\n`)
+      .join(''),
+  );
 
-  // one shell makes them all. The switch's namespace is the host's; each node's is made inside the
-  // node's own user namespace (userns.ts), which then owns it. `ip netns add` first: it sets /run/netns
-  // up as ip expects. A process group of its own, recorded while it runs: a run killed meanwhile
-  // leaves it making namespaces and mounts, and teardown (lab gc) ends the whole group first
+  // The switch's namespace is the host's; each node's is made inside the node's own user namespace
+  // (userns.ts), which then owns it. `ip netns add` first: it sets /run/netns up as ip expects. A
+  // process group of its own, recorded while it runs: a run killed meanwhile leaves it making
+  // namespaces and mounts, and teardown (lab gc) ends the whole group first
   const setup = { kind: 'process', id: 'process:network:setup', name: 'setup' } as const;
   journal.record(setup);
+  let prepared: Promise<unknown> | undefined;
+  let said = '';
+  const cgroups = cgroupSetupScript(opts.cgroups);
   const made = await runCommand('/bin/sh', ['-s'], {
     group: (pid) => journal.update({ id: setup.id, pid, starttime: startTimeOf(pid) }),
+    onStdout: (chunk) => {
+      said += chunk;
+      if (!prepared && said.includes(FOLDERS_MOUNTED)) prepared = opts.prepare(ranges).catch((e: Error) => e);
+    },
     input: [
-      `mkdir -p ${folders.map(shellQuote).join(' ')} || exit 1`,
+      // beside the rest: the nodes' folders (their files are written once they are mounted) and cgroups
+      `{ mount -a -T ${shellQuote(foldersFstab)} && echo ${FOLDERS_MOUNTED} || echo "failed in mounting the nodes' folders" >&2; } &`,
+      ...(cgroups.length
+        ? [`{ ${cgroups.join(' &&\n')}; } || echo "failed in making the nodes' cgroups" >&2 &`]
+        : []),
       `ip netns add ${shellQuote(names.switchNs)} || exit 1`,
       ...createNamespacesScript(
         nodeNamespaces.map((netns) => ({ netns, base: ranges.get(netns)! })),
-        join(w.nodeFolders.dir, 'namespaces.fstab'),
-        // the nodes' folders are mounted with the namespaces, by one mount -a
-        folders.map((path) => ['lab-node', path, 'tmpfs', `mode=755,size=${w.nodeFolders.sizeMb}m`]),
+        namespacesFstab,
       ),
-      // then the links, from the same shell: processes fewer to wait for. Host root makes them in the
-      // switch's and the nodes' namespaces (ip -n enters the network namespace only): its capabilities
-      // hold over each node's user namespace
+      // then the links. Host root makes them in the switch's and the nodes' namespaces (ip -n enters
+      // the network namespace only): its capabilities hold over each node's user namespace
       `printf %s ${shellQuote(`${b.root.join('\n')}\n`)} | ip -batch - || { echo 'failed in ip -batch' >&2; exit 1; }`,
       ...perNamespaceScript([{ ns: names.switchNs, lines: b.switchNs }, ...b.links]),
+      // every link exists (nodes' ends included) before the nodes configure theirs
+      ...perNamespaceScript(b.nodes),
+      'wait',
     ].join('\n'),
   });
   journal.update({ id: setup.id, removed: true });
+  rmSync(foldersFstab, { force: true });
+  rmSync(namespacesFstab, { force: true });
+  // the nodes' files are written (or failed) before this returns: nothing of it outlives a failure
+  const filesError = await prepared;
   if (made.exitCode !== 0 || made.stderr.includes('failed in'))
     throw new Error(`creating the namespaces failed: ${(made.stderr || made.stdout).trim()}`);
-
-  // every link exists (nodes' ends included) before the nodes configure theirs
-  await batchPerNamespace(b.nodes);
+  if (filesError instanceof Error) throw filesError;
   return ranges;
 }

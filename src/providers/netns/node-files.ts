@@ -138,16 +138,44 @@ export function copyHostFolders(top: string, upper: string, base: number): void 
   }
 }
 
-/** Writes a node's files without blocking: a hundred nodes' worth of small files takes the event loop ~0.5 s. */
-export async function writeNodeFiles(opts: {
+type FileToWrite = [path: string, content: string, mode: number];
+
+/** Writes files under the node's /etc (upper layer) with their owners shifted into its range, then
+ * chowns the folders below /etc they are in as the host has them. */
+async function putEtcFiles(
+  node: string,
+  dirs: NodeDirs,
+  idBase: number,
+  files: FileToWrite[],
+): Promise<void> {
+  const put = async ([path, content, mode]: FileToWrite) => {
+    if (!path.startsWith('/etc/'))
+      throw new Error(`${node}: ${path}: the netns provider places files under /etc only`);
+    const target = join(dirs.etc, path.slice('/etc/'.length));
+    await mkdir(dirname(target), { recursive: true });
+    await writeFile(target, content, { mode });
+    await chmod(target, mode); // the umask must not loosen a key's mode
+    await chown(target, ...(await ownerIn(path, idBase)));
+  };
+  await Promise.all(files.map(put));
+  const etcDirs = new Set(files.flatMap(([path]) => ancestorsUnderEtc(path)));
+  await Promise.all(
+    [...etcDirs].map(async (d) =>
+      chown(join(dirs.etc, d.slice('/etc/'.length)), ...(await ownerIn(d, idBase))),
+    ),
+  );
+}
+
+/** What makes the node a machine of its own, whatever its roles: its folders, its copy of /etc's
+ * folders, name, hosts, sshd with its own host key, shadow. Written while the network is being made
+ * (network.ts), once its folder is mounted: off the way from the network to the boot. */
+export async function writeNodeBase(opts: {
   lab: Lab;
   node: Node;
   dirs: NodeDirs;
   managementAddress: string;
   hostKey: { privateKey: string; publicKey: string };
   authorizedKey: string;
-  files: RenderedFile[];
-  startScript: string;
   /** The first host id of the node's range: its root. */
   idBase: number;
 }): Promise<void> {
@@ -160,7 +188,7 @@ export async function writeNodeFiles(opts: {
   );
   await chmod(dirs.root, 0o700);
   copyHostFolders('/etc', dirs.etc, idBase);
-  const files: [string, string, number][] = [
+  await putEtcFiles(node.name, dirs, idBase, [
     ['/etc/hostname', `${node.name}\n`, 0o644],
     ['/etc/hosts', hostsFile(lab, node), 0o644],
     [
@@ -172,31 +200,33 @@ export async function writeNodeFiles(opts: {
     ['/etc/ssh/ssh_host_ed25519_key.pub', `${opts.hostKey.publicKey}\n`, 0o644],
     ['/etc/ssh/lab_authorized_keys', `${opts.authorizedKey}\n`, 0o600],
     ['/etc/shadow', shadowFile(), 0o640],
-    ...opts.files.map((f): [string, string, number] => [f.path, f.content, f.mode ?? 0o644]),
-  ];
-  const put = async ([path, content, mode]: [string, string, number]) => {
-    if (!path.startsWith('/etc/'))
-      throw new Error(`${node.name}: ${path}: the netns provider places files under /etc only`);
-    const target = join(dirs.etc, path.slice('/etc/'.length));
-    await mkdir(dirname(target), { recursive: true });
-    await writeFile(target, content, { mode });
-    await chmod(target, mode); // the umask must not loosen a key's mode
-    await chown(target, ...(await ownerIn(path, idBase)));
-  };
-  const startScript = join(dirs.run, START_SCRIPT.slice('/run/'.length));
-  await Promise.all([
-    ...files.map(put),
-    writeFile(startScript, opts.startScript, { mode: 0o700 }).then(() => chown(startScript, idBase, idBase)),
   ]);
-  // the folders: the node's own root-owned ones, and those of /etc as the host has them
-  const etcDirs = new Set(files.flatMap(([path]) => ancestorsUnderEtc(path)));
-  await Promise.all([
-    ...[dirs.etc, dirs.log, dirs.run, join(dirs.run, 'sshd'), dirs.root, dirs.varUpper].map((d) =>
+  // the node's own root-owned folders
+  await Promise.all(
+    [dirs.etc, dirs.log, dirs.run, join(dirs.run, 'sshd'), dirs.root, dirs.varUpper].map((d) =>
       chown(d, idBase, idBase),
     ),
-    ...[...etcDirs].map(async (d) =>
-      chown(join(dirs.etc, d.slice('/etc/'.length)), ...(await ownerIn(d, idBase))),
+  );
+}
+
+/** What this run's roles give the node: their rendered files and its start script (writeNodeBase first). */
+export async function writeNodeRoles(opts: {
+  node: Node;
+  dirs: NodeDirs;
+  files: RenderedFile[];
+  startScript: string;
+  idBase: number;
+}): Promise<void> {
+  const { node, dirs, idBase } = opts;
+  const startScript = join(dirs.run, START_SCRIPT.slice('/run/'.length));
+  await Promise.all([
+    putEtcFiles(
+      node.name,
+      dirs,
+      idBase,
+      opts.files.map((f): FileToWrite => [f.path, f.content, f.mode ?? 0o644]),
     ),
+    writeFile(startScript, opts.startScript, { mode: 0o700 }).then(() => chown(startScript, idBase, idBase)),
   ]);
 }
 

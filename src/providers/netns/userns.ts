@@ -7,7 +7,7 @@
 import { lstatSync, mkdirSync, readdirSync, readlinkSync, rmSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { shellQuote } from '../../shell-quote.js';
-import { field, fstabLine } from './fstab.js';
+import { field } from './fstab.js';
 
 /** Where each node's user namespace is kept (bind-mounted), by its network namespace's name. */
 export const USERNS_DIR = process.env.LAB_USERNS_DIR ?? '/run/lab/userns';
@@ -118,14 +118,10 @@ export function releaseIdRanges(namespaces: string[]): void {
  * Shell lines that make each node's network namespace inside a new user namespace mapped to its range,
  * all at once: each namespace's first process says its index and pid, the host writes its maps; then
  * one `mount -a` keeps every namespace by bind mounts (the netns where `ip netns` looks) and the first
- * processes end. A process per mount cost a 6-node lab ~150 ms here. `fstab` is a scratch file, which
- * starts with `moreRows`.
+ * processes end. A process per mount cost a 6-node lab ~150 ms here. `fstab` is a scratch file (the
+ * caller removes it) and USERNS_DIR exists: no mkdir or rm process on the way.
  */
-export function createNamespacesScript(
-  nodes: { netns: string; base: number }[],
-  fstab: string,
-  moreRows: string[][] = [],
-): string[] {
+export function createNamespacesScript(nodes: { netns: string; base: number }[], fstab: string): string[] {
   const each = nodes.map(({ netns, base }, i) => {
     const u = usernsFile(netns);
     const n = `/run/netns/${netns}`;
@@ -139,7 +135,7 @@ export function createNamespacesScript(
     };
   });
   return [
-    `mkdir -p ${shellQuote(USERNS_DIR)} && printf %s ${shellQuote(moreRows.map((r) => `${fstabLine(r)}\n`).join(''))} > ${shellQuote(fstab)} || exit 1`,
+    `: > ${shellQuote(fstab)} || exit 1`,
     `for f in ${each.flatMap((e) => e.files.map(shellQuote)).join(' ')}; do : > "$f" || exit 1; done`,
     '{',
     ...nodes.map(
@@ -155,7 +151,6 @@ export function createNamespacesScript(
     `  [ $n = ${nodes.length} ] || echo "failed in $((${nodes.length} - n)) of the nodes' namespaces" >&2`,
     '  mount -a -T "$fstab" || echo "failed in mounting the namespaces" >&2',
     '  kill $pids 2>/dev/null',
-    '  rm -f "$fstab"',
     '}',
   ];
 }
