@@ -1,8 +1,9 @@
 // A fifth add-on, a sixth daemon and a third provider are each one folder (or file) and one registry
-// line, as src/README.md's table "What a new plug-in touches" says: in a copy of src/, this test writes
-// a throwaway one of each where the table says, registers each in the one file the table names, and
-// changes nothing else; the copy type-checks, and the model, lint, render, preflight, the VM steps and
-// the provider registry see them.
+// line, and a CLI command one file and its block in cli/main.ts, as src/README.md's table "What a new
+// plug-in touches" says: in a copy of src/, this test writes a throwaway one of each where the table
+// says, registers each in the one file the table names, and changes nothing else; the copy type-checks,
+// and the model, lint, render, preflight, the VM steps, the provider registry and the lab file's schema
+// see them.
 import { execFileSync } from 'node:child_process';
 import {
   cpSync,
@@ -116,6 +117,24 @@ export const toyProvider: Provider = {
 };
 `;
 
+const TOY_COMMAND = `// A throwaway command (test/unit/extension-points.test.ts): what lab toy LAB prints.
+import { openLab } from '../../model/open.js';
+import { labFileOf } from '../../paths.js';
+
+export async function toy(ref: string, opts: { json?: boolean }): Promise<void> {
+  const { lab } = openLab(labFileOf(ref), []);
+  console.log(opts.json ? JSON.stringify({ lab: lab.name }) : \`a toy of \${lab.name}\`);
+}
+`;
+
+/** The command's block in cli/main.ts: its name, flags and the lazy import of its file. */
+const TOY_COMMAND_BLOCK = `program
+  .command('toy <lab>')
+  .description('a throwaway command')
+  .option('--json', 'print JSON')
+  .action((lab, opts) => run(async () => (await import('./commands/toy.js')).toy(lab, opts), opts.json));
+`;
+
 const LAB = `name: toy-lab
 description: a lab of the throwaway add-on
 networks:
@@ -168,13 +187,15 @@ describe('what a new plug-in touches (src/README.md)', () => {
     const daemon = row('daemon');
     const addon = row('add-on');
     const provider = row('provider');
-    // each where its row says: daemons/<daemon>.ts, addons/<addon>/, providers/<provider>/
+    const command = row('CLI command');
+    // each where its row says: daemons/<daemon>.ts, addons/<addon>/, providers/<provider>/, cli/commands/<command>.ts
     const place = (pattern: string, name: string) => join(copy, 'src', pattern.replace(/<[a-z-]+>/, name));
     writeFileSync(place(daemon.folder, 'toyd'), TOY_DAEMON);
     mkdirSync(place(addon.folder, 'toy'));
     writeFileSync(join(place(addon.folder, 'toy'), 'index.ts'), TOY_ADDON);
     mkdirSync(place(provider.folder, 'toy'));
     writeFileSync(join(place(provider.folder, 'toy'), 'index.ts'), TOY_PROVIDER);
+    writeFileSync(place(command.folder, 'toy'), TOY_COMMAND);
 
     register(join(copy, 'src', daemon.registry), 'toyd', './toyd.js', (t) =>
       t.replace(/export const DAEMONS = \{ /, 'export const DAEMONS = { toyd, '),
@@ -189,6 +210,11 @@ describe('what a new plug-in touches (src/README.md)', () => {
         '$1  toy: { inLabFile: true, load: async () => toyProvider },\n};',
       ),
     );
+    // a command's block goes before the first one's
+    const main = join(copy, 'src', command.registry);
+    const text = readFileSync(main, 'utf8');
+    expect(text, 'a command block starts with a line `program`').toMatch(/\nprogram\n {2}\.command\(/);
+    writeFileSync(main, text.replace(/\nprogram\n {2}\.command\(/, `\n${TOY_COMMAND_BLOCK}$&`));
   });
 
   afterAll(() => {
@@ -196,11 +222,12 @@ describe('what a new plug-in touches (src/README.md)', () => {
   });
 
   it('names one folder and one registry file per plug-in, and the registries live there', () => {
-    expect(rows.map((r) => r.what).sort()).toEqual(['add-on', 'daemon', 'provider']);
+    expect(rows.map((r) => r.what).sort()).toEqual(['CLI command', 'add-on', 'daemon', 'provider']);
     const registries: Record<string, string> = {
       daemon: 'DAEMONS',
       'add-on': 'ADDONS',
       provider: 'PROVIDERS',
+      'CLI command': 'program',
     };
     for (const r of rows)
       expect(readFileSync(join(ROOT, 'src', r.registry), 'utf8'), r.what).toMatch(
@@ -220,6 +247,7 @@ describe('what a new plug-in touches (src/README.md)', () => {
         'addons/toy/index.ts',
         'daemons/toyd.ts',
         'providers/toy/index.ts',
+        'cli/commands/toy.ts',
         ...rows.map((r) => r.registry),
       ].sort(),
     );
