@@ -12,7 +12,7 @@ import type { EventLog } from './events.js';
 import { entryOf, unlistInstance } from './host-instances.js';
 import { type InstanceRecord, instanceDir, readInstance } from './instances.js';
 import { type LockOwner, takeOverLock } from './lock.js';
-import { journalOf, writeInstance } from './state.js';
+import { journalOf, refuseForeignFolder, writeInstance } from './state.js';
 
 export interface DownResult {
   removed: boolean;
@@ -81,6 +81,7 @@ export async function labDown(lab: string, instance: string, events?: EventLog):
 
 /** Removes an instance's resources and folder, whatever state a crash left it in. */
 export async function destroyInstance(dir: string, record: InstanceRecord | undefined): Promise<void> {
+  if (!record) refuseForeignFolder(dir);
   if (record) {
     record.status = 'stopping';
     // gc leaves an instance alone while the process stopping it lives

@@ -1,7 +1,7 @@
 // An instance's state folder: instance.json, the journal, the event log, SSH keys and how to reach each node.
-import { chmodSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BusyError, NotUpError } from '../errors.js';
+import { BusyError, NotUpError, PreflightError } from '../errors.js';
 import { makeStateDir } from '../host/fs.js';
 import { isAlive } from '../host/processes.js';
 import { instanceFlag } from '../names.js';
@@ -25,6 +25,45 @@ export function writeInstance(record: InstanceRecord): void {
   writeFileSync(files(record.dir).instance, `${JSON.stringify(record, null, 2)}\n`);
 }
 
+/** What lab writes at the top of an instance's folder (lab render's default output too: rendered,
+ * rendered-PROVIDER). */
+const INSTANCE_ENTRIES = new Set([
+  'instance.json',
+  'journal.jsonl',
+  'events.jsonl',
+  'steps.json',
+  'ssh',
+  'nodes',
+  'vagrant',
+]);
+
+/** Refuses to remove, as a crash's leftover, a folder holding what lab never writes there: with
+ * LAB_STATE_DIR=/ and a lab named etc, up and down of its instance default removed /etc/default. */
+export function refuseForeignFolder(dir: string): void {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return; // gone, or no folder: nothing of anyone's to lose
+  }
+  const foreign = names.filter((n) => !INSTANCE_ENTRIES.has(n) && !/^rendered(-[a-z-]+)?$/.test(n));
+  if (foreign.length)
+    throw new PreflightError(
+      `${dir} is no instance folder lab made: it holds ${foreign
+        .slice(0, 3)
+        .map((n) => JSON.stringify(n))
+        .join(
+          ', ',
+        )}${foreign.length > 3 ? ` and ${foreign.length - 3} more` : ''}, which lab never writes there`,
+      {
+        code: 'state-unwritable',
+        details: [
+          'lab removes only folders it made, and left this one as it was. Set LAB_STATE_DIR to a folder of its own (default ~/.local/state/lab), or move these files away.',
+        ],
+      },
+    );
+}
+
 /** A folder for a new instance; refuses when the instance exists (up, starting, or left by a crash). */
 export function createInstanceDir(lab: string, instance: string): string {
   const dir = instanceDir(lab, instance);
@@ -43,6 +82,7 @@ export function createInstanceDir(lab: string, instance: string): string {
       },
     );
   }
+  refuseForeignFolder(dir);
   rmSync(dir, { recursive: true, force: true }); // leftovers without instance.json hold nothing running
   makeStateDir(join(dir, 'ssh'), 'the state folder', 0o700);
   chmodSync(join(dir, 'ssh'), 0o700);

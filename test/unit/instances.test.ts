@@ -1,9 +1,11 @@
 // runningInstances() leaves out what crashed runs left; gc and status still see those.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { destroyInstance } from '../../src/engine/down.js';
 import { isCrashed, recordedInstances, runningInstances } from '../../src/engine/instances.js';
+import { createInstanceDir } from '../../src/engine/state.js';
 
 const root = mkdtempSync(join(tmpdir(), 'lab-instances-'));
 const saved = process.env.LAB_STATE_DIR;
@@ -55,5 +57,35 @@ describe('instances', () => {
       .map((r) => r.instance)
       .sort();
     expect(crashed).toEqual(['starting-dead', 'stopping-dead', 'stopping-noowner']);
+  });
+});
+
+describe("a folder at an instance's place that lab did not make", () => {
+  // LAB_STATE_DIR=/ and a lab named etc: its instance default is /etc/default
+  const foreign = () => {
+    const dir = join(root, 'etc', 'default');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'grub'), 'important');
+    return dir;
+  };
+
+  it('is left as it was by up and by down, which say why (state-unwritable, exit 3)', async () => {
+    const dir = foreign();
+    expect(() => createInstanceDir('etc', 'default')).toThrow(/no instance folder lab made: it holds "grub"/);
+    await expect(destroyInstance(dir, undefined)).rejects.toMatchObject({
+      code: 'state-unwritable',
+      exitCode: 3,
+    });
+    expect(readFileSync(join(dir, 'grub'), 'utf8')).toBe('important');
+  });
+
+  it("a crash's leftover, holding only what lab writes, is still cleared", async () => {
+    const dir = join(root, 'lab-y', 'left');
+    mkdirSync(join(dir, 'ssh'), { recursive: true });
+    writeFileSync(join(dir, 'journal.jsonl'), '');
+    // lab render's default output goes there too
+    mkdirSync(join(dir, 'rendered-vagrant'), { recursive: true });
+    await destroyInstance(dir, undefined);
+    expect(existsSync(dir)).toBe(false);
   });
 });
