@@ -1,15 +1,9 @@
 #!/usr/bin/env node
 // The lab command: flags only; each command's code is imported when it runs, so --help stays fast.
 import Module from 'node:module';
-import { setFlagsFromString } from 'node:v8';
 import { catchSignals } from './interrupt.js';
 
 catchSignals(); // before anything else loads: Ctrl-C at any moment gets its answer
-// V8 doubles the young generation as a command allocates, to 16 MB per semi-space: memory a short
-// command never gives back (lab up bgp-metallb peaked 8 MB higher). Kept at its first size, with no
-// CPU cost measured at 3 or 200 workers. A flag this V8 may not know is not set (it would print an error).
-const v8Major = Number(process.versions.v8.split('.')[0]);
-if (v8Major >= 11 && v8Major <= 14) setFlagsFromString('--semi-space-growth-factor=1');
 // Node 22.1 and later keep V8's compiled code of every module loaded from here on (in the system's
 // temporary folder; a folder it cannot write is skipped silently): lint 16 ms of CPU less on Node 22
 (Module as { enableCompileCache?: () => unknown }).enableCompileCache?.();
