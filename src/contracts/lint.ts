@@ -15,7 +15,14 @@ export interface HostFacts {
   neighbourLimit?: { ipv4: number; ipv6: number };
 }
 
-export type Rule = (lab: Lab, host: HostFacts) => Issue[];
+/** What lint knows of where the lab runs: its provider's line in providers/index.ts says it, so that
+ * no rule compares the provider's name. */
+export interface RunsOn {
+  /** Its nodes are namespaces of this host's kernel: the kernel's limits and modules are the lab's. */
+  hostKernel: boolean;
+}
+
+export type Rule = (lab: Lab, host: HostFacts, runsOn: RunsOn) => Issue[];
 
 export interface Space {
   prefix: string;

@@ -4,6 +4,7 @@ import { ADDONS } from '../addons/index.js';
 import type { HostFacts, Rule } from '../contracts/lint.js';
 import type { Issue } from '../core/issue.js';
 import type { Lab } from '../core/lab.js';
+import { runsOn } from '../providers/index.js';
 import { addressRules } from './addresses.js';
 import { bgpRules } from './bgp.js';
 import { checkRules } from './checks.js';
@@ -41,5 +42,6 @@ const RULES: Rule[] = [
 export const NO_HOST: HostFacts = { routes: [], otherLabs: [] };
 
 export function lintLab(lab: Lab, host: HostFacts = NO_HOST): Issue[] {
-  return RULES.flatMap((rule) => rule(lab, host));
+  const where = runsOn(lab.provider);
+  return RULES.flatMap((rule) => rule(lab, host, where));
 }

@@ -4,7 +4,7 @@ import type { Rule } from '../contracts/lint.js';
 import { issue } from '../core/issue.js';
 import type { Lab } from '../core/lab.js';
 
-export const requirementRules: Rule = (lab, host) => {
+export const requirementRules: Rule = (lab, host, runsOn) => {
   const need = lab.requirements[lab.provider];
   if (!need) return [];
   const out = [];
@@ -30,7 +30,7 @@ export const requirementRules: Rule = (lab, host) => {
       ),
     );
   }
-  out.push(...neighbourIssues(lab, host));
+  if (runsOn.hostKernel) out.push(...neighbourIssues(lab, host));
   return out;
 };
 
@@ -49,9 +49,10 @@ export function neighbourEntries(lab: Lab): { ipv4: number; ipv6: number } {
   return n;
 }
 
+/** The host kernel's neighbour tables, which every namespace of the host shares. */
 function neighbourIssues(lab: Lab, host: Parameters<Rule>[1]) {
   const limit = host.neighbourLimit;
-  if (!limit || lab.provider !== 'netns') return [];
+  if (!limit) return [];
   const need = neighbourEntries(lab);
   return (['ipv4', 'ipv6'] as const)
     .filter((f) => need[f] > limit[f])

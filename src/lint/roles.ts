@@ -51,4 +51,7 @@ const unreadVars: Rule = (lab) =>
       );
   });
 
-export const roleRules: Rule = (lab, host) => [...unknownRoles(lab, host), ...unreadVars(lab, host)];
+export const roleRules: Rule = (lab, host, runsOn) => [
+  ...unknownRoles(lab, host, runsOn),
+  ...unreadVars(lab, host, runsOn),
+];

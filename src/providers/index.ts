@@ -1,18 +1,28 @@
 // The registry of providers: one line each, loaded on use (lab down and gc stay light; the lab file's
 // schema reads the names a lab file may say from here). An unknown one fails with the list of known ones.
 
+import type { RunsOn } from '../contracts/lint.js';
 import type { Provider } from '../contracts/provider.js';
 import { DefinitionError } from '../errors.js';
 
-/** How each loads, and whether a lab file's `provider:` may name it (vagrant-host is chosen on the
- * command line only); the first a lab file may name is the default. */
-const PROVIDERS: Record<string, { load: () => Promise<Provider>; inLabFile: boolean }> = {
-  netns: { inLabFile: true, load: async () => (await import('./netns/index.js')).netnsProvider },
-  vagrant: { inLabFile: true, load: async () => (await import('./vagrant/index.js')).vagrantProvider },
-  'vagrant-host': {
-    inLabFile: false,
-    load: async () => (await import('./vagrant/index.js')).vagrantHostProvider,
+/** A provider's line: how it loads, whether a lab file's `provider:` may name it (vagrant-host is chosen
+ * on the command line only; the first a lab file may name is the default), and whether its nodes are
+ * namespaces of this host's kernel (lint holds the lab to that kernel: RunsOn). */
+interface Line {
+  load: () => Promise<Provider>;
+  inLabFile: boolean;
+  hostKernel?: boolean;
+}
+
+const vagrant = () => import('./vagrant/index.js');
+const PROVIDERS: Record<string, Line> = {
+  netns: {
+    inLabFile: true,
+    hostKernel: true,
+    load: async () => (await import('./netns/index.js')).netnsProvider,
   },
+  vagrant: { inLabFile: true, load: async () => (await vagrant()).vagrantProvider },
+  'vagrant-host': { inLabFile: false, load: async () => (await vagrant()).vagrantHostProvider },
 };
 
 export const PROVIDER_NAMES = Object.keys(PROVIDERS);
@@ -25,6 +35,11 @@ export const LAB_FILE_PROVIDERS = PROVIDER_NAMES.filter((p) => PROVIDERS[p].inLa
 
 /** The provider of a lab file that names none, and of an instance whose record lost its provider. */
 export const DEFAULT_PROVIDER: string = LAB_FILE_PROVIDERS[0];
+
+/** Where a lab on this provider runs, for lint; an unknown provider (refused by the schema) on nothing known. */
+export const runsOn = (provider: string): RunsOn => ({
+  hostKernel: PROVIDERS[provider]?.hostKernel === true,
+});
 
 export async function providerOf(name: string): Promise<Provider> {
   const load = PROVIDERS[name]?.load;

@@ -1,6 +1,6 @@
 // The Cluster Mesh's traps, each with the symptom a user would otherwise meet.
 
-import type { Rule } from '../../contracts/lint.js';
+import type { Rule, RunsOn } from '../../contracts/lint.js';
 import { type Issue, issue } from '../../core/issue.js';
 import type { Lab } from '../../core/lab.js';
 import { prefixesOverlap } from '../../net/ip.js';
@@ -126,12 +126,12 @@ function poolIssues(lab: Lab): Issue[] {
   return out;
 }
 
-function datapathIssues(lab: Lab): Issue[] {
+function datapathIssues(lab: Lab, runsOn: RunsOn): Issue[] {
   const out: Issue[] = [];
   for (const c of ciliumClusters(lab)) {
     const ci = c.addons.cilium!;
     const path = [...c.path, 'addons', 'cilium'];
-    if (ci.tunnel_protocol === 'geneve' && lab.provider === 'netns')
+    if (ci.tunnel_protocol === 'geneve' && runsOn.hostKernel)
       out.push(
         issue(
           'cilium-tunnel-unsupported',
@@ -245,9 +245,9 @@ function serviceIssues(lab: Lab): Issue[] {
   return out;
 }
 
-export const ciliumRules: Rule = (lab) => [
+export const ciliumRules: Rule = (lab, _host, runsOn) => [
   ...identityIssues(lab),
   ...poolIssues(lab),
-  ...datapathIssues(lab),
+  ...datapathIssues(lab, runsOn),
   ...serviceIssues(lab),
 ];
