@@ -216,6 +216,15 @@ describe.skipIf(!isRoot)('the node sandbox', () => {
     ).toEqual(['0']);
   });
 
+  it("reads nothing of the environment lab up ran in, in any of the node's processes", async () => {
+    // lab up ran with LAB_STATE_DIR (and whatever tokens its user's shell held): the node's init,
+    // start script and daemons (bird here) start with a container's environment, not that one
+    const r = await hostile(
+      'for p in /proc/[0-9]*; do tr "\\0" "\\n" < $p/environ 2>/dev/null; done | grep -c "^LAB_STATE_DIR=\\|^HOSTNAME=\\|^PATH=.*/root/"; pgrep -c bird',
+    );
+    expect(r.stdout.trim().split('\n'), r.all).toEqual(['0', '1']);
+  });
+
   it('cannot signal a host process, nor read the host disk', async () => {
     const sleeper = spawn('sleep', ['300'], { stdio: 'ignore' });
     // the host's disks (vda here): root on the host reads their first sector

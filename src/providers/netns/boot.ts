@@ -74,6 +74,15 @@ for f in "$@"; do shift; [ "$f" = -- ] && break; echo $$ > "$f"; done
 NODE_INIT=${shellQuote(NODE_INIT)} /bin/sh -c "$h" holder "$@" &
 echo "$2 holder $!"`;
 
+/** The environment a node's init, start script and daemons get, as a container runtime's: not the
+ * environment of whoever ran lab up (its tokens and keys were readable in /proc/1/environ by root on
+ * every node, a workshop's attendees too). */
+const NODE_ENV = {
+  PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+  HOME: '/root',
+  LANG: 'C.UTF-8',
+};
+
 export interface BootRequest {
   node: string;
   netns: string;
@@ -176,7 +185,11 @@ export class Booter {
       return `nsenter --net=${shellQuote(`/run/netns/${req.netns}`)} -- unshare --mount --uts --pid --propagation private -- /bin/sh -c ${shellQuote(LAUNCH)} launch ${shellQuote(HOLDER)} ${args} &`;
     });
     // the script goes in on stdin (one argument may not exceed 128 KiB); background jobs read /dev/null
-    const launcher = spawn('/bin/sh', ['-s'], { detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
+    const launcher = spawn('/bin/sh', ['-s'], {
+      detached: true,
+      stdio: ['pipe', 'pipe', 'pipe'],
+      env: NODE_ENV,
+    });
     launcher.stdin.on('error', () => undefined);
     launcher.stdin.end(`${lines.join('\n')}\n`);
     let out = '';
