@@ -49,15 +49,15 @@ mount -o remount,bind,ro /
 # into the node's user namespace (its root is the node's id range), new mount, UTS and IPC namespaces
 # of its own (every mount above is locked in it), without the capabilities that act on the machine
 # whatever the namespace: a kernel module, raw I/O, reboot, the clock, the kernel log
-exec nsenter --user=/proc/self/fd/9 -- setpriv --bounding-set -sys_module,-sys_rawio,-sys_boot,-sys_time,-syslog -- unshare --mount --uts --ipc -- /bin/sh -c "$NODE_INIT" init "$node" "$start"`;
+exec nsenter --user=/proc/self/fd/9 -- setpriv --bounding-set -sys_module,-sys_rawio,-sys_boot,-sys_time,-syslog -- unshare --mount --uts --ipc -- /bin/sh -c "$init" init "$node" "$start"`;
 
 // The node's init, root of its user namespace: $1 node name, $2 start script.
 const NODE_INIT = `exec 9<&-
-unset NODE_INIT
 node=$1 start=$2
 /usr/sbin/sshd -D -f /etc/ssh/sshd_config -E /var/log/sshd.log </dev/null >/dev/null 2>&1 &
 echo "$node ready $$ $!"
-if [ -s "$start" ]; then (cd / && sh "$start") >/var/log/lab-start.log 2>&1 </dev/null; echo "$node started $?"; else echo "$node started 0"; fi
+# read by a subshell of this one, not by a shell process of its own: a process start fewer per node
+if [ -s "$start" ]; then (cd / && set -- && . "$start") >/var/log/lab-start.log 2>&1 </dev/null; echo "$node started $?"; else echo "$node started 0"; fi
 # the namespace's init: it closes our pipe and, unlike a bare sleep, leaves on SIGTERM (init ignores
 # signals it has no handler for), taking every process of the node with it
 exec </dev/null >/dev/null 2>&1
@@ -66,12 +66,14 @@ sleep infinity &
 wait $!`;
 
 // In the new PID namespace's parent: joins the node's cgroups (so that all it starts is counted there),
-// then starts the holder. $1 the holder script, then the cgroup.procs files, "--", the holder's
-// arguments ($2 of those the node).
-const LAUNCH = `h=$1
-shift
+// then starts the holder, a subshell of its own (a fork, not a shell process started anew), the
+// namespace's first process. $1... the cgroup.procs files, "--", the holder's arguments ($2 of those
+// the node).
+const LAUNCH = `init=${shellQuote(NODE_INIT)}
 for f in "$@"; do shift; [ "$f" = -- ] && break; echo $$ > "$f"; done
-NODE_INIT=${shellQuote(NODE_INIT)} /bin/sh -c "$h" holder "$@" &
+(
+${HOLDER}
+) &
 echo "$2 holder $!"`;
 
 /** The environment a node's init, start script and daemons get, as a container runtime's: not the
@@ -182,7 +184,7 @@ export class Booter {
       // shell's first child, the holder, is the namespace's init; the shell says its host pid and
       // exits, so that nothing but the holders keeps our pipe open. nsenter, not ip netns exec: the
       // holder mounts the node's own /sys itself
-      return `nsenter --net=${shellQuote(`/run/netns/${req.netns}`)} -- unshare --mount --uts --pid --propagation private -- /bin/sh -c ${shellQuote(LAUNCH)} launch ${shellQuote(HOLDER)} ${args} &`;
+      return `nsenter --net=${shellQuote(`/run/netns/${req.netns}`)} -- unshare --mount --uts --pid --propagation private -- /bin/sh -c "$launch" launch ${args} &`;
     });
     // the script goes in on stdin (one argument may not exceed 128 KiB); background jobs read /dev/null
     const launcher = spawn('/bin/sh', ['-s'], {
@@ -191,7 +193,8 @@ export class Booter {
       env: NODE_ENV,
     });
     launcher.stdin.on('error', () => undefined);
-    launcher.stdin.end(`${lines.join('\n')}\n`);
+    // the launch script once, each node's line naming it
+    launcher.stdin.end(`launch=${shellQuote(LAUNCH)}\n${lines.join('\n')}\n`);
     let out = '';
     let err = '';
     const settle = (p: Pending, e: Error) => {
