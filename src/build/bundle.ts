@@ -1,7 +1,8 @@
 // npm run build, after tsc: the templates compiled (templates.ts), and the lab command bundled into dist/cli/main.js and its lazily loaded chunks,
 // so that a command loads a few files instead of some 400 (zod alone is 95): module loading was half of
 // `lab lint`'s CPU. Packages with native or wasm parts, or loaded only by up and steps, stay outside.
-import { cpSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { cpSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'rolldown';
 import { PROJECT_DIR } from '../paths.js';
@@ -22,6 +23,13 @@ await build({
 });
 // tsc's map describes the file the bundle replaced
 rmSync(join(CLI, 'main.js.map'), { force: true });
+
+// `lab --help`'s text, printed by main.js without loading commander (the same as `lab help`, which a
+// unit test compares); written at commander's width for output that is not a terminal (80 columns)
+rmSync(join(CLI, 'help.txt'), { force: true });
+const help = spawnSync(process.execPath, [join(CLI, 'main.js'), 'help'], { encoding: 'utf8' });
+if (help.status !== 0) throw new Error(`lab help failed (${help.status}): ${help.stderr}`);
+writeFileSync(join(CLI, 'help.txt'), help.stdout);
 
 // The step worker too: a thread that loads one file links no module graph of its own. Unbundled, its
 // ~150 modules (cycles among them) failed to link now and then when many workers started side by side
