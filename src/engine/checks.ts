@@ -27,6 +27,11 @@ export function commandsOf(check: Check, lab?: Lab): string[] {
   );
 }
 
+/** The most of a check command's stdout (and of its stderr) that is kept: far above what any judge
+ * reads (a thousand-node routing table), far below what fills lab's memory (a node printing 400 MB
+ * took lab up to 2 GB, and lab check printed it all). */
+export const CHECK_OUTPUT_MAX = 8 * 1024 * 1024;
+
 /** Runs the commands at most `width` at a time over one connection (sshd allows 64 here). */
 async function runAll(shell: NodeShell, commands: string[], width = 20): Promise<CommandResult[]> {
   const results: CommandResult[] = new Array(commands.length);
@@ -34,7 +39,7 @@ async function runAll(shell: NodeShell, commands: string[], width = 20): Promise
   const worker = async () => {
     while (next < commands.length) {
       const i = next++;
-      results[i] = await shell.exec(commands[i], { timeoutMs: 10_000 });
+      results[i] = await shell.exec(commands[i], { timeoutMs: 10_000, maxOutputChars: CHECK_OUTPUT_MAX });
     }
   };
   await Promise.all(Array.from({ length: Math.min(width, commands.length) }, worker));
@@ -179,7 +184,13 @@ export function verdictLine(check: { name: string; node: string }, verdict: Verd
 export function describeFailure(o: CheckOutcome): string[] {
   const reason = o.verdict.ok ? '' : o.verdict.reason;
   const last = o.results[0];
-  const output = last ? (last.stdout + last.stderr).trim().split('\n').slice(0, 12) : [];
+  // twelve lines of at most 500 characters each: one line of a node's output can be megabytes
+  const output = last
+    ? (last.stdout + last.stderr)
+        .trim()
+        .split('\n', 12)
+        .map((l) => (l.length > 500 ? `${l.slice(0, 500)} [${l.length - 500} characters cut]` : l))
+    : [];
   // what a node printed reaches a terminal: its escape sequences shown, not obeyed
   return [
     `check ${o.check.name} on ${o.check.node} failed after ${(o.waitedMs / 1000).toFixed(1)} s (wait ${o.check.wait}: ${o.check.timeout} s, ${o.attempts} attempts): ${printable(reason)}`,

@@ -12,7 +12,9 @@ export interface CommandResult {
 
 export interface NodeShell {
   readonly node: string;
-  exec(command: string, opts?: { timeoutMs?: number }): Promise<CommandResult>;
+  /** `maxOutputChars`: keep at most this much of each of stdout and stderr (the rest is read and
+   * dropped, and said at the end of stderr): what a node prints cannot fill lab's memory. */
+  exec(command: string, opts?: { timeoutMs?: number; maxOutputChars?: number }): Promise<CommandResult>;
   putFile(path: string, content: string, mode?: number): Promise<void>;
   close(): void;
 }

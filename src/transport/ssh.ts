@@ -125,7 +125,11 @@ export class SshShell implements NodeShell {
     });
   }
 
-  async exec(command: string, opts: { timeoutMs?: number } = {}): Promise<CommandResult> {
+  async exec(
+    command: string,
+    opts: { timeoutMs?: number; maxOutputChars?: number } = {},
+  ): Promise<CommandResult> {
+    const max = opts.maxOutputChars ?? Number.POSITIVE_INFINITY;
     const timeoutMs = opts.timeoutMs ?? this.opts.defaultTimeoutMs ?? 30_000;
     const started = performance.now();
     const client = await this.connect();
@@ -134,6 +138,7 @@ export class SshShell implements NodeShell {
         if (err) return reject(new Error(`${this.node}: cannot run \`${command}\`: ${err.message}`));
         let stdout = '';
         let stderr = '';
+        let dropped = 0;
         let timedOut = false;
         const finish = (code: number | null) => {
           clearTimeout(timer);
@@ -142,7 +147,7 @@ export class SshShell implements NodeShell {
             command,
             exitCode: timedOut ? 124 : (code ?? 255),
             stdout,
-            stderr,
+            stderr: dropped ? `${stderr}\n[lab: ${dropped} more characters of output were dropped]` : stderr,
             durationMs: Math.round(performance.now() - started),
             timedOut,
           });
@@ -154,11 +159,14 @@ export class SshShell implements NodeShell {
           stream.close();
           finish(null);
         }, timeoutMs);
+        // beyond the limit, output is read (the command goes on to its end) and counted, not kept
         stream.on('data', (d: Buffer) => {
-          stdout += d;
+          if (stdout.length < max) stdout += d;
+          else dropped += d.length;
         });
         stream.stderr.on('data', (d: Buffer) => {
-          stderr += d;
+          if (stderr.length < max) stderr += d;
+          else dropped += d.length;
         });
         stream.on('close', (code: number | null) => {
           if (!timedOut) finish(code);
