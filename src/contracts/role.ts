@@ -2,8 +2,7 @@
 // engine, lint, preflight and the providers consume it.
 import type { Lab, Node } from '../core/lab.js';
 import type { StartCommand } from '../daemons/daemon.js';
-import type { DaemonName } from '../daemons/index.js';
-import type { ValidatorName } from '../host/validate.js';
+import type { DaemonName, ValidatorName } from '../daemons/index.js';
 import type { VmStep } from './vm.js';
 
 export interface RenderedFile {
@@ -12,7 +11,7 @@ export interface RenderedFile {
   path: string;
   content: string;
   mode?: number;
-  /** The daemon tool that can check this file without running it. */
+  /** What checks this file without running it: a daemon (its own validator) or a tool of FILE_VALIDATORS. */
   validator?: ValidatorName;
   /** The file is a Kubernetes manifest of this kind (its add-on names it; kubeadm): tests check it against
    * upstream CRD schemas, and the VM steps find their own by it. */

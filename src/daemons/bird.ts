@@ -224,6 +224,7 @@ export const bird: Daemon = {
     run: 'mkdir -p /run/bird && bird -c /etc/bird/bird.conf -P /run/bird/bird.pid',
     pidfile: '/run/bird/bird.pid',
   },
+  validator: { tool: 'bird -p', command: ({ path }) => ['bird', '-p', '-c', path] },
   bgp: {
     showSessions: 'birdc show protocols',
     parseSessions: (output) =>

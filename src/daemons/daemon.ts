@@ -32,6 +32,18 @@ export interface Session {
   accepted?: number;
 }
 
+/** A tool that checks a rendered file without running anything: host/validate.ts runs it as declared. */
+export interface Validator {
+  /** How a report names it: the program and its checking switch (bird -p). */
+  tool: string;
+  /** The command that checks the file at `path`; `root`: the folder of its own it reads the file under. */
+  command(file: { path: string; root: string }): string[];
+  /** The tool reads the file at this place under a root folder of its own (netplan: etc/netplan/). */
+  placed?: string;
+  /** Run inside an empty, throwaway network namespace (gobgpd resolves unparsable addresses in DNS). */
+  emptyNetns?: true;
+}
+
 export interface Daemon {
   name: string;
   /** The Debian package that provides it. */
@@ -40,6 +52,8 @@ export interface Daemon {
   commands: string[];
   /** The command that starts it on a node (its configuration already rendered there). */
   start: StartCommand;
+  /** Its own check of the files it reads, unrun (a rendered file asks for it by the daemon's name). */
+  validator?: Validator;
   /** BGP: how to list sessions on a node, how to read that, and how a session names a peer. */
   bgp?: {
     showSessions: string;

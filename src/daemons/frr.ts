@@ -118,6 +118,7 @@ export const frr: Daemon = {
     run: 'mkdir -p /run/frr && touch /var/log/bgpd.log && chown frr:frr /run/frr /var/log/bgpd.log && /usr/lib/frr/bgpd -d -Z -P 0 -f /etc/frr/bgpd.conf -i /run/frr/bgpd.pid --vty_socket /run/frr -u frr -g frr',
     pidfile: '/run/frr/bgpd.pid',
   },
+  validator: { tool: 'vtysh -C', command: ({ path }) => ['vtysh', '-C', '-f', path] },
   bgp: {
     showSessions: "vtysh -c 'show bgp neighbors json'",
     parseSessions: (output) =>

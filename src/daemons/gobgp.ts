@@ -33,6 +33,12 @@ export const gobgp: Daemon = {
     run: `setsid -f sh -c 'echo $$ > /run/gobgpd.pid; exec gobgpd ${GOBGPD_ARGS}' < /dev/null > /var/log/gobgpd.log 2>&1`,
     pidfile: '/run/gobgpd.pid',
   },
+  // gobgpd resolves an address it cannot parse in DNS: the host runs its check in an empty namespace
+  validator: {
+    tool: 'gobgpd -d',
+    command: ({ path }) => ['gobgpd', '-d', '-p', '-f', path],
+    emptyNetns: true,
+  },
   bgp: {
     showSessions: 'gobgp neighbor',
     parseSessions: (output) =>

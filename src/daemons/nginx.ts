@@ -10,4 +10,5 @@ export const nginx: Daemon = {
     run: 'mkdir -p /run/nginx-tmp && nginx -c /etc/nginx/nginx.conf',
     pidfile: '/run/nginx.pid',
   },
+  // no validator: nginx -t opens the log and pid paths of the node, so its file is checked when the node starts
 };

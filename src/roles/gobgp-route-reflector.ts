@@ -46,7 +46,7 @@ export const gobgpRouteReflector: Role = {
         bgp: node.bgp,
         dynamic: !!node.bgp?.neighborRange && node.vars.dynamic_neighbors !== false,
       }),
-      validator: 'gobgpd',
+      validator: 'gobgp',
     },
   ],
   start: () => [gobgp.start],

@@ -35,7 +35,7 @@ export const gobgpRouteServer: Role = {
           passwordToml: n.password === undefined ? undefined : JSON.stringify(n.password),
         })),
       }),
-      validator: 'gobgpd',
+      validator: 'gobgp',
     },
   ],
   start: () => [gobgp.start],

@@ -38,7 +38,7 @@ function touchTable(): { what: string; folder: string; registry: string; unless:
     });
 }
 
-const TOY_DAEMON = `// A throwaway daemon (test/unit/extension-points.test.ts).
+const TOY_DAEMON = `// A throwaway daemon (test/unit/extension-points.test.ts), with its own check of its file, unrun.
 import type { Daemon } from './daemon.js';
 
 export const toyd: Daemon = {
@@ -46,6 +46,8 @@ export const toyd: Daemon = {
   package: 'toyd-package',
   commands: ['toyd'],
   start: { name: 'toyd', run: 'toyd -c /etc/toy/toy.conf', pidfile: '/run/toyd.pid' },
+  // what toyd -t would say: its file starts with 'toy of'
+  validator: { tool: 'toyd -t', command: ({ path }) => ['grep', '-q', '^toy of ', path] },
 };
 `;
 
@@ -72,7 +74,7 @@ export const toy: Addon<'toy', typeof toySchema> = {
       name: 'toy-agent',
       description: 'the toy add-on on its node',
       render: (lab, node) => [
-        { node: node.name, path: '/etc/toy/toy.conf', content: \`toy of \${lab.name} on \${node.name}\\n\` },
+        { node: node.name, path: '/etc/toy/toy.conf', content: \`toy of \${lab.name} on \${node.name}\\n\`, validator: 'toyd' },
         // a manifest of its own kind: the kinds are the add-ons' to name
         { node: node.name, path: '/etc/lab/manifests/toy.yaml', content: 'kind: Toy\\n', manifest: 'toy' },
       ],
@@ -289,6 +291,17 @@ describe('what a new plug-in touches (src/README.md)', () => {
     expect(toolsOf(good.lab)).toContainEqual({ command: 'toyd', package: 'toyd-package' });
     expect(unrealizedOnVms(good.lab)).toEqual([]);
     expect(stepsOf(good.lab, files).filter((s) => s.title === 'toy')).toHaveLength(1);
+  });
+
+  it("the host runs the daemon's own validator, host/validate.ts unchanged", async () => {
+    const { validateFiles } = await import(pathToFileURL(join(copy, 'src', 'host', 'validate.ts')).href);
+    const conf = { node: 'cp', path: '/etc/toy/toy.conf', validator: 'toyd' };
+    const [good, broken] = await validateFiles([
+      { ...conf, content: 'toy of toy-lab on cp\n' },
+      { ...conf, content: 'no toy\n' },
+    ]);
+    expect(good).toMatchObject({ tool: 'toyd -t', ok: true });
+    expect(broken).toMatchObject({ tool: 'toyd -t', ok: false });
   });
 
   it('the provider registry knows the provider, and a lab file may name it', async () => {

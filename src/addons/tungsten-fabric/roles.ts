@@ -31,7 +31,7 @@ export const tfController: Role = {
         node: node.name,
         path: CONTROL_NODE_CONF,
         content: renderControlNode(lab, node, c),
-        validator: 'gobgpd',
+        validator: 'gobgp',
       },
       {
         node: node.name,
