@@ -681,7 +681,12 @@ export function labSchemaOf(parts: SchemaParts) {
       nodes: z.record(z.string(), node),
       clusters: z.record(z.string(), cluster).default({}),
       checks: z.array(check).default([]),
-      waits: z.record(z.string(), z.number().positive()).default({}),
+      waits: z
+        .record(z.string(), z.number().positive().max(3600))
+        .default({})
+        .describe(
+          "named waits, in seconds (at most an hour, as a step's timeout): how long a check naming one retries",
+        ),
       steps: z
         .array(step)
         .default([])

@@ -175,6 +175,16 @@ const cases: [string, () => string[], string][] = [
     },
     'template-invalid',
   ],
+  [
+    'a wait of 30 000 years (lint said ok: a failing check then retried for as long)',
+    () => [
+      file(
+        'wait-huge.yaml',
+        readFileSync(labFile('bgp-metallb'), 'utf8').replace('bgp_session: 30,', 'bgp_session: 1e12,'),
+      ),
+    ],
+    'schema',
+  ],
 ];
 
 describe('hostile lab files and flags are refused as JSON with a code, exit 2', () => {
