@@ -4,7 +4,7 @@
 import type { Rule } from '../contracts/lint.js';
 import type { Issue } from '../core/issue.js';
 import { issue } from '../core/issue.js';
-import { ROLES } from '../roles/index.js';
+import { ROLES, roleOf } from '../roles/index.js';
 
 /** Vars that used to mean something: setting them is an error that says where the setting lives now. */
 const RETIRED: Record<string, string> = {
@@ -16,7 +16,7 @@ const unknownRoles: Rule = (lab) =>
   Object.entries(lab.raw.nodes).flatMap(([name, def]) =>
     def.roles
       .map((role, i) => ({ role, i }))
-      .filter(({ role }) => !ROLES[role])
+      .filter(({ role }) => !roleOf(role))
       .map(({ role, i }) =>
         issue(
           'unknown-role',

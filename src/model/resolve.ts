@@ -388,7 +388,8 @@ function resolveChecks(lab: Lab, push: PushIssue): void {
         hint: `nodes are: ${lab.nodes.map((n) => n.name).join(', ')}`,
       });
     }
-    const timeout = lab.waits[c.wait];
+    // own names only: wait: constructor found Object's constructor, and lint said ok
+    const timeout = Object.hasOwn(lab.waits, c.wait) ? lab.waits[c.wait] : undefined;
     if (timeout === undefined) {
       push({
         code: 'unknown-reference',

@@ -45,5 +45,6 @@ export const ROLES: Record<string, Role> = Object.fromEntries(
 );
 
 export function roleOf(name: string): Role | undefined {
-  return ROLES[name];
+  // own names only: roles: [constructor] found Object's constructor, and lint said ok
+  return Object.hasOwn(ROLES, name) ? ROLES[name] : undefined;
 }

@@ -185,6 +185,26 @@ const cases: [string, () => string[], string][] = [
     ],
     'schema',
   ],
+  [
+    "a check's wait named constructor (found Object's: lint said ok)",
+    () => [
+      file(
+        'wait-constructor.yaml',
+        readFileSync(labFile('bgp-metallb'), 'utf8').replace('wait: bgp_session', 'wait: constructor'),
+      ),
+    ],
+    'unknown-reference',
+  ],
+  [
+    "a role named constructor (found Object's: lint said ok)",
+    () => [
+      file(
+        'role-constructor.yaml',
+        readFileSync(labFile('bgp-metallb'), 'utf8').replace('roles: [bird-router]', 'roles: [constructor]'),
+      ),
+    ],
+    'unknown-role',
+  ],
 ];
 
 describe('hostile lab files and flags are refused as JSON with a code, exit 2', () => {
