@@ -40,15 +40,14 @@ function storedHelp(): string | undefined {
 }
 
 const { Command, Option } = await import('commander');
+// loads no provider: their names and what --provider's help says of each
+const { providersInWords } = await import('../providers/index.js');
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 const setOption = () =>
   new Option('--set <key=value>', 'override a lab parameter (repeatable)').argParser(collect).default([]);
 const providerOption = () =>
-  new Option(
-    '--provider <name>',
-    "where the lab runs: netns, vagrant (a VM per node) or vagrant-host (one VM carrying the emulated lab); default: the lab file's",
-  );
+  new Option('--provider <name>', `where the lab runs: ${providersInWords()}; default: the lab file's`);
 const hypervisorOption = () =>
   new Option('--hypervisor <name>', 'the Vagrant provider for the VMs')
     .choices(['libvirt', 'virtualbox'])

@@ -7,11 +7,13 @@ import { DefinitionError } from '../errors.js';
 
 /** A provider's line: how it loads, whether a lab file's `provider:` may name it (vagrant-host is chosen
  * on the command line only; the first a lab file may name is the default), and whether its nodes are
- * namespaces of this host's kernel (lint holds the lab to that kernel: RunsOn). */
+ * namespaces of this host's kernel (lint holds the lab to that kernel: RunsOn), and what --provider's
+ * help says of it beside its name. */
 interface Line {
   load: () => Promise<Provider>;
   inLabFile: boolean;
   hostKernel?: boolean;
+  about?: string;
 }
 
 const vagrant = () => import('./vagrant/index.js');
@@ -21,11 +23,21 @@ const PROVIDERS: Record<string, Line> = {
     hostKernel: true,
     load: async () => (await import('./netns/index.js')).netnsProvider,
   },
-  vagrant: { inLabFile: true, load: async () => (await vagrant()).vagrantProvider },
-  'vagrant-host': { inLabFile: false, load: async () => (await vagrant()).vagrantHostProvider },
+  vagrant: { inLabFile: true, about: 'a VM per node', load: async () => (await vagrant()).vagrantProvider },
+  'vagrant-host': {
+    inLabFile: false,
+    about: 'one VM carrying the emulated lab',
+    load: async () => (await vagrant()).vagrantHostProvider,
+  },
 };
 
 export const PROVIDER_NAMES = Object.keys(PROVIDERS);
+
+/** The providers as --provider's help says them: netns, vagrant (a VM per node) or vagrant-host (...). */
+export function providersInWords(): string {
+  const said = PROVIDER_NAMES.map((p) => (PROVIDERS[p].about ? `${p} (${PROVIDERS[p].about})` : p));
+  return said.length > 1 ? `${said.slice(0, -1).join(', ')} or ${said.at(-1)}` : said.join('');
+}
 
 /** What a lab file's `provider:` may say (model/lab-schema.ts), the default first. */
 export const LAB_FILE_PROVIDERS = PROVIDER_NAMES.filter((p) => PROVIDERS[p].inLabFile) as [
