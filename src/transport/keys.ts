@@ -1,6 +1,6 @@
 // ed25519 keys in OpenSSH's formats, made with node:crypto (ssh2's generator drops a leading zero
 // byte of about one public key in 270, and importing ssh2 costs 50 ms on the way to starting daemons).
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { createPrivateKey, createPublicKey, randomBytes } from 'node:crypto';
 
 const string = (b: Buffer | string) => {
   const data = typeof b === 'string' ? Buffer.from(b) : b;
@@ -22,11 +22,23 @@ export function publicBlobOf(publicKeyLine: string): Buffer {
   return Buffer.from(b64, 'base64');
 }
 
-/** A fresh ed25519 key pair: private key in openssh-key-v1 format, public key as an authorized_keys line. */
+/** PKCS #8 of an ed25519 key before its 32-byte seed (RFC 8410). */
+const PKCS8_ED25519 = Buffer.from('302e020100300506032b657004220420', 'hex');
+
+/** A fresh ed25519 key pair: private key in openssh-key-v1 format, public key as an authorized_keys line.
+ * The seed is random bytes and the public key derived from it, not generateKeyPairSync: on Node 20 a
+ * garbage collection during its key export ran an earlier key job's destructor, which waited on a lock
+ * forever (lab up hung in its network phase, the main thread in ~KeyGenJob, seen writing six nodes'
+ * host keys in a row under --semi-space-growth-factor=1). */
 export function generateKeyPair(comment: string): { privateKey: string; publicKey: string } {
-  const { publicKey, privateKey } = generateKeyPairSync('ed25519');
-  const pub = Buffer.from(publicKey.export({ format: 'jwk' }).x!, 'base64url');
-  const seed = Buffer.from(privateKey.export({ format: 'jwk' }).d!, 'base64url');
+  const seed = randomBytes(32);
+  const privateKey = createPrivateKey({
+    key: Buffer.concat([PKCS8_ED25519, seed]),
+    format: 'der',
+    type: 'pkcs8',
+  });
+  // SPKI of ed25519: a 12-byte header, then the 32-byte public key
+  const pub = createPublicKey(privateKey).export({ format: 'der', type: 'spki' }).subarray(12);
   const blob = Buffer.concat([string('ssh-ed25519'), string(pub)]);
   const check = randomBytes(4);
   let secret = Buffer.concat([
