@@ -3,6 +3,8 @@
 // Then a hostile attendee, root on a node: every way out tried fails, a fork bomb and a disk filler stay
 // inside the node's limits, and the host and the other attendee's lab are unharmed.
 import { spawn } from 'node:child_process';
+import { createSocket } from 'node:dgram';
+import { once } from 'node:events';
 import {
   existsSync,
   mkdirSync,
@@ -14,10 +16,12 @@ import {
   statfsSync,
   statSync,
 } from 'node:fs';
+import { type AddressInfo, connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT_DIR } from '../../src/paths.js';
+import { managementAddresses } from '../../src/providers/netns/management.js';
 import { labCli } from '../helpers/cli.js';
 import { isRoot } from '../helpers/labs.js';
 
@@ -223,6 +227,38 @@ describe.skipIf(!isRoot)('the node sandbox', () => {
       'for p in /proc/[0-9]*; do tr "\\0" "\\n" < $p/environ 2>/dev/null; done | grep -c "^LAB_STATE_DIR=\\|^HOSTNAME=\\|^PATH=.*/root/"; pgrep -c bird',
     );
     expect(r.stdout.trim().split('\n'), r.all).toEqual(['0', '1']);
+  });
+
+  it('opens no connection to the host: its listeners on every address stay out of reach, SSH from the host still works', async () => {
+    // the host listens on all addresses (as its sshd or lab serve --listen 0.0.0.0 would), TCP and UDP
+    const tcp = createServer((s) => s.end('host-answered\n')).listen(0, '::');
+    const udp = createSocket('udp6');
+    let datagrams = 0;
+    udp.on('message', () => datagrams++);
+    await Promise.all([once(tcp, 'listening'), new Promise<void>((r) => udp.bind(0, '::', r))]);
+    const { managementPrefix } = JSON.parse(
+      readFileSync(join(stateB, 'bgp-metallb', b, 'instance.json'), 'utf8'),
+    );
+    const host = managementAddresses(managementPrefix, 0).host;
+    const [tcpPort, udpPort] = [(tcp.address() as AddressInfo).port, udp.address().port];
+    try {
+      // at that address the listener answers whoever may reach it (here the host itself): the test can fail
+      const own = connect(tcpPort, host);
+      const [answer] = await once(own.setEncoding('utf8'), 'data');
+      expect(answer).toBe('host-answered\n');
+      own.destroy();
+      const r = await hostile(
+        `timeout 3 bash -c 'exec 3<>/dev/tcp/${host}/${tcpPort} && head -1 <&3'; echo tcp=$?; echo x > /dev/udp/${host}/${udpPort}; ping -c1 -W1 ${host} >/dev/null; echo ping=$?`,
+      );
+      expect(r.stdout).not.toContain('host-answered');
+      expect(r.stdout, r.all).toMatch(/tcp=124/);
+      expect(r.stdout, r.all).toMatch(/ping=1/);
+      await new Promise((res) => setTimeout(res, 300));
+      expect(datagrams, 'a datagram from the node reached the host').toBe(0);
+    } finally {
+      tcp.close();
+      udp.close();
+    }
   });
 
   it('cannot signal a host process, nor read the host disk', async () => {

@@ -13,6 +13,7 @@ import { staticRoutes } from '../../net/static-routes.js';
 import { shellQuote } from '../../shell-quote.js';
 import { cgroupSetupScript, type NodeCgroup } from './cgroups.js';
 import { fstabLine } from './fstab.js';
+import { MANAGEMENT_GUARD } from './guard.js';
 import type { Names } from './names.js';
 import { allocateIdRanges, createNamespacesScript, USERNS_DIR } from './userns.js';
 
@@ -189,6 +190,9 @@ export async function createNetwork(
       // the network namespace only): its capabilities hold over each node's user namespace
       `printf %s ${shellQuote(`${b.root.join('\n')}\n`)} | ip -batch - || { echo 'failed in ip -batch' >&2; exit 1; }`,
       ...perNamespaceScript([{ ns: names.switchNs, lines: b.switchNs }, ...b.links]),
+      // before any node runs a thing, once the bridges exist (a bridge table made before its bridge is
+      // never called for it, seen on 6.18): what a node starts towards the host stops at the switch
+      `printf %s ${shellQuote(MANAGEMENT_GUARD)} | ip netns exec ${shellQuote(names.switchNs)} nft -f - || echo "failed in guarding the management network (nft)" >&2 &`,
       // every link exists (nodes' ends included) before the nodes configure theirs
       ...perNamespaceScript(b.nodes),
       'wait',

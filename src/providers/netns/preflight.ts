@@ -84,6 +84,7 @@ export function needsOf(lab: Lab): Need[] {
     command('nsenter', 'util-linux'),
     command('unshare', 'util-linux'),
     command('setpriv', 'util-linux'),
+    command('nft', 'nftables'),
     {
       what: 'user namespaces (each node has its own: docs/sandbox.md)',
       ok: () => {
