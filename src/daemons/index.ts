@@ -25,8 +25,12 @@ export function validatorOf(name: ValidatorName): Validator | undefined {
     : DAEMONS[name as DaemonName].validator;
 }
 
-/** The daemons a check can ask about BGP sessions (bgp_established.daemon). */
-export const BGP_DAEMONS = ['bird', 'gobgp', 'frr'] as const satisfies readonly DaemonName[];
+/** The daemons a check can ask about BGP sessions (bgp_established.daemon): those that say how to list
+ * them (their `bgp`), in the registry's order. */
+export const BGP_DAEMONS = (Object.keys(DAEMONS) as DaemonName[]).filter((name) => DAEMONS[name].bgp) as [
+  DaemonName,
+  ...DaemonName[],
+];
 
 export function daemonOf(name: string): Daemon | undefined {
   return (DAEMONS as Record<string, Daemon>)[name];
