@@ -42,6 +42,12 @@ async function handshakeTurn(): Promise<{ waitedMs: number; release: () => void 
   return { waitedMs: Date.now() - t, release };
 }
 
+/** Whether ssh2 would still send on this client: the check its exec makes on its socket (private). */
+function isOpen(c: SshClient): boolean {
+  const sock = (c as unknown as { _sock?: { writable: boolean; destroyed: boolean } })._sock;
+  return !!sock && sock.writable && !sock.destroyed;
+}
+
 export class SshShell implements NodeShell {
   private client?: SshClient;
   private connecting?: Promise<SshClient>;
@@ -61,6 +67,8 @@ export class SshShell implements NodeShell {
 
   /** Connects, retrying while the node's sshd is not yet listening (fast at first, then backing off). */
   connect(): Promise<SshClient> {
+    // a connection that dropped but has not said 'close' yet is not reused: ssh2 would throw 'Not connected'
+    if (this.client && !isOpen(this.client)) this.client = undefined;
     if (this.client) return Promise.resolve(this.client);
     this.connecting ??= this.connectWithRetry().finally(() => {
       this.connecting = undefined;
