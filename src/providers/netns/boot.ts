@@ -117,6 +117,9 @@ interface Pending {
   startedResolve?: (r: { exitCode: number }) => void;
   /** The holder's host pid, from the shell that started it in its PID namespace. */
   holderPid?: number;
+  /** The node's lines that came before that shell's: the holder is a forked subshell, which may say
+   * ready (and started) before its parent, descheduled on a busy host, says its pid. */
+  early?: string[];
 }
 
 export class Booter {
@@ -239,6 +242,9 @@ export class Booter {
     const { node, dirs } = p.req;
     if (m[2] === 'holder') {
       p.holderPid = Number(m[3]);
+      for (const early of p.early?.splice(0) ?? []) this.onLine(early, byNode);
+    } else if (p.holderPid === undefined) {
+      p.early = [...(p.early ?? []), line];
     } else if (m[2] === 'ready') {
       // the holder reports namespace pids (it is 1): sshd is found among its children on the host
       const holderPid = p.holderPid ?? 0;
