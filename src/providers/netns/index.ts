@@ -79,13 +79,14 @@ export const netnsProvider: Provider = {
         const { nodeDirs, writeNodeBase } = await nodeFiles;
         await Promise.all(
           ctx.lab.nodes.map((node, i) => {
-            keys.set(node.name, generateKeyPair(`host-${node.name}`));
+            const hostKey = generateKeyPair(`host-${node.name}`);
+            keys.set(node.name, hostKey);
             return writeNodeBase({
               lab: ctx.lab,
               node,
               dirs: nodeDirs(ctx.dir, node.name),
               managementAddress: w.management.nodes[i],
-              hostKey: keys.get(node.name)!,
+              hostKey,
               authorizedKey: ctx.userKey.publicKey,
               idBase: ranges.get(w.names.nodeNs(node.name))!,
             });
