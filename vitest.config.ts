@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
+import LongestFirst from './test/helpers/longest-first.js';
 
 // Test files run side by side: every integration file names its instances after its own pid, keeps its
 // own state folder and asserts only on what its instances left (other labs come and go on the host).
@@ -17,6 +18,8 @@ export default defineConfig({
     hookTimeout: 60_000,
     reporters: ['default', './test/helpers/summary-reporter.ts'],
     maxWorkers: workers,
+    // longest files first (test/helpers/longest-first.ts): vitest's own order left the longest for last
+    sequence: { sequencer: LongestFirst },
     projects: [
       {
         extends: true,
