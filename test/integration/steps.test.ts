@@ -138,6 +138,39 @@ describe.skipIf(!isRoot)('lab steps on netns', () => {
     240_000,
   );
 
+  // beside the walks (concurrent, the test before): a trap's instance is its own
+  it.concurrent.each(traps)(
+    '%s: lab up --to %s proves the steps before it, then breaks on purpose',
+    async (name, trapName) => {
+      const instance = `${base}x${traps.findIndex(([l, t]) => l === name && t === trapName)}`;
+      made.push([name, instance]);
+      const resolved = resolveLab(loadLab(labFile(name))).lab;
+      const { steps } = resolved;
+      const trap = steps.find((s) => s.name === trapName)!;
+      const r = await lab(['up', name, '-i', instance, '--to', trapName]);
+      expect(r.exitCode, r.all).toBe(0);
+      expect(r.stdout).toMatch(
+        new RegExp(`${trapName}, run on purpose once the steps before it were proven`),
+      );
+      for (const c of trap.breaks)
+        expect(r.stdout).toMatch(new RegExp(`✖ ${c} on \\S+: fails, as this step means it to: `));
+      for (const c of trap.checks) expect(r.stdout).toMatch(new RegExp(`✔ ${c} on \\S+: passed`));
+      const s = await stepsOf(name, instance);
+      expect(s.done).toEqual(steps.filter((x) => !x.optional || x === trap).map((x) => x.name));
+      expect(s.next).toBeNull();
+      const t = s.steps.find((x) => x.name === trapName)!;
+      expect(t.breaks!.map((c) => c.state)).toEqual(trap.breaks.map(() => 'failed'));
+      // its own instance's line: the walk of the same lab, beside it, passes through the trap too
+      const status = await lab(['status', name]);
+      expect(status.stdout).toMatch(
+        new RegExp(`instance ${instance}\\): [^\\n]*\\n  steps: [^\\n]*broken on purpose by ${trapName}`),
+      );
+      const down = await lab(['down', name, '-i', instance]);
+      expect(down.exitCode, down.all).toBe(0);
+    },
+    120_000,
+  );
+
   it('lab up --to rebuilds a fresh instance to the end of a step, and no further', async () => {
     const instance = `${base}t`;
     made.push(['bgp-metallb', instance]);
@@ -170,35 +203,6 @@ describe.skipIf(!isRoot)('lab steps on netns', () => {
     expect(bad.exitCode).toBe(2);
     expect(bad.all).toMatch(/no step 'nosuchstep'; its steps are router, client, metallb, service/);
   });
-
-  it.each(traps)(
-    '%s: lab up --to %s proves the steps before it, then breaks on purpose',
-    async (name, trapName) => {
-      const instance = `${base}x`;
-      made.push([name, instance]);
-      const resolved = resolveLab(loadLab(labFile(name))).lab;
-      const { steps } = resolved;
-      const trap = steps.find((s) => s.name === trapName)!;
-      const r = await lab(['up', name, '-i', instance, '--to', trapName]);
-      expect(r.exitCode, r.all).toBe(0);
-      expect(r.stdout).toMatch(
-        new RegExp(`${trapName}, run on purpose once the steps before it were proven`),
-      );
-      for (const c of trap.breaks)
-        expect(r.stdout).toMatch(new RegExp(`✖ ${c} on \\S+: fails, as this step means it to: `));
-      for (const c of trap.checks) expect(r.stdout).toMatch(new RegExp(`✔ ${c} on \\S+: passed`));
-      const s = await stepsOf(name, instance);
-      expect(s.done).toEqual(steps.filter((x) => !x.optional || x === trap).map((x) => x.name));
-      expect(s.next).toBeNull();
-      const t = s.steps.find((x) => x.name === trapName)!;
-      expect(t.breaks!.map((c) => c.state)).toEqual(trap.breaks.map(() => 'failed'));
-      const status = await lab(['status', name]);
-      expect(status.stdout).toMatch(new RegExp(`broken on purpose by ${trapName}`));
-      const down = await lab(['down', name, '-i', instance]);
-      expect(down.exitCode, down.all).toBe(0);
-    },
-    120_000,
-  );
 
   it('a node $ quotes, obeys nothrow and timeouts, and failures name the step, node and command', async () => {
     const instance = `${base}t`; // left at the end of step metallb by the test before
