@@ -1,4 +1,4 @@
-// Errors carry the exit code the CLI returns and a stable code for --json; only src/cli/main.ts
+// Errors carry the exit code the CLI returns and a stable code for --json; only src/cli/program.ts
 // calls process.exit. The codes are documented in README.md ("Exit codes"): keep the two in step.
 
 export const EXIT = {

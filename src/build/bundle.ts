@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { build } from 'rolldown';
 import { PROJECT_DIR } from '../paths.js';
 import { BROWSER_FILES, BROWSER_SOURCES } from '../serve/browser-files.js';
+import { writeCodeCaches } from './code-caches.js';
 import { compileTemplates } from './templates.js';
 
 const CLI = join(PROJECT_DIR, 'dist', 'cli');
@@ -14,15 +15,23 @@ const EXTERNAL = [/^ssh2(\/|$)/, /^zx(\/|$)/, /^listr2(\/|$)/, /^@hpcc-js\//];
 
 compileTemplates();
 rmSync(join(CLI, 'chunks'), { recursive: true, force: true });
+// CommonJS, so that main.js compiles each file with its code cache (cli/code-cache.ts)
 await build({
-  input: { main: join(CLI, 'main.js') },
+  input: { lab: join(CLI, 'lab.js') },
   platform: 'node',
   external: EXTERNAL,
   logLevel: 'warn',
-  output: { dir: CLI, format: 'esm', chunkFileNames: 'chunks/[name]-[hash].js', sourcemap: false },
+  output: {
+    dir: CLI,
+    format: 'cjs',
+    entryFileNames: '[name].cjs',
+    chunkFileNames: 'chunks/[name]-[hash].cjs',
+    // import() of a package outside the bundle (ssh2) as require(): an import() compiled by vm.Script
+    // with a code cache finds no loader
+    dynamicImportInCjs: false,
+    sourcemap: false,
+  },
 });
-// tsc's map describes the file the bundle replaced
-rmSync(join(CLI, 'main.js.map'), { force: true });
 
 // `lab --help`'s text, printed by main.js without loading commander (the same as `lab help`, which a
 // unit test compares); written at commander's width for output that is not a terminal (80 columns)
@@ -30,6 +39,8 @@ rmSync(join(CLI, 'help.txt'), { force: true });
 const help = spawnSync(process.execPath, [join(CLI, 'main.js'), 'help'], { encoding: 'utf8' });
 if (help.status !== 0) throw new Error(`lab help failed (${help.status}): ${help.stderr}`);
 writeFileSync(join(CLI, 'help.txt'), help.stdout);
+
+writeCodeCaches();
 
 // The step worker too: a thread that loads one file links no module graph of its own. Unbundled, its
 // ~150 modules (cycles among them) failed to link now and then when many workers started side by side

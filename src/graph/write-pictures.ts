@@ -18,9 +18,11 @@ export async function pictureOf(folder: string): Promise<string> {
   return graphOf(openLab(join(folder, 'lab.yaml')).lab, 'svg');
 }
 
-if (process.argv[1]?.endsWith('write-pictures.js')) {
-  for (const folder of labFolders()) {
-    writeFileSync(join(folder, PICTURE), await pictureOf(folder));
-    console.log(join(folder, PICTURE));
-  }
-}
+// no top-level await: the lab command's bundle, which holds this file (nightly's PICTURE), is CommonJS
+if (process.argv[1]?.endsWith('write-pictures.js'))
+  void (async () => {
+    for (const folder of labFolders()) {
+      writeFileSync(join(folder, PICTURE), await pictureOf(folder));
+      console.log(join(folder, PICTURE));
+    }
+  })();

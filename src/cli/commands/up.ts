@@ -1,7 +1,6 @@
 // lab up: Ctrl-C removes what was created and exits 130. The handler is set before the engine's code
 // loads (half a second on a busy host): a Ctrl-C that early still ends in a clean interruption.
 
-import { setFlagsFromString } from 'node:v8';
 import { formatIssue, type Issue } from '../../core/issue.js';
 import { DefinitionError, InterruptedError } from '../../errors.js';
 import { parseAllow } from '../../lint/allow.js';
@@ -9,6 +8,7 @@ import { instanceFlag } from '../../names.js';
 import { labFileOf } from '../../paths.js';
 import { printable } from '../../printable.js';
 import { shellQuote } from '../../shell-quote.js';
+import { setV8Flag } from '../code-cache.js';
 import { handleInterruption, stopCatchingSignals } from '../interrupt.js';
 import { allowedBanner } from '../output.js';
 
@@ -18,7 +18,7 @@ import { allowedBanner } from '../output.js';
  * know is not set (it would print an error). */
 function smallYoungGeneration(): void {
   const v8Major = Number(process.versions.v8.split('.')[0]);
-  if (v8Major >= 11 && v8Major <= 14) setFlagsFromString('--semi-space-growth-factor=1');
+  if (v8Major >= 11 && v8Major <= 14) setV8Flag('semi-space-growth-factor', '1', '2');
 }
 
 export async function up(
@@ -41,7 +41,7 @@ export async function up(
   const allow = parseAllow(opts.allow ?? []);
   if (opts.instances === undefined && (opts.prefix || opts.parallel))
     throw new DefinitionError('--prefix and --parallel name a workshop: add --instances N');
-  // main.ts catches signals from the first moment; from here this command answers them itself
+  // lab.ts catches signals from the first moment; from here this command answers them itself
   const signal = handleInterruption();
   const onSignal = () => console.error('\ninterrupted: removing what was created ...');
   signal.addEventListener('abort', onSignal, { once: true });
