@@ -18,10 +18,10 @@ fi
 
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
-# the daemons the labs run, the tools the checks use, and the validators of rendered files
+# the daemons the labs run, the tools the checks use, and the validators of rendered files (and python3-seccomp: nodes' seccomp filter)
 apt-get install -y -qq --no-install-recommends \
   iproute2 util-linux procps iputils-ping bird2 gobgpd frr openssh-server openssh-client nginx-light \
-  netplan.io curl nftables socat jq ca-certificates etcd-server etcd-client >/dev/null
+  netplan.io curl nftables python3-seccomp socat jq ca-certificates etcd-server etcd-client >/dev/null
 # the vagrant providers' tests: `vagrant validate` (libvirt and VirtualBox settings) and shellcheck on
 # every generated script; no hypervisor is installed or used
 apt-get install -y -qq --no-install-recommends vagrant vagrant-libvirt shellcheck >/dev/null

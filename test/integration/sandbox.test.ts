@@ -22,6 +22,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT_DIR } from '../../src/paths.js';
 import { managementAddresses } from '../../src/providers/netns/management.js';
+import { shellQuote } from '../../src/shell-quote.js';
 import { labCli } from '../helpers/cli.js';
 import { isRoot } from '../helpers/labs.js';
 
@@ -228,6 +229,50 @@ describe.skipIf(!isRoot)('the node sandbox', () => {
     );
     expect(r.stdout.trim().split('\n'), r.all).toEqual(['0', '1']);
   });
+
+  it('runs every process of the node under a seccomp filter: no unfiltered process to shed it through', async () => {
+    // a login shell, the node's init, a daemon (bird), sshd, and every other process of the node
+    const r = await hostile(
+      `for p in $$ 1 $(pgrep -o bird) $(pgrep -o sshd); do grep '^Seccomp:' /proc/$p/status; done; grep -H '^Seccomp:' /proc/[0-9]*/status 2>/dev/null | grep -v '2$'; echo done`,
+    );
+    expect(r.stdout.trim().split('\n'), r.all).toEqual([...Array(4).fill('Seccomp:\t2'), 'done']);
+  });
+
+  it.skipIf(process.arch !== 'x64')(
+    'refuses the keyrings, a nested user namespace, odd personalities and 32-bit system calls with EPERM; its own namespaces stay its own',
+    async () => {
+      // x86_64 numbers; each line says the errno of its call, or ok
+      const probe = [
+        'import ctypes, errno, mmap',
+        'libc = ctypes.CDLL(None, use_errno=True)',
+        'def call(nr, *args):',
+        '    r = libc.syscall(ctypes.c_long(nr), *[ctypes.c_long(a) if isinstance(a, int) else a for a in args])',
+        "    return errno.errorcode[ctypes.get_errno()] if r == -1 else 'ok'",
+        "print('keyctl', call(250, 0, -3, 0))", // KEYCTL_GET_KEYRING_ID of the session keyring
+        "print('add_key', call(248, b'user', b'x', b'y', 1, -2))", // into the process keyring
+        "print('personality', call(135, 0x400000))", // READ_IMPLIES_EXEC
+        "print('x32', call(0x40000000 + 39))", // getpid through the x32 ABI
+        'm = mmap.mmap(-1, 4096, prot=7)',
+        "m.write(b'\\xb8\\x14\\x00\\x00\\x00\\xcd\\x80\\xc3')", // mov eax, 20 (i386 getpid); int 0x80; ret
+        'r = ctypes.CFUNCTYPE(ctypes.c_int)(ctypes.addressof(ctypes.c_char.from_buffer(m)))()',
+        "print('i386', errno.errorcode[-r] if r < 0 else 'ok')",
+      ].join('\n');
+      const ns = `sc${process.pid}`;
+      const r = await hostile(
+        `/usr/bin/python3 -c ${shellQuote(probe)}; unshare -U true 2>&1; ip netns add ${ns} && ip netns exec ${ns} ip link set lo up && ip netns exec ${ns} ping -c1 -W1 127.0.0.1 >/dev/null && echo own-netns-ok; ip netns del ${ns}; unshare --pid --fork true && echo own-pidns-ok`,
+      );
+      expect(r.stdout.trim().split('\n'), r.all).toEqual([
+        'keyctl EPERM',
+        'add_key EPERM',
+        'personality EPERM',
+        'x32 EPERM',
+        'i386 EPERM',
+        'unshare: unshare failed: Operation not permitted',
+        'own-netns-ok',
+        'own-pidns-ok',
+      ]);
+    },
+  );
 
   it('opens no connection to the host: its listeners on every address stay out of reach, SSH from the host still works', async () => {
     // the host listens on all addresses (as its sshd or lab serve --listen 0.0.0.0 would), TCP and UDP

@@ -50,7 +50,7 @@ describe('preflight', () => {
     expect(error).toBeInstanceOf(PreflightError);
     expect(error!.exitCode).toBe(3);
     // written by hand: root, the provider's own programs, bgp-metallb's daemons and its checks' tools
-    expect(error!.message).toBe('this host cannot run bgp-metallb yet: 12 things missing');
+    expect(error!.message).toBe('this host cannot run bgp-metallb yet: 13 things missing');
     expect(error!.details).toEqual([
       '  - root (namespaces, links and mounts need it): run as root, e.g. sudo npx lab up ...',
       '  - the command ip: apt-get install -y iproute2',
@@ -58,13 +58,14 @@ describe('preflight', () => {
       '  - the command unshare: apt-get install -y util-linux',
       '  - the command setpriv: apt-get install -y util-linux',
       '  - the command nft: apt-get install -y nftables',
+      "  - libseccomp's Python module (every node runs under a seccomp filter: docs/sandbox.md): apt-get install -y python3-seccomp",
       '  - the command sshd: apt-get install -y openssh-server',
       '  - the command ssh: apt-get install -y openssh-client',
       '  - the command bird: apt-get install -y bird2',
       '  - the command birdc: apt-get install -y bird2',
       '  - the command nginx: apt-get install -y nginx-light',
       '  - the command curl: apt-get install -y curl',
-      'install them all: apt-get update && apt-get install -y iproute2 util-linux nftables openssh-server openssh-client bird2 nginx-light curl',
+      'install them all: apt-get update && apt-get install -y iproute2 util-linux nftables python3-seccomp openssh-server openssh-client bird2 nginx-light curl',
     ]);
   });
 });

@@ -14,6 +14,7 @@ import type { CommandResult } from '../../transport/shell.js';
 import { cgroupProcsFiles, type NodeCgroup } from './cgroups.js';
 import type { NodeDirs } from './node-files.js';
 import { hiddenInKept, keptFolders, sandboxFstab } from './sandbox.js';
+import { underSeccomp } from './seccomp.js';
 
 // The node's first process, in two stages: as host root in the node's fresh mount and PID namespaces
 // (the holder: it mounts the node's sandbox), then, by exec, as root of the node's user namespace (the
@@ -190,7 +191,8 @@ export class Booter {
       return `nsenter --net=${shellQuote(`/run/netns/${req.netns}`)} -- unshare --mount --uts --pid --propagation private -- /bin/sh -c "$launch" launch ${args} &`;
     });
     // the script goes in on stdin (one argument may not exceed 128 KiB); background jobs read /dev/null
-    const launcher = spawn('/bin/sh', ['-s'], {
+    // under the nodes' seccomp filter (seccomp.ts): every node's processes inherit it from this shell
+    const launcher = spawn(...underSeccomp(['/bin/sh', '-s']), {
       detached: true,
       stdio: ['pipe', 'pipe', 'pipe'],
       env: NODE_ENV,

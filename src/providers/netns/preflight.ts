@@ -5,6 +5,7 @@ import type { Lab } from '../../core/lab.js';
 import { DAEMONS } from '../../daemons/index.js';
 import { PreflightError } from '../../errors.js';
 import { roleOf } from '../../roles/index.js';
+import { seccompLoadable } from './seccomp.js';
 
 interface Need {
   what: string;
@@ -85,6 +86,12 @@ export function needsOf(lab: Lab): Need[] {
     command('unshare', 'util-linux'),
     command('setpriv', 'util-linux'),
     command('nft', 'nftables'),
+    {
+      what: "libseccomp's Python module (every node runs under a seccomp filter: docs/sandbox.md)",
+      ok: seccompLoadable,
+      fix: 'apt-get install -y python3-seccomp',
+      pkg: 'python3-seccomp',
+    },
     {
       what: 'user namespaces (each node has its own: docs/sandbox.md)',
       ok: () => {

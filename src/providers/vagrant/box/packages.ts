@@ -25,6 +25,7 @@ export const BOX_PACKAGES = [
   'nginx-light',
   'curl',
   'nftables',
+  'python3-seccomp', // loads each node's seccomp filter (docs/sandbox.md)
   'socat',
   'jq',
   'ca-certificates',
