@@ -23,12 +23,13 @@ export function startCommandsOf(lab: Lab, node: Node): StartCommand[] {
 /** One script: each step announced, stopping at the first failure; then each daemon's pid, once written. */
 export function startScript(commands: StartCommand[]): string {
   const steps = commands.map((c) => `echo ${shellQuote(`>> ${c.name}`)}\n( ${c.run} ) || exit $?`);
-  // forking daemons write their pid file a moment after the parent returns: wait up to 5 s each
+  // forking daemons write their pid file a moment after the parent returns: wait up to 5 s each. The
+  // pid is read by the shell itself, not by a cat in a subshell: two processes fewer per daemon
   const pids = commands
     .filter((c) => c.pidfile)
     .map(
       (c) =>
-        `i=0; while [ ! -s ${c.pidfile} ] && [ $i -lt 250 ]; do sleep 0.02; i=$((i+1)); done; echo "<< ${c.name} $(cat ${c.pidfile} 2>/dev/null)"`,
+        `i=0; while [ ! -s ${c.pidfile} ] && [ $i -lt 250 ]; do sleep 0.02; i=$((i+1)); done; p=; { read -r p < ${c.pidfile}; } 2>/dev/null || :; echo "<< ${c.name} $p"`,
     );
   return commands.length ? `${[...steps, ...pids].join('\n')}\n` : '';
 }
