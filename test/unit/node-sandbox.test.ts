@@ -87,5 +87,7 @@ describe('node fstab', () => {
     expect(rows[at('/proc/sys')][3]).toBe('rbind,ro');
     expect(rows[at('/tmp')][3]).toContain('size=50m');
     expect(rows[at('/home')][3]).toContain('uid=165536,gid=165536');
+    // the host read-only last, by the same mount -a: a target of "/" would be skipped
+    expect(rows.at(-1)).toEqual(['lab-ro', '/.', 'none', 'remount,bind,ro', '0', '0']);
   });
 });

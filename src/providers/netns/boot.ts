@@ -46,7 +46,6 @@ for a in "$@"; do
 done
 shift $((i + 1))
 for d in "$@"; do mount -t tmpfs -o mode=700,size=64k lab-hidden "$d"; done
-mount -o remount,bind,ro /
 # into the node's user namespace (its root is the node's id range), new mount, UTS and IPC namespaces
 # of its own (every mount above is locked in it), without the capabilities that act on the machine
 # whatever the namespace: a kernel module, raw I/O, reboot, the clock, the kernel log
