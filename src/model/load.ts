@@ -292,7 +292,9 @@ function parseLabText(text: string, file: string, sets: string[]): LoadedLab {
     data: substituted,
   } = applyParams(data as Record<string, unknown>, parseSets(sets));
   if (paramIssues.length) fail(paramIssues);
-  const parsed = labSchema.safeParse(substituted);
+  // without zod's generated parsers: a lab is parsed once per process, and generating one per object
+  // schema (new Function, which no code cache keeps) cost more than it saved
+  const parsed = labSchema.safeParse(substituted, { jitless: true });
   if (!parsed.success) fail(schemaIssues(parsed.error));
   return { raw: parsed.data as RawLab, params: values, file, dir, locate };
 }
