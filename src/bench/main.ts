@@ -406,7 +406,7 @@ async function goals(measureMore?: (dir: string) => Promise<void>) {
   console.error(
     `  ${GOAL_WORKERS} workers: ours ${huge.ours[0].upMs.toFixed(0)} ms, baseline ${huge.base[0]?.upMs.toFixed(0) ?? '-'} ms`,
   );
-  const fabric = await fabricRun();
+  const fabric = await fabricRun(FABRIC_ON);
   return { ...start, huge, fabric };
 }
 
@@ -657,8 +657,10 @@ const FABRIC_SET = ['--set', 'spines=8', '--set', 'leaves=992', '--set', 'server
 const FABRIC_ON = process.env.BENCH_FABRIC === '1';
 
 /** clos-fabric at 1000 nodes, up until proven, and memory per node; undefined when not run. */
-async function fabricRun(): Promise<{ upMs: number; downMs: number; pssKb: number } | undefined> {
-  if (!existsSync(FABRIC) || !FABRIC_ON) return undefined;
+async function fabricRun(
+  asked = FABRIC_ON,
+): Promise<{ upMs: number; downMs: number; pssKb: number } | undefined> {
+  if (!existsSync(FABRIC) || !asked) return undefined;
   const up = ok(
     'lab up clos-fabric',
     await measure(['node', LAB, 'up', FABRIC, '-i', INSTANCE, ...FABRIC_SET], env, state),
@@ -757,6 +759,8 @@ const only: Record<string, () => Promise<void>> = {
   workshop: () => workshop().then((w) => console.log(workshopRows(w).join('\n'))),
   sandbox: () => sandboxRuns().then((r) => console.log(sandboxRows(r).join('\n'))),
   serve: () => serveRun().then((f) => console.log(serveRows(f).join('\n'))),
+  // the 1000-node fabric alone (heavy: minutes of a loaded host), whether or not BENCH_FABRIC is set
+  fabric: () => fabricRun(true).then((f) => console.log(fabricRows(f).join('\n'))),
   'cilium-clustermesh': () =>
     cilium().then((c) =>
       console.log(
