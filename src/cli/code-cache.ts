@@ -16,9 +16,9 @@ export const WRITE_CODE_CACHE = 'LAB_WRITE_CODE_CACHE';
 type Compile = (this: Module, content: string, filename: string, ...rest: unknown[]) => unknown;
 type Wrapper = (...args: unknown[]) => unknown;
 
-/** V8 flags a command set (setV8Flag), each with its value and its default: files are compiled under
+/** V8 flags a command set (setV8Flag), each with the flag as it is by default: files are compiled under
  * the defaults, those the caches were made under (V8 would refuse every cache under others). */
-const flagsSet = new Map<string, { value: string; byDefault: string }>();
+const flagsSet = new Map<string, string>();
 
 /** Compiles the .cjs files loaded from now on from `dir` down with their code caches. */
 export function useCodeCaches(dir: string): void {
@@ -56,18 +56,19 @@ export function useCodeCaches(dir: string): void {
     });
 }
 
-/** Sets a V8 flag for the rest of the process, its code caches still used. */
-export function setV8Flag(flag: string, value: string, byDefault: string): void {
-  setFlagsFromString(`--${flag}=${value}`);
-  flagsSet.set(flag, { value, byDefault });
+/** Sets a V8 flag (`--name=value`, `--no-name`) for the rest of the process, its code caches still used;
+ * `byDefault` is the flag as V8 has it by default. */
+export function setV8Flag(flag: string, byDefault: string): void {
+  setFlagsFromString(flag);
+  flagsSet.set(flag, byDefault);
 }
 
 function underDefaultFlags<T>(f: () => T): T {
-  for (const [flag, { byDefault }] of flagsSet) setFlagsFromString(`--${flag}=${byDefault}`);
+  for (const byDefault of flagsSet.values()) setFlagsFromString(byDefault);
   try {
     return f();
   } finally {
-    for (const [flag, { value }] of flagsSet) setFlagsFromString(`--${flag}=${value}`);
+    for (const flag of flagsSet.keys()) setFlagsFromString(flag);
   }
 }
 

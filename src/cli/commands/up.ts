@@ -18,7 +18,8 @@ import { allowedBanner } from '../output.js';
  * know is not set (it would print an error). */
 function smallYoungGeneration(): void {
   const v8Major = Number(process.versions.v8.split('.')[0]);
-  if (v8Major >= 11 && v8Major <= 14) setV8Flag('semi-space-growth-factor', '1', '2');
+  if (v8Major >= 11 && v8Major <= 14)
+    setV8Flag('--semi-space-growth-factor=1', '--semi-space-growth-factor=2');
 }
 
 export async function up(
