@@ -29,12 +29,16 @@ export interface Wiring {
   management: { prefix: string; host: string; nodes: string[]; length: number };
 }
 
-/** Shell lines running one `ip -n NS -batch` per namespace side by side; a failure says "failed in NS". */
+/** Shell lines running one `ip -batch` per namespace side by side; a failure says "failed in NS". In the
+ * namespace by nsenter, not `ip -n`: ip -n also makes itself a mount namespace (a copy of the host's
+ * mount table, every mount made a slave, /sys remounted), and with a thousand nodes' mounts on the host,
+ * a thousand such copies at once held the kernel's mount lock for minutes (ps: ip in copy_mnt_ns and
+ * do_lock_mount). Links, addresses and routes need only the network namespace. */
 function perNamespaceScript(batches: { ns: string; lines: string[] }[]): string[] {
   return [
     ...batches.map(
       (b, i) =>
-        `printf %s ${shellQuote(`${b.lines.join('\n')}\n`)} | ip -n ${shellQuote(b.ns)} -batch - || echo "failed in ${b.ns}" >&2 &\np${i}=$!`,
+        `printf %s ${shellQuote(`${b.lines.join('\n')}\n`)} | nsenter --net=${shellQuote(`/run/netns/${b.ns}`)} ip -batch - || echo "failed in ${b.ns}" >&2 &\np${i}=$!`,
     ),
     ...batches.map((_, i) => `wait $p${i}`),
   ];
@@ -186,7 +190,7 @@ export async function createNetwork(
         nodeNamespaces.map((netns) => ({ netns, base: ranges.get(netns)! })),
         namespacesFstab,
       ),
-      // then the links. Host root makes them in the switch's and the nodes' namespaces (ip -n enters
+      // then the links. Host root makes them in the switch's and the nodes' namespaces (nsenter --net enters
       // the network namespace only): its capabilities hold over each node's user namespace
       `printf %s ${shellQuote(`${b.root.join('\n')}\n`)} | ip -batch - || { echo 'failed in ip -batch' >&2; exit 1; }`,
       ...perNamespaceScript([{ ns: names.switchNs, lines: b.switchNs }, ...b.links]),
