@@ -79,7 +79,7 @@ export async function serve(ref: string, opts: ServeFlags): Promise<void> {
   const file = labFileOf(ref);
   const say = (line: string) => console.error(printable(line));
 
-  const signal = handleInterruption();
+  const signal = await handleInterruption();
   const { lab: labName, outcomes } = await workshopUp(file, {
     set: opts.set,
     allow: opts.allow,

@@ -43,7 +43,7 @@ export async function up(
   if (opts.instances === undefined && (opts.prefix || opts.parallel))
     throw new DefinitionError('--prefix and --parallel name a workshop: add --instances N');
   // lab.ts catches signals from the first moment; from here this command answers them itself
-  const signal = handleInterruption();
+  const signal = await handleInterruption();
   const onSignal = () => console.error('\ninterrupted: removing what was created ...');
   signal.addEventListener('abort', onSignal, { once: true });
   const release = () => {
