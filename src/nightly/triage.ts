@@ -9,6 +9,7 @@ import { journalOf } from '../engine/state.js';
 import { runCommand } from '../host/command.js';
 import { makeFolderInside, writeInside } from '../host/output.js';
 import { outputTail, printable } from '../printable.js';
+import { underSeccomp } from '../providers/netns/seccomp.js';
 import type { CheckResult, TriageNode } from '../report/results.js';
 import { REPORT_TARGET } from '../report/write.js';
 import type { NodeShell } from '../transport/shell.js';
@@ -45,8 +46,10 @@ export interface TriageInput {
   bundleDir: string;
 }
 
-/** Runs a command in the node's namespaces from the host, through its holder: for a node whose sshd is gone. */
-function holderShell(record: InstanceRecord, node: string): NodeShell | undefined {
+/** Runs a command in the node's namespaces from the host, through its holder: for a node whose sshd is
+ * gone. As the node's root (its user namespace, under its seccomp filter), never the host's: the shell
+ * runs the node's files (its /etc/ld.so.preload too), which the node's root may have written. */
+export function holderShell(record: InstanceRecord, node: string): NodeShell | undefined {
   const holder = journalOf(record.dir)
     .resources()
     .find((r) => r.id === `process:${node}:holder`);
@@ -56,7 +59,21 @@ function holderShell(record: InstanceRecord, node: string): NodeShell | undefine
     node,
     async exec(command, opts) {
       const started = Date.now();
-      const r = await runCommand('nsenter', ['-t', pid, '-n', '-m', '-u', 'sh', '-c', command], {
+      const [program, args] = underSeccomp([
+        '/usr/bin/nsenter',
+        '-t',
+        pid,
+        '-U',
+        '-n',
+        '-m',
+        '-u',
+        '-i',
+        '-p',
+        'sh',
+        '-c',
+        command,
+      ]);
+      const r = await runCommand(program, args, {
         timeoutMs: opts?.timeoutMs ?? 5000,
       }).catch((e: Error) => ({ exitCode: -1, stdout: '', stderr: e.message, timedOut: false }));
       return {

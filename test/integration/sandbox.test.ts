@@ -20,6 +20,8 @@ import { type AddressInfo, connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readInstance } from '../../src/engine/instances.js';
+import { holderShell } from '../../src/nightly/triage.js';
 import { PROJECT_DIR } from '../../src/paths.js';
 import { managementAddresses } from '../../src/providers/netns/management.js';
 import { shellQuote } from '../../src/shell-quote.js';
@@ -236,6 +238,24 @@ describe.skipIf(!isRoot)('the node sandbox', () => {
       `for p in $$ 1 $(pgrep -o bird) $(pgrep -o sshd); do grep '^Seccomp:' /proc/$p/status; done; grep -H '^Seccomp:' /proc/[0-9]*/status 2>/dev/null | grep -v '2$'; echo done`,
     );
     expect(r.stdout.trim().split('\n'), r.all).toEqual([...Array(4).fill('Seccomp:\t2'), 'done']);
+  });
+
+  it("nightly's triage reaches a node whose SSH failed as the node's root, not the host's: the node's files it runs (ld.so.preload) are its root's", async () => {
+    const record = readInstance(join(stateA, 'bgp-metallb', a));
+    expect(record, 'the instance record').toBeDefined();
+    const shell = holderShell(record!, 'worker1');
+    expect(shell, "worker1's holder").toBeDefined();
+    const r = await shell!.exec(
+      "cat /proc/self/uid_map; grep '^Seccomp:' /proc/self/status; cat /proc/sys/vm/swappiness > /proc/sys/vm/swappiness && echo wrote-host-sysctl",
+    );
+    const [map, seccomp, ...rest] = r.stdout.trim().split('\n');
+    // the node's user namespace maps its root to an unprivileged host range, never host uid 0
+    expect(map.trim().split(/\s+/).slice(0, 2), r.stdout + r.stderr).toEqual([
+      '0',
+      expect.not.stringMatching(/^0$/),
+    ]);
+    expect(seccomp).toBe('Seccomp:\t2');
+    expect(rest).toEqual([]);
   });
 
   it.skipIf(process.arch !== 'x64')(
