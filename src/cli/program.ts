@@ -296,7 +296,7 @@ program
   .option('--json', 'print { ok, dryRun, instances, orphans, locks } as JSON')
   .action((opts) => run(async () => (await import('./commands/gc.js')).gc(opts), opts.json));
 
-program.parseAsync().catch((error) => {
+program.parseAsync(jsonAfterCommand(process.argv)).catch((error) => {
   const e = error as { code?: string; exitCode?: number; message?: string };
   if (!e.code?.startsWith('commander.')) throw error;
   // --help and --version are not failures; commander has printed its message already
@@ -309,3 +309,14 @@ program.parseAsync().catch((error) => {
     process.exitCode = 2;
   }
 });
+
+/** `lab --json up LAB` as `lab up --json LAB`: --json is each command's flag, and a user puts it first
+ * as often as last. Only a --json before the command's name moves; what follows the name is the command's. */
+function jsonAfterCommand(argv: string[]): string[] {
+  const args = argv.slice(2);
+  const name = args.findIndex((a) => !a.startsWith('-'));
+  const before = args.slice(0, Math.max(name, 0));
+  if (name < 0 || !before.includes('--json')) return argv;
+  const rest = before.filter((a) => a !== '--json');
+  return [...argv.slice(0, 2), ...rest, args[name], '--json', ...args.slice(name + 1)];
+}

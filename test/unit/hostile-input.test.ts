@@ -230,6 +230,12 @@ describe('hostile lab files and flags are refused as JSON with a code, exit 2', 
     }
   });
 
+  it("--json before the command is the command's --json", async () => {
+    const r = await lab(['--json', 'lint', '--no-host', join(dir, 'no-such-lab.yaml')]);
+    expect(r.exitCode, r.all).toBe(2);
+    expect(JSON.parse(r.stdout)).toMatchObject({ ok: false, code: 'lab-not-found', exitCode: 2 });
+  });
+
   it('the same refusals are plain sentences without --json', async () => {
     const r = await lab(['lint', '--no-host', '/dev/zero']);
     expect(r.exitCode).toBe(2);

@@ -1,5 +1,5 @@
 // --provider's help names the providers of the registry (providers/index.ts), not a list of its own:
-// a third provider's line shows there without touching cli/main.ts.
+// a third provider's line shows there without touching cli/program.ts.
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import { PROVIDER_NAMES, providersInWords } from '../../src/providers/index.js';
