@@ -31,7 +31,13 @@ const parallelOption = () =>
  * every refusal is one JSON object: { ok: false, code, exitCode, message, details, issues }. */
 async function run(action: () => Promise<void>, json?: boolean): Promise<void> {
   try {
-    await action();
+    // a state folder that cannot be lab's (/, /etc, a file, someone's files) is refused before anything runs
+    const markState = (await import('../engine/state-root.js')).verifyStateRoot();
+    try {
+      await action();
+    } finally {
+      markState();
+    }
   } catch (caught) {
     const { exitCodeOf, hostWriteError, LabError } = await import('../errors.js');
     const { printable } = await import('../printable.js');

@@ -37,24 +37,31 @@ const INSTANCE_ENTRIES = new Set([
   'vagrant',
 ]);
 
-/** Refuses to remove, as a crash's leftover, a folder holding what lab never writes there: with
- * LAB_STATE_DIR=/ and a lab named etc, up and down of its instance default removed /etc/default. */
-export function refuseForeignFolder(dir: string): void {
+/** What DIR, an instance's folder, holds that lab never writes there; none when it is gone or no folder. */
+export function foreignEntries(dir: string): string[] {
   let names: string[];
   try {
     names = readdirSync(dir);
   } catch {
-    return; // gone, or no folder: nothing of anyone's to lose
+    return []; // gone, or no folder: nothing of anyone's to lose
   }
-  const foreign = names.filter((n) => !INSTANCE_ENTRIES.has(n) && !/^rendered(-[a-z-]+)?$/.test(n));
+  return names.filter((n) => !INSTANCE_ENTRIES.has(n) && !/^rendered(-[a-z-]+)?$/.test(n));
+}
+
+/** The first three names, quoted, and how many more. */
+export const someNames = (names: string[]): string =>
+  `${names
+    .slice(0, 3)
+    .map((n) => JSON.stringify(n))
+    .join(', ')}${names.length > 3 ? ` and ${names.length - 3} more` : ''}`;
+
+/** Refuses to remove, as a crash's leftover, a folder holding what lab never writes there: with
+ * LAB_STATE_DIR=/ and a lab named etc, up and down of its instance default removed /etc/default. */
+export function refuseForeignFolder(dir: string): void {
+  const foreign = foreignEntries(dir);
   if (foreign.length)
     throw new PreflightError(
-      `${dir} is no instance folder lab made: it holds ${foreign
-        .slice(0, 3)
-        .map((n) => JSON.stringify(n))
-        .join(
-          ', ',
-        )}${foreign.length > 3 ? ` and ${foreign.length - 3} more` : ''}, which lab never writes there`,
+      `${dir} is no instance folder lab made: it holds ${someNames(foreign)}, which lab never writes there`,
       {
         code: 'state-unwritable',
         details: [

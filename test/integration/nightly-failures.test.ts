@@ -23,8 +23,10 @@ describe.skipIf(!isRoot)('lab nightly: declared failures', () => {
   // cut-lan1 now also claims to break c's session with p2, which is on lan2 and stays up
   const yaml = readFileSync(FILE, 'utf8');
   const start = yaml.indexOf('steps:');
-  const AGAINST = join(state, 'failure-claims', 'lab.yaml');
-  mkdirSync(join(state, 'failure-claims'));
+  // the lab file lives beside the state folder: lab refuses a state folder holding files it did not write
+  const labs = mkdtempSync(join(tmpdir(), 'lab-nightly-failures-labs-'));
+  const AGAINST = join(labs, 'failure-claims', 'lab.yaml');
+  mkdirSync(join(labs, 'failure-claims'));
   writeFileSync(
     AGAINST,
     `${yaml.slice(0, start).replace(/^name: failure-steps$/m, 'name: failure-claims')}steps:
@@ -58,6 +60,7 @@ describe.skipIf(!isRoot)('lab nightly: declared failures', () => {
     await lab(['down', FILE, '-i', instance]);
     await lab(['down', AGAINST, '-i', instance]);
     rmSync(state, { recursive: true, force: true });
+    rmSync(labs, { recursive: true, force: true });
   });
 
   it('runs every declared failure of failure-steps in file order, each as declared, and the lab recovers', () => {
