@@ -15,7 +15,7 @@ function pending() {
     resolve = res;
     reject = rej;
   });
-  const req = { node: 'n1', dirs: { log: '/tmp' }, scriptFile: '/tmp/start' } as never;
+  const req = { node: 'n1', netns: 'ns1', dirs: { log: '/tmp' }, scriptFile: '/tmp/start' } as never;
   return { booted, p: { req, resolve, reject } };
 }
 
@@ -29,8 +29,8 @@ describe('the booter reads its launcher', () => {
         onLine(line: string, byNode: Map<string, unknown>): void;
       };
       const { booted, p } = pending();
-      const byNode = new Map([['n1', p]]);
-      for (const line of [`n1 ready 1 ${sshd.pid}`, 'n1 started 0', `n1 holder ${process.pid}`])
+      const byNode = new Map([['ns1', p]]);
+      for (const line of [`ns1 ready 1 ${sshd.pid}`, 'ns1 started 0', `ns1 holder ${process.pid}`])
         booter.onLine(line, byNode);
       const b = await booted;
       expect(b.holderPid).toBe(process.pid);

@@ -2,37 +2,39 @@
 // (private /run and /root, its own /etc layered over the host's, its hostname), starts its sshd, and
 // then runs the node's start script, as cloud-init runs user data.
 //
-// Nodes asked for in the same tick boot together from one launcher shell: Node's spawn blocks the
-// event loop for ~5 ms per child here, so a hundred nodes spawned one by one cost seconds.
-import { spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+// Nodes asked for in the same tick boot together, a few lines to this process's launcher shell
+// (launcher.ts): Node's spawn blocks the event loop for ~5 ms per child here, so a hundred nodes
+// spawned one by one cost seconds.
+import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { JournalWriter } from '../../contracts/provider.js';
-import { hostPidsOf, startTimeOf } from '../../host/processes.js';
+import { hostPidsOf, isAlive, startTimeOf } from '../../host/processes.js';
 import { shellQuote } from '../../shell-quote.js';
 import type { CommandResult } from '../../transport/shell.js';
 import { cgroupProcsFiles, type NodeCgroup } from './cgroups.js';
+import { type LaunchListener, launcher } from './launcher.js';
 import type { NodeDirs } from './node-files.js';
 import { hiddenInKept, keptFolders, sandboxFstab } from './sandbox.js';
-import { underSeccomp } from './seccomp.js';
 
 // The node's first process, in two stages: as host root in the node's fresh mount and PID namespaces
 // (the holder: it mounts the node's sandbox), then, by exec, as root of the node's user namespace (the
 // node's init: it starts sshd and the start script). Paths and the name come in as arguments, never
-// pasted in. $1 the sandbox's fstab, $2 node name, $3 run dir, $4 start script, $5 the node's user
-// namespace, then the host folders the node must still see although the sandbox covers them
+// pasted in. $1 the sandbox's fstab, $2 node name, $3 its tag (what its lines start with), $4 run dir,
+// $5 start script, $6 the node's user namespace, then the host folders the node must still see although the sandbox covers them
 // (sandbox.ts): set aside under the run folder first, carried to /run by its recursive bind, moved back
 // to their place read-only; after "--", state folders inside those, hidden again.
 // The tools are util-linux's (nsenter, setpriv, unshare, mount), as a container runtime's steps: a
 // runtime such as crun would want a root filesystem and an OCI bundle per node, and bubblewrap maps one
 // id only, while the node needs its whole range (FRR drops to the user frr).
 const HOLDER = `set -e
-fstab=$1 node=$2 run=$3 start=$4
+fstab=$1 node=$2 tag=$3 run=$4 start=$5
+# a step that fails says so (the launcher outlives it: no closed pipe tells); the exec below drops this
+trap 'echo "$tag failed $?"' EXIT
 # the user namespace is opened before the node's /run covers the host's
-exec 9< "$5"
+exec 9< "$6"
 # its name, in the UTS namespace the node's own copies (a write, not a hostname process)
 echo "$node" > /proc/sys/kernel/hostname
-shift 5
+shift 6
 i=0
 for a in "$@"; do
   [ "$a" = -- ] && break
@@ -49,32 +51,34 @@ for d in "$@"; do mount -t tmpfs -o mode=700,size=64k lab-hidden "$d"; done
 # into the node's user namespace (its root is the node's id range), new mount, UTS and IPC namespaces
 # of its own (every mount above is locked in it), without the capabilities that act on the machine
 # whatever the namespace: a kernel module, raw I/O, reboot, the clock, the kernel log
-exec nsenter --user=/proc/self/fd/9 -- setpriv --bounding-set -sys_module,-sys_rawio,-sys_boot,-sys_time,-syslog -- unshare --mount --uts --ipc -- /bin/sh -c "$init" init "$node" "$start"`;
+exec nsenter --user=/proc/self/fd/9 -- setpriv --bounding-set -sys_module,-sys_rawio,-sys_boot,-sys_time,-syslog -- unshare --mount --uts --ipc -- /bin/sh -c "$init" init "$tag" "$start"`;
 
-// The node's init, root of its user namespace: $1 node name, $2 start script.
+// The node's init, root of its user namespace: $1 its tag, $2 start script.
 const NODE_INIT = `exec 9<&-
-node=$1 start=$2
+tag=$1 start=$2
 /usr/sbin/sshd -D -f /etc/ssh/sshd_config -E /var/log/sshd.log </dev/null >/dev/null 2>&1 &
-echo "$node ready $$ $!"
+echo "$tag ready $$ $!"
 # read by a subshell of this one, not by a shell process of its own: a process start fewer per node
-if [ -s "$start" ]; then (cd / && set -- && . "$start") >/var/log/lab-start.log 2>&1 </dev/null; echo "$node started $?"; else echo "$node started 0"; fi
-# the namespace's init: it closes our pipe and, unlike a bare sleep, leaves on SIGTERM (init ignores
-# signals it has no handler for), taking every process of the node with it
+if [ -s "$start" ]; then (cd / && set -- && . "$start") >/var/log/lab-start.log 2>&1 </dev/null; echo "$tag started $?"; else echo "$tag started 0"; fi
+# the namespace's init: it lets go of the launcher's pipe (and the boot's error file) and, unlike a
+# bare sleep, leaves on SIGTERM (init ignores signals it has no handler for), taking every process of
+# the node with it
 exec </dev/null >/dev/null 2>&1
 trap 'exit 0' TERM INT
 sleep infinity &
 wait $!`;
 
-// In the new PID namespace's parent: joins the node's cgroups (so that all it starts is counted there),
+// In the new PID namespace's parent: joins the node's cgroups (so that all it starts is counted there;
+// a node outside its limits does not start),
 // then starts the holder, a subshell of its own (a fork, not a shell process started anew), the
-// namespace's first process. $1... the cgroup.procs files, "--", the holder's arguments ($2 of those
-// the node).
+// namespace's first process. $1... the cgroup.procs files, "--", the holder's arguments ($3 of those
+// the node's tag).
 const LAUNCH = `init=${shellQuote(NODE_INIT)}
-for f in "$@"; do shift; [ "$f" = -- ] && break; echo $$ > "$f"; done
+for f in "$@"; do shift; [ "$f" = -- ] && break; echo $$ > "$f" || exit 1; done
 (
 ${HOLDER}
 ) &
-echo "$2 holder $!"`;
+echo "$3 holder $!"`;
 
 /** The environment a node's init, start script and daemons get, as a container runtime's: not the
  * environment of whoever ran lab up (its tokens and keys were readable in /proc/1/environ by root on
@@ -163,16 +167,19 @@ export class Booter {
   private launch(): void {
     const batch = this.queue;
     this.queue = [];
-    const byNode = new Map(batch.map((p) => [p.req.node, p]));
+    const byTag = new Map(batch.map((p) => [p.req.netns, p]));
     const lines = batch.map(({ req }) => {
       const fstab = join(dirname(req.dirs.run), 'fstab');
       writeFileSync(fstab, sandboxFstab(req.dirs, req.hidden, req));
+      // the boot's stderr, the node's own until its init lets go of it: read if the node fails
+      writeFileSync(bootErrors(req), '');
       const kept = keptFolders();
       const args = [
         ...cgroupProcsFiles(req.cgroup),
         '--',
         fstab,
         req.node,
+        req.netns,
         req.dirs.run,
         req.scriptFile,
         req.userns,
@@ -185,65 +192,85 @@ export class Booter {
       // its own PID namespace and /proc: a node sees its own processes only, not the host's (whose
       // /proc/PID/root would open every folder the sandbox hides). unshare --pid without --fork: the
       // shell's first child, the holder, is the namespace's init; the shell says its host pid and
-      // exits, so that nothing but the holders keeps our pipe open. nsenter, not ip netns exec: the
-      // holder mounts the node's own /sys itself
-      return `nsenter --net=${shellQuote(`/run/netns/${req.netns}`)} -- unshare --mount --uts --pid --propagation private -- /bin/sh -c "$launch" launch ${args} &`;
+      // exits. nsenter, not ip netns exec: the holder mounts the node's own /sys itself. A tool that
+      // fails before the holder runs says so here: the launcher lives on, no closed pipe tells
+      const tag = shellQuote(req.netns);
+      return `{ nsenter --net=${shellQuote(`/run/netns/${req.netns}`)} -- unshare --mount --uts --pid --propagation private -- /bin/sh -c "$launch" launch ${args} || echo ${tag} failed $?; } 2>${shellQuote(bootErrors(req))} &`;
     });
-    // the script goes in on stdin (one argument may not exceed 128 KiB); background jobs read /dev/null
-    // under the nodes' seccomp filter (seccomp.ts): every node's processes inherit it from this shell
-    const launcher = spawn(...underSeccomp(['/bin/sh', '-s']), {
-      detached: true,
-      stdio: ['pipe', 'pipe', 'pipe'],
-      env: NODE_ENV,
-    });
-    launcher.stdin.on('error', () => undefined);
-    // the launch script once, each node's line naming it
-    launcher.stdin.end(`launch=${shellQuote(LAUNCH)}\n${lines.join('\n')}\n`);
-    let out = '';
-    let err = '';
     const settle = (p: Pending, e: Error) => {
-      byNode.delete(p.req.node);
+      this.forget(p, byTag);
       p.reject(e);
     };
-    launcher.stderr.on('data', (d) => {
-      err += d;
-    });
-    launcher.stdout.on('data', (d) => {
-      out += d;
-      let nl = out.indexOf('\n');
-      while (nl >= 0) {
-        this.onLine(out.slice(0, nl), byNode);
-        out = out.slice(nl + 1);
-        nl = out.indexOf('\n');
-      }
-    });
-    // every holder closes the pipe once it has reported: then whoever did not report has failed
-    launcher.stdout.on('close', () => {
-      for (const p of [...byNode.values()]) {
-        if (!p.startedResolve)
-          settle(p, new Error(`${p.req.node}: the node did not boot${err.trim() ? `: ${err.trim()}` : ''}`));
-        else p.startedResolve({ exitCode: 255 });
-      }
-    });
+    const listeners = new Map<string, LaunchListener>(
+      batch.map((p) => [
+        p.req.netns,
+        {
+          line: (line) => this.onLine(line, byTag),
+          gone: (why) => {
+            if (!p.startedResolve) settle(p, new Error(`${p.req.node}: the node did not boot: ${why}`));
+            else {
+              this.forget(p, byTag);
+              p.startedResolve({ exitCode: 255 });
+            }
+          },
+        },
+      ]),
+    );
+    // the launch script once per launcher, each node's line naming it; under the nodes' seccomp filter
+    // (seccomp.ts): every node's processes inherit it from the launcher
+    this.shell = launcher(NODE_ENV, `launch=${shellQuote(LAUNCH)}\n`);
+    this.shell.run(lines, listeners);
+    this.watch(byTag);
     const timer = setTimeout(
       () => {
-        for (const p of [...byNode.values()])
+        for (const p of [...byTag.values()])
           if (!p.startedResolve) settle(p, new Error(`${p.req.node}: the node did not boot within 60 s`));
       },
       60_000 + batch.length * 100,
     );
     timer.unref();
-    launcher.unref();
   }
 
-  private onLine(line: string, byNode: Map<string, Pending>): void {
-    const m = /^(\S+) (holder|ready|started) (\d+)(?: (\d+))?$/.exec(line);
-    const p = m && byNode.get(m[1]);
+  private shell: ReturnType<typeof launcher> | undefined;
+
+  /** A node that has said all it will say. */
+  private forget(p: Pending, byTag: Map<string, Pending>): void {
+    byTag.delete(p.req.netns);
+    this.shell?.forget(p.req.netns);
+  }
+
+  /** A holder or init that ends before it has said ready (or started) fails its node now, not at the
+   * timeout: its tools' errors are in its boot error file. Looked at a few times a second. */
+  private watch(byTag: Map<string, Pending>): void {
+    const poll = setInterval(() => {
+      if (!byTag.size) return clearInterval(poll);
+      for (const p of [...byTag.values()]) {
+        if (!p.holderPid || isAlive(p.holderPid)) continue;
+        if (p.startedResolve) {
+          this.forget(p, byTag);
+          p.startedResolve({ exitCode: 255 });
+        } else {
+          this.forget(p, byTag);
+          p.reject(new Error(`${p.req.node}: the node did not boot${errorsOf(p.req)}`));
+        }
+      }
+    }, 200);
+    poll.unref();
+  }
+
+  private onLine(line: string, byTag: Map<string, Pending>): void {
+    const m = /^(\S+) (holder|ready|started|failed) (\d+)(?: (\d+))?$/.exec(line);
+    const p = m && byTag.get(m[1]);
     if (!m || !p) return;
     const { node, dirs } = p.req;
-    if (m[2] === 'holder') {
+    if (m[2] === 'failed') {
+      // a tool of the boot or a step of the holder failed: before ready, whenever its pid came
+      this.forget(p, byTag);
+      if (p.startedResolve) p.startedResolve({ exitCode: 255 });
+      else p.reject(new Error(`${node}: the node did not boot (exit ${m[3]})${errorsOf(p.req)}`));
+    } else if (m[2] === 'holder') {
       p.holderPid = Number(m[3]);
-      for (const early of p.early?.splice(0) ?? []) this.onLine(early, byNode);
+      for (const early of p.early?.splice(0) ?? []) this.onLine(early, byTag);
     } else if (p.holderPid === undefined) {
       p.early = [...(p.early ?? []), line];
     } else if (m[2] === 'ready') {
@@ -251,7 +278,7 @@ export class Booter {
       const holderPid = p.holderPid ?? 0;
       const sshdPid = holderPid ? (hostPidsOf(holderPid, [Number(m[4])]).get(Number(m[4])) ?? 0) : 0;
       if (!holderPid || !sshdPid) {
-        byNode.delete(node);
+        this.forget(p, byTag);
         p.reject(new Error(`${node}: booted, but its holder and sshd were not found on the host`));
         return;
       }
@@ -275,8 +302,21 @@ export class Booter {
       }));
       p.resolve({ holderPid, sshdPid, started: startedPromise });
     } else {
-      byNode.delete(node);
+      this.forget(p, byTag);
       p.startedResolve?.({ exitCode: Number(m[3]) });
     }
+  }
+}
+
+/** Where a node's boot writes its errors: beside its fstab, in the node's folder the node never sees. */
+const bootErrors = (req: BootRequest) => join(dirname(req.dirs.run), 'boot-errors');
+
+/** The last lines of a node's boot errors, for the message that says it did not boot. */
+function errorsOf(req: BootRequest): string {
+  try {
+    const text = readFileSync(bootErrors(req), 'utf8').trim();
+    return text ? `: ${text.split('\n').slice(-5).join('; ')}` : '';
+  } catch {
+    return '';
   }
 }
