@@ -1,7 +1,7 @@
 // A step script runs in a worker of its own under a time limit: a hang ends naming the step, ending the
 // process is a failure, and its node commands reach the engine's connection (here: bash on this host,
 // through a stand-in for an SSH connection).
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +10,7 @@ import type { Client } from 'ssh2';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadLab } from '../../src/model/load.js';
 import { resolveLab } from '../../src/model/resolve.js';
+import { PROJECT_DIR } from '../../src/paths.js';
 import { runStepScript, StepScriptError } from '../../src/steps/api.js';
 import type { Connection } from '../../src/steps/remote-spawn.js';
 import { labCli } from '../helpers/cli.js';
@@ -175,6 +176,140 @@ describe('step scripts', () => {
     expect(await failure(run("export default () => { throw new Error('not ready'); };\n"))).toBe(
       'step probe: not ready',
     );
+  });
+});
+
+describe('one step thread per lab process', () => {
+  /** A named step's run; its log lines are returned when it passes. */
+  const runAs = async (name: string, body: string, timeout?: number) => {
+    const script = join(dir, `${name}-${Math.random().toString(36).slice(2)}.mjs`);
+    writeFileSync(script, body);
+    const lines: string[] = [];
+    await runStepScript(lab, { ...lab.steps[0]!, name, script, timeout }, localConnection, (l) =>
+      lines.push(l),
+    );
+    return lines;
+  };
+  /** Reports its thread and how many times its module's state was counted. */
+  const counting =
+    "import { threadId } from 'node:worker_threads';\nlet runs = 0;\nexport default async ({ on, log }) => { runs++; await on('router')`sleep 0.2`; log(`${threadId} ${runs}`); };\n";
+  const threadOf = async (name: string) => (await runAs(name, counting))[0]!.split(' ')[0];
+
+  it('concurrent runs share one thread, each with its own module state, even of the same script', async () => {
+    const script = join(dir, 'counting.mjs');
+    writeFileSync(script, counting);
+    const logs = await Promise.all(
+      ['a', 'b', 'c'].map(async (name) => {
+        const lines: string[] = [];
+        await runStepScript(lab, { ...lab.steps[0]!, name, script }, localConnection, (l) => lines.push(l));
+        return lines[0]!.split(' ');
+      }),
+    );
+    const threads = new Set(logs.map(([thread]) => thread));
+    expect(threads.size).toBe(1);
+    expect([...threads][0]).not.toBe('0'); // not the engine's thread
+    expect(logs.map(([, runs]) => runs)).toEqual(['1', '1', '1']);
+  });
+
+  it('process.exit, an uncaught exception or an unhandled rejection fails the run it came from, not the others beside it', async () => {
+    const beside = runAs('beside', counting);
+    const broken = await Promise.all(
+      [
+        'export default async () => { process.exit(2); };\n',
+        "export default () => new Promise(() => setTimeout(() => { throw new Error('from a timer'); }, 10));\n",
+        "export default () => { Promise.reject(new Error('not awaited')); return new Promise(() => {}); };\n",
+      ].map((body, i) => failure(runAs(`broken${i}`, body, 30))),
+    );
+    expect(broken[0]).toMatch(
+      /^step broken0: its script ended the process \(process\.exit\(2\)\) before the step was done/,
+    );
+    expect(broken[1]).toBe('step broken1: from a timer');
+    expect(broken[2]).toBe('step broken2: not awaited');
+    expect((await beside)[0]).toMatch(/^\d+ 1$/);
+  });
+
+  it("a run's timers stop with it (done, failed or interrupted) while the thread goes on with others", async () => {
+    const beside = runAs('beside', 'export default () => new Promise((r) => setTimeout(r, 3000));\n', 30);
+    const size = (f: string) => (existsSync(f) ? readFileSync(f, 'utf8').length : 0);
+    const ticking = (beat: string, end: string) =>
+      `import { appendFileSync } from 'node:fs';\nsetInterval(() => appendFileSync(${JSON.stringify(beat)}, 'x'), 5);\nexport default async () => { await new Promise((r) => setTimeout(r, 100)); setImmediate(() => setInterval(() => appendFileSync(${JSON.stringify(beat)}, 'y'), 5)); ${end} };\n`;
+    const controller = new AbortController();
+    const ends = {
+      done: '',
+      failed: "throw new Error('no');",
+      interrupted: 'await new Promise(() => {});',
+    };
+    await Promise.all(
+      Object.entries(ends).map(async ([how, end]) => {
+        const beat = join(dir, `ticking-${how}`);
+        const script = join(dir, `ticking-${how}.mjs`);
+        writeFileSync(script, ticking(beat, end));
+        if (how === 'interrupted') setTimeout(() => controller.abort(), 300);
+        await runStepScript(lab, { ...lab.steps[0]!, name: how, script }, localConnection, undefined, {
+          signal: controller.signal,
+        }).catch(() => undefined);
+        await new Promise((r) => setTimeout(r, 50));
+        const at = size(beat);
+        expect(at, how).toBeGreaterThan(0);
+        await new Promise((r) => setTimeout(r, 300));
+        expect(size(beat), `${how}: its timers still fire`).toBe(at);
+      }),
+    );
+    expect(await beside).toEqual([]);
+  });
+
+  it('a run that loops past its timeout stops the thread: the runs beside it fail naming that step, and the next run gets a fresh thread', async () => {
+    const before = await threadOf('first');
+    const beside = failure(
+      runAs('beside', 'export default () => new Promise((r) => setTimeout(r, 5000));\n', 30),
+    );
+    const started = Date.now();
+    expect(await failure(runAs('looping', 'export default () => { for (;;) {} };\n', 1))).toMatch(
+      /^step looping: did not finish within 1 s/,
+    );
+    expect(await beside).toMatch(
+      /^step beside: the step thread stopped answering once step looping passed its timeout/,
+    );
+    expect(Date.now() - started).toBeLessThan(4000);
+    const after = await threadOf('next');
+    expect(after).not.toBe(before);
+  });
+
+  it('process.exit that no run can be blamed for (a listener of the thread) stops the thread and fails its runs', async () => {
+    const beside = failure(
+      runAs('beside', 'export default () => new Promise((r) => setTimeout(r, 5000));\n', 30),
+    );
+    const unblamed = failure(
+      runAs(
+        'unblamed',
+        "import { parentPort } from 'node:worker_threads';\nexport default async ({ on }) => { parentPort.once('message', () => process.exit(5)); await on('router')`echo x`; await new Promise(() => {}); };\n",
+        30,
+      ),
+    );
+    for (const message of await Promise.all([beside, unblamed]))
+      expect(message).toMatch(/: a step script ended the process \(process\.exit\(5\)\)/);
+    expect(await runAs('next', counting)).toHaveLength(1);
+  });
+
+  it('the thread keeps no command alive: a process ends as its last step ends', () => {
+    const script = join(dir, 'quick.mjs');
+    writeFileSync(script, "export default ({ log }) => log('done');\n");
+    const code = `
+      const { loadLab } = await import(${JSON.stringify(join(PROJECT_DIR, 'dist/model/load.js'))});
+      const { resolveLab } = await import(${JSON.stringify(join(PROJECT_DIR, 'dist/model/resolve.js'))});
+      const { runStepScript } = await import(${JSON.stringify(join(PROJECT_DIR, 'dist/steps/api.js'))});
+      const { lab } = resolveLab(loadLab(${JSON.stringify(labFile('bgp-metallb'))}));
+      await runStepScript(lab, { ...lab.steps[0], script: ${JSON.stringify(script)} }, () => { throw new Error('no node'); }, (l) => console.log(l));
+      console.log(Date.now());`;
+    const main = join(dir, 'main.mjs');
+    writeFileSync(main, code);
+    const r = spawnSync(process.execPath, [main], { encoding: 'utf8' });
+    const exited = Date.now();
+    expect(r.status, r.stderr).toBe(0);
+    const [line, at] = r.stdout.trim().split('\n');
+    expect(line).toBe('done');
+    // the idle thread (kept 2 s for a next step) does not hold the process
+    expect(exited - Number(at)).toBeLessThan(1500);
   });
 });
 
