@@ -52,7 +52,17 @@ export async function runCheckOnce(
   shell: NodeShell,
 ): Promise<{ verdict: Verdict; results: CommandResult[] }> {
   const results = await runAll(shell, commandsOf(check, lab));
-  return { verdict: judge(lab, check, results), results };
+  return { verdict: withHeldOutput(judge(lab, check, results), results), results };
+}
+
+/** A verdict that says when a command's output was held by a process it left in the background: the
+ * verdict is its exit status and what it printed until then, which a person may not expect. */
+function withHeldOutput(verdict: Verdict, results: CommandResult[]): Verdict {
+  if (!results.some((r) => r.heldOpen)) return verdict;
+  const note = 'a process the command left in the background held its output: judged at its exit';
+  return verdict.ok
+    ? { ok: true, detail: `${verdict.detail ?? 'passed'} (${note})` }
+    : { ok: false, reason: `${verdict.reason} (${note})` };
 }
 
 type WaitOpts = { signal?: AbortSignal; timeoutMs?: number };

@@ -17,6 +17,7 @@ import type { Expectation } from '../core/schema.js';
 import type { Session } from '../daemons/daemon.js';
 import { DAEMONS } from '../daemons/index.js';
 import { canonical6, isLinkLocal } from '../net/ip.js';
+import { HELD_OUTPUT_NOTE } from '../transport/channel-end.js';
 import type { CommandResult } from '../transport/shell.js';
 import { judgeRoutes } from './routes-judge.js';
 import { judgeBfd, judgeBgpRoute, judgeOspf } from './routing-judges.js';
@@ -50,7 +51,7 @@ function blocksHeldBy(lab: Lab, node: string): string[] {
 
 /** The line that says why a command failed: birdc's banner (BIRD 2.0.12 ready.) says nothing. */
 function firstLine(r: CommandResult): string {
-  const lines = (r.stderr.trim() || r.stdout.trim() || 'no output')
+  const lines = (r.stderr.replace(HELD_OUTPUT_NOTE, '').trim() || r.stdout.trim() || 'no output')
     .split('\n')
     .filter((l) => !/^BIRD [\w.-]+ ready\.$/.test(l.trim()));
   return lines[0] ?? 'no output';

@@ -3,6 +3,7 @@
 import { EventEmitter } from 'node:events';
 import { PassThrough } from 'node:stream';
 import type { Client as SshClient } from 'ssh2';
+import { HELD_OUTPUT_NOTE, onChannelEnd } from '../transport/channel-end.js';
 
 /** What the node $ needs of a connection: SshShell has it; another provider's transport can too. */
 export interface Connection {
@@ -124,13 +125,9 @@ export function remoteSpawn(conn: Connection, onEnd?: (end: CommandEnd) => void)
         channel.pipe(child.stdout, { end: false });
         channel.stderr.pipe(child.stderr, { end: false });
         child.stdin.pipe(channel);
-        let code: number | null = null;
-        let signal: string | null = null;
-        channel.on('exit', (c: number | null, s?: string) => {
-          code = c;
-          signal = s ? `SIG${s}` : null;
-        });
-        channel.on('close', () => {
+        // the exit status ends the command, even when a process it left behind holds its output
+        onChannelEnd(channel, ({ code, signal, heldOpen }) => {
+          if (heldOpen) child.stderr.write(`${HELD_OUTPUT_NOTE}\n`);
           onEnd?.({ node: conn.node, command: line, exitCode: code, signal, stderr });
           child.finish(code ?? (signal ? null : 255), signal);
         });

@@ -8,6 +8,8 @@ export interface CommandResult {
   stderr: string;
   durationMs: number;
   timedOut: boolean;
+  /** It exited, but a process it left in the background held its output: lab stopped reading then. */
+  heldOpen?: boolean;
 }
 
 export interface NodeShell {

@@ -2,6 +2,7 @@
 // a timeout on every command, and reconnection with backoff when the connection drops.
 import { availableParallelism } from 'node:os';
 import type { Client as SshClient } from 'ssh2';
+import { HELD_OUTPUT_NOTE, onChannelEnd } from './channel-end.js';
 import { publicBlobOf } from './keys.js';
 import type { CommandResult, NodeShell } from './shell.js';
 import { ssh2Client } from './ssh2-client.js';
@@ -148,16 +149,23 @@ export class SshShell implements NodeShell {
         let stderr = '';
         let dropped = 0;
         let timedOut = false;
-        const finish = (code: number | null) => {
+        const finish = (code: number | null, heldOpen = false) => {
           clearTimeout(timer);
+          const notes = [
+            ...(dropped ? [`[lab: ${dropped} more characters of output were dropped]`] : []),
+            ...(heldOpen ? [HELD_OUTPUT_NOTE] : []),
+          ];
           resolve({
             node: this.node,
             command,
             exitCode: timedOut ? 124 : (code ?? 255),
             stdout,
-            stderr: dropped ? `${stderr}\n[lab: ${dropped} more characters of output were dropped]` : stderr,
+            stderr: notes.length
+              ? `${stderr}${stderr && !stderr.endsWith('\n') ? '\n' : ''}${notes.join('\n')}`
+              : stderr,
             durationMs: Math.round(performance.now() - started),
             timedOut,
+            ...(heldOpen ? { heldOpen } : {}),
           });
         };
         const timer = setTimeout(() => {
@@ -176,8 +184,9 @@ export class SshShell implements NodeShell {
           if (stderr.length < max) stderr += d;
           else dropped += d.length;
         });
-        stream.on('close', (code: number | null) => {
-          if (!timedOut) finish(code);
+        // the exit status ends the command, even when a process it left behind holds its output
+        onChannelEnd(stream, ({ code, heldOpen }) => {
+          if (!timedOut) finish(code, heldOpen);
         });
       });
     });
