@@ -13,7 +13,7 @@ const STEP_WORKER = join(PROJECT_DIR, 'dist', 'steps', 'step-worker.js');
 /** How long a thread has to answer a ping once a run in it passed its timeout. */
 const PING_MS = 1000;
 /** How long an idle thread waits for the next run (a workshop's next step) before it is stopped. */
-const IDLE_MS = 2000;
+const IDLE_MS = 5000;
 
 /** What a run needs: the lab, its step, each node's rendered files and the script's URL. */
 export interface RunStart {
