@@ -200,6 +200,7 @@ program
   .description('running instances (of one lab, or all), their nodes and dead processes')
   .option('--json', 'print JSON')
   .option('--brief', "one line per instance: its status, step, checks and health (a workshop's glance)")
+  .option('-i, --instance <name>', 'that instance only (exit 7 if it is not up); default: every instance')
   .action((lab, opts) =>
     run(async () => (await import('./commands/status.js')).status(lab, opts), opts.json),
   );

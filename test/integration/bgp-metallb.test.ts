@@ -139,6 +139,13 @@ describe.skipIf(!isRoot)('bgp-metallb on netns', () => {
     }[];
     const [a, b] = [instance, other].map((i) => status.find((s) => s.instance === i)!);
     expect(a.management).not.toBe(b.management);
+    // -i: that instance alone; one that is not up is exit 7, as lab check says it
+    const one = JSON.parse((await lab(['status', 'bgp-metallb', '-i', other, '--json'])).stdout) as {
+      instance: string;
+    }[];
+    expect(one.map((s) => s.instance)).toEqual([other]);
+    const absent = await lab(['status', 'bgp-metallb', '-i', `${other}x`]);
+    expect([absent.exitCode, absent.all]).toEqual([7, expect.stringMatching(/is not up/)]);
     expect((await lab(['check', 'bgp-metallb', '-i', instance])).exitCode).toBe(0);
     const down = await lab(['down', 'bgp-metallb', '-i', other]);
     expect(down.exitCode).toBe(0);

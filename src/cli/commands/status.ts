@@ -3,7 +3,9 @@ import { healthOf, runs } from '../../engine/health.js';
 import { damagedInstances, knownInstances } from '../../engine/host-instances.js';
 import { type InstanceRecord, isCrashed } from '../../engine/instances.js';
 import { journalOf, loadNodes } from '../../engine/state.js';
+import { DefinitionError, NotUpError } from '../../errors.js';
 import { openLab } from '../../model/open.js';
+import { verifyInstanceName } from '../../paths.js';
 import { printable } from '../../printable.js';
 import { readStanding } from '../../steps/standing.js';
 import { allowedBanner } from '../output.js';
@@ -103,14 +105,25 @@ function briefLine(s: Awaited<ReturnType<typeof describe>>): string {
 
 export async function status(
   lab: string | undefined,
-  opts: { json?: boolean; brief?: boolean },
+  opts: { json?: boolean; brief?: boolean; instance?: string },
 ): Promise<void> {
-  const list = await Promise.all(
-    knownInstances()
-      .filter((r) => !lab || r.lab === lab)
-      .map(describe),
-  );
-  const damaged = damagedInstances().filter((d) => !lab || d.lab === lab);
+  const { instance } = opts;
+  if (instance !== undefined) {
+    if (!lab)
+      throw new DefinitionError('lab status -i INSTANCE needs the lab: lab status LAB -i INSTANCE', {
+        code: 'usage',
+      });
+    verifyInstanceName(instance);
+  }
+  const wanted = (r: { lab: string; instance: string }) =>
+    (!lab || r.lab === lab) && (instance === undefined || r.instance === instance);
+  const list = await Promise.all(knownInstances().filter(wanted).map(describe));
+  const damaged = damagedInstances().filter(wanted);
+  // one instance asked for by name, and none there: as lab check and lab exec say it (exit 7)
+  if (lab && instance !== undefined && !list.length && !damaged.length)
+    throw new NotUpError(`${lab} (instance ${instance}) is not up`, {
+      details: [`Start it with: lab up ${lab} -i ${instance}`],
+    });
   if (opts.json) {
     console.log(JSON.stringify([...list, ...damaged.map((d) => ({ ...d, status: 'damaged' }))], null, 2));
     return;
