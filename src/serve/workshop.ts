@@ -169,7 +169,11 @@ export class Workshop {
   /** What is down among these nodes of the attendee's instance (read from the host: machine, links,
    * processes, as lab check starts with), each said with what to do; none when they look up. An SSH
    * connection to a node that is down only times out, seconds later, naming neither. */
-  async down(a: Attendee, nodes: string[]): Promise<string[]> {
+  async down(
+    a: Attendee,
+    nodes: string[],
+    only: (problem: string) => boolean = () => true,
+  ): Promise<string[]> {
     const fix = `reset ${a.name} to a step for a fresh instance (the dashboard's reset; attendees: ask the instructor)`;
     const record = readInstance(this.dirOf(a));
     if (!record) return [`${a.name}'s instance is gone: ${fix}`];
@@ -180,9 +184,17 @@ export class Workshop {
         .map((n) => ({ name: n.name, interfaces: n.interfaces.map((i) => i.name) })),
     );
     return nodes.flatMap((node) => {
-      const its = problems.filter((p) => p.node === node).map((p) => p.problem);
+      const its = problems.filter((p) => p.node === node && only(p.problem)).map((p) => p.problem);
       return its.length ? [`${node} is down: ${its.join('; ')}; ${fix}`] : [];
     });
+  }
+
+  /** Why the node's sshd cannot answer, when the host says so (the instance or the node's machine gone,
+   * its sshd or holder not running or stopped): what the SSH gateway tells an attendee at once. Other
+   * problems (a daemon a step stopped on purpose) leave the node reachable: undefined. */
+  async unreachable(a: Attendee, node: string): Promise<string | undefined> {
+    const [why] = await this.down(a, [node], (p) => /^its machine is gone|^(sshd|holder) \(pid/.test(p));
+    return why;
   }
 
   /** The step's checks, one try each, in the lab's order: the lines `lab check` prints for them. */

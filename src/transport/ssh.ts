@@ -57,7 +57,12 @@ export class SshShell implements NodeShell {
 
   constructor(
     readonly target: SshTarget,
-    private readonly opts: { connectTimeoutMs?: number; defaultTimeoutMs?: number } = {},
+    private readonly opts: {
+      connectTimeoutMs?: number;
+      defaultTimeoutMs?: number;
+      /** Retry a refused or failed connection until connectTimeoutMs (a node still booting); false: one try. */
+      retry?: boolean;
+    } = {},
   ) {
     this.pinned = publicBlobOf(target.hostKey);
   }
@@ -89,7 +94,7 @@ export class SshShell implements NodeShell {
         return await this.connectOnce(deadline - Date.now());
       } catch (e) {
         last = e as Error;
-        if (/host key|authentication/i.test(last.message)) break; // retrying cannot help
+        if (/host key|authentication/i.test(last.message) || this.opts.retry === false) break; // retrying cannot help
       } finally {
         turn.release();
       }

@@ -152,6 +152,7 @@ export async function serve(ref: string, opts: ServeFlags): Promise<void> {
           authorizedKey: workshop.authorizedKey(a),
           link: workshop.linkOf(a) ?? '',
           targets: () => workshop.targets(a),
+          down: (node: string) => workshop.unreachable(a, node),
         })),
     onEvent: (e) =>
       state.record({

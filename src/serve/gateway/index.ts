@@ -30,6 +30,9 @@ export interface GatewayAttendee {
   targets(): SshTarget[]; // their nodes now (from src/transport/ssh.ts), read fresh per login
   /** The instance's management link (its InstanceRecord.link): every node address must route out of it. */
   link: string;
+  /** Why NODE cannot be reached, read from the host (its instance or machine gone, its sshd not
+   * running), said to the attendee at once instead of a connection's timeout; undefined when it looks up. */
+  down?(node: string): Promise<string | undefined>;
 }
 export interface Gateway {
   port: number;
@@ -167,6 +170,34 @@ export async function startGateway(opts: {
   };
 }
 
+/** ssh2's reject() sends no description: the protocol's channel open failure is given one, for the
+ * attendee's ssh to print (OpenSSH: "channel 0: open failed: connect failed: WHY"). */
+function rejectWith(conn: Connection, reject: () => void, why: string): void {
+  const proto = (conn as unknown as { _protocol?: { channelOpenFail?: (...a: unknown[]) => void } })
+    ._protocol;
+  const original = proto?.channelOpenFail;
+  if (!proto || !original) {
+    reject();
+    return;
+  }
+  proto.channelOpenFail = (sender: unknown, reason: unknown) =>
+    original.call(proto, sender, reason, printableLine(why).slice(0, 400));
+  try {
+    reject();
+  } finally {
+    proto.channelOpenFail = original;
+  }
+}
+
+/** What the attendee's down() says of a node; nothing when it cannot say (or throws). */
+async function downOf(who: GatewayAttendee, node: string): Promise<string | undefined> {
+  try {
+    return (await who.down?.(node)) || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** What a logged-in attendee may do: sessions (menu, NODE, NODE CMD) and direct-tcpip to NODE:22. */
 function serveAttendee(
   conn: Connection,
@@ -192,22 +223,50 @@ function serveAttendee(
   conn.on('request', (_accept, reject, name) => refuse(`refused-${name}`, reject));
   conn.on('openssh.streamlocal', (_accept, reject) => refuse('refused-streamlocal', reject));
 
+  /** A channel refused with a reason the attendee's ssh prints ("open failed: connect failed: WHY"). */
+  const refuseSaying = (kind: string, reject: () => void, node: string, why: string) =>
+    refuse(kind, () => rejectWith(conn, reject, why), node);
+  /** Why a node cannot be reached: what the host knows of it, else what the connection met. */
+  const whyDown = async (node: string, met: string) => (await downOf(who, node)) ?? met;
+
   conn.on('tcpip', (accept, reject, info) => {
     const target = info.destPort === 22 ? targetOf(info.destIP) : undefined;
-    if (!target || open >= maxChannels)
-      return refuse('refused-jump', reject, `${info.destIP}:${info.destPort}`);
+    if (!target || open >= maxChannels) {
+      const dest = `${info.destIP}:${info.destPort}`;
+      return refuseSaying(
+        'refused-jump',
+        reject,
+        dest,
+        open >= maxChannels
+          ? 'too many channels open at once'
+          : `${printableLine(dest.slice(0, 80))} is none of yours: name one of your nodes, port 22 (${nodeNames().join(', ')})`,
+      );
+    }
+    // what the host knows of the node, asked beside the connection: a node that is down is said at once
+    const down = downOf(who, target.node);
     guardNode(target, who.link)
       .then(() => {
         const socket = tcpConnect({ host: target.host, port: target.port ?? 22, timeout: 5000 });
-        const fail = () => {
+        let settled = false;
+        const fail = (met: string) => {
+          if (settled) return;
+          settled = true;
           socket.destroy();
-          refuse('node-unreachable', reject, target.node);
+          whyDown(target.node, met).then((why) => refuseSaying('node-unreachable', reject, target.node, why));
         };
-        socket.once('timeout', fail);
-        socket.once('error', fail);
+        const onError = (e: NodeJS.ErrnoException) =>
+          fail(`${target.node} does not answer on port ${target.port ?? 22}: ${e.code ?? e.message}`);
+        const onTimeout = () => fail(`${target.node} does not answer on port ${target.port ?? 22} (5 s)`);
+        socket.once('timeout', onTimeout);
+        socket.once('error', onError);
+        down.then((why) => {
+          if (why) fail(why);
+        });
         socket.once('connect', () => {
-          socket.off('timeout', fail);
-          socket.off('error', fail);
+          if (settled) return;
+          settled = true;
+          socket.off('timeout', onTimeout);
+          socket.off('error', onError);
           socket.setTimeout(0);
           socket.setNoDelay(true);
           const channel = counted(accept());
@@ -219,7 +278,11 @@ function serveAttendee(
           socket.on('close', () => channel.close());
         });
       })
-      .catch(() => refuse('refused-route', reject, target.node));
+      .catch((e: Error) =>
+        whyDown(target.node, e.message).then((why) =>
+          refuseSaying('refused-route', reject, target.node, why),
+        ),
+      );
   });
 
   conn.on('session', (accept, reject) => {
@@ -251,20 +314,32 @@ function serveAttendee(
         channel.exit(1);
         return channel.end();
       }
+      // one try, beside what the host knows of the node: a node that is down is said at once
+      const opening = openNodeChannel(target, who.link, {
+        pty: pty && {
+          cols: pty.cols,
+          rows: pty.rows,
+          width: pty.width,
+          height: pty.height,
+          term: pty.term,
+        },
+        command,
+        retry: false,
+      });
       try {
-        node = await openNodeChannel(target, who.link, {
-          pty: pty && {
-            cols: pty.cols,
-            rows: pty.rows,
-            width: pty.width,
-            height: pty.height,
-            term: pty.term,
-          },
-          command,
+        const down = downOf(who, target.node).then((why) => {
+          if (why) throw new Error(why);
+          return opening;
         });
+        node = await Promise.race([opening, down]);
       } catch (e) {
+        opening.then(
+          (n) => n.close(),
+          () => undefined,
+        ); // opened after all: not used
         refuse('node-unreachable', undefined, name);
-        channel.stderr.write(`cannot open ${target.node}: ${printableLine((e as Error).message)}\r\n`);
+        const why = await whyDown(target.node, (e as Error).message);
+        channel.stderr.write(`cannot open ${target.node}: ${printableLine(why)}\r\n`);
         channel.exit(1);
         return channel.end();
       }

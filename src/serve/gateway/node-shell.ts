@@ -28,10 +28,10 @@ export async function guardNode(target: SshTarget, link: string): Promise<void> 
 export async function openNodeChannel(
   target: SshTarget,
   link: string,
-  how: { pty?: PseudoTtyOptions; command?: string; connectTimeoutMs?: number },
+  how: { pty?: PseudoTtyOptions; command?: string; connectTimeoutMs?: number; retry?: boolean },
 ): Promise<NodeChannel> {
   await guardNode(target, link);
-  const shell = new SshShell(target, { connectTimeoutMs: how.connectTimeoutMs ?? 5000 });
+  const shell = new SshShell(target, { connectTimeoutMs: how.connectTimeoutMs ?? 5000, retry: how.retry });
   try {
     const client = await shell.connect();
     let exit: NodeExit = {};
