@@ -7,7 +7,7 @@ import type { Lab, Step } from '../core/lab.js';
 import { renderLab } from '../render/render-lab.js';
 import { DEFAULT_STEP_TIMEOUT_S } from './plan.js';
 import { type CommandEnd, type Connection, type RemoteChild, remoteSpawn } from './remote-spawn.js';
-import { type StepRun, startRun } from './step-thread.js';
+import { type RunEnd, type StepRun, startRun } from './step-thread.js';
 
 export type { StepApi, StepScript } from './step-api.js';
 
@@ -59,28 +59,28 @@ export async function runStepScript(
   const seconds = step.timeout ?? DEFAULT_STEP_TIMEOUT_S;
   await new Promise<void>((done, fail) => {
     let settled = false;
-    const end = (error?: Error, hung = false) => {
+    const end = (error?: Error, how: RunEnd = 'returned') => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
       opts.signal?.removeEventListener('abort', onAbort);
       for (const child of children.values()) child.kill('SIGKILL');
-      run.close(hung);
+      run.close(how);
       if (error) fail(error);
       else done();
     };
-    const failed = (message: string, failedCommand?: CommandEnd, hung = false) =>
-      end(new StepScriptError(step.name, new Error(message), failedCommand), hung);
+    const failed = (message: string, failedCommand?: CommandEnd, how: RunEnd = 'returned') =>
+      end(new StepScriptError(step.name, new Error(message), failedCommand), how);
     const timer = setTimeout(
       () =>
         failed(
           `did not finish within ${seconds} s (the step's timeout:, default ${DEFAULT_STEP_TIMEOUT_S}): stopped, with the commands it was running`,
           undefined,
-          true,
+          'timeout',
         ),
       seconds * 1000,
     );
-    const onAbort = () => failed('interrupted');
+    const onAbort = () => failed('interrupted', undefined, 'interrupted');
     opts.signal?.addEventListener('abort', onAbort, { once: true });
     const post: StepRun['post'] = (m) => {
       if (!settled) run.post(m);

@@ -1,8 +1,10 @@
 // The thread step scripts run in (step-worker.ts): one per lab process, started on first use and shared
 // by its step runs, each concurrent in it under a run id (a thread per run cost ~70 ms of CPU to start
 // and stop, 10% of a 30-instance workshop's). Unref'd and stopped once idle, it never keeps a command
-// alive. A run that passes its timeout gets the thread pinged: a thread that does not answer (a script
-// looping synchronously) is stopped, failing every run in it, and the next run starts a fresh one.
+// alive. A run the engine gives up on (timeout, interruption) retires the thread: the next run starts
+// a fresh one, and this one stops once the runs beside it end, with whatever is left of that script.
+// After a timeout it is pinged too: a thread that does not answer (a script looping synchronously) is
+// stopped at once, failing every run in it.
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Lab, Step } from '../core/lab.js';
@@ -54,9 +56,14 @@ type RunMessage = Extract<FromWorker, { run: number }>;
 export interface StepRun {
   /** Messages for this run's commands. */
   post(m: DistributiveOmit<Extract<ToWorker, { run: number; id: number }>, 'run'>): void;
-  /** The run has ended for the engine; hung: it passed its timeout (the thread is pinged). */
-  close(hung?: boolean): void;
+  /** The run has ended for the engine. */
+  close(how: RunEnd): void;
 }
+
+/** How a run ended for the engine: its script returned or threw, or the engine gave up on it while it
+ * ran (the thread is then retired: stopped once the runs beside it end, as whatever is left of the
+ * script dies with it; after a timeout it is pinged too). */
+export type RunEnd = 'returned' | 'timeout' | 'interrupted';
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
 interface Handlers {
@@ -71,7 +78,7 @@ class StepThread {
   private ready = false;
   private gone = false;
   private pinging = false;
-  /** idle or lost: it takes no new run */
+  /** retired (idle, lost, or a run in it abandoned): it takes no new run */
   private stopping = false;
   private idle?: NodeJS.Timeout;
   private fatal?: string;
@@ -82,10 +89,8 @@ class StepThread {
       if (m.type === 'ready') {
         this.ready = true;
         for (const f of this.waiting.splice(0)) f();
-      } else if (m.type === 'pong') {
-        this.pinging = false;
-        current ??= this.open ? this : undefined;
-      } else if (m.type === 'fatal') this.fatal = m.message;
+      } else if (m.type === 'pong') this.pinging = false;
+      else if (m.type === 'fatal') this.fatal = m.message;
       else this.runs.get(m.run)?.message(m);
     });
     this.worker.on('error', (e) => this.lose(e.message));
@@ -97,9 +102,9 @@ class StepThread {
     this.worker.unref();
   }
 
-  /** Whether a new run may join it: not stopped, not suspected of hanging. */
+  /** Whether a new run may join it. */
   get open(): boolean {
-    return !this.gone && !this.pinging && !this.stopping;
+    return !this.gone && !this.stopping;
   }
 
   start(run: number, start: RunStart, handlers: Handlers): void {
@@ -116,21 +121,26 @@ class StepThread {
     if (!this.gone) this.worker.postMessage(m);
   }
 
-  close(run: number, hung: boolean): void {
+  close(run: number, how: RunEnd): void {
     const handlers = this.runs.get(run);
     if (!handlers) return;
     this.runs.delete(run);
     this.post({ type: 'stop', run });
-    if (hung) this.ping(handlers.step);
+    if (how !== 'returned') this.retire();
+    if (how === 'timeout') this.ping(handlers.step);
     if (!this.runs.size) this.rest();
+  }
+
+  /** New runs go to a fresh thread; this one is stopped once the runs in it end. */
+  private retire(): void {
+    this.stopping = true;
+    if (current === this) current = undefined;
   }
 
   /** A run passed its timeout: a thread that does not answer within PING_MS is stopped. */
   private ping(step: string): void {
     if (this.pinging || this.gone) return;
     this.pinging = true;
-    // new runs go to a fresh thread meanwhile; this one, if it answers, ends its runs and retires
-    if (current === this) current = undefined;
     this.whenReady(() => {
       this.post({ type: 'ping' });
       setTimeout(() => {
@@ -146,22 +156,20 @@ class StepThread {
   private rest(): void {
     this.worker.unref();
     clearTimeout(this.idle);
-    this.idle = setTimeout(() => {
-      this.stopping = true;
-      if (current === this) current = undefined;
-      this.whenReady(() => {
-        if (!this.runs.size) void this.worker.terminate();
-      });
-    }, IDLE_MS).unref();
+    const stop = () => {
+      this.retire();
+      // a terminate() while a thread starts (loading its modules) is where Node's odd errors come from
+      this.whenReady(() => void this.worker.terminate());
+    };
+    if (this.stopping) stop();
+    else this.idle = setTimeout(stop, IDLE_MS).unref();
   }
 
   /** Stops the thread, failing every run in it with the message. */
   private lose(message: string): void {
-    this.stopping = true;
-    if (current === this) current = undefined;
+    this.retire();
     this.fail(message);
-    // a terminate() while a thread starts (loading its modules) is where Node's odd errors come from
-    this.whenReady(() => void this.worker.terminate());
+    this.rest();
   }
 
   private fail(message: string): void {
@@ -191,6 +199,6 @@ export function startRun(
   thread.start(run, start, { step: start.step.name, message, lost });
   return {
     post: (m) => thread.post({ ...m, run } as ToWorker),
-    close: (hung = false) => thread.close(run, hung),
+    close: (how) => thread.close(run, how),
   };
 }

@@ -258,6 +258,29 @@ describe('one step thread per lab process', () => {
     expect(await beside).toEqual([]);
   });
 
+  it('a run the engine gives up on retires the thread: the next run gets a fresh one, and what is left of that script stops once the runs beside it end', async () => {
+    const beat = join(dir, 'abandoned');
+    const size = () => (existsSync(beat) ? readFileSync(beat, 'utf8').length : 0);
+    const beside = runAs(
+      'beside',
+      "import { threadId } from 'node:worker_threads';\nexport default async ({ on, log }) => { await on('router')`sleep 2`; log(String(threadId)); };\n",
+      30,
+    );
+    // local work that no timer clearing ends
+    const abandoned = `import { appendFile } from 'node:fs/promises';\nexport default async () => { for (;;) await appendFile(${JSON.stringify(beat)}, 'x'); };\n`;
+    expect(await failure(runAs('abandoned', abandoned, 1))).toMatch(
+      /^step abandoned: did not finish within 1 s/,
+    );
+    const next = await threadOf('next');
+    const [besideThread] = await beside;
+    expect(next).not.toBe(besideThread);
+    await new Promise((r) => setTimeout(r, 300));
+    const at = size();
+    expect(at).toBeGreaterThan(0);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(size(), 'the abandoned script still runs').toBe(at);
+  });
+
   it('a run that loops past its timeout stops the thread: the runs beside it fail naming that step, and the next run gets a fresh thread', async () => {
     const before = await threadOf('first');
     const beside = failure(
