@@ -107,6 +107,10 @@ program
   .command('render <lab>')
   .description("write every node's rendered configuration, for reading")
   .option('-o, --out <dir>', "output folder (default: the instance's state folder)")
+  .option(
+    '--validate',
+    "then check each daemon's file with that daemon's own tool (bird -p, vtysh -C, gobgpd -d, netplan)",
+  )
   .addOption(providerOption())
   .addOption(hypervisorOption())
   .addOption(setOption())

@@ -69,7 +69,9 @@ export async function validateFiles<F extends CheckedFile>(files: F[]): Promise<
       if (!validator) continue;
       const path = join(dir, `${i}-${file.path.split('/').pop()}`);
       writeFileSync(path, file.content, { mode: 0o600 });
-      out.push({ file, ...(await check(validator, file.content, path)) });
+      const r = await check(validator, file.content, path);
+      // the tool names the scratch copy, gone once checked: its words name the node's file instead
+      out.push({ file, ...r, output: r.output.split(path).join(`${file.node}:${file.path}`) });
     }
     return out;
   } finally {

@@ -4,10 +4,18 @@ import { openLab } from '../../model/open.js';
 import { labFileOf, stateRoot, verifyInstanceName } from '../../paths.js';
 import { renderLab, writeRendered } from '../../render/render-lab.js';
 import { printIssues } from '../output.js';
+import { validateRendered } from './render-validate.js';
 
 export async function render(
   ref: string,
-  opts: { out?: string; set: string[]; instance: string; provider?: string; hypervisor?: string },
+  opts: {
+    out?: string;
+    set: string[];
+    instance: string;
+    provider?: string;
+    hypervisor?: string;
+    validate?: boolean;
+  },
 ): Promise<void> {
   const { lab, issues } = openLab(labFileOf(ref), opts.set);
   printIssues(issues); // warnings only: errors stop openLab
@@ -27,10 +35,14 @@ export async function render(
     });
     for (const f of written) console.log(relative(process.cwd(), f) || f);
     console.log(`${written.length} files of the ${provider} project for ${lab.nodes.length} nodes in ${out}`);
+    if (opts.validate) await validateRendered(renderLab(lab));
     return;
   }
   const out = opts.out ?? join(stateRoot(), lab.name, verifyInstanceName(opts.instance), 'rendered');
-  const written = writeRendered(renderLab(lab), out, opts.out === undefined ? undefined : '-o');
+  const files = renderLab(lab);
+  const written = writeRendered(files, out, opts.out === undefined ? undefined : '-o');
   for (const f of written) console.log(relative(process.cwd(), f) || f);
   console.log(`${written.length} files rendered for ${lab.nodes.length} nodes in ${out}`);
+  // after writing: the files the tools fault are there to read
+  if (opts.validate) await validateRendered(files);
 }

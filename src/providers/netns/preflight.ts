@@ -1,5 +1,5 @@
 // Preflight: everything the netns provider needs, checked at once, each with the command that installs it.
-import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import type { Tool } from '../../contracts/role.js';
 import type { Lab } from '../../core/lab.js';
 import { DAEMONS } from '../../daemons/index.js';
@@ -15,16 +15,8 @@ interface Need {
   pkg?: string;
 }
 
-const PATHS = ['/usr/sbin', '/usr/bin', '/sbin', '/bin', '/usr/lib/frr'];
-const hasCommand = (cmd: string) =>
-  PATHS.some((d) => {
-    try {
-      accessSync(`${d}/${cmd}`, constants.X_OK);
-      return true;
-    } catch {
-      return false;
-    }
-  });
+import { hasCommand } from '../../host/has-command.js';
+
 const command = (cmd: string, pkg: string): Need => ({
   what: `the command ${cmd}`,
   ok: () => hasCommand(cmd),
