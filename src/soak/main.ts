@@ -8,6 +8,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import {
   copyFileSync,
   existsSync,
+  mkdirSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
@@ -17,20 +18,36 @@ import {
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { catchSignals, handleInterruption } from '../cli/interrupt.js';
 import { entryOf } from '../engine/host-instances.js';
 import { Journal } from '../engine/journal.js';
 import { lockFileOf } from '../engine/lock.js';
 import { isAlive } from '../host/processes.js';
 import { instanceTag } from '../providers/netns/names.js';
 
+// Ctrl-C or SIGTERM: the running lab commands get the signal (each removes what it made), the
+// instances left up are brought down, the soak's folder goes, exit 130
+catchSignals();
+const interrupted = await handleInterruption();
+interrupted.addEventListener('abort', () => void cleanUp(interrupted.reason as NodeJS.Signals));
+
 const LAB_BIN = join(dirname(fileURLToPath(import.meta.url)), '..', 'cli', 'main.js');
 const LAB = 'bgp-metallb';
 const short = !!process.env.SOAK_SHORT;
 const cycles = Number(process.env.SOAK_CYCLES ?? (short ? 2 : 20));
-const state = mkdtempSync(join(tmpdir(), 'lab-soak-'));
+// its own folder: the state folder lab uses, and the journals' copies beside it (never in it)
+const work = mkdtempSync(join(tmpdir(), 'lab-soak-'));
+const state = join(work, 'state');
+mkdirSync(state);
 const tag = `s${process.pid % 10000}`;
 let serial = 0;
-const nextInstance = () => `${tag}n${serial++}`;
+/** Every instance this run started, for the clean up after Ctrl-C or SIGTERM. */
+const started: string[] = [];
+const nextInstance = () => {
+  const instance = `${tag}n${serial++}`;
+  started.push(instance);
+  return instance;
+};
 
 interface Run {
   code: number | null;
@@ -44,7 +61,13 @@ interface Child {
   done: Promise<Run>;
 }
 
-function lab(args: string[]): Child {
+/** The lab commands running now: stopped with the soak, each removing what it made. */
+const running = new Set<ReturnType<typeof spawn>>();
+
+function lab(args: string[], opts: { cleanup?: boolean } = {}): Child {
+  // once interrupted, the scenarios start nothing more: the clean up alone runs commands
+  if (interrupted.aborted && !opts.cleanup)
+    return { pid: 0, kill: () => undefined, done: new Promise<Run>(() => undefined) };
   const child = spawn('node', [LAB_BIN, ...args], {
     env: { ...process.env, LAB_STATE_DIR: state },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -56,8 +79,12 @@ function lab(args: string[]): Child {
   child.stderr.on('data', (d) => {
     out += d;
   });
+  running.add(child);
   const done = new Promise<Run>((resolve) =>
-    child.on('close', (code, signal) => resolve({ code, signal, out })),
+    child.on('close', (code, signal) => {
+      running.delete(child);
+      resolve({ code, signal, out });
+    }),
   );
   return { pid: child.pid!, kill: (s) => child.kill(s), done };
 }
@@ -93,7 +120,7 @@ function leaks(instance: string, journalCopy?: string): string[] {
 
 /** Keeps a copy of the journal while the instance runs, so that its processes can be checked after. */
 function keepJournal(instance: string): string {
-  const copy = join(state, `${instance}.journal`);
+  const copy = join(work, `${instance}.journal`);
   const file = join(state, LAB, instance, 'journal.jsonl');
   if (existsSync(file)) copyFileSync(file, copy);
   return copy;
@@ -150,6 +177,40 @@ async function upThenDown(t: Tally, instance: string): Promise<void> {
   const copy = keepJournal(instance);
   expectCode(t, `down ${instance}`, await run(['down', LAB, '-i', instance]), [0]);
   expectClean(t, instance, copy);
+}
+
+/** After a signal: stops the running commands, brings down what this run left up, removes its folder. */
+async function cleanUp(signal: NodeJS.Signals): Promise<never> {
+  console.log(
+    `soak: interrupted (${signal}): stopping ${running.size} lab commands, then removing what they left`,
+  );
+  const children = [...running];
+  const ended = Promise.all(
+    children.map((c) => new Promise((r) => (c.exitCode !== null ? r(0) : c.once('close', r)))),
+  );
+  for (const c of children) c.kill(signal);
+  // a command that does not end within its clean up's bound is killed; lab down below finds its remains
+  const bound = setTimeout(() => {
+    for (const c of children) c.kill('SIGKILL');
+  }, 60_000);
+  await ended;
+  clearTimeout(bound);
+  let removed = 0;
+  for (const instance of started) {
+    if (!leaks(instance).length) continue;
+    const down = await lab(['down', LAB, '-i', instance], { cleanup: true }).done;
+    if (down.code === 0) removed++;
+    else
+      console.log(
+        `soak: lab down ${LAB} -i ${instance} exited ${down.code ?? down.signal}: ${down.out.trim()}`,
+      );
+  }
+  const left = started.filter((i) => leaks(i).length);
+  rmSync(work, { recursive: true, force: true });
+  console.log(
+    `soak: interrupted (${signal}): ${removed} instances removed${left.length ? `; left: ${left.join(', ')}` : ', nothing left'}`,
+  );
+  process.exit(left.length ? 1 : 130);
 }
 
 await scenario('cycles', async (t) => {
@@ -346,7 +407,7 @@ await scenario('host faults', async (t) => {
   return `${chosen.length} faults (${chosen.map(([w]) => w).join(', ')}), each named by lab check, each lab downed twice at once`;
 });
 
-rmSync(state, { recursive: true, force: true });
+rmSync(work, { recursive: true, force: true });
 const ok = !total.failures.length && !total.leaks;
 console.log(
   `soak: ${ok ? 'clean' : 'FAILED'}: ${total.runs} runs, ${total.faults} faults, ${total.races} races, ${total.damaged} damaged states, ${total.leaks} leaks, ${total.failures.length} failures`,
