@@ -52,6 +52,8 @@ function isOpen(c: SshClient): boolean {
 export class SshShell implements NodeShell {
   private client?: SshClient;
   private connecting?: Promise<SshClient>;
+  /** The last failed connection, and when: the calls right behind it get its answer at once. */
+  private failed?: { error: Error; at: number };
   private closed = false;
   private readonly pinned: Buffer;
 
@@ -76,9 +78,22 @@ export class SshShell implements NodeShell {
     // a connection that dropped but has not said 'close' yet is not reused: ssh2 would throw 'Not connected'
     if (this.client && !isOpen(this.client)) this.client = undefined;
     if (this.client) return Promise.resolve(this.client);
-    this.connecting ??= this.connectWithRetry().finally(() => {
-      this.connecting = undefined;
-    });
+    // a node that just failed to answer (a frozen sshd) is not waited for again at once: lab check's
+    // next checks on it took its whole connect timeout each. Past that time, a new try
+    const fresh = Math.min(this.opts.connectTimeoutMs ?? 15_000, 5000);
+    if (this.failed && Date.now() - this.failed.at < fresh) return Promise.reject(this.failed.error);
+    this.connecting ??= this.connectWithRetry()
+      .then((c) => {
+        this.failed = undefined;
+        return c;
+      })
+      .catch((e: Error) => {
+        this.failed = { error: e, at: Date.now() };
+        throw e;
+      })
+      .finally(() => {
+        this.connecting = undefined;
+      });
     return this.connecting;
   }
 
