@@ -125,10 +125,12 @@ export class Workshop {
     return readInstance(this.dirOf(a))?.link;
   }
 
-  /** The OpenSSH public key line of the attendee's instance key (the one their nodes authorize). */
+  /** The OpenSSH public key line of the attendee's instance key (the one their nodes authorize). An
+   * instance removed behind the server's back (lab down) keeps its last key: the attendee still logs in
+   * to the gateway, which reaches none of their nodes and tells them their instance is gone. */
   authorizedKey(a: Attendee): string {
     const file = files(this.dirOf(a)).userKey;
-    if (!existsSync(file)) return '';
+    if (!existsSync(file)) return existsSync(this.dirOf(a)) ? '' : (this.keys.get(a.name)?.line ?? '');
     const mtimeMs = statMtime(file);
     const known = this.keys.get(a.name);
     if (known && known.mtimeMs === mtimeMs) return known.line;

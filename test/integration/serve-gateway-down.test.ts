@@ -6,9 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadTargets } from '../../src/engine/state.js';
 import { openLab } from '../../src/model/open.js';
-import { type Gateway, type GatewayEvent, publicKeyOf, startGateway } from '../../src/serve/gateway/index.js';
+import { type Gateway, type GatewayEvent, startGateway } from '../../src/serve/gateway/index.js';
 import { type Attendee, LocalWorkshopState } from '../../src/serve/state.js';
 import { Workshop } from '../../src/serve/workshop.js';
 import { labCli } from '../helpers/cli.js';
@@ -60,7 +59,7 @@ describe.skipIf(!isRoot)('the SSH gateway to a node that is down', () => {
     const up = await lab(['up', 'bgp-metallb', '-i', instance, '--to', '0']);
     expect(up.exitCode, up.all).toBe(0);
     writeFileSync(key, readFileSync(join(instanceDir, 'ssh', 'id_ed25519')), { mode: 0o600 });
-    // lab serve's own wiring: the workshop says what is down; the nodes as they were when served
+    // lab serve's own wiring (src/cli/commands/serve.ts): the workshop knows the nodes and what is down
     const workshop = new Workshop({
       file: '',
       lab: openLab(labFile('bgp-metallb')).lab,
@@ -77,9 +76,6 @@ describe.skipIf(!isRoot)('the SSH gateway to a node that is down', () => {
       placement: { kind: 'local', dir: instanceDir },
       status: 'up',
     };
-    const targets = loadTargets(instanceDir);
-    const link = JSON.parse(readFileSync(join(instanceDir, 'instance.json'), 'utf8')).link;
-    const authorizedKey = publicKeyOf(readFileSync(key, 'utf8'));
     gw = await startGateway({
       listen: '127.0.0.1',
       port: 0,
@@ -87,9 +83,9 @@ describe.skipIf(!isRoot)('the SSH gateway to a node that is down', () => {
       attendees: () => [
         {
           user: instance,
-          authorizedKey,
-          targets: () => targets,
-          link,
+          authorizedKey: workshop.authorizedKey(attendee),
+          targets: () => workshop.targets(attendee),
+          link: workshop.linkOf(attendee) ?? '',
           down: (node) => workshop.unreachable(attendee, node),
         },
       ],
@@ -118,6 +114,14 @@ describe.skipIf(!isRoot)('the SSH gateway to a node that is down', () => {
     expect(r.stdout.trim()).toBe('router');
   });
 
+  it('a name that is none of theirs is said as such', async () => {
+    const r = await ssh(['-F', config(), '-W', 'nosuch:22', '-p', String(gw.port), `${instance}@127.0.0.1`]);
+    expect(r.exitCode).toBe(255);
+    expect(r.stderr).toMatch(
+      /open failed: connect failed: nosuch:22 is none of yours: name one of your nodes/,
+    );
+  });
+
   it('its sshd killed: ssh -J and NODE CMD fail at once, saying so', async () => {
     const journal = readFileSync(join(instanceDir, 'journal.jsonl'), 'utf8')
       .split('\n')
@@ -143,7 +147,7 @@ describe.skipIf(!isRoot)('the SSH gateway to a node that is down', () => {
     expect(events).toContainEqual({ user: instance, kind: 'node-unreachable', node: 'router' });
   });
 
-  it('its instance removed by lab down: ssh -J fails at once, saying so', async () => {
+  it('its instance removed by lab down (behind the server): the attendee still logs in, and is told so at once', async () => {
     expect((await lab(['down', 'bgp-metallb', '-i', instance])).exitCode).toBe(0);
     const j = await timed(jump);
     expect(j.exitCode).toBe(255);
@@ -155,13 +159,5 @@ describe.skipIf(!isRoot)('the SSH gateway to a node that is down', () => {
     expect(p.exitCode).toBe(1);
     expect(p.stderr).toMatch(/instance is gone/);
     expect(p.ms).toBeLessThan(3000);
-  });
-
-  it('a name that is none of theirs is said as such', async () => {
-    const r = await ssh(['-F', config(), '-W', 'nosuch:22', '-p', String(gw.port), `${instance}@127.0.0.1`]);
-    expect(r.exitCode).toBe(255);
-    expect(r.stderr).toMatch(
-      /open failed: connect failed: nosuch:22 is none of yours: name one of your nodes/,
-    );
   });
 });

@@ -233,14 +233,14 @@ function serveAttendee(
     const target = info.destPort === 22 ? targetOf(info.destIP) : undefined;
     if (!target || open >= maxChannels) {
       const dest = `${info.destIP}:${info.destPort}`;
-      return refuseSaying(
-        'refused-jump',
-        reject,
-        dest,
-        open >= maxChannels
-          ? 'too many channels open at once'
-          : `${printableLine(dest.slice(0, 80))} is none of yours: name one of your nodes, port 22 (${nodeNames().join(', ')})`,
-      );
+      if (open >= maxChannels)
+        return refuseSaying('refused-jump', reject, dest, 'too many channels open at once');
+      const names = nodeNames();
+      const none = `${printableLine(dest.slice(0, 80))} is none of yours: name one of your nodes, port 22 (${names.join(', ')})`;
+      // no nodes at all: their instance is gone, or its nodes cannot be read; the host says which
+      if (names.length || info.destPort !== 22) return refuseSaying('refused-jump', reject, dest, none);
+      whyDown(info.destIP.slice(0, 64), none).then((why) => refuseSaying('refused-jump', reject, dest, why));
+      return;
     }
     // what the host knows of the node, asked beside the connection: a node that is down is said at once
     const down = downOf(who, target.node);
@@ -308,9 +308,10 @@ function serveAttendee(
       const target = targetOf(name);
       if (!target) {
         refuse('refused-node', undefined, name);
-        channel.stderr.write(
-          `no node '${printableLine(name.slice(0, 64))}' here; yours: ${nodeNames().join(', ')}\r\n`,
-        );
+        const names = nodeNames();
+        const none = `no node '${printableLine(name.slice(0, 64))}' here; yours: ${names.join(', ')}`;
+        // no nodes at all: their instance is gone, or its nodes cannot be read; the host says which
+        channel.stderr.write(`${names.length ? none : await whyDown(name.slice(0, 64), none)}\r\n`);
         channel.exit(1);
         return channel.end();
       }
