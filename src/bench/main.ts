@@ -1,11 +1,12 @@
 // npm run bench: ours and the hand-built baseline (baseline/bgp-metallb.sh, the same lab in shell)
 // side by side, in one run, alternating, reported as medians and ratios. Needs root, like the labs.
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { Journal } from '../engine/journal.js';
 import { files, loadTargets } from '../engine/state.js';
+import { STATE_MARKER } from '../engine/state-root.js';
 import { hostPidsOf } from '../host/processes.js';
 import { PROJECT_DIR } from '../paths.js';
 import { pidsInNetns } from '../providers/netns/teardown.js';
@@ -21,6 +22,9 @@ const GOAL_WORKERS = 200;
 const BASELINE = join(PROJECT_DIR, 'src', 'bench', 'baseline', 'bgp-metallb.sh');
 const LAB = join(PROJECT_DIR, 'dist', 'cli', 'main.js');
 const state = mkdtempSync(join(tmpdir(), 'lab-bench-'));
+// lab's own state folder, marked so: the baseline's files (baseline/) and SSH control sockets (cm) live
+// in it too, which lab refuses in a folder it did not write
+writeFileSync(join(state, STATE_MARKER), '');
 const env = { LAB_STATE_DIR: state };
 // several people may bench on one host: each with an instance name of their own
 const INSTANCE = process.env.BENCH_INSTANCE ?? 'bench';

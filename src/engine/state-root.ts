@@ -15,7 +15,36 @@ import { join, sep } from 'node:path';
 import { DefinitionError, PreflightError } from '../errors.js';
 import { SAFE_NAME } from '../names.js';
 import { stateRoot } from '../paths.js';
-import { foreignEntries, someNames } from './state.js';
+
+/** What lab writes at the top of an instance's folder (lab render's default output too: rendered,
+ * rendered-PROVIDER). */
+const INSTANCE_ENTRIES = new Set([
+  'instance.json',
+  'journal.jsonl',
+  'events.jsonl',
+  'steps.json',
+  'ssh',
+  'nodes',
+  'vagrant',
+]);
+
+/** What DIR, an instance's folder, holds that lab never writes there; none when it is gone or no folder. */
+export function foreignEntries(dir: string): string[] {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return []; // gone, or no folder: nothing of anyone's to lose
+  }
+  return names.filter((n) => !INSTANCE_ENTRIES.has(n) && !/^rendered(-[a-z-]+)?$/.test(n));
+}
+
+/** The first three names, quoted, and how many more. */
+export const someNames = (names: string[]): string =>
+  `${names
+    .slice(0, 3)
+    .map((n) => JSON.stringify(n))
+    .join(', ')}${names.length > 3 ? ` and ${names.length - 3} more` : ''}`;
 
 /** Marks a state folder lab wrote. */
 export const STATE_MARKER = '.lab-state';

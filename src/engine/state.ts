@@ -1,5 +1,5 @@
 // An instance's state folder: instance.json, the journal, the event log, SSH keys and how to reach each node.
-import { chmodSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BusyError, NotUpError, PreflightError } from '../errors.js';
 import { makeStateDir } from '../host/fs.js';
@@ -9,6 +9,7 @@ import type { SshTarget } from '../transport/ssh.js';
 import { type InstanceRecord, instanceDir, readInstance } from './instances.js';
 import { Journal } from './journal.js';
 import { lockOwner } from './lock.js';
+import { foreignEntries, someNames } from './state-root.js';
 
 export const files = (dir: string) => ({
   instance: join(dir, 'instance.json'),
@@ -24,36 +25,6 @@ export const files = (dir: string) => ({
 export function writeInstance(record: InstanceRecord): void {
   writeFileSync(files(record.dir).instance, `${JSON.stringify(record, null, 2)}\n`);
 }
-
-/** What lab writes at the top of an instance's folder (lab render's default output too: rendered,
- * rendered-PROVIDER). */
-const INSTANCE_ENTRIES = new Set([
-  'instance.json',
-  'journal.jsonl',
-  'events.jsonl',
-  'steps.json',
-  'ssh',
-  'nodes',
-  'vagrant',
-]);
-
-/** What DIR, an instance's folder, holds that lab never writes there; none when it is gone or no folder. */
-export function foreignEntries(dir: string): string[] {
-  let names: string[];
-  try {
-    names = readdirSync(dir);
-  } catch {
-    return []; // gone, or no folder: nothing of anyone's to lose
-  }
-  return names.filter((n) => !INSTANCE_ENTRIES.has(n) && !/^rendered(-[a-z-]+)?$/.test(n));
-}
-
-/** The first three names, quoted, and how many more. */
-export const someNames = (names: string[]): string =>
-  `${names
-    .slice(0, 3)
-    .map((n) => JSON.stringify(n))
-    .join(', ')}${names.length > 3 ? ` and ${names.length - 3} more` : ''}`;
 
 /** Refuses to remove, as a crash's leftover, a folder holding what lab never writes there: with
  * LAB_STATE_DIR=/ and a lab named etc, up and down of its instance default removed /etc/default. */
