@@ -139,10 +139,13 @@ export function verifyStateRoot(root = stateRoot()): () => void {
     return mark;
   }
   if (!s.isDirectory())
-    throw new PreflightError(`the state folder ${root} is a file, not a folder`, {
-      code: 'state-unwritable',
-      details: ['Set LAB_STATE_DIR to a folder (default ~/.local/state/lab), or move the file away.'],
-    });
+    throw new PreflightError(
+      `the state folder ${root} is ${s.isFile() ? 'a file' : 'a device, pipe or socket'}, not a folder`,
+      {
+        code: 'state-unwritable',
+        details: ['Set LAB_STATE_DIR to a folder (default ~/.local/state/lab), or move the file away.'],
+      },
+    );
   let entries: Dirent[];
   try {
     entries = readdirSync(root, { withFileTypes: true });

@@ -1,6 +1,8 @@
 // LAB_STATE_DIR that cannot be lab's own (/, a system folder, a file, someone's files) is refused by
 // every command before it runs, with its code (JSON under --json), creating nothing; a state folder lab
 // wrote, with or without its marker, still works.
+
+import { execFileSync } from 'node:child_process';
 import {
   existsSync,
   mkdirSync,
@@ -59,6 +61,19 @@ describe('a state folder of the system', () => {
     const r = await labCli(link)(['status', '--json']);
     expect(r.exitCode, r.all).toBe(2);
     expect(JSON.parse(r.stdout)).toMatchObject({ ok: false, code: 'state-root', exitCode: 2 });
+  });
+});
+
+describe('a state folder that is no folder', () => {
+  it('a named pipe: exit 3 saying what it is, nothing opened or made', async () => {
+    const fifo = join(dir, 'fifo');
+    execFileSync('mkfifo', [fifo]);
+    const r = await labCli(fifo)(['status', '--json']);
+    expect(r.exitCode, r.all).toBe(3);
+    expect(JSON.parse(r.stdout)).toMatchObject({
+      code: 'state-unwritable',
+      message: expect.stringMatching(/is a device, pipe or socket, not a folder/),
+    });
   });
 });
 
