@@ -110,7 +110,7 @@ function foreignAtTop(root: string, entries: Dirent[]): string[] {
 }
 
 /** Throws when the state folder cannot be lab's; returns a function that marks it as lab's once the
- * command has run (a folder made by the command, or an empty one, becomes lab's). Creates nothing. */
+ * command has run, when it wrote there (or the folder has lab's shape). Creates nothing itself. */
 export function verifyStateRoot(root = stateRoot()): () => void {
   const named = process.env.LAB_STATE_DIR ? `LAB_STATE_DIR=${process.env.LAB_STATE_DIR}` : 'the state folder';
   const real = realOf(root);
@@ -124,10 +124,11 @@ export function verifyStateRoot(root = stateRoot()): () => void {
       );
   }
   const s = statOrNone(root);
+  // once the command has written there: a refused command leaves an empty folder empty
   const mark = () => {
     try {
-      if (statOrNone(root)?.isDirectory()) writeFileSync(join(root, STATE_MARKER), '', { flag: 'wx' });
-    } catch {} // marked already, or read-only: a mark is a courtesy, its shape still says it is lab's
+      if (readdirSync(root).length) writeFileSync(join(root, STATE_MARKER), '', { flag: 'wx' });
+    } catch {} // none, marked already, or read-only: a mark is a courtesy, its shape still says it is lab's
   };
   if (!s) {
     if (statOrNone(root, lstatSync))
@@ -152,7 +153,7 @@ export function verifyStateRoot(root = stateRoot()): () => void {
   } catch {
     return () => {}; // unreadable: the command's own write or read says why, in the host's words
   }
-  if (entries.some((e) => e.name === STATE_MARKER && e.isFile())) return mark;
+  if (entries.some((e) => e.name === STATE_MARKER && e.isFile())) return () => {};
   const foreign = foreignAtTop(root, entries);
   if (foreign.length)
     throw new DefinitionError(
@@ -162,6 +163,5 @@ export function verifyStateRoot(root = stateRoot()): () => void {
         details: [`lab writes, and on lab down removes, folders in its state folder. ${HINT}`],
       },
     );
-  mark();
   return mark;
 }

@@ -140,5 +140,9 @@ describe("lab's own state folder", () => {
     mkdirSync(root);
     const r = await labCli(root)(['status', '--json']);
     expect(r.exitCode, r.all).toBe(0);
+    // a command that writes nothing (or is refused) leaves it empty
+    const bad = await labCli(root)(['up', 'no-such-lab']);
+    expect(bad.exitCode, bad.all).toBe(2);
+    expect(readdirSync(root)).toEqual([]);
   });
 });
