@@ -33,9 +33,13 @@ function variantOf(dir: string, name: string, edit: (yaml: string) => string): s
 const SHIPPED_CHECKS = resolveLab(loadLab(labFile('bgp-metallb'))).lab.checks.length;
 
 describe.skipIf(!isRoot)('lab nightly on netns', () => {
-  const state = mkdtempSync(join(tmpdir(), 'lab-nightly-'));
+  // the lab files and reports beside the state folder, not in it: lab refuses a state folder holding
+  // files it did not write
+  const work = mkdtempSync(join(tmpdir(), 'lab-nightly-'));
+  const state = join(work, 'state');
+  mkdirSync(state);
   // broken on purpose: a check on a route no service announces, under a one-second wait
-  const BROKEN = variantOf(state, 'nightly-broken', (y) =>
+  const BROKEN = variantOf(work, 'nightly-broken', (y) =>
     y.replace(/^waits: \{/m, 'waits: { short: 1,').replace(
       // the checks end where the next section begins
       /^(steps|requirements):/m,
@@ -49,10 +53,10 @@ describe.skipIf(!isRoot)('lab nightly on netns', () => {
       ].join('\n'),
     ),
   );
-  const VAGRANT_ONLY = variantOf(state, 'nightly-vagrant-only', (y) =>
+  const VAGRANT_ONLY = variantOf(work, 'nightly-vagrant-only', (y) =>
     y.replace(/^name: (.*)$/m, 'name: $1\nprovider: vagrant'),
   );
-  const report = join(state, 'report');
+  const report = join(work, 'report');
   const lab = labCli(state);
   let run: Awaited<ReturnType<typeof lab>>;
   let results: NightlyResults;
@@ -72,7 +76,7 @@ describe.skipIf(!isRoot)('lab nightly on netns', () => {
   afterAll(async () => {
     await lab(['down', BROKEN, '-i', instance]);
     await lab(['down', 'bgp-metallb', '-i', instance]);
-    rmSync(state, { recursive: true, force: true });
+    rmSync(work, { recursive: true, force: true });
   });
 
   it('exits 5 when a lab fails, and says which check, where the triage is and where the report is', () => {
@@ -213,13 +217,13 @@ describe.skipIf(!isRoot)('lab nightly on netns', () => {
 
   it('a lab asked for that cannot run here fails with the reason; nothing is built', async () => {
     const links = rootLinks();
-    const r = await lab(['nightly', VAGRANT_ONLY, '--report', join(state, 'r2'), '-i', instance]);
+    const r = await lab(['nightly', VAGRANT_ONLY, '--report', join(work, 'r2'), '-i', instance]);
     expect(r.exitCode, r.all).toBe(5);
     // the provider's own preflight says why, after its header: one of its causes, not the word vagrant
     const cause =
       /this host cannot run nightly-vagrant-only on --provider vagrant \((libvirt|virtualbox)\) - (vagrant: not found|vagrant-libvirt: the plugin is missing|VirtualBox: VBoxManage not found|CPUs: the lab needs|memory: the lab needs|disk: the lab needs|management prefix \S+ overlaps)/;
     expect(r.all).toMatch(new RegExp(`nightly-vagrant-only: failed: ${cause.source}`));
-    const xml = readFileSync(join(state, 'r2', 'junit.xml'), 'utf8');
+    const xml = readFileSync(join(work, 'r2', 'junit.xml'), 'utf8');
     expect(xml).toMatch(new RegExp(`<error type="setup" message="${cause.source}`));
     // nothing built: no instance state, no namespace, no link, no cycle run
     expect(existsSync(join(state, 'nightly-vagrant-only', instance))).toBe(false);
@@ -228,7 +232,7 @@ describe.skipIf(!isRoot)('lab nightly on netns', () => {
     const ours = `lab${instanceTag('nightly-vagrant-only', instance)}`;
     const others = /^lab[0-9a-f]{5}$/;
     expect(rootLinks().filter((l) => !links.includes(l) && (l === ours || !others.test(l)))).toEqual([]);
-    const r2: NightlyResults = JSON.parse(readFileSync(join(state, 'r2', 'results.json'), 'utf8'));
+    const r2: NightlyResults = JSON.parse(readFileSync(join(work, 'r2', 'results.json'), 'utf8'));
     expect(r2.labs.map((l) => [l.lab, l.status, l.cycles.length])).toEqual([
       ['nightly-vagrant-only', 'failed', 0],
     ]);
