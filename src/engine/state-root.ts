@@ -26,6 +26,9 @@ const INSTANCE_ENTRIES = new Set([
   'ssh',
   'nodes',
   'vagrant',
+  // the network's scratch fstabs (netns/network.ts), there while lab up mounts the nodes' folders
+  'folders.fstab',
+  'namespaces.fstab',
 ]);
 
 /** What DIR, an instance's folder, holds that lab never writes there; none when it is gone or no folder. */
@@ -109,6 +112,15 @@ function foreignAtTop(root: string, entries: Dirent[]): string[] {
   return foreign;
 }
 
+/** Marks the state folder as lab's once lab has written there (a refused command leaves an empty folder
+ * empty). Also as lab makes an instance's folder: another command started meanwhile in the same new
+ * folder (a workshop's, a test's side by side) then sees lab's mark, not a stranger's folder. */
+export function markStateRoot(root = stateRoot()): void {
+  try {
+    if (readdirSync(root).length) writeFileSync(join(root, STATE_MARKER), '', { flag: 'wx' });
+  } catch {} // none, marked already, or read-only: a mark is a courtesy, its shape still says it is lab's
+}
+
 /** Throws when the state folder cannot be lab's; returns a function that marks it as lab's once the
  * command has run, when it wrote there (or the folder has lab's shape). Creates nothing itself. */
 export function verifyStateRoot(root = stateRoot()): () => void {
@@ -125,11 +137,7 @@ export function verifyStateRoot(root = stateRoot()): () => void {
   }
   const s = statOrNone(root);
   // once the command has written there: a refused command leaves an empty folder empty
-  const mark = () => {
-    try {
-      if (readdirSync(root).length) writeFileSync(join(root, STATE_MARKER), '', { flag: 'wx' });
-    } catch {} // none, marked already, or read-only: a mark is a courtesy, its shape still says it is lab's
-  };
+  const mark = () => markStateRoot(root);
   if (!s) {
     if (statOrNone(root, lstatSync))
       // a link to nowhere: lab would create the folder it leads to

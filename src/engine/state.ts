@@ -9,7 +9,7 @@ import type { SshTarget } from '../transport/ssh.js';
 import { type InstanceRecord, instanceDir, readInstance } from './instances.js';
 import { Journal } from './journal.js';
 import { lockOwner } from './lock.js';
-import { foreignEntries, someNames } from './state-root.js';
+import { foreignEntries, markStateRoot, someNames } from './state-root.js';
 
 export const files = (dir: string) => ({
   instance: join(dir, 'instance.json'),
@@ -64,6 +64,7 @@ export function createInstanceDir(lab: string, instance: string): string {
   rmSync(dir, { recursive: true, force: true }); // leftovers without instance.json hold nothing running
   makeStateDir(join(dir, 'ssh'), 'the state folder', 0o700);
   chmodSync(join(dir, 'ssh'), 0o700);
+  markStateRoot();
   return dir;
 }
 

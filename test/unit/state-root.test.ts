@@ -16,6 +16,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { createInstanceDir } from '../../src/engine/state.js';
 import { STATE_MARKER } from '../../src/engine/state-root.js';
 import { labCli } from '../helpers/cli.js';
 
@@ -132,6 +133,30 @@ describe("lab's own state folder", () => {
     writeFileSync(join(root, '.serve', 'bgp-metallb.attendee.json'), '{}');
     const r = await labCli(root)(['gc', '--dry-run']);
     expect(r.exitCode, r.all).toBe(0);
+    expect(existsSync(join(root, STATE_MARKER))).toBe(true);
+  });
+
+  it('one a lab up is filling right now (its scratch fstabs there, no mark yet) is used', async () => {
+    // a second command started in the same new folder while the first lab up mounts its nodes' folders
+    const root = join(dir, 'filling');
+    const instance = join(root, 'tf-multicluster', 'robtf');
+    mkdirSync(join(instance, 'ssh'), { recursive: true });
+    mkdirSync(join(instance, 'nodes'));
+    for (const f of ['instance.json', 'journal.jsonl', 'events.jsonl', 'folders.fstab', 'namespaces.fstab'])
+      writeFileSync(join(instance, f), '');
+    const r = await labCli(root)(['status']);
+    expect(r.exitCode, r.all).toBe(0);
+  });
+
+  it('is marked as soon as lab makes an instance folder in it, not only when the command ends', () => {
+    const root = join(dir, 'marked-early');
+    const before = process.env.LAB_STATE_DIR;
+    process.env.LAB_STATE_DIR = root;
+    try {
+      createInstanceDir('bgp-metallb', 'robmk');
+    } finally {
+      process.env.LAB_STATE_DIR = before;
+    }
     expect(existsSync(join(root, STATE_MARKER))).toBe(true);
   });
 
