@@ -20,9 +20,10 @@ import { hiddenInKept, keptFolders, sandboxFstab } from './sandbox.js';
 // (the holder: it mounts the node's sandbox), then, by exec, as root of the node's user namespace (the
 // node's init: it starts sshd and the start script). Paths and the name come in as arguments, never
 // pasted in. $1 the sandbox's fstab, $2 node name, $3 its tag (what its lines start with), $4 run dir,
-// $5 start script, $6 the node's user namespace, then the host folders the node must still see although the sandbox covers them
-// (sandbox.ts): set aside under the run folder first, carried to /run by its recursive bind, moved back
-// to their place read-only; after "--", state folders inside those, hidden again.
+// $5 start script, $6 the node's user namespace, then the host folders the node must still see
+// although the sandbox covers them (sandbox.ts): set aside under the run folder first, carried to /run
+// by its recursive bind, moved back to their place read-only; after "--", state folders inside those,
+// hidden again.
 // The tools are util-linux's (nsenter, setpriv, unshare, mount), as a container runtime's steps: a
 // runtime such as crun would want a root filesystem and an OCI bundle per node, and bubblewrap maps one
 // id only, while the node needs its whole range (FRR drops to the user frr).
