@@ -111,11 +111,13 @@ export interface Provider {
   createNetwork(ctx: ProviderContext): Promise<{ addresses: string[]; link?: string }>;
   /** Boots one node: afterwards its sshd answers at `target`. A provider that can run the node's
    * start script at boot (as cloud-init does) returns its result as `started`; otherwise the engine
-   * runs it over SSH. */
+   * runs it over SSH. `runDirs`: folders under /run the script's daemons need (the script makes any
+   * missing; a provider that makes the node's /run may make them first). */
   bootNode(
     ctx: ProviderContext,
     node: string,
     startScript: string,
+    runDirs?: string[],
   ): Promise<{ target: SshTarget; started?: Promise<StartResult> }>;
   /** Removes what the journal lists; idempotent. */
   destroy(resources: Resource[]): Promise<void>;

@@ -221,7 +221,8 @@ export const bird: Daemon = {
   commands: ['bird', 'birdc'],
   start: {
     name: 'bird',
-    run: 'mkdir -p /run/bird && bird -c /etc/bird/bird.conf -P /run/bird/bird.pid',
+    run: 'bird -c /etc/bird/bird.conf -P /run/bird/bird.pid',
+    runDirs: ['/run/bird'],
     pidfile: '/run/bird/bird.pid',
   },
   validator: { tool: 'bird -p', command: ({ path }) => ['bird', '-p', '-c', path] },

@@ -7,6 +7,9 @@ export interface StartCommand {
   run: string;
   /** The command starts a daemon that writes this pid file (on the node). */
   pidfile?: string;
+  /** Folders under /run the command needs. The script makes those missing; a provider that makes the
+   * node's /run makes them with it (a mkdir process fewer per daemon and node). */
+  runDirs?: string[];
 }
 
 /** What a daemon reads of a node to name its sessions: the lab's Node has it (the daemons take nothing

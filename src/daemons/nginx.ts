@@ -7,7 +7,8 @@ export const nginx: Daemon = {
   commands: ['nginx'],
   start: {
     name: 'nginx',
-    run: 'mkdir -p /run/nginx-tmp && nginx -c /etc/nginx/nginx.conf',
+    run: 'nginx -c /etc/nginx/nginx.conf',
+    runDirs: ['/run/nginx-tmp'],
     pidfile: '/run/nginx.pid',
   },
   // no validator: nginx -t opens the log and pid paths of the node, so its file is checked when the node starts

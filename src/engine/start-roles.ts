@@ -22,7 +22,13 @@ export function startCommandsOf(lab: Lab, node: Node): StartCommand[] {
 
 /** One script: each step announced, stopping at the first failure; then each daemon's pid, once written. */
 export function startScript(commands: StartCommand[]): string {
-  const steps = commands.map((c) => `echo ${shellQuote(`>> ${c.name}`)}\n( ${c.run} ) || exit $?`);
+  const steps = commands.map((c) => {
+    // a test first (a shell builtin): where the provider made the folder, no mkdir process runs
+    const dirs = (c.runDirs ?? []).map(
+      (d) => `{ [ -d ${shellQuote(d)} ] || mkdir -p ${shellQuote(d)}; } && `,
+    );
+    return `echo ${shellQuote(`>> ${c.name}`)}\n( ${dirs.join('')}${c.run} ) || exit $?`;
+  });
   // forking daemons write their pid file a moment after the parent returns: wait up to 5 s each. The
   // pid is read by the shell itself, not by a cat in a subshell: two processes fewer per daemon
   const pids = commands
@@ -32,6 +38,11 @@ export function startScript(commands: StartCommand[]): string {
         `i=0; while [ ! -s ${c.pidfile} ] && [ $i -lt 250 ]; do sleep 0.02; i=$((i+1)); done; p=; { read -r p < ${c.pidfile}; } 2>/dev/null || :; echo "<< ${c.name} $p"`,
     );
   return commands.length ? `${[...steps, ...pids].join('\n')}\n` : '';
+}
+
+/** The folders under /run these commands need, each once. */
+export function runDirsOf(commands: StartCommand[]): string[] {
+  return [...new Set(commands.flatMap((c) => c.runDirs ?? []))];
 }
 
 /** Journals the daemons a node will start, before they exist. */

@@ -33,7 +33,7 @@ import { knownInstances, listInstance, stateFoldersOnHost, unlistInstance } from
 import { type InstanceRecord, instanceDir, readInstance } from './instances.js';
 import type { Journal } from './journal.js';
 import { acquireLock, CANCEL_SIGNAL } from './lock.js';
-import { completeStart, recordStart, startCommandsOf, startScript } from './start-roles.js';
+import { completeStart, recordStart, runDirsOf, startCommandsOf, startScript } from './start-roles.js';
 import { createInstanceDir, files, journalOf, saveTargets, writeInstance } from './state.js';
 
 /** A lab opened, resolved and linted, with the lint errors let through and the host it was linted on. */
@@ -355,7 +355,9 @@ function nodeTask(run: Run, node: Node, proven: Step[], checkNodes: Set<string>)
       const script = startScript(commands);
       recordStart(journal, node.name, commands);
       say(commands.length ? `booting, then ${commands.map((c) => c.name).join(', ')}` : 'booting');
-      const booted = await events.span('boot', node.name, () => provider.bootNode(ctx, node.name, script));
+      const booted = await events.span('boot', node.name, () =>
+        provider.bootNode(ctx, node.name, script, runDirsOf(commands)),
+      );
       targets.push(booted.target);
       const ssh = new SshShell(booted.target);
       // SSH connects while the daemons start, where checks need it (other nodes' connections

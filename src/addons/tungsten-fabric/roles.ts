@@ -56,7 +56,8 @@ export const tfController: Role = {
       // the BGP face, started second: it connects to the XMPP side within its first second
       {
         name: 'control-node-bgp',
-        run: `mkdir -p /run/bird && bird -c ${CONTROL_NODE_BGP_CONF} -P /run/bird/bird.pid`,
+        run: `bird -c ${CONTROL_NODE_BGP_CONF} -P /run/bird/bird.pid`,
+        runDirs: ['/run/bird'],
         pidfile: '/run/bird/bird.pid',
       },
     ];

@@ -98,7 +98,7 @@ export const netnsProvider: Provider = {
     return { addresses: w.management.nodes };
   },
 
-  async bootNode(ctx, name, startScript) {
+  async bootNode(ctx, name, startScript, runDirs = []) {
     const { nodeDirs, START_SCRIPT, writeNodeRoles } = await import('./node-files.js');
     const w = wiring(ctx);
     const index = ctx.lab.nodes.findIndex((n) => n.name === name);
@@ -114,6 +114,7 @@ export const netnsProvider: Provider = {
       dirs,
       files: ctx.files.filter((f) => f.node === name),
       startScript,
+      runDirs,
     });
     if (!booters.has(ctx.journal)) booters.set(ctx.journal, new Booter(ctx.journal, ctx.lab.nodes.length));
     const booted = await booters.get(ctx.journal)!.boot({

@@ -4,7 +4,7 @@
 // node is root of these, and nobody's of the host's.
 import { chmodSync, chownSync, type Dirent, lstatSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { chmod, chown, lstat, mkdir, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { dirname, isAbsolute, join, relative } from 'node:path';
 import type { RenderedFile } from '../../contracts/role.js';
 import { firstAddressOf } from '../../core/addressing.js';
 import type { Lab, Node } from '../../core/lab.js';
@@ -138,6 +138,17 @@ export function copyHostFolders(top: string, upper: string, base: number): void 
   }
 }
 
+/** Makes a folder (mode 755); false when it was there already. */
+function mkdirIfMissing(path: string): boolean {
+  try {
+    mkdirSync(path, { mode: 0o755 });
+    return true;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw e;
+  }
+}
+
 type FileToWrite = [path: string, content: string, mode: number];
 
 /** Writes files under the node's /etc (upper layer) with their owners shifted into its range, then
@@ -216,9 +227,20 @@ export async function writeNodeRoles(opts: {
   files: RenderedFile[];
   startScript: string;
   idBase: number;
+  /** Folders under /run its daemons need: made here, owned by the node's root, as a mkdir on it would. */
+  runDirs?: string[];
 }): Promise<void> {
   const { node, dirs, idBase } = opts;
   const startScript = join(dirs.run, START_SCRIPT.slice('/run/'.length));
+  for (const d of opts.runDirs ?? []) {
+    const rel = relative('/run', d);
+    if (!rel || rel.startsWith('..') || isAbsolute(rel)) continue; // not under /run: the script makes it
+    let made = dirs.run;
+    for (const part of rel.split('/')) {
+      made = join(made, part);
+      if (mkdirIfMissing(made)) chownSync(made, idBase, idBase);
+    }
+  }
   await Promise.all([
     putEtcFiles(
       node.name,
