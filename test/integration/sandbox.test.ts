@@ -381,6 +381,39 @@ describe.skipIf(!isRoot)('the node sandbox', () => {
     expect(other.exitCode, other.all).toBe(0);
   }, 120_000);
 
+  it('its init waits on sshd, no process of its own; sshd killed, the init lives on, and down ends it', async () => {
+    const r = await onNode(labB, b, 'client', 'ps -e -o pid=,comm=');
+    const procs = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => l.trim().split(/\s+/));
+    expect(procs.find(([pid]) => pid === '1')?.[1], r.all).toBe('sh');
+    expect(
+      procs.map(([, comm]) => comm),
+      r.all,
+    ).not.toContain('sleep');
+    const journal = readFileSync(join(stateB, 'bgp-metallb', b, 'journal.jsonl'), 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as { update?: { id: string; pid?: number } });
+    const pidOf = (id: string) => journal.findLast((e) => e.update?.id === id && e.update.pid)?.update?.pid;
+    const [holder, sshd] = [pidOf('process:client:holder'), pidOf('process:client:sshd')];
+    expect(holder && sshd, 'no holder or sshd in the journal').toBeTruthy();
+    process.kill(sshd!, 'SIGKILL');
+    // the init's wait returns: it sleeps on in a process of its own, the node's namespaces kept
+    const children = () =>
+      readFileSync(`/proc/${holder}/task/${holder}/children`, 'utf8')
+        .trim()
+        .split(/\s+/)
+        .filter(Boolean)
+        .map((p) => readFileSync(`/proc/${p}/comm`, 'utf8').trim());
+    for (let i = 0; i < 50 && !children().includes('sleep'); i++)
+      await new Promise((res) => setTimeout(res, 100));
+    expect(children()).toContain('sleep');
+    expect(children()).not.toContain('sshd');
+    expect(readFileSync(`/proc/${holder}/comm`, 'utf8').trim()).toBe('sh');
+  });
+
   it("leaves nothing of the sandbox at down: user namespaces, id ranges, cgroups, the nodes' tmpfs", async () => {
     const netns = `lab.bgp-metallb.${b}.router`;
     const mounts = () => readFileSync('/proc/self/mountinfo', 'utf8');

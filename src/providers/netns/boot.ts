@@ -58,14 +58,17 @@ exec nsenter --user=/proc/self/fd/9 -- setpriv --bounding-set -sys_module,-sys_r
 const NODE_INIT = `exec 9<&-
 tag=$1 start=$2
 /usr/sbin/sshd -D -f /etc/ssh/sshd_config -E /var/log/sshd.log </dev/null >/dev/null 2>&1 &
-echo "$tag ready $$ $!"
+sshd=$!
+echo "$tag ready $$ $sshd"
 # read by a subshell of this one, not by a shell process of its own: a process start fewer per node
 if [ -s "$start" ]; then (cd / && set -- && . "$start") >/var/log/lab-start.log 2>&1 </dev/null; echo "$tag started $?"; else echo "$tag started 0"; fi
 # the namespace's init: it lets go of the launcher's pipe (and the boot's error file) and, unlike a
 # bare sleep, leaves on SIGTERM (init ignores signals it has no handler for), taking every process of
-# the node with it
+# the node with it. It waits on sshd, which lasts as long as the node (a sleep process of its own
+# only once sshd has ended); waiting reaps the node's orphans all the same
 exec </dev/null >/dev/null 2>&1
 trap 'exit 0' TERM INT
+wait $sshd
 sleep infinity &
 wait $!`;
 
