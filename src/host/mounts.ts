@@ -11,17 +11,22 @@ export interface Mount {
 const unescapeOctal = (s: string) =>
   s.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(Number.parseInt(o, 8)));
 
-export function mountTable(): Mount[] {
+/** The mount table; with `of`, only the mounts of that file system type and source (the others are
+ * not parsed: a workshop's host holds hundreds of its nodes' mounts, and this is read per instance). */
+export function mountTable(of?: { fstype: string; source: string }): Mount[] {
   let info: string;
   try {
     info = readFileSync('/proc/self/mountinfo', 'utf8');
   } catch {
     return [];
   }
+  const marker = of && ` - ${of.fstype} ${of.source} `;
   return info.split('\n').flatMap((line) => {
+    if (marker && !line.includes(marker)) return [];
     const [left, right] = line.split(' - ');
     const [fstype, source] = right?.split(' ') ?? [];
     const point = left?.split(' ')[4];
+    if (of && (fstype !== of.fstype || source !== of.source)) return [];
     return point && fstype ? [{ point: unescapeOctal(point), fstype, source: source ?? '' }] : [];
   });
 }

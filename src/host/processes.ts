@@ -58,6 +58,11 @@ export function hostPidsOf(init: number, nsPids: number[]): Map<number, number> 
   const queue = [init];
   for (let i = 0; i < queue.length && out.size < wanted.size; i++) {
     const pid = queue[i];
+    // the init is 1 in its namespace: its status is read only when 1 is asked for
+    if (pid === init && !wanted.has(1)) {
+      queue.push(...childrenOf(pid));
+      continue;
+    }
     try {
       const nspid = /^NSpid:\s+(.*)$/m
         .exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]

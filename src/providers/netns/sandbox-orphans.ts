@@ -17,9 +17,7 @@ const RANGE_GRACE_MS = 30_000;
 
 /** Host mount points of the nodes' folders (tmpfs `lab-node`, at STATE/LAB/INSTANCE/nodes/NODE). */
 export function nodeFolderMounts(): string[] {
-  return mountTable()
-    .filter((m) => m.fstype === 'tmpfs' && m.source === 'lab-node')
-    .map((m) => m.point);
+  return mountTable({ fstype: 'tmpfs', source: 'lab-node' }).map((m) => m.point);
 }
 
 /** The node namespace a node folder's mount belongs to: lab.LAB.INSTANCE.NODE. */
