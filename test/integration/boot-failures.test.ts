@@ -2,7 +2,7 @@
 // every boot of the process and outlives each node (launcher.ts), so no closed pipe tells; the
 // node's own "failed" line, or its holder's end, does.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -34,6 +34,7 @@ describe.skipIf(!isRoot)('a node that does not boot', () => {
       hidden: [],
       userns: join(dir, 'no-such-userns'),
       idBase: 1_000_000,
+      wiring: [],
       diskMb: 16,
       cgroup: { ...cgroup, memoryMb: 64, cpus: 1 },
       startScript: '',
@@ -53,6 +54,19 @@ describe.skipIf(!isRoot)('a node that does not boot', () => {
     const t = performance.now();
     const booted = new Booter(journal).boot(request(netns, 'n2'));
     await expect(booted).rejects.toThrow(/n2: the node did not boot \(exit \d+\): .*no-such-userns/);
+    expect(performance.now() - t).toBeLessThan(5000);
+  });
+
+  it("fails at once when its interfaces cannot be set in its namespace, with ip's error", async () => {
+    const req = request(netns, 'n5');
+    // any file opens as the user namespace: the holder fails at its interfaces, before it enters one
+    req.userns = join(dir, 'userns-stand-in');
+    writeFileSync(req.userns, '');
+    req.wiring = ['link set lo up', 'addr add 192.0.2.1/24 dev nosuch0'];
+    const t = performance.now();
+    await expect(new Booter(journal).boot(req)).rejects.toThrow(
+      /n5: the node did not boot \(exit \d+\): [\s\S]*nosuch0[\s\S]*ip-batch:2/,
+    );
     expect(performance.now() - t).toBeLessThan(5000);
   });
 

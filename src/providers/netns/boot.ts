@@ -20,7 +20,9 @@ import { hiddenInKept, keptFolders, sandboxFstab } from './sandbox.js';
 // (the holder: it mounts the node's sandbox), then, by exec, as root of the node's user namespace (the
 // node's init: it starts sshd and the start script). Paths and the name come in as arguments, never
 // pasted in. $1 the sandbox's fstab, $2 node name, $3 its tag (what its lines start with), $4 run dir,
-// $5 start script, $6 the node's user namespace, then the host folders the node must still see
+// $5 start script, $6 the node's user namespace, $7 its interfaces' `ip -batch` lines (addresses, links
+// up, routes: the holder is in the node's network namespace already, where an nsenter per node made
+// them with the network), then the host folders the node must still see
 // although the sandbox covers them (sandbox.ts): set aside under the run folder first, carried to /run
 // by its recursive bind, moved back to their place read-only; after "--", state folders inside those,
 // hidden again.
@@ -31,11 +33,12 @@ const HOLDER = `set -e
 fstab=$1 node=$2 tag=$3 run=$4 start=$5
 # a step that fails says so (the launcher outlives it: no closed pipe tells); the exec below drops this
 trap 'echo "$tag failed $?"' EXIT
-# the user namespace is opened before the node's /run covers the host's
+# the user namespace is opened and the interfaces set before the node's /run covers the host's
 exec 9< "$6"
+ip -batch "$7"
 # its name, in the UTS namespace the node's own copies (a write, not a hostname process)
 echo "$node" > /proc/sys/kernel/hostname
-shift 6
+shift 7
 i=0
 for a in "$@"; do
   [ "$a" = -- ] && break
@@ -102,6 +105,8 @@ export interface BootRequest {
   /** The node's user namespace (userns.ts), kept by a bind mount, and its first host id (its root). */
   userns: string;
   idBase: number;
+  /** The node's interfaces as `ip -batch` lines (network.ts), run in its network namespace by the holder. */
+  wiring: string[];
   /** The size of the node's /tmp (its lab's requirements.netns.disk_mb). */
   diskMb: number;
   /** The node's cgroups (cgroups.ts), made with the network. */
@@ -175,6 +180,8 @@ export class Booter {
     const lines = batch.map(({ req }) => {
       const fstab = join(dirname(req.dirs.run), 'fstab');
       writeFileSync(fstab, sandboxFstab(req.dirs, req.hidden, req));
+      const wiring = join(dirname(req.dirs.run), 'ip-batch');
+      writeFileSync(wiring, req.wiring.map((l) => `${l}\n`).join(''));
       // the boot's stderr, the node's own until its init lets go of it: read if the node fails
       writeFileSync(bootErrors(req), '');
       const kept = keptFolders();
@@ -187,6 +194,7 @@ export class Booter {
         req.dirs.run,
         req.scriptFile,
         req.userns,
+        wiring,
         ...kept,
         '--',
         ...hiddenInKept(kept, req.hidden),

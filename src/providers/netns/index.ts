@@ -43,6 +43,8 @@ function idBaseOf(journal: JournalWriter, netns: string): number {
   throw new Error(`${netns}: no user id range recorded for the node`);
 }
 // each node's host key, made with its files while the network is created
+// each node's interfaces as ip -batch lines, run by its holder
+const nodeWirings = new WeakMap<JournalWriter, Map<string, string[]>>();
 const hostKeys = new WeakMap<JournalWriter, Map<string, { privateKey: string; publicKey: string }>>();
 
 const cgroupOf = (ctx: ProviderContext, netns: string): NodeCgroup => ({
@@ -72,7 +74,7 @@ export const netnsProvider: Provider = {
     const nodeFiles = import('./node-files.js');
     const keys = new Map<string, { privateKey: string; publicKey: string }>();
     hostKeys.set(ctx.journal, keys);
-    const ranges = await createNetwork(w, ctx.journal, {
+    const { ranges, nodeWiring } = await createNetwork(w, ctx.journal, {
       cgroups: ctx.lab.nodes.map((n) => cgroupOf(ctx, w.names.nodeNs(n.name))),
       // each node's own files, written while the shell makes the namespaces and links
       prepare: async (ranges) => {
@@ -95,6 +97,7 @@ export const netnsProvider: Provider = {
       },
     });
     idRanges.set(ctx.journal, ranges);
+    nodeWirings.set(ctx.journal, nodeWiring);
     return { addresses: w.management.nodes };
   },
 
@@ -122,6 +125,7 @@ export const netnsProvider: Provider = {
       netns,
       userns: usernsFile(netns),
       idBase,
+      wiring: nodeWirings.get(ctx.journal)?.get(netns) ?? [],
       diskMb: diskMbOf(ctx.lab),
       cgroup: cgroupOf(ctx, netns),
       dirs,

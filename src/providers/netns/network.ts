@@ -135,13 +135,13 @@ export function wiringBatches(w: Pick<Wiring, 'lab' | 'names' | 'management'>): 
 }
 
 /** Records every namespace and root link in the journal, then creates them; says each node namespace's
- * id range. One shell does it all: the nodes' folders first, so that `prepare` (their files, written
+ * id range, and the `ip -batch` lines each node's holder runs in its namespace (boot.ts). One shell does it all: the nodes' folders first, so that `prepare` (their files, written
  * from here) runs while the shell goes on with the namespaces, the nodes' cgroups and the links. */
 export async function createNetwork(
   w: Wiring,
   journal: JournalWriter,
   opts: { cgroups: NodeCgroup[]; prepare: (ranges: Map<string, number>) => Promise<void> },
-): Promise<Map<string, number>> {
+): Promise<{ ranges: Map<string, number>; nodeWiring: Map<string, string[]> }> {
   const { lab, names } = w;
   const nodeNamespaces = lab.nodes.map((n) => names.nodeNs(n.name));
   // each node's id range is taken before anything is made, and recorded with its namespace
@@ -197,8 +197,8 @@ export async function createNetwork(
       // before any node runs a thing, once the bridges exist (a bridge table made before its bridge is
       // never called for it, seen on 6.18): what a node starts towards the host stops at the switch
       `printf %s ${shellQuote(MANAGEMENT_GUARD)} | ip netns exec ${shellQuote(names.switchNs)} nft -f - || echo "failed in guarding the management network (nft)" >&2 &`,
-      // every link exists (nodes' ends included) before the nodes configure theirs
-      ...perNamespaceScript(b.nodes),
+      // every link exists (nodes' ends included) before the nodes configure theirs: each node's holder
+      // does, in its namespace (boot.ts)
       'wait',
     ].join('\n'),
   });
@@ -210,5 +210,5 @@ export async function createNetwork(
   if (made.exitCode !== 0 || made.stderr.includes('failed in'))
     throw new Error(`creating the namespaces failed: ${(made.stderr || made.stdout).trim()}`);
   if (filesError instanceof Error) throw filesError;
-  return ranges;
+  return { ranges, nodeWiring: new Map(b.nodes.map((n) => [n.ns, n.lines])) };
 }
