@@ -33,15 +33,28 @@ export function runCommand(file: string, args: string[], opts: CommandOptions = 
   return new Promise((resolve, reject) => {
     const child = spawn(file, args, {
       stdio: ['pipe', 'pipe', 'pipe'],
-      timeout: timeoutMs,
+      // a group's time is kept below: the whole group ends with it
+      timeout: opts.group ? undefined : timeoutMs,
       cwd: opts.cwd,
       env: opts.env ? { ...process.env, ...opts.env } : undefined,
       detached: opts.detached || !!opts.group,
     });
     if (opts.group && child.pid) opts.group(child.pid);
-    const kill = () => child.kill(opts.killSignal ?? 'SIGTERM');
-    if (opts.signal?.aborted) kill();
-    else opts.signal?.addEventListener('abort', kill, { once: true });
+    // a group is signalled whole: what its shell started in the background holds the output pipes,
+    // and the command would not end while they live
+    const kill = (sig: NodeJS.Signals = opts.killSignal ?? 'SIGTERM') => {
+      if (opts.group && child.pid) {
+        try {
+          process.kill(-child.pid, sig);
+        } catch {
+          // the group is gone
+        }
+      } else child.kill(sig);
+    };
+    const timer = opts.group ? setTimeout(() => kill('SIGKILL'), timeoutMs) : undefined;
+    const abort = () => kill();
+    if (opts.signal?.aborted) abort();
+    else opts.signal?.addEventListener('abort', abort, { once: true });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => {
@@ -53,7 +66,8 @@ export function runCommand(file: string, args: string[], opts: CommandOptions = 
     });
     child.on('error', (e) => reject(new Error(`cannot run ${file}: ${e.message}`)));
     child.on('close', (code, signal) => {
-      opts.signal?.removeEventListener('abort', kill);
+      clearTimeout(timer);
+      opts.signal?.removeEventListener('abort', abort);
       resolve({
         exitCode: code ?? (signal ? 128 : 1),
         stdout,

@@ -120,13 +120,21 @@ function groupRuns(pgid: number): boolean {
   return false;
 }
 
-/** SIGKILL to the process groups these leaders head, if the leader still runs (its start time
- * checked: a group whose leader is gone may be anyone's by now); waits up to `waitMs` for them to end. */
+/** SIGKILL to the process groups these leaders head: while the leader's PID names it (its start
+ * time checked), or names no process. The kernel gives no new process a PID that a live group still
+ * has as its id: a group whose leader has ended, its members left, is still ours, and a PID reused
+ * means our group is empty. Waits up to `waitMs` for them to end. */
 export async function stopGroups(
   leaders: { pid: number; starttime?: string }[],
   waitMs = 3000,
 ): Promise<void> {
-  const ours = leaders.filter((p) => p.starttime && isAlive(p.pid, p.starttime)).map((p) => p.pid);
+  const ours = leaders
+    .filter((p) => {
+      if (!p.starttime) return false;
+      const now = startTimeOf(p.pid);
+      return now === undefined || now === p.starttime;
+    })
+    .map((p) => p.pid);
   for (const pgid of ours) {
     try {
       process.kill(-pgid, 'SIGKILL');
