@@ -1,5 +1,5 @@
 // Interrupted and crashed runs leave nothing behind: Ctrl-C cleans up itself, lab gc cleans up after kill -9.
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { execa } from 'execa';
@@ -70,13 +70,16 @@ describe.skipIf(!isRoot)('interrupted runs', () => {
     const journal = join(state, 'bgp-metallb', instance, 'journal.jsonl');
     const up = execa('node', [LAB_BIN, 'up', 'bgp-metallb', '-i', instance], { env, reject: false });
     // killed while its shell makes the namespaces and mounts (recorded with its pid): once its first
-    // namespace is made, before the one mount -a that keeps them and mounts the nodes' folders
+    // namespace is made (a process of the group in a user namespace of its own), before the one mount -a
+    // that keeps them and mounts the nodes' folders
+    const ownUserns = readlinkSync('/proc/self/ns/user');
     const started = (pgid: number) =>
       readdirSync('/proc').some((p) => {
         try {
           const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
           return (
-            stat.includes('(sleep)') && stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2] === String(pgid)
+            stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2] === String(pgid) &&
+            readlinkSync(`/proc/${p}/ns/user`) !== ownUserns
           );
         } catch {
           return false;
