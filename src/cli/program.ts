@@ -25,7 +25,7 @@ const prefixOption = () =>
     "with --instances: the attendees' instance names are NAME-1..N (default: attendee)",
   );
 const parallelOption = () =>
-  new Option('--parallel <n>', 'with --instances: instances handled at once (default: 5 per core)');
+  new Option('--parallel <n>', 'with --instances: instances handled at once (default: 8 per core)');
 
 /** Runs a command; only here does the process exit, with the code the error carries. Under --json,
  * every refusal is one JSON object: { ok: false, code, exitCode, message, details, issues }. */

@@ -22,10 +22,11 @@ import { CANCEL_SIGNAL } from './lock.js';
 import { files } from './state.js';
 import { labUp, type UpOptions, verifyEmulated } from './up.js';
 
-/** Attendee instances at once by default: 5 per core. On a 2-core host, 10 was most often the fastest
- * for 30 bgp-metallb instances (README, Workshops); an instance's work is the cores' (namespaces,
- * links, mounts, process starts), so the width follows their number. */
-export const defaultParallel = () => Math.min(100, 5 * availableParallelism());
+/** Attendee instances at once by default: 8 per core. An instance's work is the cores' (namespaces,
+ * links, mounts, process starts), so the width follows their number; between that work it waits on its
+ * daemons (BGP's first sessions), which others' work fills. On a 2-core host, 30 bgp-metallb instances
+ * took 7.2-7.5 s at 15 and 16, 7.6-8.3 s at 10 (5 per core, the old default), 7.5-8.3 s at 20 and 30. */
+export const defaultParallel = () => Math.min(100, 8 * availableParallelism());
 export const DEFAULT_PREFIX = 'attendee';
 /** Far beyond any host (the management pool holds 128 networks): a bound for the flag itself. */
 export const MAX_COUNT = 1000;

@@ -20,7 +20,7 @@ describe('lab up --instances', () => {
     }
     expect(parseCount('1000')).toBe(1000);
     expect(() => parseCount('1001')).toThrow(/--instances 1001: at most 1000/);
-    expect(parseParallel(undefined)).toBe(Math.min(100, 5 * availableParallelism()));
+    expect(parseParallel(undefined)).toBe(Math.min(100, 8 * availableParallelism()));
     expect(() => parseParallel('0')).toThrow(/--parallel 0/);
   });
 
