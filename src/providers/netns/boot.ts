@@ -8,7 +8,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { JournalWriter } from '../../contracts/provider.js';
-import { hostPidsOf, isAlive, startTimeOf } from '../../host/processes.js';
+import { hostPidsOf, pidExists, startTimeOf } from '../../host/processes.js';
 import { shellQuote } from '../../shell-quote.js';
 import type { CommandResult } from '../../transport/shell.js';
 import { cgroupProcsFiles, type NodeCgroup } from './cgroups.js';
@@ -252,12 +252,13 @@ export class Booter {
   }
 
   /** A holder or init that ends before it has said ready (or started) fails its node now, not at the
-   * timeout: its tools' errors are in its boot error file. Looked at a few times a second. */
+   * timeout: its tools' errors are in its boot error file. Looked at a few times a second, by a signal
+   * 0 (a holder that has ended is reaped by the host's init: until then it is a zombie, found next). */
   private watch(byTag: Map<string, Pending>): void {
     const poll = setInterval(() => {
       if (!byTag.size) return clearInterval(poll);
       for (const p of [...byTag.values()]) {
-        if (!p.holderPid || isAlive(p.holderPid)) continue;
+        if (!p.holderPid || pidExists(p.holderPid)) continue;
         if (p.startedResolve) {
           this.forget(p, byTag);
           p.startedResolve({ exitCode: 255 });
