@@ -6,6 +6,9 @@ export default async ({ on, nodes, address, log }) => {
   const workers = nodes('worker');
   const urls = workers.map((w) => `http://${address(w.name, 'k8s-network')}/`);
   const answers = (await on('master')`curl -sS -m 2 ${urls}`).stdout.trim().split('\n');
+  // a request that fails prints nothing: the answers after it would be blamed on the wrong worker
+  if (answers.length !== workers.length)
+    throw new Error(`${workers.length - answers.length} of ${workers.length} backends did not answer`);
   workers.forEach((worker, i) => {
     if (answers[i]?.trim() !== worker.name)
       throw new Error(`${worker.name}'s backend answered '${answers[i] ?? ''}', not its name`);
