@@ -14,6 +14,7 @@ import { SshShell } from '../transport/ssh.js';
 import { type Measured, measure } from './measure.js';
 import { nightlyOverhead, reportOpenMs } from './nightly.js';
 import { type ServeFigures, serveBench, serveFigures } from './serve.js';
+import { settled } from './settle.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const BIG = Number(process.env.BENCH_BIG_WORKERS ?? 100);
@@ -189,6 +190,7 @@ const ATTENDEES = Number(process.env.BENCH_ATTENDEES ?? 30);
  * their memory per instance; then `lab step` on one instance brought to the step before the last. */
 async function workshop(): Promise<{ upMs: number; downMs: number; pssKb: number; stepMs: number[] }> {
   const prefix = `${INSTANCE}-w`.slice(0, 12);
+  await settled();
   const upMs = await timed(() =>
     lab(['up', 'bgp-metallb', '--instances', String(ATTENDEES), '--prefix', prefix]),
   );
@@ -290,6 +292,7 @@ async function sandboxRuns(): Promise<SandboxRuns> {
   const ws = ['bgp-metallb', '--instances', String(ATTENDEES), '--prefix', prefix];
   for (let i = 0; i < RUNS * 2; i++) {
     for (const [which, cli] of i % 2 ? [...builds].reverse() : builds) {
+      await settled();
       r.up[which].push(
         ok(
           `lab up (${which})`,
@@ -301,6 +304,7 @@ async function sandboxRuns(): Promise<SandboxRuns> {
   }
   for (let i = 0; i < RUNS; i++) {
     for (const [which, cli] of i % 2 ? [...builds].reverse() : builds) {
+      await settled();
       r.workshop[which].push(await timed(() => run(cli, ['up', ...ws])));
       await run(cli, ['down', ...ws]);
     }
