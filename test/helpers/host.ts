@@ -79,3 +79,11 @@ export function sandboxLeftovers(prefix: string) {
     cgroups: [...cgroupInstances().keys()].filter(ours),
   };
 }
+
+/** SIGKILL to a process, then until it has ended (a zombie counts as ended): the kill is delivered when
+ * the process next runs, which on a busy host is after the next line of the test. */
+export async function killAndWait(pid: number, timeoutMs = 5000): Promise<void> {
+  process.kill(pid, 'SIGKILL');
+  for (const until = Date.now() + timeoutMs; isAlive(pid) && Date.now() < until; )
+    await new Promise((r) => setTimeout(r, 10));
+}

@@ -11,7 +11,7 @@ import { type Gateway, type GatewayEvent, startGateway } from '../../src/serve/g
 import { type Attendee, LocalWorkshopState } from '../../src/serve/state.js';
 import { Workshop } from '../../src/serve/workshop.js';
 import { labCli } from '../helpers/cli.js';
-import { leftovers } from '../helpers/host.js';
+import { killAndWait, leftovers } from '../helpers/host.js';
 import { isRoot, labFile } from '../helpers/labs.js';
 
 describe.skipIf(!isRoot)('the SSH gateway to a node that is down', () => {
@@ -129,7 +129,7 @@ describe.skipIf(!isRoot)('the SSH gateway to a node that is down', () => {
       .map((l) => JSON.parse(l) as { update?: { id: string; pid?: number } });
     const sshd = journal.findLast((e) => e.update?.id === 'process:router:sshd' && e.update.pid)!.update!
       .pid!;
-    process.kill(sshd, 'SIGKILL');
+    await killAndWait(sshd);
     const said = new RegExp(
       `router is down: sshd \\(pid ${sshd}\\) is not running; reset ${instance} to a step`,
     );

@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { CHROMIUM, CHROMIUM_FLAGS } from '../helpers/browser.js';
 import { LAB_BIN } from '../helpers/cli.js';
-import { leftovers } from '../helpers/host.js';
+import { killAndWait, leftovers } from '../helpers/host.js';
 import { isRoot } from '../helpers/labs.js';
 
 const prefix = `sc${process.pid % 10000}`;
@@ -428,7 +428,7 @@ describe.skipIf(!isRoot)('a workshop served: lab serve', () => {
       .filter(Boolean)
       .map((l) => JSON.parse(l) as { update?: { id: string; pid?: number } })
       .findLast((e) => e.update?.id === 'process:router:sshd' && e.update.pid)!.update!.pid!;
-    process.kill(sshd, 'SIGKILL');
+    await killAndWait(sshd);
     const said = new RegExp(
       `router is down: sshd \\(pid ${sshd}\\) is not running; reset ${fourth.name} to a step for a fresh instance`,
     );
