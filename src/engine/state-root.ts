@@ -26,11 +26,9 @@ const INSTANCE_ENTRIES = new Set([
   'ssh',
   'nodes',
   'vagrant',
-  // the network's scratch files (netns/network.ts), there while lab up mounts the nodes' folders and
-  // makes their namespaces
+  // the network's scratch fstabs (netns/network.ts), there while lab up mounts the nodes' folders
   'folders.fstab',
   'namespaces.fstab',
-  'namespaces.hold',
 ]);
 
 /** What DIR, an instance's folder, holds that lab never writes there; none when it is gone or no folder. */

@@ -157,8 +157,6 @@ export async function createNetwork(
   for (const path of [...folders, USERNS_DIR]) mkdirSync(path, { recursive: true });
   const foldersFstab = join(w.nodeFolders.dir, 'folders.fstab');
   const namespacesFstab = join(w.nodeFolders.dir, 'namespaces.fstab');
-  const namespacesHold = join(w.nodeFolders.dir, 'namespaces.hold');
-  rmSync(namespacesHold, { force: true }); // a killed run's
   writeFileSync(
     foldersFstab,
     folders
@@ -191,7 +189,6 @@ export async function createNetwork(
       ...createNamespacesScript(
         nodeNamespaces.map((netns) => ({ netns, base: ranges.get(netns)! })),
         namespacesFstab,
-        namespacesHold,
       ),
       // then the links. Host root makes them in the switch's and the nodes' namespaces (nsenter --net enters
       // the network namespace only): its capabilities hold over each node's user namespace
@@ -208,7 +205,6 @@ export async function createNetwork(
   journal.update({ id: setup.id, removed: true });
   rmSync(foldersFstab, { force: true });
   rmSync(namespacesFstab, { force: true });
-  rmSync(namespacesHold, { force: true });
   // the nodes' files are written (or failed) before this returns: nothing of it outlives a failure
   const filesError = await prepared;
   if (made.exitCode !== 0 || made.stderr.includes('failed in'))

@@ -118,16 +118,10 @@ export function releaseIdRanges(namespaces: string[]): void {
  * Shell lines that make each node's network namespace inside a new user namespace mapped to its range,
  * all at once: each namespace's first process says its index and pid, the host writes its maps; then
  * one `mount -a` keeps every namespace by bind mounts (the netns where `ip netns` looks) and the first
- * processes end. A process per mount cost a 6-node lab ~150 ms here. `fstab` is a scratch file and
- * `hold` a scratch path (the caller removes both) and USERNS_DIR exists: no mkdir or rm process on the
- * way. The first processes wait by opening `hold`, a FIFO no one writes, rather than in a sleep
- * process each: they end when killed (their output closed first: the reading side ends with it).
+ * processes end. A process per mount cost a 6-node lab ~150 ms here. `fstab` is a scratch file (the
+ * caller removes it) and USERNS_DIR exists: no mkdir or rm process on the way.
  */
-export function createNamespacesScript(
-  nodes: { netns: string; base: number }[],
-  fstab: string,
-  hold: string,
-): string[] {
+export function createNamespacesScript(nodes: { netns: string; base: number }[], fstab: string): string[] {
   const each = nodes.map(({ netns, base }, i) => {
     const u = usernsFile(netns);
     const n = `/run/netns/${netns}`;
@@ -141,12 +135,11 @@ export function createNamespacesScript(
     };
   });
   return [
-    `: > ${shellQuote(fstab)} && mkfifo -m 600 ${shellQuote(hold)} || exit 1`,
+    `: > ${shellQuote(fstab)} || exit 1`,
     `for f in ${each.flatMap((e) => e.files.map(shellQuote)).join(' ')}; do : > "$f" || exit 1; done`,
     '{',
     ...nodes.map(
-      (_, i) =>
-        `  unshare --user --net -- /bin/sh -c 'echo "$0 $$"; exec >&-; read x < "$1"' ${i} ${shellQuote(hold)} &`,
+      (_, i) => `  unshare --user --net -- /bin/sh -c 'echo "$0 $$"; exec sleep 60 >/dev/null' ${i} &`,
     ),
     `} | { fstab=${shellQuote(fstab)}; pids=; n=0`,
     '  while read i p; do',
