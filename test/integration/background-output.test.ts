@@ -1,26 +1,22 @@
 // A check or a step's node command that leaves a process in the background holding its output
 // (`sleep 300 & echo ok`) ends with the command's exit status, not at its timeout, and says so; what
 // the step started in the background stays on the node (a step may start a daemon) until lab down.
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { labCli } from '../helpers/cli.js';
 import { leftovers } from '../helpers/host.js';
-import { isRoot, labFile } from '../helpers/labs.js';
+import { copyLab, isRoot, withServiceTimeout } from '../helpers/labs.js';
 
 describe.skipIf(!isRoot)('commands that leave a process holding their output', () => {
   const dir = mkdtempSync(join(tmpdir(), 'lab-background-'));
   const lab = labCli(join(dir, 'state'));
   const instance = `bo${process.pid % 100000}`;
   // bgp-metallb with one worker, two checks of its own, and its step service's script replaced
-  const copy = join(dir, 'lab');
-  cpSync(join(labFile('bgp-metallb'), '..'), copy, { recursive: true });
-  const file = join(copy, 'lab.yaml');
-  writeFileSync(
-    file,
-    readFileSync(file, 'utf8')
-      .replace(
+  const { copy, file } = copyLab('bgp-metallb', join(dir, 'lab'), (yaml) =>
+    withServiceTimeout(
+      yaml.replace(
         'checks:\n',
         `checks:
   - name: held-passes
@@ -34,8 +30,9 @@ describe.skipIf(!isRoot)('commands that leave a process holding their output', (
     run: sleep 300 & echo ok; exit 3
     expect: { contains: ok }
 `,
-      )
-      .replace('script: steps/service.mjs', 'script: steps/service.mjs\n    timeout: 60'),
+      ),
+      60,
+    ),
   );
   writeFileSync(
     join(copy, 'steps', 'service.mjs'),

@@ -1,28 +1,19 @@
 // A step script on a live lab that hangs (lab step) or ends the process (lab up --to): exit 4 naming
 // the step, in about its timeout; the instance stays up for a look, then lab down leaves nothing.
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { labCli } from '../helpers/cli.js';
 import { leftovers } from '../helpers/host.js';
-import { isRoot, labFile } from '../helpers/labs.js';
+import { copyLab, isRoot, withServiceTimeout } from '../helpers/labs.js';
 
 describe.skipIf(!isRoot)('step limits on a live lab', () => {
   const dir = mkdtempSync(join(tmpdir(), 'lab-step-limits-'));
   const lab = labCli(join(dir, 'state'));
   const instance = `sl${process.pid % 100000}`;
   // bgp-metallb with one worker, its step service's script replaced
-  const copy = join(dir, 'lab');
-  cpSync(join(labFile('bgp-metallb'), '..'), copy, { recursive: true });
-  const file = join(copy, 'lab.yaml');
-  writeFileSync(
-    file,
-    readFileSync(file, 'utf8').replace(
-      'script: steps/service.mjs',
-      'script: steps/service.mjs\n    timeout: 2',
-    ),
-  );
+  const { copy, file } = copyLab('bgp-metallb', join(dir, 'lab'), (yaml) => withServiceTimeout(yaml, 2));
   const script = (body: string) => writeFileSync(join(copy, 'steps', 'service.mjs'), body);
 
   afterAll(async () => {

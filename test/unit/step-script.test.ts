@@ -2,7 +2,7 @@
 // process is a failure, and its node commands reach the engine's connection (here: bash on this host,
 // through a stand-in for an SSH connection).
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -14,7 +14,7 @@ import { PROJECT_DIR } from '../../src/paths.js';
 import { runStepScript, StepScriptError } from '../../src/steps/api.js';
 import type { Connection } from '../../src/steps/remote-spawn.js';
 import { labCli } from '../helpers/cli.js';
-import { labFile } from '../helpers/labs.js';
+import { copyLab, labFile, withServiceTimeout } from '../helpers/labs.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'lab-step-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -338,21 +338,12 @@ describe('one step thread per lab process', () => {
 
 describe('host code', () => {
   it('lab lint and lab steps list the step scripts, with their timeout, and never run them', async () => {
-    const copy = join(dir, 'lab');
-    cpSync(join(labFile('bgp-metallb'), '..'), copy, { recursive: true });
+    const { copy, file } = copyLab('bgp-metallb', join(dir, 'lab'), (yaml) => withServiceTimeout(yaml, 42));
     const ran = join(dir, 'ran');
     // a script that acts the moment it is loaded
     writeFileSync(
       join(copy, 'steps', 'service.mjs'),
       `import { writeFileSync } from 'node:fs';\nwriteFileSync(${JSON.stringify(ran)}, 'x');\nexport default () => {};\n`,
-    );
-    const file = join(copy, 'lab.yaml');
-    writeFileSync(
-      file,
-      readFileSync(file, 'utf8').replace(
-        'script: steps/service.mjs',
-        'script: steps/service.mjs\n    timeout: 42',
-      ),
     );
     const lab = labCli(join(dir, 'state'));
     const lint = await lab(['lint', '--no-host', '--json', file]);
@@ -371,15 +362,10 @@ describe('host code', () => {
   });
 
   it('a timeout that is not a positive number of seconds (at most an hour) is refused', async () => {
-    const copy = join(dir, 'bad-timeout');
-    cpSync(join(labFile('bgp-metallb'), '..'), copy, { recursive: true });
-    const file = join(copy, 'lab.yaml');
+    const { file } = copyLab('bgp-metallb', join(dir, 'bad-timeout'));
     const text = readFileSync(file, 'utf8');
     for (const bad of ['0', '-1', '3601', 'forever']) {
-      writeFileSync(
-        file,
-        text.replace('script: steps/service.mjs', `script: steps/service.mjs\n    timeout: ${bad}`),
-      );
+      writeFileSync(file, withServiceTimeout(text, bad));
       const r = await labCli(join(dir, 'state'))(['lint', '--no-host', file]);
       expect(r.exitCode, `timeout: ${bad}`).toBe(2);
       expect(r.stdout + r.stderr).toMatch(/steps\.\d+\.timeout|timeout/);
