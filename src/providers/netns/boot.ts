@@ -54,7 +54,8 @@ shift $((i + 1))
 for d in "$@"; do mount -t tmpfs -o mode=700,size=64k lab-hidden "$d"; done
 # into the node's user namespace (its root is the node's id range), new mount, UTS and IPC namespaces
 # of its own (every mount above is locked in it), without the capabilities that act on the machine
-# whatever the namespace: a kernel module, raw I/O, reboot, the clock, the kernel log
+# whatever the namespace: a kernel module, raw I/O, reboot, the clock, the kernel log (after nsenter:
+# entering a user namespace gives back the whole bounding set)
 exec nsenter --user=/proc/self/fd/9 -- setpriv --bounding-set -sys_module,-sys_rawio,-sys_boot,-sys_time,-syslog -- unshare --mount --uts --ipc -- /bin/sh -c "$init" init "$tag" "$start"`;
 
 // The node's init, root of its user namespace: $1 its tag, $2 start script.
