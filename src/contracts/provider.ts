@@ -44,6 +44,9 @@ export interface ProviderContext {
   userKey: { privateKey: string; publicKey: string };
   /** Host folders a node must not see: every lab state folder on the host (keys, journals). */
   hidden?: string[];
+  /** Ctrl-C: a long step of the provider (making a thousand nodes' namespaces) stops where it is, and
+   * what it made is removed by its journal, instead of finishing first. */
+  signal?: AbortSignal;
 }
 
 /** How a start script ended; its output is in `logFile` on the host, or in stdout. */

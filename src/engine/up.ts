@@ -299,6 +299,7 @@ function startRun(
     files: [], // rendered while the network is being created
     userKey: generateKeyPair(`lab-${lab.name}-${instance}`),
     hidden: stateFoldersOnHost(),
+    signal: opts.signal,
   };
   const shells = new Map<string, SshShell>();
   const targets: SshTarget[] = [];

@@ -1,5 +1,14 @@
 // Interrupted and crashed runs leave nothing behind: Ctrl-C cleans up itself, lab gc cleans up after kill -9.
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { execa } from 'execa';
@@ -39,6 +48,48 @@ describe.skipIf(!isRoot)('interrupted runs', () => {
       links: [],
       mounts: [],
     });
+  });
+
+  it('Ctrl-C while the namespaces are made stops their shell where it is, exits 130 and leaves nothing', async () => {
+    // 400 nodes, nothing running on them: their namespaces take seconds to make, and a Ctrl-C then
+    // used to wait for the last of them before anything was removed
+    const nodes = Array.from({ length: 400 }, (_, i) => {
+      const net = Math.floor(i / 100);
+      return `  h${i}:\n    interfaces: [{ network: n${net}, address: 10.7${net}.0.${(i % 100) + 10} }]`;
+    });
+    // beside the state folder, not in it (lab refuses a state folder holding what it did not write)
+    const folder = mkdtempSync(join(tmpdir(), 'lab-int-file-'));
+    onTestFinished(() => rmSync(folder, { recursive: true, force: true }));
+    const file = join(folder, 'many.yaml');
+    writeFileSync(
+      file,
+      [
+        'name: manyns',
+        'description: many nodes and nothing on them',
+        'networks:',
+        ...[0, 1, 2, 3].map((n) => `  n${n}: { prefix: 10.7${n}.0.0/24 }`),
+        'nodes:',
+        ...nodes,
+        'checks:',
+        "  - { name: ping, node: h0, run: 'ping -c 1 -W 1 10.70.0.11', expect: { match: '1 received' } }",
+        '',
+      ].join('\n'),
+    );
+    const instance = `in${process.pid % 100000}`;
+    const up = execa('node', [LAB_BIN, 'up', file, '-i', instance], { env, reject: false, all: true });
+    // the shell that makes them is recorded with its pid once it runs
+    const journal = join(state, 'manyns', instance, 'journal.jsonl');
+    const running = () =>
+      existsSync(journal) && /"process:network:setup"[^\n]*"pid"/.test(readFileSync(journal, 'utf8'));
+    for (let i = 0; i < 3000 && !running(); i++) await sleep(10);
+    up.kill('SIGINT');
+    const r = await up;
+    expect(r.exitCode, r.all).toBe(130);
+    // the network step itself was interrupted: it did not run to its end first
+    expect(r.all).toMatch(/network: 400 nodes on 4 networks.*\[FAILED: interrupted\]/);
+    expect(r.all).toMatch(/interrupted: everything manyns \(instance in\d+\) had created is removed/);
+    expect(leftovers(`lab.manyns.${instance}`)).toEqual({ namespaces: [], links: [], mounts: [] });
+    expect(sandboxLeftovers(`lab.manyns.${instance}`)).toEqual({ idRanges: [], userns: [], cgroups: [] });
   });
 
   it('lab gc removes what a killed lab up left', async () => {

@@ -75,6 +75,7 @@ export const netnsProvider: Provider = {
     const keys = new Map<string, { privateKey: string; publicKey: string }>();
     hostKeys.set(ctx.journal, keys);
     const { ranges, nodeWiring } = await createNetwork(w, ctx.journal, {
+      signal: ctx.signal,
       cgroups: ctx.lab.nodes.map((n) => cgroupOf(ctx, w.names.nodeNs(n.name))),
       // each node's own files, written while the shell makes the namespaces and links
       prepare: async (ranges) => {

@@ -7,6 +7,7 @@ import type { JournalWriter } from '../../contracts/provider.js';
 import { interfaceMac } from '../../core/addressing.js';
 import type { Lab } from '../../core/lab.js';
 import { loopbackCidr, networkByName } from '../../core/lab.js';
+import { InterruptedError } from '../../errors.js';
 import { runCommand } from '../../host/command.js';
 import { startTimeOf } from '../../host/processes.js';
 import { staticRoutes } from '../../net/static-routes.js';
@@ -140,7 +141,12 @@ export function wiringBatches(w: Pick<Wiring, 'lab' | 'names' | 'management'>): 
 export async function createNetwork(
   w: Wiring,
   journal: JournalWriter,
-  opts: { cgroups: NodeCgroup[]; prepare: (ranges: Map<string, number>) => Promise<void> },
+  opts: {
+    cgroups: NodeCgroup[];
+    prepare: (ranges: Map<string, number>) => Promise<void>;
+    /** Ctrl-C: the shell's whole group is ended where it is (its journal entry says what to remove). */
+    signal?: AbortSignal;
+  },
 ): Promise<{ ranges: Map<string, number>; nodeWiring: Map<string, string[]> }> {
   const { lab, names } = w;
   const nodeNamespaces = lab.nodes.map((n) => names.nodeNs(n.name));
@@ -175,6 +181,7 @@ export async function createNetwork(
   const cgroups = cgroupSetupScript(opts.cgroups);
   const made = await runCommand('/bin/sh', ['-s'], {
     group: (pid) => journal.update({ id: setup.id, pid, starttime: startTimeOf(pid) }),
+    signal: opts.signal,
     onStdout: (chunk) => {
       said += chunk;
       if (!prepared && said.includes(FOLDERS_MOUNTED)) prepared = opts.prepare(ranges).catch((e: Error) => e);
@@ -207,6 +214,7 @@ export async function createNetwork(
   rmSync(namespacesFstab, { force: true });
   // the nodes' files are written (or failed) before this returns: nothing of it outlives a failure
   const filesError = await prepared;
+  if (opts.signal?.aborted) throw new InterruptedError('interrupted');
   if (made.exitCode !== 0 || made.stderr.includes('failed in'))
     throw new Error(`creating the namespaces failed: ${(made.stderr || made.stdout).trim()}`);
   if (filesError instanceof Error) throw filesError;
