@@ -126,6 +126,10 @@ const ok = (what: string, m: Measured) => {
 
 /** One run of the hand-built lab: up to Established + ECMP + the client's answer, memory, down. */
 async function baseline(workers: number): Promise<Baseline> {
+  // each side starts on a settled host: the run before (the other side's, or 200 workers') leaves the
+  // kernel freeing its namespaces after its down returns (a 100-worker run right after the 200
+  // workers' took 5.9 s, the next one 3.7 s)
+  await settled();
   const benv = { TAG: INSTANCE.slice(0, 8), RUN: join(state, 'baseline') };
   const up = ok('baseline up', await measure(['bash', BASELINE, 'up', String(workers)], benv, state));
   const pids = readFileSync(join(benv.RUN, 'pids'), 'utf8')
@@ -140,6 +144,7 @@ async function baseline(workers: number): Promise<Baseline> {
 /** One run of ours: lab up (until every check passes), memory per worker, lab down. */
 async function ours(workers: number, measureMore?: (dir: string) => Promise<void>): Promise<Baseline> {
   const set = ['--set', `workers=${workers}`, '-i', INSTANCE];
+  await settled(); // as baseline()'s
   const up = ok('lab up', await measure(['node', LAB, 'up', 'bgp-metallb', ...set], env, state));
   const ns = Array.from({ length: workers }, (_, i) => `lab.bgp-metallb.${INSTANCE}.worker${i + 1}`);
   const workerPssKb = pssKb(pidsInNetns(ns)) / workers;
