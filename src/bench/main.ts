@@ -400,7 +400,7 @@ async function startupRuns(measureMore?: (dir: string) => Promise<void>) {
   // when TLS is first used): ~40 ms of CPU per process where it is set. Timed without it too, to tell
   // Node's start on this host from ours.
   const noCaEnv = process.env.NODE_EXTRA_CA_CERTS ? withoutExtraCaCerts() : undefined;
-  const bare = { help: [] as number[], node: [] as number[] };
+  const bare = { help: [] as number[], node: [] as number[], lint: [] as number[] };
   for (let i = 0; i < 10; i++) {
     help.push(await timed(() => execa('node', [LAB, '--help'])));
     node.push(await timed(() => execa('node', ['-e', '0'])));
@@ -408,6 +408,9 @@ async function startupRuns(measureMore?: (dir: string) => Promise<void>) {
     if (!noCaEnv) continue;
     bare.help.push(await timed(() => execa('node', [LAB, '--help'], { env: noCaEnv, extendEnv: false })));
     bare.node.push(await timed(() => execa('node', ['-e', '0'], { env: noCaEnv, extendEnv: false })));
+    // measure() adds to this process's environment: an empty value is Node's "none"
+    const lintEnv = { ...env, NODE_EXTRA_CA_CERTS: '' };
+    bare.lint.push(ok('lab lint', await measure(['node', LAB, 'lint', 'bgp-metallb'], lintEnv, state)).ms);
   }
   return { small, help, node, lint, bare: noCaEnv ? bare : undefined };
 }
@@ -504,6 +507,14 @@ function startupRows(g: Awaited<ReturnType<typeof startupRuns>>): string[] {
             'lab --help, NODE_EXTRA_CA_CERTS unset (set on this host)',
             median(bare.help),
             median(bare.node),
+            'ms',
+            '-',
+            true,
+          ),
+          row(
+            'lab lint bgp-metallb, NODE_EXTRA_CA_CERTS unset',
+            median(bare.lint),
+            undefined,
             'ms',
             '-',
             true,
