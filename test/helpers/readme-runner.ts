@@ -29,6 +29,7 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT_DIR } from '../../src/paths.js';
 import { instanceTag } from '../../src/providers/netns/names.js';
+import { shellQuote } from '../../src/shell-quote.js';
 import { labCli } from './cli.js';
 import { labMounts, namespacesOf, rootLinks } from './host.js';
 import { isRoot, LAB_NAMES } from './labs.js';
@@ -101,6 +102,13 @@ async function checkoutStatus(): Promise<string[]> {
 
 const tally: string[] = [];
 
+/** A command's path on this process's PATH (the shims' folder is not on it). */
+function realCommand(name: string): string | undefined {
+  for (const dir of (process.env.PATH ?? '').split(':'))
+    if (dir && existsSync(join(dir, name))) return join(dir, name);
+  return undefined;
+}
+
 /** Runs these READMEs, one after another, in one state folder; README_ONLY=labs/bgp-metallb/README.md
  * (comma-separated) runs those alone, while writing one. */
 export function runReadmes(files: string[]): void {
@@ -133,6 +141,15 @@ function readmes(READMES: string[]): void {
       '#!/bin/sh\n# the README runner is root: sudo passes through, keeping LAB_STATE_DIR\nexec "$@"\n',
     );
     chmodSync(join(shims, 'sudo'), 0o755);
+    // `npx lab ...` starts what npx finds in the checkout, node_modules/.bin/lab, without npm's own
+    // start: ~0.6 s of CPU a call here, and the READMEs make about a hundred (cli-help.test.ts runs the
+    // real npx once). Any other npx command is npx's
+    const npx = realCommand('npx');
+    writeFileSync(
+      join(shims, 'npx'),
+      `#!/bin/sh\nif [ "$1" = lab ]; then shift; exec ${shellQuote(join(PROJECT_DIR, 'node_modules', '.bin', 'lab'))} "$@"; fi\nexec ${npx ? shellQuote(npx) : 'false'} "$@"\n`,
+    );
+    chmodSync(join(shims, 'npx'), 0o755);
   });
 
   afterAll(() => {
