@@ -4,7 +4,7 @@ import { CheckError, DefinitionError } from '../errors.js';
 import { verifyRoutedVia } from '../transport/route-guard.js';
 import { SshShell, type SshTarget } from '../transport/ssh.js';
 import type { InstanceRecord } from './instances.js';
-import { loadTargets } from './state.js';
+import { loadTargets, requireInstance } from './state.js';
 
 /** One shell per node (connecting lazily), after checking that every address leaves through the lab's link. */
 export async function openShells(record: InstanceRecord, only?: string[]): Promise<Map<string, SshShell>> {
@@ -19,10 +19,17 @@ export async function openShells(record: InstanceRecord, only?: string[]): Promi
       );
     }
   }
-  await verifyRoutedVia(
-    targets.map((t) => t.host),
-    record.link!,
-  );
+  try {
+    await verifyRoutedVia(
+      targets.map((t) => t.host),
+      record.link!,
+    );
+  } catch (e) {
+    // a lab down that came since the record was read removes the link first: said as that down (busy,
+    // exit 6) or the lab gone (exit 7), not as addresses that would leave through the host's route
+    requireInstance(record.lab, record.instance);
+    throw e;
+  }
   return new Map(targets.map((t) => [t.node, new SshShell(t, { connectTimeoutMs: 5000 })]));
 }
 

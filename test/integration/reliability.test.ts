@@ -1,6 +1,6 @@
 // Off the road: down while up runs, down without a journal or a state folder, a damaged instance.json,
 // a read-only state folder, Ctrl-C in the first instant. Each ends with nothing of the instance left.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import {
   copyFileSync,
   existsSync,
@@ -15,8 +15,11 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, describe, expect, it } from 'vitest';
 import { entryOf } from '../../src/engine/host-instances.js';
+import { readInstance } from '../../src/engine/instances.js';
 import { Journal } from '../../src/engine/journal.js';
 import { lockFileOf } from '../../src/engine/lock.js';
+import { openShells } from '../../src/engine/shells.js';
+import { startTimeOf } from '../../src/host/processes.js';
 import { instanceTag } from '../../src/providers/netns/names.js';
 import { LAB_BIN, labCli } from '../helpers/cli.js';
 import { labMounts, liveProcesses, namespacesOf } from '../helpers/host.js';
@@ -312,6 +315,39 @@ describe.skipIf(!isRoot)('reliability off the road', () => {
     });
   }, 60_000);
 
+  it('a lab down that removed the link before a command reached the nodes is said as that down (exit 6), not as an address routed elsewhere', async () => {
+    await onRunningLab('l', async (instance, dir) => {
+      const record = readInstance(dir)!;
+      // a down removes the instance's root link first; the command read the record before the down began
+      execFileSync('ip', ['link', 'del', `lab${instanceTag('bgp-metallb', instance)}`]);
+      const before = process.env.LAB_STATE_DIR;
+      process.env.LAB_STATE_DIR = state;
+      const holder = spawn('sleep', ['30']);
+      try {
+        // no down holds it: the route guard's own answer (exit 3)
+        await expect(openShells(record)).rejects.toMatchObject({ exitCode: 3 });
+        writeFileSync(
+          lockFileOf('bgp-metallb', instance),
+          JSON.stringify({
+            pid: holder.pid,
+            starttime: startTimeOf(holder.pid!),
+            command: 'down',
+            since: new Date().toISOString(),
+          }),
+        );
+        await expect(openShells(record)).rejects.toMatchObject({
+          exitCode: 6,
+          message: expect.stringMatching(/lab down \(pid \d+\) is working on it/),
+        });
+      } finally {
+        holder.kill();
+        rmSync(lockFileOf('bgp-metallb', instance), { force: true });
+        if (before === undefined) delete process.env.LAB_STATE_DIR;
+        else process.env.LAB_STATE_DIR = before;
+      }
+    });
+  }, 60_000);
+
   it('two lab downs at once both succeed (the second waits for the first), and a check meanwhile answers in one JSON document', async () => {
     const instance = id('t');
     expect((await lab(['up', 'bgp-metallb', '-i', instance])).exitCode).toBe(0);
@@ -325,7 +361,8 @@ describe.skipIf(!isRoot)('reliability off the road', () => {
     const [a, b] = await Promise.all(downs);
     expect([a.exitCode, b.exitCode], a.all + b.all).toEqual([0, 0]);
     expect(a.all + b.all).not.toMatch(/cancelled/);
-    expect([6, 7], check.all).toContain(check.exitCode);
+    // busy (a down holds it), not up (gone), or cancelled (a down came while its checks ran)
+    expect([6, 7, 8], check.all).toContain(check.exitCode);
     expect(JSON.parse(check.stdout)).toMatchObject({ ok: false, exitCode: check.exitCode });
     expect(left(instance, state)).toEqual(NOTHING);
   }, 60_000);
