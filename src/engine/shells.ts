@@ -4,6 +4,7 @@ import { CheckError, DefinitionError } from '../errors.js';
 import { verifyRoutedVia } from '../transport/route-guard.js';
 import { SshShell, type SshTarget } from '../transport/ssh.js';
 import type { InstanceRecord } from './instances.js';
+import { noSuchNodeMessage } from './node-names.js';
 import { loadTargets, requireInstance } from './state.js';
 
 /** One shell per node (connecting lazily), after checking that every address leaves through the lab's link. */
@@ -13,9 +14,13 @@ export async function openShells(record: InstanceRecord, only?: string[]): Promi
   if (only) {
     const unknown = only.filter((n) => !targets.some((t) => t.node === n));
     if (unknown.length) {
-      const known = all.map((t) => t.node);
       throw new DefinitionError(
-        `${record.lab} has no node ${unknown.join(', ')}; its nodes are ${known.join(', ')}`,
+        noSuchNodeMessage(
+          record.lab,
+          record.dir,
+          unknown,
+          all.map((t) => t.node),
+        ),
       );
     }
   }

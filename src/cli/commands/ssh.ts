@@ -1,6 +1,7 @@
 // lab ssh LAB NODE: an interactive shell with OpenSSH; lab ssh-config LAB: a config for plain `ssh -F`.
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { noSuchNodeMessage } from '../../engine/node-names.js';
 import { files, loadTargets, requireInstance } from '../../engine/state.js';
 import { DefinitionError } from '../../errors.js';
 import { providerOf } from '../../providers/index.js';
@@ -15,9 +16,12 @@ export async function ssh(ref: string, node: string, opts: { instance: string })
   const target = loadTargets(record.dir).find((t) => t.node === (carrier ? carrier.machine : node));
   if (!target)
     throw new DefinitionError(
-      `${lab} has no node ${node}; its nodes are ${loadTargets(record.dir)
-        .map((t) => t.node)
-        .join(', ')}`,
+      noSuchNodeMessage(
+        lab,
+        record.dir,
+        [node],
+        loadTargets(record.dir).map((t) => t.node),
+      ),
     );
   await verifyRoutedVia([target.host], record.link!);
   const args = carrier
