@@ -6,8 +6,10 @@
 // (launcher.ts): Node's spawn blocks the event loop for ~5 ms per child here, so a hundred nodes
 // spawned one by one cost seconds.
 import { readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { JournalWriter } from '../../contracts/provider.js';
+import { InterruptedError } from '../../errors.js';
 import { hostPidsOf, pidExists, startTimeOf } from '../../host/processes.js';
 import { shellQuote } from '../../shell-quote.js';
 import type { CommandResult } from '../../transport/shell.js';
@@ -15,6 +17,7 @@ import { cgroupProcsFiles, type NodeCgroup } from './cgroups.js';
 import { type LaunchListener, launcher } from './launcher.js';
 import type { NodeDirs } from './node-files.js';
 import { hiddenInKept, keptFolders, sandboxFstab } from './sandbox.js';
+import { Turns } from './turns.js';
 
 // The node's first process, in two stages: as host root in the node's fresh mount and PID namespaces
 // (the holder: it mounts the node's sandbox), then, by exec, as root of the node's user namespace (the
@@ -100,8 +103,17 @@ const NODE_ENV = {
   LANG: 'C.UTF-8',
 };
 
+/** Boots under way at once, per instance (turns.ts): the rest wait their turn in the lab's order (the
+ * lab's order, not the order their files were written: a spine's thousand-neighbour configuration
+ * took longest to write, and the spines booted after 992 leaves). */
+const BOOTS_AT_ONCE = 16 * availableParallelism();
+/** How long a node's boot may take from its turn on. */
+const BOOT_LIMIT_S = 60;
+
 export interface BootRequest {
   node: string;
+  /** The node's place in the lab: boots take their turns in this order. */
+  order?: number;
   netns: string;
   dirs: NodeDirs;
   /** Host folders hidden from the node (every lab state folder). */
@@ -150,7 +162,14 @@ export class Booter {
   constructor(
     private readonly journal: JournalWriter,
     private readonly expected = 1,
-  ) {}
+    /** Ctrl-C: the nodes still waiting for their turn fail at once instead of booting. */
+    private readonly signal?: AbortSignal,
+  ) {
+    this.turns = new Turns(BOOTS_AT_ONCE, signal);
+  }
+
+  private readonly turns: Turns;
+  private shell: ReturnType<typeof launcher> | undefined;
 
   boot(req: BootRequest): Promise<Booted> {
     for (const name of ['holder', 'sshd'])
@@ -217,42 +236,54 @@ export class Booter {
       this.forget(p, byTag);
       p.reject(e);
     };
-    const listeners = new Map<string, LaunchListener>(
-      batch.map((p) => [
-        p.req.netns,
-        {
-          line: (line) => this.onLine(line, byTag),
-          gone: (why) => {
-            if (!p.startedResolve) settle(p, new Error(`${p.req.node}: the node did not boot: ${why}`));
-            else {
-              this.forget(p, byTag);
-              p.startedResolve({ exitCode: 255 });
-            }
-          },
-        },
-      ]),
-    );
     // the launch script once per launcher, each node's line naming it; under the nodes' seccomp filter
     // (seccomp.ts): every node's processes inherit it from the launcher
     this.shell = launcher(NODE_ENV, `launch=${shellQuote(LAUNCH)}\n`);
-    this.shell.run(lines, listeners);
-    this.watch(byTag);
-    const timer = setTimeout(
-      () => {
-        for (const p of [...byTag.values()])
-          if (!p.startedResolve) settle(p, new Error(`${p.req.node}: the node did not boot within 60 s`));
-      },
-      60_000 + batch.length * 100,
+    this.turns.add(
+      batch.map((p, i) => ({
+        key: p.req.netns,
+        order: p.req.order ?? 0,
+        start: () => {
+          const tag = p.req.netns;
+          if (this.signal?.aborted)
+            return settle(p, new InterruptedError(`${p.req.node}: not booted: interrupted`));
+          if (this.shell!.ended)
+            return settle(p, new Error(`${p.req.node}: the node did not boot: the launcher shell ended`));
+          this.shell!.run(
+            [lines[i]],
+            new Map([
+              [
+                tag,
+                {
+                  line: (line) => this.onLine(line, byTag),
+                  gone: (why) => {
+                    if (!p.startedResolve)
+                      settle(p, new Error(`${p.req.node}: the node did not boot: ${why}`));
+                    else {
+                      this.forget(p, byTag);
+                      p.startedResolve({ exitCode: 255 });
+                    }
+                  },
+                },
+              ],
+            ]),
+          );
+          // from its own line on: a node waiting for its turn is not late
+          setTimeout(() => {
+            if (byTag.has(tag) && !p.startedResolve)
+              settle(p, new Error(`${p.req.node}: the node did not boot within ${BOOT_LIMIT_S} s`));
+          }, BOOT_LIMIT_S * 1000).unref();
+        },
+      })),
     );
-    timer.unref();
+    this.watch(byTag);
   }
-
-  private shell: ReturnType<typeof launcher> | undefined;
 
   /** A node that has said all it will say. */
   private forget(p: Pending, byTag: Map<string, Pending>): void {
     byTag.delete(p.req.netns);
     this.shell?.forget(p.req.netns);
+    this.turns.done(p.req.netns);
   }
 
   /** A holder or init that ends before it has said ready (or started) fails its node now, not at the
@@ -318,6 +349,7 @@ export class Booter {
         logFile: `${dirs.log}/lab-start.log`,
       }));
       p.resolve({ holderPid, sshdPid, started: startedPromise });
+      this.turns.done(p.req.netns);
     } else {
       this.forget(p, byTag);
       p.startedResolve?.({ exitCode: Number(m[3]) });

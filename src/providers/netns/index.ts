@@ -120,9 +120,11 @@ export const netnsProvider: Provider = {
       startScript,
       runDirs,
     });
-    if (!booters.has(ctx.journal)) booters.set(ctx.journal, new Booter(ctx.journal, ctx.lab.nodes.length));
+    if (!booters.has(ctx.journal))
+      booters.set(ctx.journal, new Booter(ctx.journal, ctx.lab.nodes.length, ctx.signal));
     const booted = await booters.get(ctx.journal)!.boot({
       node: name,
+      order: index,
       netns,
       userns: usernsFile(netns),
       idBase,
