@@ -14,6 +14,41 @@ export interface CheckOutcome {
   results: CommandResult[];
   attempts: number;
   waitedMs: number;
+  /** What reports and failure messages show of the first command's output, taken as the check ended;
+   * its results then keep no output (see keptOutcome). */
+  shown?: Shown;
+}
+
+interface Shown {
+  /** The last 64 KiB, saying how much was cut before. */
+  tail: string;
+  /** The first twelve lines, each of at most 500 characters. */
+  head: string[];
+}
+
+/** A copy that holds none of the string it came from: V8 keeps a whole string alive for any slice of it. */
+const own = (s: string): string => Buffer.from(s, 'utf8').toString('utf8');
+
+function shownOf(result: CommandResult | undefined): Shown {
+  if (!result) return { tail: '', head: [] };
+  const text = (result.stdout + result.stderr).trim();
+  return {
+    tail: own(outputTail(text)),
+    head: text
+      .split('\n', 12)
+      .map((l) => own(l.length > 500 ? `${l.slice(0, 500)} [${l.length - 500} characters cut]` : l)),
+  };
+}
+
+/** An outcome that keeps what is shown of its output, not the output: lab up keeps every outcome to
+ * its end, and a thousand leaves' routing tables (400 KB each, and each spine's 992 sessions as JSON)
+ * took it to 1.5 GB. */
+function keptOutcome(o: Omit<CheckOutcome, 'shown'>): CheckOutcome {
+  return {
+    ...o,
+    shown: shownOf(o.results[0]),
+    results: o.results.map((r) => ({ ...r, stdout: '', stderr: '' })),
+  };
 }
 
 /** The commands of one round: the command itself, or one per repeat with its variable bound. */
@@ -94,13 +129,13 @@ async function waitForVerdict(
     opts.timeoutMs ?? check.timeout * 1000,
     opts.signal,
   );
-  return {
+  return keptOutcome({
     check,
     verdict: r.value.verdict,
     results: r.value.results,
     attempts: r.attempts,
     waitedMs: r.waitedMs,
-  };
+  });
 }
 
 /** Re-runs the check until it passes or its named wait runs out. */
@@ -175,8 +210,7 @@ export async function runChecksInOrder(
 /** The first command's output as judged, its last 64 KiB (saying how much was cut before): what
  * reports show beside a verdict. */
 export function lastOutput(o: CheckOutcome): string {
-  const last = o.results[0];
-  return last ? outputTail((last.stdout + last.stderr).trim()) : '';
+  return (o.shown ?? shownOf(o.results[0])).tail;
 }
 
 /** The command as it ran on the node (templates rendered), not as the lab file writes it. */
@@ -193,14 +227,8 @@ export function verdictLine(check: { name: string; node: string }, verdict: Verd
 /** One line per failed check: check, node, command, reason, time waited, and the last output. */
 export function describeFailure(o: CheckOutcome): string[] {
   const reason = o.verdict.ok ? '' : o.verdict.reason;
-  const last = o.results[0];
   // twelve lines of at most 500 characters each: one line of a node's output can be megabytes
-  const output = last
-    ? (last.stdout + last.stderr)
-        .trim()
-        .split('\n', 12)
-        .map((l) => (l.length > 500 ? `${l.slice(0, 500)} [${l.length - 500} characters cut]` : l))
-    : [];
+  const output = (o.shown ?? shownOf(o.results[0])).head;
   // what a node printed reaches a terminal: its escape sequences shown, not obeyed
   return [
     `check ${o.check.name} on ${o.check.node} failed after ${(o.waitedMs / 1000).toFixed(1)} s (wait ${o.check.wait}: ${o.check.timeout} s, ${o.attempts} attempts): ${printable(reason)}`,

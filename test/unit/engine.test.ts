@@ -5,11 +5,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { StartCommand } from '../../src/daemons/daemon.js';
-import { commandsOf, describeFailure, inTurn, waitForCheck } from '../../src/engine/checks.js';
+import { commandsOf, describeFailure, inTurn, lastOutput, waitForCheck } from '../../src/engine/checks.js';
 import { Journal } from '../../src/engine/journal.js';
 import { birdSessions, gobgpSessions, judge, nextHops } from '../../src/engine/judges.js';
 import { completeStart, recordStart, startCommandsOf, startScript } from '../../src/engine/start-roles.js';
 import { openLab } from '../../src/model/open.js';
+import { outputTail } from '../../src/printable.js';
 import { FakeShell } from '../helpers/fake-shell.js';
 import { labFile } from '../helpers/labs.js';
 
@@ -149,6 +150,23 @@ describe('waits', () => {
     expect(text).toMatch(/^check sessions-established on router failed after 0\.\d s/);
     expect(text).toMatch(/command: birdc show protocols/);
     expect(text).toMatch(/bgp_worker2 BGP/);
+  });
+
+  it("keeps what it shows of a check's output, not the output: its last 64 KiB and first lines", async () => {
+    // a leaf's routing table at a thousand nodes: every outcome lab up keeps held one
+    const table = Array.from(
+      { length: 20_000 },
+      (_, i) => `10.${i >> 8}.${i & 255}.0/24 proto bird metric 32`,
+    ).join('\n');
+    const shell = new FakeShell('router', () => ({ stdout: `${table}\n`, exitCode: 1 }));
+    const o = await waitForCheck(lab, check('sessions-established'), shell, { timeoutMs: 0 });
+    expect(o.verdict.ok).toBe(false);
+    expect(o.results[0].stdout).toBe('');
+    expect(o.results[0].exitCode).toBe(1);
+    expect(lastOutput(o)).toBe(outputTail(table));
+    expect(lastOutput(o)).toMatch(/^\[\d+ characters cut, the last 65536 follow\]\n/);
+    const text = describeFailure(o);
+    expect(text.slice(-12)).toEqual(table.split('\n', 12).map((l) => `    ${l}`));
   });
 
   it('names the command as it ran, templates rendered, not as the lab file writes it', async () => {
