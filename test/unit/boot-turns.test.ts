@@ -35,7 +35,14 @@ describe('boot turns', () => {
     const started: string[] = [];
     const turns = new Turns(1);
     turns.add([
-      { key: 'a', order: 0, start: () => (started.push('a'), turns.done('a')) },
+      {
+        key: 'a',
+        order: 0,
+        start: () => {
+          started.push('a');
+          turns.done('a');
+        },
+      },
       item(started, 'b', 1),
       item(started, 'c', 2),
     ]);

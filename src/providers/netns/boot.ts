@@ -14,7 +14,7 @@ import { hostPidsOf, pidExists, startTimeOf } from '../../host/processes.js';
 import { shellQuote } from '../../shell-quote.js';
 import type { CommandResult } from '../../transport/shell.js';
 import { cgroupProcsFiles, type NodeCgroup } from './cgroups.js';
-import { type LaunchListener, launcher } from './launcher.js';
+import { launcher } from './launcher.js';
 import type { NodeDirs } from './node-files.js';
 import { hiddenInKept, keptFolders, sandboxFstab } from './sandbox.js';
 import { Turns } from './turns.js';
