@@ -21,7 +21,16 @@ export function noSuchNodeMessage(lab: string, dir: string, nodes: string[], rea
   );
   const known = reachable.length ? `; its nodes are ${someNodeNames(reachable)}` : '';
   const unmade = nodes.filter((n) => !made.has(n));
-  if (!unmade.length)
-    return `${lab}: ${nodes.join(', ')} ${nodes.length > 1 ? 'were' : 'was'} made, but lab up never reached ${nodes.length > 1 ? 'them' : 'it'} over SSH (lab status shows what runs; lab down, then lab up again)${known}`;
-  return `${lab} has no node ${unmade.join(', ')}${known}`;
+  const unreached = nodes.filter((n) => made.has(n));
+  const many = unreached.length > 1;
+  // a mix of both (lab check -n spine1,nosuch) says both, not only the first kind
+  const said = [
+    ...(unmade.length ? [`${lab} has no node ${unmade.join(', ')}`] : []),
+    ...(unreached.length
+      ? [
+          `${unmade.length ? '' : `${lab}: `}${unreached.join(', ')} ${many ? 'were' : 'was'} made, but lab up never reached ${many ? 'them' : 'it'} over SSH (lab status shows what runs; lab down, then lab up again)`,
+        ]
+      : []),
+  ];
+  return `${said.join('; ')}${known}`;
 }

@@ -36,5 +36,8 @@ describe('naming nodes in a message', () => {
     expect(noSuchNodeMessage('clos-fabric', dir, ['leaf999'], ['leaf1'])).toBe(
       'clos-fabric has no node leaf999; its nodes are leaf1',
     );
+    expect(noSuchNodeMessage('clos-fabric', dir, ['leaf999', 'spine1'], ['leaf1'])).toBe(
+      'clos-fabric has no node leaf999; spine1 was made, but lab up never reached it over SSH (lab status shows what runs; lab down, then lab up again); its nodes are leaf1',
+    );
   });
 });
