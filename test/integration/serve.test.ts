@@ -222,12 +222,21 @@ describe.skipIf(!isRoot)('a workshop served: lab serve', () => {
   }, 120_000);
 
   const socket = (path: string, o = origin()) =>
-    new Promise<{ status: number; ws?: WebSocket }>((resolve) => {
-      const ws = new WebSocket(`ws://127.0.0.1:${served.port}${path}`, { origin: o });
-      ws.on('unexpected-response', (_q, res) => resolve({ status: res.statusCode ?? 0 }));
-      ws.on('open', () => resolve({ status: 101, ws }));
-      ws.on('error', () => resolve({ status: -1 }));
-    });
+    new Promise<{ status: number; ws?: WebSocket; said?: () => string; closed?: Promise<number> }>(
+      (resolve) => {
+        const ws = new WebSocket(`ws://127.0.0.1:${served.port}${path}`, { origin: o });
+        // what the server says from the first frame on: one sent with the upgrade's answer (a node that is
+        // down, said at once) is emitted right after 'open', before an awaiting caller could listen
+        let said = '';
+        ws.on('message', (d) => {
+          said += d.toString();
+        });
+        ws.on('unexpected-response', (_q, res) => resolve({ status: res.statusCode ?? 0 }));
+        const closed = new Promise<number>((r) => ws.once('close', (c) => r(c)));
+        ws.on('open', () => resolve({ status: 101, ws, said: () => said, closed }));
+        ws.on('error', () => resolve({ status: -1 }));
+      },
+    );
 
   /** What a shell on a terminal socket prints for a command. */
   const runOver = async (ws: WebSocket, command: string, until: RegExp) => {
@@ -443,12 +452,11 @@ describe.skipIf(!isRoot)('a workshop served: lab serve', () => {
     expect(result.ok).toBe(false);
     expect(result.lines.join('\n')).toMatch(said);
     started = Date.now();
-    const { ws } = await socket(`/a/${/\/a\/([0-9a-f]{32})\//.exec(fourth.url)![1]}/terminal/router`);
-    let out = '';
-    ws!.on('message', (d) => {
-      out += d.toString();
-    });
-    const code = await new Promise<number>((r) => ws!.once('close', (c) => r(c)));
+    const { said: saidSoFar, closed } = await socket(
+      `/a/${/\/a\/([0-9a-f]{32})\//.exec(fourth.url)![1]}/terminal/router`,
+    );
+    const code = await closed!;
+    const out = saidSoFar!();
     const terminalMs = Date.now() - started;
     console.log(`a node down, reported: Check ${checkMs} ms, terminal ${terminalMs} ms`);
     expect(code).toBe(1011);
