@@ -2,7 +2,7 @@
 // wired by bridges in a switch namespace, reachable over SSH on a management network.
 // What only `up` needs (preflight, node files and their templates) loads on use: down and gc stay light.
 import type { JournalWriter, Provider, ProviderContext } from '../../contracts/provider.js';
-import { generateKeyPair } from '../../transport/keys.js';
+import { generateHostKeyPair } from '../../transport/keys.js';
 import type { SshTarget } from '../../transport/ssh.js';
 import { Booter } from './boot.js';
 import { DEFAULT_CPUS, DEFAULT_DISK_MB, DEFAULT_MEMORY_MB, type NodeCgroup } from './cgroups.js';
@@ -82,7 +82,7 @@ export const netnsProvider: Provider = {
         const { nodeDirs, writeNodeBase } = await nodeFiles;
         await Promise.all(
           ctx.lab.nodes.map((node, i) => {
-            const hostKey = generateKeyPair(`host-${node.name}`);
+            const hostKey = generateHostKeyPair(`host-${node.name}`);
             keys.set(node.name, hostKey);
             return writeNodeBase({
               lab: ctx.lab,

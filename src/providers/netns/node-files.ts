@@ -207,8 +207,9 @@ export async function writeNodeBase(opts: {
       renderTemplate('sshd/sshd_config.njk', { node: node.name, address: opts.managementAddress }),
       0o644,
     ],
-    ['/etc/ssh/ssh_host_ed25519_key', opts.hostKey.privateKey, 0o600],
-    ['/etc/ssh/ssh_host_ed25519_key.pub', `${opts.hostKey.publicKey}\n`, 0o644],
+    // a name of its own, as lab_authorized_keys: the host's ssh_host_* keys stay the host's, unreadable
+    ['/etc/ssh/lab_host_ecdsa_key', opts.hostKey.privateKey, 0o600],
+    ['/etc/ssh/lab_host_ecdsa_key.pub', `${opts.hostKey.publicKey}\n`, 0o644],
     ['/etc/ssh/lab_authorized_keys', `${opts.authorizedKey}\n`, 0o600],
     ['/etc/shadow', shadowFile(), 0o640],
   ]);
