@@ -66,7 +66,12 @@ export function generateHostKeyPair(comment: string): { privateKey: string; publ
   const type = 'ecdsa-sha2-nistp256';
   const blob = Buffer.concat([string(type), string('nistp256'), string(q)]);
   return {
-    privateKey: opensshPrivateKey(type, blob, [string('nistp256'), string(q), mpint(ecdh.getPrivateKey())], comment),
+    privateKey: opensshPrivateKey(
+      type,
+      blob,
+      [string('nistp256'), string(q), mpint(ecdh.getPrivateKey())],
+      comment,
+    ),
     publicKey: `${type} ${blob.toString('base64')} ${comment}`,
   };
 }
