@@ -227,9 +227,10 @@ describe.skipIf(!isRoot)('the node sandbox', () => {
 
   it("reads nothing of the environment lab up ran in, in any of the node's processes", async () => {
     // lab up ran with LAB_STATE_DIR (and whatever tokens its user's shell held): the node's init,
-    // start script and daemons (bird here) start with a container's environment, not that one
+    // start script and daemons (bird here) start with a container's environment, not that one, and
+    // in /, not in the folder lab up ran in (whose path reached their OLDPWD)
     const r = await hostile(
-      'for p in /proc/[0-9]*; do tr "\\0" "\\n" < $p/environ 2>/dev/null; done | grep -c "^LAB_STATE_DIR=\\|^HOSTNAME=\\|^PATH=.*/root/"; pgrep -c bird',
+      `for p in /proc/[0-9]*; do tr "\\0" "\\n" < $p/environ 2>/dev/null; done | grep -c "^LAB_STATE_DIR=\\|^HOSTNAME=\\|^PATH=.*/root/\\|=${process.cwd()}$"; pgrep -c bird`,
     );
     expect(r.stdout.trim().split('\n'), r.all).toEqual(['0', '1']);
   });

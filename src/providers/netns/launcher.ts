@@ -25,7 +25,8 @@ class Launcher {
 
   constructor(env: NodeJS.ProcessEnv, prelude: string) {
     // detached: a Ctrl-C at the terminal (the foreground group's SIGINT) does not reach the nodes
-    this.proc = spawn(...underSeccomp(['/bin/sh', '-s']), { detached: true, stdio: 'pipe', env });
+    // in /, not lab up's folder: a node's processes would start there (and its path reach their OLDPWD)
+    this.proc = spawn(...underSeccomp(['/bin/sh', '-s']), { detached: true, stdio: 'pipe', env, cwd: '/' });
     this.proc.stdin.on('error', () => undefined);
     this.proc.stderr.on('data', (d) => {
       this.err = (this.err + d).slice(-ERR_TAIL);
