@@ -203,7 +203,8 @@ export async function createNetwork(
       ...perNamespaceScript([{ ns: names.switchNs, lines: b.switchNs }, ...b.links]),
       // before any node runs a thing, once the bridges exist (a bridge table made before its bridge is
       // never called for it, seen on 6.18): what a node starts towards the host stops at the switch
-      `printf %s ${shellQuote(MANAGEMENT_GUARD)} | ip netns exec ${shellQuote(names.switchNs)} nft -f - || echo "failed in guarding the management network (nft)" >&2 &`,
+      // (nsenter --net, not ip netns exec: that copies the host's mount table and mounts a /sys nft needs not)
+      `printf %s ${shellQuote(MANAGEMENT_GUARD)} | nsenter --net=${shellQuote(`/run/netns/${names.switchNs}`)} nft -f - || echo "failed in guarding the management network (nft)" >&2 &`,
       // every link exists (nodes' ends included) before the nodes configure theirs: each node's holder
       // does, in its namespace (boot.ts)
       'wait',
