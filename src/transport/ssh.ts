@@ -1,7 +1,7 @@
 // SSH with ssh2: one persistent connection per node, many exec channels, SFTP for files,
 // a timeout on every command, and reconnection with backoff when the connection drops.
 import { availableParallelism } from 'node:os';
-import type { KexAlgorithm, Client as SshClient } from 'ssh2';
+import type { KexAlgorithm, ServerHostKeyAlgorithm, Client as SshClient } from 'ssh2';
 import { HELD_OUTPUT_NOTE, onChannelEnd } from './channel-end.js';
 import { publicBlobOf } from './keys.js';
 import type { CommandResult, NodeShell } from './shell.js';
@@ -162,7 +162,11 @@ export class SshShell implements NodeShell {
         hostVerifier: (key: Buffer) => key.equals(this.pinned),
         readyTimeout: Math.max(1000, timeoutMs),
         keepaliveInterval: 5000,
-        algorithms: { kex: KEX },
+        // only the pinned key's kind: a VM's sshd offers ed25519 first, a node's its ECDSA key too
+        algorithms: {
+          kex: KEX,
+          serverHostKey: [this.target.hostKey.split(' ')[0] as ServerHostKeyAlgorithm],
+        },
       });
     });
   }

@@ -2,7 +2,7 @@
 // wired by bridges in a switch namespace, reachable over SSH on a management network.
 // What only `up` needs (preflight, node files and their templates) loads on use: down and gc stay light.
 import type { JournalWriter, Provider, ProviderContext } from '../../contracts/provider.js';
-import { generateHostKeyPair } from '../../transport/keys.js';
+import { generateHostKeyPair, generateKeyPair } from '../../transport/keys.js';
 import type { SshTarget } from '../../transport/ssh.js';
 import { Booter } from './boot.js';
 import { DEFAULT_CPUS, DEFAULT_DISK_MB, DEFAULT_MEMORY_MB, type NodeCgroup } from './cgroups.js';
@@ -90,6 +90,7 @@ export const netnsProvider: Provider = {
               dirs: nodeDirs(ctx.dir, node.name),
               managementAddress: w.management.nodes[i],
               hostKey,
+              ed25519HostKey: generateKeyPair(`host-${node.name}`),
               authorizedKey: ctx.userKey.publicKey,
               idBase: ranges.get(w.names.nodeNs(node.name))!,
             });

@@ -185,7 +185,9 @@ export async function writeNodeBase(opts: {
   node: Node;
   dirs: NodeDirs;
   managementAddress: string;
+  /** The key lab pins (ECDSA, keys.ts), and the ed25519 key every machine has. */
   hostKey: { privateKey: string; publicKey: string };
+  ed25519HostKey: { privateKey: string; publicKey: string };
   authorizedKey: string;
   /** The first host id of the node's range: its root. */
   idBase: number;
@@ -207,9 +209,14 @@ export async function writeNodeBase(opts: {
       renderTemplate('sshd/sshd_config.njk', { node: node.name, address: opts.managementAddress }),
       0o644,
     ],
-    // a name of its own, as lab_authorized_keys: the host's ssh_host_* keys stay the host's, unreadable
+    // the key lab pins, by a name of its own (as lab_authorized_keys): the host's ECDSA and RSA keys stay
+    // the host's, unreadable
     ['/etc/ssh/lab_host_ecdsa_key', opts.hostKey.privateKey, 0o600],
     ['/etc/ssh/lab_host_ecdsa_key.pub', `${opts.hostKey.publicKey}\n`, 0o644],
+    // and an ed25519 key where a VM has one (where Vagrant's reach reads it: the fake vagrant plays VMs with
+    // nodes), which OpenSSH clients that know no other key of the node may use
+    ['/etc/ssh/ssh_host_ed25519_key', opts.ed25519HostKey.privateKey, 0o600],
+    ['/etc/ssh/ssh_host_ed25519_key.pub', `${opts.ed25519HostKey.publicKey}\n`, 0o644],
     ['/etc/ssh/lab_authorized_keys', `${opts.authorizedKey}\n`, 0o600],
     ['/etc/shadow', shadowFile(), 0o640],
   ]);
