@@ -1,9 +1,9 @@
 // SSH with ssh2: one persistent connection per node, many exec channels, SFTP for files,
 // a timeout on every command, and reconnection with backoff when the connection drops.
 import { availableParallelism } from 'node:os';
-import type { KexAlgorithm, ServerHostKeyAlgorithm, Client as SshClient } from 'ssh2';
+import type { KexAlgorithm, Client as SshClient } from 'ssh2';
 import { HELD_OUTPUT_NOTE, onChannelEnd } from './channel-end.js';
-import { publicBlobOf } from './keys.js';
+import { parsePublicKeyLine } from './keys.js';
 import type { CommandResult, NodeShell } from './shell.js';
 import { ssh2Client } from './ssh2-client.js';
 
@@ -67,7 +67,8 @@ export class SshShell implements NodeShell {
   /** The last failed connection, and when: the calls right behind it get its answer at once. */
   private failed?: { error: Error; at: number };
   private closed = false;
-  private readonly pinned: Buffer;
+  /** The node's host key, and its kind: the only kind asked for. */
+  private readonly pinned: ReturnType<typeof parsePublicKeyLine>;
 
   constructor(
     readonly target: SshTarget,
@@ -78,7 +79,7 @@ export class SshShell implements NodeShell {
       retry?: boolean;
     } = {},
   ) {
-    this.pinned = publicBlobOf(target.hostKey);
+    this.pinned = parsePublicKeyLine(target.hostKey);
   }
 
   get node(): string {
@@ -159,13 +160,13 @@ export class SshShell implements NodeShell {
         port: this.target.port ?? 22,
         username: this.target.user ?? 'root',
         privateKey: this.target.privateKey,
-        hostVerifier: (key: Buffer) => key.equals(this.pinned),
+        hostVerifier: (key: Buffer) => key.equals(this.pinned.blob),
         readyTimeout: Math.max(1000, timeoutMs),
         keepaliveInterval: 5000,
         // only the pinned key's kind: a VM's sshd offers ed25519 first, a node's its ECDSA key too
         algorithms: {
           kex: KEX,
-          serverHostKey: [this.target.hostKey.split(' ')[0] as ServerHostKeyAlgorithm],
+          serverHostKey: [this.pinned.type],
         },
       });
     });

@@ -80,22 +80,20 @@ export const netnsProvider: Provider = {
       // each node's own files, written while the shell makes the namespaces and links
       prepare: async (ranges) => {
         const { nodeDirs, writeNodeBase } = await nodeFiles;
-        await Promise.all(
-          ctx.lab.nodes.map((node, i) => {
-            const hostKey = generateHostKeyPair(`host-${node.name}`);
-            keys.set(node.name, hostKey);
-            return writeNodeBase({
-              lab: ctx.lab,
-              node,
-              dirs: nodeDirs(ctx.dir, node.name),
-              managementAddress: w.management.nodes[i],
-              hostKey,
-              ed25519HostKey: generateKeyPair(`host-${node.name}`),
-              authorizedKey: ctx.userKey.publicKey,
-              idBase: ranges.get(w.names.nodeNs(node.name))!,
-            });
-          }),
-        );
+        ctx.lab.nodes.forEach((node, i) => {
+          const hostKey = generateHostKeyPair(`host-${node.name}`);
+          keys.set(node.name, hostKey);
+          writeNodeBase({
+            lab: ctx.lab,
+            node,
+            dirs: nodeDirs(ctx.dir, node.name),
+            managementAddress: w.management.nodes[i],
+            hostKey,
+            ed25519HostKey: generateKeyPair(`host-${node.name}`),
+            authorizedKey: ctx.userKey.publicKey,
+            idBase: ranges.get(w.names.nodeNs(node.name))!,
+          });
+        });
       },
     });
     idRanges.set(ctx.journal, ranges);
@@ -113,7 +111,7 @@ export const netnsProvider: Provider = {
     const dirs = nodeDirs(ctx.dir, name);
     const netns = w.names.nodeNs(name);
     const idBase = idBaseOf(ctx.journal, netns);
-    await writeNodeRoles({
+    writeNodeRoles({
       idBase,
       node: ctx.lab.nodes[index],
       dirs,
