@@ -6,7 +6,7 @@ import { makeStateDir } from '../host/fs.js';
 import { isAlive } from '../host/processes.js';
 import { instanceFlag } from '../names.js';
 import type { SshTarget } from '../transport/ssh.js';
-import { type InstanceRecord, instanceDir, readInstance } from './instances.js';
+import { type InstanceRecord, instanceDir, isCrashed, readInstance } from './instances.js';
 import { Journal } from './journal.js';
 import { lockOwner } from './lock.js';
 import { foreignEntries, markStateRoot, someNames } from './state-root.js';
@@ -46,6 +46,19 @@ export function refuseForeignFolder(dir: string): void {
 export function createInstanceDir(lab: string, instance: string): string {
   const dir = instanceDir(lab, instance);
   const existing = readInstance(dir);
+  if (existing && isCrashed(existing)) {
+    // not "present, status starting": nothing starts it any more, and what it made is still on the host
+    const run = existing.status === 'starting' ? 'lab up' : 'lab down';
+    const owner = existing.ownerPid ? ` (pid ${existing.ownerPid} is gone)` : '';
+    throw new BusyError(
+      `${lab} (instance ${instance}) is left over from a ${run} that ended before it finished${owner}`,
+      {
+        details: [
+          `Remove what it left with lab down ${lab}${instanceFlag(instance)} (lab gc removes every crashed run's leftovers), then up again; or start another copy beside it with --instance NAME.`,
+        ],
+      },
+    );
+  }
   if (existing) {
     const owner =
       existing.ownerPid && existing.status === 'starting' && isAlive(existing.ownerPid)

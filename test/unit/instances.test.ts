@@ -89,3 +89,35 @@ describe("a folder at an instance's place that lab did not make", () => {
     expect(existsSync(dir)).toBe(false);
   });
 });
+
+describe('up at the place of an instance a crashed run left', () => {
+  const busy = (instance: string) => {
+    try {
+      createInstanceDir('lab-x', instance);
+    } catch (e) {
+      return e as Error & { code?: string; exitCode?: number; details?: string[] };
+    }
+    throw new Error(`${instance}: createInstanceDir did not refuse`);
+  };
+
+  it('says the run that made it is gone and how to remove it, not "status starting" (busy, exit 6)', () => {
+    const e = busy('starting-dead');
+    expect(e.message).toBe(
+      `lab-x (instance starting-dead) is left over from a lab up that ended before it finished (pid ${GONE} is gone)`,
+    );
+    expect(e).toMatchObject({ exitCode: 6 });
+    expect(e.details?.join(' ')).toMatch(/^Remove what it left with lab down lab-x -i starting-dead /);
+    expect(busy('stopping-noowner').message).toMatch(
+      /left over from a lab down that ended before it finished$/,
+    );
+  });
+
+  it('still names a live run and an instance up as such, and leaves all of them in place', () => {
+    expect(busy('starting-live').message).toMatch(
+      /present, status starting \(lab up, pid \d+, is still starting it\)/,
+    );
+    expect(busy('up').message).toBe('lab-x (instance up) is already up');
+    for (const i of ['starting-dead', 'starting-live', 'up'])
+      expect(existsSync(join(root, 'lab-x', i, 'instance.json'))).toBe(true);
+  });
+});
