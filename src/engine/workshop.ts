@@ -17,7 +17,7 @@ import { verifyInstanceName } from '../paths.js';
 import { providerOf } from '../providers/index.js';
 import { labDown } from './down.js';
 import { knownInstances } from './host-instances.js';
-import { instanceDir, readInstance } from './instances.js';
+import { instanceDir, isCrashed, readInstance } from './instances.js';
 import { CANCEL_SIGNAL } from './lock.js';
 import { files } from './state.js';
 import { labUp, type UpOptions, verifyEmulated } from './up.js';
@@ -175,11 +175,16 @@ async function verifyWorkshop(file: string, opts: WorkshopOptions) {
     );
   }
   const existing = names.filter((n, i) => records[i] && !adopted.includes(n));
+  // those a killed lab up or down left: nothing is starting them any more
+  const crashed = names.filter((_, i) => records[i] && isCrashed(records[i]));
   if (existing.length)
     throw new BusyError(
       `${existing.length} of the ${count} attendees' instances exist already: ${existing.join(', ')} (nothing was created)`,
       {
         details: [
+          ...(crashed.length
+            ? [`${crashed.join(', ')}: left over from a lab up or down that ended before it finished.`]
+            : []),
           `Remove them first (lab down ${lab.name} --instances ${count}${opts.prefix === DEFAULT_PREFIX ? '' : ` --prefix ${opts.prefix}`}), or choose another --prefix.`,
         ],
       },
