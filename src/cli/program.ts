@@ -46,7 +46,10 @@ async function run(action: () => Promise<void>, json?: boolean): Promise<void> {
     const errno = caught as NodeJS.ErrnoException;
     const error =
       !(caught instanceof LabError) && ['ENOSPC', 'EROFS', 'EDQUOT'].includes(errno.code ?? '')
-        ? hostWriteError('the file', errno.path ?? '?', caught)
+        ? errno.path
+          ? hostWriteError('the file', errno.path, caught)
+          : // a write on an open file: the system names no path
+            hostWriteError('a file', '(the system did not say which)', caught)
         : caught;
     const e = error as Error & {
       quiet?: boolean;

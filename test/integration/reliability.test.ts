@@ -21,6 +21,7 @@ import { lockFileOf } from '../../src/engine/lock.js';
 import { openShells } from '../../src/engine/shells.js';
 import { startTimeOf } from '../../src/host/processes.js';
 import { instanceTag } from '../../src/providers/netns/names.js';
+import { heldIdRanges, keptUserns } from '../../src/providers/netns/userns.js';
 import { LAB_BIN, labCli } from '../helpers/cli.js';
 import { labMounts, liveProcesses, namespacesOf } from '../helpers/host.js';
 import { FIXTURES, isRoot } from '../helpers/labs.js';
@@ -40,9 +41,21 @@ function left(instance: string, state: string) {
     state: existsSync(join(state, 'bgp-metallb', instance)),
     // the nodes' folders, a tmpfs each mounted on the host
     mounts: labMounts().filter((l) => l.includes(`/bgp-metallb/${instance}/`)),
+    // the nodes' id ranges (/run/lab/uids) and kept user namespaces, outside the state folder
+    idRanges: heldIdRanges().filter((r) => r.holder.startsWith(`lab.bgp-metallb.${instance}.`)),
+    userns: keptUserns().filter((n) => n.startsWith(`lab.bgp-metallb.${instance}.`)),
   };
 }
-const NOTHING = { namespaces: [], link: false, instanceEntry: false, lock: false, state: false, mounts: [] };
+const NOTHING = {
+  namespaces: [],
+  link: false,
+  instanceEntry: false,
+  lock: false,
+  state: false,
+  mounts: [],
+  idRanges: [],
+  userns: [],
+};
 
 describe.skipIf(!isRoot)('reliability off the road', () => {
   const state = mkdtempSync(join(tmpdir(), 'lab-rel-'));
@@ -415,7 +428,8 @@ describe.skipIf(!isRoot)('reliability off the road', () => {
       // a few KB free: the journal's first lines fit and what follows does not (once, with the nodes'
       // files on this disk, the boot's fstab write threw out of a setImmediate, exit 1, 7 namespaces
       // left; the nodes' folders are a tmpfs of their own now, and lab up needs ~50 KB here)
-      for (const freeKb of [0, 16]) {
+      // 8: the journal's first page fits, the namespaces' records (after their id ranges are taken) do not
+      for (const freeKb of [0, 8, 16]) {
         rmSync(join(small, 'fill'), { force: true });
         execFileSync(
           'dd',

@@ -58,6 +58,29 @@ describe('node id ranges', () => {
   });
 });
 
+describe('a network whose journal cannot be written', () => {
+  it('gives back the id ranges it took, which no teardown would find (a full disk)', async () => {
+    const { createNetwork } = await import('../../src/providers/netns/network.js');
+    const full = Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+    const journal = {
+      record: () => {
+        throw full;
+      },
+      update: () => undefined,
+    };
+    // only what is read before the first journal record: the nodes and their namespaces' names
+    const w = {
+      lab: { nodes: [{ name: 'r' }, { name: 'c' }] },
+      names: { nodeNs: (n: string) => `lab.full.i.${n}`, switchNs: 'lab.full.i', rootLink: 'lab-full' },
+    } as unknown as Parameters<typeof createNetwork>[0];
+    await expect(createNetwork(w, journal, { cgroups: [], prepare: async () => undefined })).rejects.toBe(
+      full,
+    );
+    const held = readdirSync(ranges).map((s) => readlinkSync(join(ranges, s)));
+    expect(held.filter((h) => h.startsWith('lab.full.'))).toEqual([]);
+  });
+});
+
 describe('node cgroups', () => {
   it("limits each node's memory, pids and CPU, and the node joins them itself", () => {
     const script = cgroupSetupScript([

@@ -16,7 +16,7 @@ import { cgroupSetupScript, type NodeCgroup } from './cgroups.js';
 import { fstabLine } from './fstab.js';
 import { MANAGEMENT_GUARD } from './guard.js';
 import type { Names } from './names.js';
-import { allocateIdRanges, createNamespacesScript, USERNS_DIR } from './userns.js';
+import { allocateIdRanges, createNamespacesScript, releaseIdRanges, USERNS_DIR } from './userns.js';
 
 /** What the setup shell says once the nodes' folders are mounted. */
 const FOLDERS_MOUNTED = 'lab-folders-mounted';
@@ -152,9 +152,15 @@ export async function createNetwork(
   const nodeNamespaces = lab.nodes.map((n) => names.nodeNs(n.name));
   // each node's id range is taken before anything is made, and recorded with its namespace
   const ranges = allocateIdRanges(nodeNamespaces);
-  journal.record({ kind: 'netns', id: `netns:${names.switchNs}`, name: names.switchNs });
-  for (const ns of nodeNamespaces)
-    journal.record({ kind: 'netns', id: `netns:${ns}`, name: ns, idBase: ranges.get(ns) });
+  try {
+    journal.record({ kind: 'netns', id: `netns:${names.switchNs}`, name: names.switchNs });
+    for (const ns of nodeNamespaces)
+      journal.record({ kind: 'netns', id: `netns:${ns}`, name: ns, idBase: ranges.get(ns) });
+  } catch (e) {
+    // a journal not written (its disk full): no teardown would find these ranges, gc only after a while
+    releaseIdRanges(nodeNamespaces);
+    throw e;
+  }
   journal.record({ kind: 'link', id: `link:${names.rootLink}`, name: names.rootLink });
   const folders = lab.nodes.map((n) => join(w.nodeFolders.dir, 'nodes', n.name));
   for (const path of folders) journal.record({ kind: 'mount', id: `mount:${path}`, path });
