@@ -158,7 +158,15 @@ async function createAndProve(
   const scripted = proven.filter((s) => s.script || s.actions?.length);
   await refuseHeld(lab, instance, provider);
   const record = createInstance(file, opts, given);
-  const run = startRun(opts, given, record);
+  let run: Run;
+  try {
+    run = startRun(opts, given, record);
+  } catch (e) {
+    // its event log not written (a full disk): nothing is made yet but the folder and its host entry
+    unlistInstance(lab.name, instance);
+    rmSync(record.dir, { recursive: true, force: true });
+    throw isWriteError(e) ? hostWriteError('the state folder', record.dir, e) : e;
+  }
   const { events, ctx, shells } = run;
   const nextOutcome = inTurn(lab, checks, (node) => shells.get(node)!, { wait: true, signal: opts.signal });
   const checkNodes = new Set(checks.map((c) => c.node));

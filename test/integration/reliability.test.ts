@@ -428,8 +428,9 @@ describe.skipIf(!isRoot)('reliability off the road', () => {
       // a few KB free: the journal's first lines fit and what follows does not (once, with the nodes'
       // files on this disk, the boot's fstab write threw out of a setImmediate, exit 1, 7 namespaces
       // left; the nodes' folders are a tmpfs of their own now, and lab up needs ~50 KB here)
-      // 8: the journal's first page fits, the namespaces' records (after their id ranges are taken) do not
-      for (const freeKb of [0, 8, 16]) {
+      // 4: instance.json fits, the event log does not; 8: the journal's first page fits, the namespaces' records
+      // (after their id ranges are taken) do not
+      for (const freeKb of [0, 4, 8, 16]) {
         rmSync(join(small, 'fill'), { force: true });
         execFileSync(
           'dd',
