@@ -224,6 +224,7 @@ export const bird: Daemon = {
     run: 'bird -c /etc/bird/bird.conf -P /run/bird/bird.pid',
     runDirs: ['/run/bird'],
     pidfile: '/run/bird/bird.pid',
+    program: 'bird',
   },
   validator: { tool: 'bird -p', command: ({ path }) => ['bird', '-p', '-c', path] },
   bgp: {

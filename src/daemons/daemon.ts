@@ -7,6 +7,9 @@ export interface StartCommand {
   run: string;
   /** The command starts a daemon that writes this pid file (on the node). */
   pidfile?: string;
+  /** The daemon's process name (/proc/PID/comm): a start that finds the pid file naming a live process
+   * of this name keeps it rather than starting a second one (see startScript). */
+  program?: string;
   /** Folders under /run the command needs. The script makes those missing; a provider that makes the
    * node's /run makes them with it (a mkdir process fewer per daemon and node). */
   runDirs?: string[];

@@ -15,6 +15,7 @@ export const etcd: Daemon = {
     name: 'etcd',
     run: `mkdir -p ${ETCD_DATA_DIR} && chmod 700 ${ETCD_DATA_DIR} && { etcd --config-file ${ETCD_CONFIG} </dev/null >/dev/null 2>&1 & echo $! > ${ETCD_PIDFILE}; }`,
     pidfile: ETCD_PIDFILE,
+    program: 'etcd',
   },
 };
 

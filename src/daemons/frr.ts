@@ -106,6 +106,7 @@ export function frrStart(daemon: string, extra = ''): StartCommand {
     name: daemon,
     run: `/usr/lib/frr/${daemon} -d -P 0 -f /etc/frr/${daemon}.conf -i /run/frr/${daemon}.pid --vty_socket /run/frr -u frr -g frr${extra}`,
     pidfile: `/run/frr/${daemon}.pid`,
+    program: daemon,
   };
 }
 
@@ -117,6 +118,7 @@ export const frr: Daemon = {
     name: 'bgpd',
     run: 'mkdir -p /run/frr && touch /var/log/bgpd.log && chown frr:frr /run/frr /var/log/bgpd.log && /usr/lib/frr/bgpd -d -Z -P 0 -f /etc/frr/bgpd.conf -i /run/frr/bgpd.pid --vty_socket /run/frr -u frr -g frr',
     pidfile: '/run/frr/bgpd.pid',
+    program: 'bgpd',
   },
   validator: { tool: 'vtysh -C', command: ({ path }) => ['vtysh', '-C', '-f', path] },
   bgp: {

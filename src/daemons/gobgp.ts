@@ -32,6 +32,7 @@ export const gobgp: Daemon = {
     name: 'gobgpd',
     run: `setsid -f sh -c 'echo $$ > /run/gobgpd.pid; exec gobgpd ${GOBGPD_ARGS}' < /dev/null > /var/log/gobgpd.log 2>&1`,
     pidfile: '/run/gobgpd.pid',
+    program: 'gobgpd',
   },
   // gobgpd resolves an address it cannot parse in DNS: the host runs its check in an empty namespace
   validator: {

@@ -10,6 +10,7 @@ export const nginx: Daemon = {
     run: 'nginx -c /etc/nginx/nginx.conf',
     runDirs: ['/run/nginx-tmp'],
     pidfile: '/run/nginx.pid',
+    program: 'nginx',
   },
   // no validator: nginx -t opens the log and pid paths of the node, so its file is checked when the node starts
 };

@@ -27,7 +27,8 @@ export function startScript(commands: StartCommand[]): string {
     const dirs = (c.runDirs ?? []).map(
       (d) => `{ [ -d ${shellQuote(d)} ] || mkdir -p ${shellQuote(d)}; } && `,
     );
-    return `echo ${shellQuote(`>> ${c.name}`)}\n( ${dirs.join('')}${c.run} ) || exit $?`;
+    const start = `( ${dirs.join('')}${c.run} ) || exit $?`;
+    return `echo ${shellQuote(`>> ${c.name}`)}\n${c.pidfile && c.program ? keptIfRunning(c.pidfile, c.program, start) : start}`;
   });
   // forking daemons write their pid file a moment after the parent returns: wait up to 5 s each. The
   // pid is read by the shell itself, not by a cat in a subshell: two processes fewer per daemon
@@ -38,6 +39,14 @@ export function startScript(commands: StartCommand[]): string {
         `i=0; while [ ! -s ${c.pidfile} ] && [ $i -lt 250 ]; do sleep 0.02; i=$((i+1)); done; p=; { read -r p < ${c.pidfile}; } 2>/dev/null || :; echo "<< ${c.name} $p"`,
     );
   return commands.length ? `${[...steps, ...pids].join('\n')}\n` : '';
+}
+
+/** A daemon its pid file names, alive under its own name, is kept: a `lab step` run again after Ctrl-C
+ * (or a kill) found the daemons its first try had started, and a second nginx failed on its taken port.
+ * Read by the shell's builtins, no process; a stale pid file (the daemon gone, its pid another
+ * process's) starts the daemon as before. */
+function keptIfRunning(pidfile: string, program: string, start: string): string {
+  return `if { read -r p < ${shellQuote(pidfile)} && read -r comm < "/proc/$p/comm" && [ "$comm" = ${shellQuote(program)} ]; } 2>/dev/null; then :; else ${start}; fi`;
 }
 
 /** The folders under /run these commands need, each once. */

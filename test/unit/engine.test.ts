@@ -1,6 +1,6 @@
 // The engine against a fake transport: judges, waits, role start-up, the journal.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -272,6 +272,54 @@ describe('role start-up', () => {
     ]);
     await completeStart(journal, 'worker1', commands, runScript('worker1', commands));
     expect(journal.resources()[0]).toMatchObject({ pid: process.pid, starttime: expect.any(String) });
+  });
+
+  it('keeps a daemon its pid file names alive under its own name, and starts one whose pid file is stale', () => {
+    // a lab step run again after Ctrl-C: its first try had started the daemon (a second nginx found
+    // its port taken)
+    const pidfile = join(dir, 'kept.pid');
+    const starts = join(dir, 'starts');
+    const commands = [
+      {
+        name: 'daemon',
+        run: `echo start >> ${starts}; sleep 30 </dev/null >/dev/null 2>&1 & echo $! > ${pidfile}`,
+        pidfile,
+        program: 'sleep',
+      },
+    ];
+    const pids: string[] = [];
+    const reported = () => {
+      const pid = /^<< daemon (\d+)$/m.exec(runScript('n', commands).stdout)?.[1] ?? '';
+      pids.push(pid);
+      return pid;
+    };
+    const started = () => readFileSync(starts, 'utf8').split('\n').filter(Boolean).length;
+    const gone = (pid: string) => {
+      process.kill(Number(pid), 'SIGKILL');
+      spawnSync('sh', ['-c', `while kill -0 ${pid} 2>/dev/null; do sleep 0.01; done`]);
+    };
+    try {
+      const first = reported();
+      expect(reported()).toBe(first);
+      expect(started()).toBe(1);
+      // gone: started again
+      gone(first);
+      const third = reported();
+      expect(third).not.toBe(first);
+      expect(started()).toBe(2);
+      // its pid another program's (this one's): started again
+      gone(third);
+      writeFileSync(pidfile, `${process.pid}\n`);
+      expect(reported()).not.toBe(String(process.pid));
+      expect(started()).toBe(3);
+    } finally {
+      for (const pid of new Set(pids.filter((p) => p && p !== String(process.pid))))
+        try {
+          process.kill(Number(pid), 'SIGKILL');
+        } catch {
+          // gone already
+        }
+    }
   });
 
   it('fails naming the node, the step, the command and its error', async () => {

@@ -52,6 +52,7 @@ export const tfController: Role = {
         name: 'control-node',
         run: `setsid -f sh -c 'echo $$ > /run/contrail-control.pid; exec gobgpd -f ${CONTROL_NODE_CONF} -p --api-hosts=127.0.0.1:50051,${api} --pprof-disable' < /dev/null > /var/log/contrail-control.log 2>&1`,
         pidfile: '/run/contrail-control.pid',
+        program: 'gobgpd',
       },
       // the BGP face, started second: it connects to the XMPP side within its first second
       {
@@ -59,6 +60,7 @@ export const tfController: Role = {
         run: `bird -c ${CONTROL_NODE_BGP_CONF} -P /run/bird/bird.pid`,
         runDirs: ['/run/bird'],
         pidfile: '/run/bird/bird.pid',
+        program: 'bird',
       },
     ];
   },
